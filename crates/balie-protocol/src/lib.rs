@@ -1,0 +1,114 @@
+//! Balie's wire types: what the cockpit, the relay and the citizen page send each other.
+//!
+//! Every type here is plain serde data. The TypeScript side (`ui/bindings/protocol.ts`)
+//! is generated from these types by [`typescript_bindings`]; a test fails when the
+//! checked-in file is stale (run `BALIE_BLESS=1 cargo test -p balie-protocol` to renew it).
+//!
+//! Main types: [`CreateRoomRequest`] / [`CreateRoomResponse`] (the clerk's
+//! `POST /api/rooms`) and [`ApiError`] (the one error shape of the relay's JSON API).
+//!
+//! Invariant: fields are only ever added with a default, so an older peer keeps working.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+pub use balie_domain::Locale;
+
+/// Protocol version, sent in health answers so a cockpit can tell an incompatible relay.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Body of `POST /api/rooms`. Every field is optional; `{}` is a valid request.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRoomRequest {
+    /// How long the join link stays valid, in minutes (1–1440). The relay's configured
+    /// default (two hours unless changed) applies when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub valid_for_minutes: Option<u32>,
+    /// The language the citizen page opens in when the browser says nothing better
+    /// (the clerk may know the citizen prefers French).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "\"nl\" | \"fr\" | \"en\"")]
+    pub locale: Option<Locale>,
+}
+
+/// Answer to `POST /api/rooms` (status 201).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct CreateRoomResponse {
+    /// The room's public identifier (not a secret; used by the clerk's side only).
+    pub room_id: String,
+    /// The link to give the citizen; it holds the secret join token.
+    pub join_url: String,
+    /// When the link stops working, RFC 3339 in UTC.
+    pub expires_at: String,
+}
+
+/// Answer to `GET /healthz`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Health {
+    /// Always `"ok"` when the relay answers at all.
+    pub status: String,
+    /// The relay's package version.
+    pub version: String,
+    /// [`PROTOCOL_VERSION`] of the relay.
+    pub protocol: u32,
+}
+
+/// What kind of error the relay's JSON API answered with; clients switch on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// The request body or a parameter is not valid.
+    BadRequest,
+    /// Missing, unknown or revoked clerk token.
+    Unauthorized,
+    /// Nothing at this address, or it has expired.
+    NotFound,
+    /// The request body is larger than the relay accepts.
+    PayloadTooLarge,
+    /// The relay failed; details are in its log, not in the answer.
+    Internal,
+}
+
+/// The one error body of the relay's JSON API: `{"error": {"code": …, "message": …}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ApiError {
+    /// The error itself.
+    pub error: ApiErrorBody,
+}
+
+/// Inside [`ApiError`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ApiErrorBody {
+    /// Machine-readable kind.
+    pub code: ErrorCode,
+    /// Human-readable detail in English, for developers and logs; clients show their own
+    /// translated text chosen by `code`.
+    pub message: String,
+}
+
+/// The generated TypeScript for every wire type, as checked in at `ui/bindings/protocol.ts`.
+pub fn typescript_bindings() -> String {
+    let decls = [
+        CreateRoomRequest::decl(),
+        CreateRoomResponse::decl(),
+        Health::decl(),
+        ErrorCode::decl(),
+        ApiError::decl(),
+        ApiErrorBody::decl(),
+    ];
+    let mut out = String::from(
+        "// Generated from crates/balie-protocol by `BALIE_BLESS=1 cargo test -p balie-protocol`.\n// Do not edit by hand.\n\n",
+    );
+    out.push_str(&format!(
+        "export const PROTOCOL_VERSION = {PROTOCOL_VERSION};\n"
+    ));
+    for decl in decls {
+        out.push_str("\nexport ");
+        out.push_str(&decl);
+        out.push('\n');
+    }
+    out
+}

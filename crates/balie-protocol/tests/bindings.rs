@@ -1,0 +1,27 @@
+//! The checked-in TypeScript bindings match the Rust types.
+#![allow(clippy::unwrap_used)]
+
+use std::path::PathBuf;
+
+#[test]
+fn checked_in_typescript_bindings_are_fresh() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/bindings/protocol.ts");
+    let generated = balie_protocol::typescript_bindings();
+    if std::env::var_os("BALIE_BLESS").is_some() {
+        std::fs::write(&path, &generated).expect("write bindings");
+        return;
+    }
+    let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        checked_in == generated,
+        "ui/bindings/protocol.ts is stale; run `BALIE_BLESS=1 cargo test -p balie-protocol`"
+    );
+}
+
+#[test]
+fn create_room_request_refuses_unknown_fields() {
+    let err = serde_json::from_str::<balie_protocol::CreateRoomRequest>(r#"{"valid_for":5}"#);
+    assert!(err.is_err());
+    let ok: balie_protocol::CreateRoomRequest = serde_json::from_str("{}").unwrap();
+    assert_eq!(ok, Default::default());
+}

@@ -1,0 +1,180 @@
+//! The citizen page, rendered on the server so its first screen works on any phone, with
+//! or without JavaScript.
+
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use balie_domain::{JoinToken, Locale};
+
+/// Strict policy: nothing but our own stylesheet (and, later, script) may load.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; \
+connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const STYLESHEET: &str = include_str!("../../../ui/citizen/citizen.css");
+
+#[derive(serde::Deserialize)]
+pub(crate) struct PageQuery {
+    lang: Option<String>,
+}
+
+enum Screen {
+    Waiting,
+    NotFound,
+    Expired,
+}
+
+/// `GET /j/{token}`: the waiting screen, or a plain 404/410 page.
+pub(crate) async fn join_page(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Query(query): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let room = match JoinToken::parse(&token) {
+        Ok(token) => {
+            let digest = crate::sha256(token.digest_input());
+            match state.with_db(|db| balie_store::relay::room::find_by_token(db, &digest)) {
+                Ok(room) => room,
+                Err(e) => return e.into_response(),
+            }
+        }
+        Err(_) => None,
+    };
+    let room_locale = room
+        .as_ref()
+        .and_then(|r| r.locale.as_deref())
+        .and_then(|l| l.parse().ok());
+    let locale = choose_locale(query.lang.as_deref(), &headers, room_locale);
+    let (status, screen) = match room {
+        None => (StatusCode::NOT_FOUND, Screen::NotFound),
+        Some(r) if r.expires_at <= state.clock().now_unix() => (StatusCode::GONE, Screen::Expired),
+        Some(_) => (StatusCode::OK, Screen::Waiting),
+    };
+    page(&state, status, locale, screen)
+}
+
+/// Any other path: the same plain "this link does not work" page.
+pub(crate) async fn not_found(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let locale = choose_locale(None, &headers, None);
+    page(&state, StatusCode::NOT_FOUND, locale, Screen::NotFound)
+}
+
+/// `GET /static/citizen.css`.
+pub(crate) async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        STYLESHEET,
+    )
+}
+
+/// The language: an explicit choice wins, then the browser's, then the clerk's hint.
+fn choose_locale(chosen: Option<&str>, headers: &HeaderMap, room: Option<Locale>) -> Locale {
+    chosen
+        .and_then(|l| l.parse().ok())
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Locale::from_accept_language)
+        })
+        .or(room)
+        .unwrap_or_default()
+}
+
+fn page(state: &AppState, status: StatusCode, locale: Locale, screen: Screen) -> Response {
+    let t = |key| state.catalogs().text(locale, key);
+    let municipality = &state.config().municipality;
+    let title = t("page.title").replace("{municipality}", municipality);
+    let (heading, body, extra) = match screen {
+        Screen::Waiting => (
+            t("waiting.heading"),
+            t("waiting.body"),
+            Some(t("waiting.privacy")),
+        ),
+        Screen::NotFound => (t("notfound.title"), t("notfound.body"), None),
+        Screen::Expired => (t("expired.title"), t("expired.body"), None),
+    };
+    let languages: String = Locale::ALL
+        .iter()
+        .map(|l| {
+            let current = if *l == locale { r#" aria-current="true""# } else { "" };
+            format!(
+                r#"<li><a href="?lang={code}" lang="{tag}" hreflang="{tag}"{current}>{name}</a></li>"#,
+                code = l.code(),
+                tag = l.bcp47(),
+                name = escape(l.endonym()),
+            )
+        })
+        .collect();
+    let extra = extra
+        .map(|e| format!("<p>{}</p>", escape(e)))
+        .unwrap_or_default();
+    let html = format!(
+        r#"<!doctype html>
+<html lang="{lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<title>{title}</title>
+<link rel="stylesheet" href="/static/citizen.css">
+</head>
+<body>
+<header class="top">
+<p class="municipality">{municipality}</p>
+<nav aria-label="{language_label}"><ul class="languages">{languages}</ul></nav>
+</header>
+<main id="main">
+<h1>{heading}</h1>
+<p>{body}</p>
+{extra}
+</main>
+</body>
+</html>
+"#,
+        lang = locale.bcp47(),
+        title = escape(&title),
+        municipality = escape(municipality),
+        language_label = escape(t("language.label")),
+        heading = escape(heading),
+        body = escape(body),
+    );
+    let mut response = (status, html).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    // The page address holds a secret token: never cache it anywhere.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::CONTENT_LANGUAGE,
+        HeaderValue::from_static(locale.bcp47()),
+    );
+    headers.insert(header::VARY, HeaderValue::from_static("Accept-Language"));
+    response
+}
+
+/// Escapes text for HTML element content and double-quoted attributes.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

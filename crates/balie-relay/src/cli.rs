@@ -1,0 +1,206 @@
+//! The `balie-relay` command line.
+
+use crate::config::{FileConfig, RelayConfig};
+use anyhow::Context as _;
+use clap::{Args, Parser, Subcommand};
+use secrecy::ExposeSecret as _;
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Balie relay: join links, the citizen page and signaling for Balie's digital counter.
+///
+/// Settings come from the command line, optionally over a TOML file given with --config
+/// whose keys are the long option names with underscores (data_dir, listen, public_url,
+/// tls_cert, tls_key, room_ttl_minutes, municipality, log_dir). The command line wins.
+/// Logging is filtered with the BALIE_LOG environment variable (e.g. BALIE_LOG=debug).
+#[derive(Debug, Parser)]
+#[command(name = "balie-relay", version)]
+pub struct Cli {
+    /// Directory for the relay's database and, by default, its logs.
+    #[arg(long, global = true, env = "BALIE_RELAY_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// TOML configuration file.
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The relay's commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Manage the clerks who may create rooms.
+    #[command(subcommand)]
+    Clerk(ClerkCommand),
+    /// Run the relay server.
+    Serve(ServeArgs),
+}
+
+/// `balie-relay clerk …`
+#[derive(Debug, Subcommand)]
+pub enum ClerkCommand {
+    /// Add a clerk and print their new token once (it is stored only hashed).
+    Add {
+        /// A unique name, e.g. the clerk's e-mail address.
+        name: String,
+    },
+    /// List clerks, revoked ones marked.
+    List,
+    /// Revoke a clerk's token at once.
+    Revoke {
+        /// The clerk's name.
+        name: String,
+    },
+}
+
+/// `balie-relay serve …`
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: 127.0.0.1:8080]. Plain HTTP only on loopback.
+    #[arg(long)]
+    pub listen: Option<SocketAddr>,
+    /// Base URL of join links as citizens reach the relay, e.g. https://balie.gemeente.be
+    /// (needed behind a reverse proxy).
+    #[arg(long)]
+    pub public_url: Option<String>,
+    /// PEM certificate chain: serve HTTPS.
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// How long a join link stays valid, in minutes [default: 120].
+    #[arg(long)]
+    pub room_ttl_minutes: Option<u32>,
+    /// The municipality's name as the citizen page shows it.
+    #[arg(long)]
+    pub municipality: Option<String>,
+    /// Directory for the rolling log file [default: DATA_DIR/logs].
+    #[arg(long)]
+    pub log_dir: Option<PathBuf>,
+}
+
+/// Runs the command line; `main` is only this.
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let file = match &cli.config {
+        Some(path) => FileConfig::read(path)?,
+        None => FileConfig::default(),
+    };
+    let data_dir = cli
+        .data_dir
+        .clone()
+        .or(file.data_dir.clone())
+        .ok_or(crate::config::ConfigError::Missing("--data-dir"))?;
+    match cli.command {
+        Command::Clerk(command) => clerk(&data_dir, command),
+        Command::Serve(args) => serve(data_dir, file, args),
+    }
+}
+
+fn clerk(data_dir: &std::path::Path, command: ClerkCommand) -> anyhow::Result<()> {
+    let config = RelayConfig::loopback(data_dir.to_path_buf());
+    let db = balie_store::open(&config.database_path(), &balie_store::relay::SCHEMA)?;
+    let mut out = std::io::stdout().lock();
+    match command {
+        ClerkCommand::Add { name } => {
+            let token = crate::add_clerk(&db, &name)?;
+            writeln!(out, "{}", token.secret().expose_secret())?;
+            let _ = writeln!(
+                std::io::stderr(),
+                "Clerk added. The token above is shown only this once: give it to the clerk now."
+            );
+        }
+        ClerkCommand::List => {
+            for clerk in balie_store::relay::clerk::list(&db)? {
+                let state = if clerk.revoked_at.is_some() {
+                    "revoked"
+                } else {
+                    "active"
+                };
+                writeln!(
+                    out,
+                    "{}\t{}\tadded {}",
+                    clerk.name,
+                    state,
+                    date(clerk.created_at)
+                )?;
+            }
+        }
+        ClerkCommand::Revoke { name } => {
+            if !balie_store::relay::clerk::revoke(&db, &name)? {
+                anyhow::bail!("no active clerk called {name:?}");
+            }
+            writeln!(out, "revoked {name}")?;
+        }
+    }
+    Ok(())
+}
+
+fn date(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| unix.to_string())
+}
+
+fn serve(data_dir: PathBuf, file: FileConfig, args: ServeArgs) -> anyhow::Result<()> {
+    let defaults = RelayConfig::loopback(data_dir.clone());
+    let config = RelayConfig {
+        data_dir,
+        listen: args
+            .listen
+            .or(file.listen)
+            .unwrap_or(SocketAddr::from(([127, 0, 0, 1], 8080))),
+        public_url: args.public_url.or(file.public_url),
+        tls_cert: args.tls_cert.or(file.tls_cert),
+        tls_key: args.tls_key.or(file.tls_key),
+        room_ttl_minutes: args
+            .room_ttl_minutes
+            .or(file.room_ttl_minutes)
+            .unwrap_or(defaults.room_ttl_minutes),
+        municipality: args
+            .municipality
+            .or(file.municipality)
+            .unwrap_or(defaults.municipality),
+        log_dir: args.log_dir.or(file.log_dir),
+    };
+    config.validate()?;
+    let _log = balie_log::init(&balie_log::LogConfig::new("relay", Some(config.log_dir())))?;
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(async {
+        let relay = crate::Relay::bind(config).await?;
+        // Operators and tests read the address from the log; print it plainly too.
+        let _ = writeln!(
+            std::io::stderr(),
+            "balie-relay listening on {}",
+            relay.public_url()
+        );
+        relay.serve(shutdown_signal()).await?;
+        Ok(())
+    })
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down");
+}

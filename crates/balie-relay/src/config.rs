@@ -1,0 +1,154 @@
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// How the relay runs. Built from the command line, optionally over a TOML file
+/// (`--config`); the command line wins.
+#[derive(Debug, Clone)]
+pub struct RelayConfig {
+    /// Directory for the relay's SQLite database (and logs, unless `log_dir` is set).
+    pub data_dir: PathBuf,
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// Base URL of join links as citizens reach the relay (e.g. behind a proxy);
+    /// derived from `listen` when absent.
+    pub public_url: Option<String>,
+    /// PEM certificate chain for HTTPS.
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for HTTPS.
+    pub tls_key: Option<PathBuf>,
+    /// Default validity of a join link, minutes.
+    pub room_ttl_minutes: u32,
+    /// The municipality's name as the citizen page shows it.
+    pub municipality: String,
+    /// Directory for the rolling log file; `None` means `<data_dir>/logs`.
+    pub log_dir: Option<PathBuf>,
+}
+
+/// The relay's configuration is not usable.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The config file could not be read.
+    #[error("cannot read the config file {path}: {detail}")]
+    Read {
+        /// The file.
+        path: String,
+        /// What failed.
+        detail: String,
+    },
+    /// The config file is not valid TOML for the relay.
+    #[error("the config file {path} is not valid: {detail}")]
+    Parse {
+        /// The file.
+        path: String,
+        /// What is wrong.
+        detail: String,
+    },
+    /// A required setting is missing.
+    #[error("{0} is required (on the command line or in the config file)")]
+    Missing(&'static str),
+    /// Plain HTTP on an address other people can reach.
+    #[error(
+        "plain HTTP is only allowed on a loopback address; give --tls-cert and --tls-key to listen on {0}"
+    )]
+    PlainHttpOutsideLoopback(SocketAddr),
+    /// Only one of certificate and key.
+    #[error("--tls-cert and --tls-key go together")]
+    HalfTls,
+    /// The public URL is not an http(s) URL.
+    #[error(
+        "the public URL must start with https:// (or http:// for a loopback test setup), got {0:?}"
+    )]
+    PublicUrl(String),
+    /// Link validity out of range.
+    #[error("room_ttl_minutes must be between 1 and 1440, got {0}")]
+    RoomTtl(u32),
+}
+
+/// The TOML file's shape: every field optional, unknown fields refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FileConfig {
+    pub(crate) data_dir: Option<PathBuf>,
+    pub(crate) listen: Option<SocketAddr>,
+    pub(crate) public_url: Option<String>,
+    pub(crate) tls_cert: Option<PathBuf>,
+    pub(crate) tls_key: Option<PathBuf>,
+    pub(crate) room_ttl_minutes: Option<u32>,
+    pub(crate) municipality: Option<String>,
+    pub(crate) log_dir: Option<PathBuf>,
+}
+
+impl FileConfig {
+    pub(crate) fn read(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+            path: path.display().to_string(),
+            detail: e.to_string(),
+        })?;
+        toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            path: path.display().to_string(),
+            detail: e.message().to_string(),
+        })
+    }
+}
+
+/// Default validity of a join link: two hours.
+pub const DEFAULT_ROOM_TTL_MINUTES: u32 = 120;
+
+impl RelayConfig {
+    /// A relay on 127.0.0.1 at a free port, plain HTTP: the cockpit's embedded default
+    /// and the tests' set-up.
+    pub fn loopback(data_dir: PathBuf) -> Self {
+        Self {
+            data_dir,
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            public_url: None,
+            tls_cert: None,
+            tls_key: None,
+            room_ttl_minutes: DEFAULT_ROOM_TTL_MINUTES,
+            municipality: "Balie".into(),
+            log_dir: None,
+        }
+    }
+
+    /// Checks the settings that can be checked before binding.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let tls = match (&self.tls_cert, &self.tls_key) {
+            (Some(_), Some(_)) => true,
+            (None, None) => false,
+            _ => return Err(ConfigError::HalfTls),
+        };
+        if !tls && !self.listen.ip().is_loopback() {
+            return Err(ConfigError::PlainHttpOutsideLoopback(self.listen));
+        }
+        if let Some(url) = &self.public_url {
+            let ok = url.starts_with("https://")
+                || (url.starts_with("http://") && !url.contains(char::is_whitespace));
+            if !ok || url.len() < "http://x".len() {
+                return Err(ConfigError::PublicUrl(url.clone()));
+            }
+        }
+        if !(1..=1440).contains(&self.room_ttl_minutes) {
+            return Err(ConfigError::RoomTtl(self.room_ttl_minutes));
+        }
+        Ok(())
+    }
+
+    /// Whether the relay serves HTTPS itself.
+    pub fn tls(&self) -> bool {
+        self.tls_cert.is_some()
+    }
+
+    /// The log directory in effect.
+    pub fn log_dir(&self) -> PathBuf {
+        self.log_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("logs"))
+    }
+
+    /// The relay database file.
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("relay.sqlite3")
+    }
+}

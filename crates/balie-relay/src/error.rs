@@ -1,0 +1,62 @@
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use balie_protocol::{ApiError, ApiErrorBody, ErrorCode};
+
+/// The relay API's one error type. Its response body is always [`ApiError`]; a 5xx body
+/// is generic and the detail goes to the log only.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AppError {
+    /// The request is not valid; the message says what to fix.
+    #[error("{0}")]
+    BadRequest(String),
+    /// No valid clerk token.
+    #[error("a valid clerk token is required (Authorization: Bearer …)")]
+    Unauthorized,
+    /// The body is larger than [`crate::MAX_BODY_BYTES`].
+    #[error("the request body is larger than {} bytes", crate::MAX_BODY_BYTES)]
+    PayloadTooLarge,
+    /// Something failed inside the relay.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<balie_store::StoreError> for AppError {
+    fn from(err: balie_store::StoreError) -> Self {
+        AppError::Internal(err.to_string())
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code) = match &self {
+            AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
+            AppError::Unauthorized => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized),
+            AppError::PayloadTooLarge => {
+                (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge)
+            }
+            AppError::Internal(detail) => {
+                tracing::error!(%detail, "request failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)
+            }
+        };
+        let message = match &self {
+            AppError::Internal(_) => "the relay failed; see its log".to_string(),
+            other => other.to_string(),
+        };
+        let mut response = (
+            status,
+            Json(ApiError {
+                error: ApiErrorBody { code, message },
+            }),
+        )
+            .into_response();
+        if status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}

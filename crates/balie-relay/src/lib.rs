@@ -1,0 +1,114 @@
+//! Balie relay: the server between the clerk's cockpit and the citizen's browser.
+//!
+//! It hands out rooms and join links to authenticated clerks (`POST /api/rooms`), serves
+//! the citizen page (`GET /j/{token}`) and answers `GET /healthz`. Later issues add
+//! signaling, provider webhooks and the sandbox payment provider.
+//!
+//! The server is a function: [`app`] builds the axum `Router` from an [`AppState`], so
+//! tests drive it on port 0 and the cockpit embeds it in-process ([`Relay::bind`]).
+//!
+//! ```no_run
+//! # async fn run() -> anyhow::Result<()> {
+//! let config = balie_relay::RelayConfig::loopback(std::path::PathBuf::from("/tmp/relay"));
+//! let relay = balie_relay::Relay::bind(config).await?;
+//! println!("listening on {}", relay.public_url());
+//! relay.serve(std::future::pending()).await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Invariants:
+//! - clerk tokens and join tokens are stored only as SHA-256 digests;
+//! - an unknown or expired join token gets a page that reveals nothing else;
+//! - no request body, header or citizen datum is logged (bodies are never logged; the
+//!   trace layer logs method, path template and status only).
+
+mod citizen;
+mod clerk;
+pub mod cli;
+mod clock;
+mod config;
+mod error;
+mod i18n;
+mod rooms;
+mod server;
+mod state;
+
+pub use clerk::{ClerkToken, add_clerk};
+pub use clock::Clock;
+pub use config::{ConfigError, RelayConfig};
+pub use error::AppError;
+pub use server::{Relay, ServeError};
+pub use state::AppState;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue};
+use axum::routing::{get, post};
+use std::time::Duration;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// Largest request body the relay reads (the JSON API carries small documents).
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+
+/// How long one request may take before the relay answers 408.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The relay's HTTP routes over `state`.
+pub fn app(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(health))
+        .route("/api/rooms", post(rooms::create))
+        .route("/j/{token}", get(citizen::join_page))
+        .route("/static/citizen.css", get(citizen::stylesheet))
+        .fallback(citizen::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("x-content-type-options"),
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            HeaderName::from_static("referrer-policy"),
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(
+            tower_http::trace::TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<_>| {
+                    // Only the route template: a path holds a join token.
+                    let route = req
+                        .extensions()
+                        .get::<axum::extract::MatchedPath>()
+                        .map_or("(unmatched)", |p| p.as_str());
+                    tracing::info_span!("request", method = %req.method(), route)
+                })
+                .on_request(())
+                .on_response(
+                    tower_http::trace::DefaultOnResponse::new().level(tracing::Level::INFO),
+                ),
+        )
+        .with_state(state)
+}
+
+async fn health() -> axum::Json<balie_protocol::Health> {
+    axum::Json(balie_protocol::Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        protocol: balie_protocol::PROTOCOL_VERSION,
+    })
+}
+
+/// Fills `buf` with random bytes from the OS.
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], AppError> {
+    let mut buf = [0u8; N];
+    getrandom::fill(&mut buf).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+    Ok(buf)
+}
+
+/// SHA-256 of `bytes`.
+pub(crate) fn sha256(bytes: &[u8]) -> [u8; 32] {
+    use sha2::Digest as _;
+    sha2::Sha256::digest(bytes).into()
+}

@@ -1,0 +1,135 @@
+use crate::clock::Clock;
+use crate::config::{ConfigError, RelayConfig};
+use crate::state::AppState;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// How long open requests may finish after shutdown was asked for.
+const GRACE: Duration = Duration::from_secs(10);
+
+/// The relay could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// The configuration is not usable.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The database could not be opened.
+    #[error(transparent)]
+    Store(#[from] balie_store::StoreError),
+    /// The address could not be bound.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The TLS certificate or key could not be loaded.
+    #[error("cannot load the TLS certificate or key: {0}")]
+    Tls(std::io::Error),
+    /// The server failed while running.
+    #[error("the server failed: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A relay bound to its address, ready to [`serve`](Relay::serve).
+pub struct Relay {
+    listener: std::net::TcpListener,
+    local_addr: SocketAddr,
+    public_url: String,
+    state: AppState,
+    tls: Option<axum_server::tls_rustls::RustlsConfig>,
+}
+
+impl Relay {
+    /// Opens the database and binds the listening socket with the system clock.
+    pub async fn bind(config: RelayConfig) -> Result<Self, ServeError> {
+        Self::bind_with_clock(config, Clock::system()).await
+    }
+
+    /// As [`Relay::bind`], with a given clock (tests move it by hand).
+    pub async fn bind_with_clock(config: RelayConfig, clock: Clock) -> Result<Self, ServeError> {
+        config.validate()?;
+        let db = balie_store::open(&config.database_path(), &balie_store::relay::SCHEMA)?;
+        let tls = match (&config.tls_cert, &config.tls_key) {
+            (Some(cert), Some(key)) => {
+                // Idempotent: fails only when a provider is already installed, which is fine.
+                let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+                Some(
+                    axum_server::tls_rustls::RustlsConfig::from_pem_file(cert, key)
+                        .await
+                        .map_err(ServeError::Tls)?,
+                )
+            }
+            _ => None,
+        };
+        let listener =
+            std::net::TcpListener::bind(config.listen).map_err(|source| ServeError::Bind {
+                addr: config.listen,
+                source,
+            })?;
+        listener.set_nonblocking(true)?;
+        let local_addr = listener.local_addr()?;
+        let public_url = config.public_url.clone().unwrap_or_else(|| {
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            format!("{scheme}://{local_addr}")
+        });
+        let state = AppState::new(db, config, public_url.clone(), clock);
+        Ok(Self {
+            listener,
+            local_addr,
+            public_url,
+            state,
+            tls,
+        })
+    }
+
+    /// The address actually bound (the port is known even when 0 was asked for).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// The base URL of join links.
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
+    /// The shared state (for set-up steps such as registering the embedded clerk).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then lets open requests finish for a grace
+    /// period.
+    pub async fn serve(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ServeError> {
+        let handle = axum_server::Handle::new();
+        let watcher = handle.clone();
+        tokio::spawn(async move {
+            shutdown.await;
+            watcher.graceful_shutdown(Some(GRACE));
+        });
+        let app = crate::app(self.state).into_make_service();
+        tracing::info!(addr = %self.local_addr, tls = self.tls.is_some(), "relay listening");
+        match self.tls {
+            Some(tls) => {
+                axum_server::from_tcp_rustls(self.listener, tls)?
+                    .handle(handle)
+                    .serve(app)
+                    .await?
+            }
+            None => {
+                axum_server::from_tcp(self.listener)?
+                    .handle(handle)
+                    .serve(app)
+                    .await?
+            }
+        }
+        tracing::info!("relay stopped");
+        Ok(())
+    }
+}

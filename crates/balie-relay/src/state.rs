@@ -1,0 +1,79 @@
+use crate::clock::Clock;
+use crate::config::RelayConfig;
+use crate::error::AppError;
+use crate::i18n::Catalogs;
+use rusqlite::Connection;
+use std::sync::{Arc, Mutex};
+
+/// Everything a request handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: Mutex<Connection>,
+    config: RelayConfig,
+    public_url: String,
+    clock: Clock,
+    catalogs: Catalogs,
+}
+
+impl AppState {
+    /// State over an open relay database. `public_url` is the base of join links
+    /// (`https://balie.gemeente.be`), without a trailing slash.
+    pub fn new(db: Connection, config: RelayConfig, public_url: String, clock: Clock) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                db: Mutex::new(db),
+                config,
+                public_url: public_url.trim_end_matches('/').to_string(),
+                clock,
+                catalogs: Catalogs::load(),
+            }),
+        }
+    }
+
+    /// Runs `f` with the database. Queries are short; a poisoned lock (a panic in another
+    /// handler) is reported as an internal error, not propagated as a panic.
+    pub(crate) fn with_db<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, balie_store::StoreError>,
+    ) -> Result<T, AppError> {
+        let conn = self
+            .inner
+            .db
+            .lock()
+            .map_err(|_| AppError::Internal("database lock poisoned".into()))?;
+        f(&conn).map_err(AppError::from)
+    }
+
+    /// Lets the clerk called `name` in with `token` from now on (creating the clerk or
+    /// replacing their token). The cockpit's embedded relay uses this for its one clerk.
+    pub fn register_clerk_token(
+        &self,
+        name: &str,
+        token: &secrecy::SecretString,
+    ) -> Result<(), AppError> {
+        use secrecy::ExposeSecret as _;
+        let digest = crate::clerk::ClerkToken::digest(token.expose_secret());
+        self.with_db(|db| balie_store::relay::clerk::set_token(db, name, &digest))
+            .map(|_| ())
+    }
+
+    pub(crate) fn config(&self) -> &RelayConfig {
+        &self.inner.config
+    }
+
+    pub(crate) fn public_url(&self) -> &str {
+        &self.inner.public_url
+    }
+
+    pub(crate) fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    pub(crate) fn catalogs(&self) -> &Catalogs {
+        &self.inner.catalogs
+    }
+}

@@ -1,0 +1,17 @@
+//! The cockpit's database: window layouts and settings.
+
+pub mod setting;
+pub mod window_layout;
+
+use crate::{Migration, Schema};
+
+/// The cockpit database layout.
+pub static SCHEMA: Schema = Schema {
+    name: "cockpit database",
+    // "BALC"
+    application_id: 0x4241_4C43,
+    migrations: &[Migration {
+        version: 1,
+        sql: include_str!("../../migrations/cockpit/0001_init.sql"),
+    }],
+};

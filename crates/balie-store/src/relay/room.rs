@@ -1,0 +1,63 @@
+//! Table `room`: rooms and their join links (the join token stored as SHA-256 only).
+
+use crate::StoreError;
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// A room as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Room {
+    /// Public room id.
+    pub id: String,
+    /// The clerk who created it.
+    pub clerk_id: i64,
+    /// Language code the page opens in when the browser says nothing better.
+    pub locale: Option<String>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds; the link works until then.
+    pub expires_at: i64,
+}
+
+/// Stores a new room.
+pub fn insert(conn: &Connection, room: &Room, token_sha256: &[u8; 32]) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO room (id, token_sha256, clerk_id, locale, created_at, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            room.id,
+            token_sha256.as_slice(),
+            room.clerk_id,
+            room.locale,
+            room.created_at,
+            room.expires_at
+        ],
+    )?;
+    Ok(())
+}
+
+/// The room whose join token hashes to `token_sha256`, expired or not.
+pub fn find_by_token(
+    conn: &Connection,
+    token_sha256: &[u8; 32],
+) -> Result<Option<Room>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT id, clerk_id, locale, created_at, expires_at FROM room WHERE token_sha256 = ?1",
+            params![token_sha256.as_slice()],
+            |r| {
+                Ok(Room {
+                    id: r.get(0)?,
+                    clerk_id: r.get(1)?,
+                    locale: r.get(2)?,
+                    created_at: r.get(3)?,
+                    expires_at: r.get(4)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// Deletes rooms that expired before `before` (unix seconds); returns how many.
+pub fn purge_expired(conn: &Connection, before: i64) -> Result<usize, StoreError> {
+    Ok(conn.execute("DELETE FROM room WHERE expires_at < ?1", params![before])?)
+}
