@@ -1,0 +1,95 @@
+use balie_relay::{Clock, Relay, RelayConfig};
+use secrecy::ExposeSecret as _;
+use tokio::sync::oneshot;
+
+/// A relay on a free loopback port with a temp database, a hand-moved clock and one
+/// clerk ("tester").
+pub struct TestRelay {
+    pub url: String,
+    pub clock: Clock,
+    pub token: String,
+    pub dir: tempfile::TempDir,
+    pub client: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// Unix time the tests start their clocks at (2026-11-29T00:00:00Z).
+pub const T0: i64 = 1_795_910_400;
+
+pub fn install_crypto() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+}
+
+pub async fn spawn_app() -> TestRelay {
+    spawn_with(|_| {}).await
+}
+
+pub async fn spawn_with(adjust: impl FnOnce(&mut RelayConfig)) -> TestRelay {
+    install_crypto();
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = RelayConfig::loopback(dir.path().to_path_buf());
+    config.municipality = "Gemeente Zonnedorp".into();
+    adjust(&mut config);
+    let token = {
+        let db = balie_store::open(&config.database_path(), &balie_store::relay::SCHEMA).unwrap();
+        let token = balie_relay::add_clerk(&db, "tester").unwrap();
+        token.secret().expose_secret().to_string()
+    };
+    let clock = Clock::manual(T0);
+    let relay = Relay::bind_with_clock(config, clock.clone()).await.unwrap();
+    let url = relay.public_url().to_string();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        relay
+            .serve(async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+    });
+    TestRelay {
+        url,
+        clock,
+        token,
+        dir,
+        client: reqwest::Client::new(),
+        stop: Some(stop),
+        task: Some(task),
+    }
+}
+
+impl TestRelay {
+    pub async fn create_room(&self, body: &str) -> reqwest::Response {
+        self.client
+            .post(format!("{}/api/rooms", self.url))
+            .bearer_auth(&self.token)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn join_url(&self, body: &str) -> String {
+        let response = self.create_room(body).await;
+        assert_eq!(response.status(), 201);
+        let room: balie_protocol::CreateRoomResponse = response.json().await.unwrap();
+        room.join_url
+    }
+
+    /// Stops the server gracefully and waits for it.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap();
+        }
+    }
+}
+
+pub async fn error_body(response: reqwest::Response) -> balie_protocol::ApiError {
+    let text = response.text().await.unwrap();
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not our error shape ({e}): {text}"))
+}
