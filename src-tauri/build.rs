@@ -1,1 +1,17 @@
-fn main() {}
+//! Build script: Tauri's code generation, with this layout's capability directory.
+
+fn main() {
+    const COMMANDS: &[&str] = &[
+        "cockpit_status",
+        "new_conversation",
+        "open_join_link",
+        "swap_screens",
+    ];
+    // Capabilities live beside the Rust sources; each window gets only the commands it uses.
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .capabilities_path_pattern("./src-tauri/capabilities/**/*")
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri-build failed: check tauri.conf.json and src-tauri/capabilities");
+}

@@ -1,1 +1,122 @@
+//! The real cockpit under WebKitWebDriver on real X servers: two monitors (Xorg with the
+//! dummy driver) and one (Xvfb). Needs the packages the README's test command installs
+//! and a session D-Bus with a Secret Service.
+#![allow(clippy::unwrap_used, missing_docs)]
 
+mod helpers;
+
+use helpers::*;
+
+const W: i64 = 1920;
+const H: i64 = 1080;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_two_monitors_the_dossier_opens_on_the_second_and_a_swap_is_remembered() {
+    let _serial = serial();
+    let display = two_monitors();
+    let data = tempfile::tempdir().unwrap();
+
+    let cockpit = Cockpit::start(&display, data.path()).await;
+    let gesprek = cockpit.rect("gesprek").await;
+    let dossier = cockpit.rect("dossier").await;
+    assert!(
+        gesprek.within(0, 0, W, H),
+        "call window on the first monitor: {gesprek:?}"
+    );
+    assert!(
+        dossier.within(W, 0, W, H),
+        "dossier on the second monitor: {dossier:?}"
+    );
+
+    // Swap with the button in the dossier window.
+    cockpit.window("dossier").await;
+    cockpit.click("#swap").await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let gesprek = cockpit.rect("gesprek").await;
+    let dossier = cockpit.rect("dossier").await;
+    assert!(
+        gesprek.within(W, 0, W, H),
+        "after the swap the call is on the second monitor: {gesprek:?}"
+    );
+    assert!(
+        dossier.within(0, 0, W, H),
+        "after the swap the dossier is on the first: {dossier:?}"
+    );
+    cockpit.stop().await;
+
+    // The swapped layout is remembered for this monitor layout.
+    let cockpit = Cockpit::start(&display, data.path()).await;
+    let gesprek = cockpit.rect("gesprek").await;
+    let dossier = cockpit.rect("dossier").await;
+    assert!(
+        gesprek.within(W, 0, W, H),
+        "remembered: call on the second monitor: {gesprek:?}"
+    );
+    assert!(
+        dossier.within(0, 0, W, H),
+        "remembered: dossier on the first: {dossier:?}"
+    );
+    cockpit.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_one_monitor_the_windows_tile_without_overlap_and_ignore_a_two_monitor_memory() {
+    let _serial = serial();
+    let data = tempfile::tempdir().unwrap();
+    {
+        // Remember a two-monitor layout first…
+        let display = two_monitors();
+        let cockpit = Cockpit::start(&display, data.path()).await;
+        cockpit.rect("dossier").await;
+        cockpit.window("dossier").await;
+        cockpit.click("#swap").await;
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        cockpit.stop().await;
+    }
+    // …then start on a single 1600x900 screen.
+    let display = one_monitor(1600, 900);
+    let cockpit = Cockpit::start(&display, data.path()).await;
+    let gesprek = cockpit.rect("gesprek").await;
+    let dossier = cockpit.rect("dossier").await;
+    assert!(gesprek.within(0, 0, 1600, 900), "{gesprek:?}");
+    assert!(dossier.within(0, 0, 1600, 900), "{dossier:?}");
+    assert!(
+        !gesprek.overlaps(&dossier),
+        "{gesprek:?} overlaps {dossier:?}"
+    );
+    cockpit.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nieuw_gesprek_shows_a_join_link_and_its_qr_and_the_link_serves_the_citizen_page() {
+    let _serial = serial();
+    let display = one_monitor(1600, 900);
+    let data = tempfile::tempdir().unwrap();
+    let cockpit = Cockpit::start(&display, data.path()).await;
+    cockpit.window("gesprek").await;
+    cockpit
+        .wait_until(
+            "#relay-status",
+            "el.textContent.includes('http://127.0.0.1:')",
+        )
+        .await;
+    cockpit.click("#new-conversation").await;
+    cockpit.wait_until("#join-url", "el.value.length > 0").await;
+    cockpit
+        .wait_until("#qr", "el.src.startsWith('data:image/svg+xml;base64,') && el.naturalWidth > 0 && el.alt.length > 0")
+        .await;
+    let url = cockpit
+        .value("return document.querySelector('#join-url').value")
+        .await;
+    let url = url.as_str().unwrap().to_string();
+    assert!(
+        url.starts_with("http://127.0.0.1:") && url.contains("/j/"),
+        "{url}"
+    );
+
+    let response = reqwest::get(&url).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Uw gesprek begint zo meteen"), "{html}");
+    cockpit.stop().await;
+}

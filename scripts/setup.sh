@@ -1,0 +1,58 @@
+# Shared by scripts/run.sh and scripts/test.sh: install what is missing.
+# Source it; it defines functions only.
+
+# Debian packages to build the cockpit (Tauri 2 on WebKitGTK) and the relay.
+BUILD_PACKAGES=(
+  build-essential pkg-config file curl jq
+  libwebkit2gtk-4.1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
+  librsvg2-dev libayatana-appindicator3-dev libssl-dev libxdo-dev
+)
+# And to run the tests: X servers (one monitor: Xvfb; two: Xorg with the dummy driver),
+# the WebDriver for WebKitGTK, a session D-Bus with a real Secret Service.
+TEST_PACKAGES=(
+  xvfb xauth x11-xserver-utils xserver-xorg-core xserver-xorg-video-dummy
+  webkit2gtk-driver dbus dbus-x11 gnome-keyring
+)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+# ensure_packages PKG...: installs missing Debian packages (as root), or prints the line.
+ensure_packages() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ]; then
+    say "Installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "Some system packages are missing. Install them with:" >&2
+    echo "  sudo apt-get install --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+}
+
+ensure_toolchains() {
+  if ! command -v cargo >/dev/null; then
+    echo "Rust is missing: install it from https://rustup.rs (stable, 1.95 or newer)." >&2
+    exit 1
+  fi
+  if ! command -v node >/dev/null || ! node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)'; then
+    echo "Node.js 20.19 or newer is needed to build the UI (found: $(node --version 2>/dev/null || echo none))." >&2
+    exit 1
+  fi
+}
+
+# Installs npm packages when package-lock.json changed, then builds the cockpit UI.
+build_ui() {
+  local stamp=node_modules/.balie-lock-stamp
+  if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+    say "Installing npm packages"
+    npm ci --no-audit --no-fund --loglevel=error
+    cp package-lock.json "$stamp"
+  fi
+  say "Building the cockpit UI"
+  npm run --silent build >/dev/null
+}

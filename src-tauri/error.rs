@@ -1,0 +1,42 @@
+//! The one error shape the cockpit sends to its windows: `{ kind, message }`. The UI
+//! chooses the clerk's text by `kind` from its catalogs; `message` is the technical
+//! detail for IT and never holds a secret or citizen data.
+
+use serde::Serialize;
+
+/// An error as a cockpit window receives it.
+#[derive(Debug, Clone, Serialize, thiserror::Error)]
+#[serde(tag = "kind", content = "message", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum IpcError {
+    /// The relay could not be reached (network, TLS, timeout).
+    #[error("relay unreachable: {0}")]
+    RelayUnreachable(String),
+    /// The relay answered with an error (e.g. a revoked clerk token).
+    #[error("relay refused: {0}")]
+    RelayRefused(String),
+    /// The OS keyring failed.
+    #[error("keyring: {0}")]
+    Keyring(String),
+    /// Local storage failed.
+    #[error("storage: {0}")]
+    Storage(String),
+    /// The window sent something not acceptable.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// A bug or an unexpected state in the cockpit.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl From<balie_store::StoreError> for IpcError {
+    fn from(err: balie_store::StoreError) -> Self {
+        IpcError::Storage(err.to_string())
+    }
+}
+
+impl From<balie_secrets::SecretError> for IpcError {
+    fn from(err: balie_secrets::SecretError) -> Self {
+        IpcError::Keyring(err.to_string())
+    }
+}

@@ -1,0 +1,172 @@
+//! The cockpit's side of the relay: the embedded relay it starts when none is configured,
+//! and the HTTP client that creates rooms with the clerk token.
+
+use crate::error::IpcError;
+use balie_protocol::{ApiError, CreateRoomRequest, CreateRoomResponse};
+use balie_secrets::{SecretError, SecretName, SecretStore};
+use secrecy::{ExposeSecret as _, SecretString};
+use serde::Serialize;
+use std::path::Path;
+use std::time::Duration;
+
+/// How the cockpit reaches its relay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RelayMode {
+    /// In-process on 127.0.0.1, with sandbox payments: the default when nothing is set up.
+    Embedded,
+    /// The municipality's relay.
+    Remote,
+}
+
+/// The name the embedded relay knows the cockpit's clerk by.
+const EMBEDDED_CLERK: &str = "cockpit";
+
+/// A relay the cockpit can create rooms on.
+pub struct RelayLink {
+    mode: RelayMode,
+    base_url: String,
+    token: SecretString,
+    http: reqwest::Client,
+}
+
+/// What starting the embedded relay gives: the link, whether the keyring held the
+/// token, and the sender that stops the relay when dropped.
+pub struct EmbeddedRelay {
+    /// The link to it.
+    pub link: RelayLink,
+    /// False when no OS keyring was available (the token then lives only in memory).
+    pub keyring_available: bool,
+    /// Dropping this stops the relay.
+    pub stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl RelayLink {
+    fn new(mode: RelayMode, base_url: &str, token: SecretString) -> Result<Self, IpcError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(Duration::from_secs(15))
+            .build()
+            .map_err(|e| IpcError::Internal(format!("http client: {e}")))?;
+        Ok(Self {
+            mode,
+            base_url: base_url.trim_end_matches('/').to_string(),
+            token,
+            http,
+        })
+    }
+
+    /// Embedded or remote.
+    pub fn mode(&self) -> RelayMode {
+        self.mode
+    }
+
+    /// The relay's base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// Creates a room and its join link.
+    pub async fn create_room(
+        &self,
+        request: &CreateRoomRequest,
+    ) -> Result<CreateRoomResponse, IpcError> {
+        let response = self
+            .http
+            .post(format!("{}/api/rooms", self.base_url))
+            .bearer_auth(self.token.expose_secret())
+            .json(request)
+            .send()
+            .await
+            .map_err(|e| IpcError::RelayUnreachable(without_url(&e)))?;
+        let status = response.status();
+        if status.is_success() {
+            return response.json().await.map_err(|e| {
+                IpcError::RelayRefused(format!("unexpected answer: {}", without_url(&e)))
+            });
+        }
+        let detail = match response.json::<ApiError>().await {
+            Ok(api) => format!("{status}: {}", api.error.message),
+            Err(_) => status.to_string(),
+        };
+        Err(IpcError::RelayRefused(detail))
+    }
+
+    /// Whether `url` is a join link of this relay (the only kind of address the cockpit
+    /// opens in a browser).
+    pub fn is_join_url(&self, url: &str) -> bool {
+        url.strip_prefix(&self.base_url)
+            .and_then(|rest| rest.strip_prefix("/j/"))
+            .is_some_and(|token| balie_domain::JoinToken::parse(token).is_ok())
+    }
+}
+
+/// reqwest errors can name the URL; ours hold no secret, but keep messages short.
+fn without_url(err: &reqwest::Error) -> String {
+    let mut text = err.to_string();
+    if let Some(url) = err.url() {
+        text = text.replace(url.as_str(), "(relay)");
+    }
+    text
+}
+
+/// Starts the relay in this process on 127.0.0.1 at a free port, with its database under
+/// `data_dir`, and lets the cockpit in with the clerk token kept in the OS keyring
+/// (made and stored on first start).
+pub async fn start_embedded(
+    data_dir: &Path,
+    secrets: SecretStore,
+) -> Result<EmbeddedRelay, IpcError> {
+    let config = balie_relay::RelayConfig::loopback(data_dir.to_path_buf());
+    let relay = balie_relay::Relay::bind(config)
+        .await
+        .map_err(|e| IpcError::Internal(format!("embedded relay: {e}")))?;
+
+    let (token, keyring_available) = tokio::task::spawn_blocking(move || clerk_token(&secrets))
+        .await
+        .map_err(|e| IpcError::Internal(format!("keyring thread: {e}")))??;
+    relay
+        .state()
+        .register_clerk_token(EMBEDDED_CLERK, &token)
+        .map_err(|e| IpcError::Internal(format!("embedded relay: {e}")))?;
+
+    let link = RelayLink::new(RelayMode::Embedded, relay.public_url(), token)?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let shutdown = async {
+            let _ = stopped.await;
+        };
+        if let Err(e) = relay.serve(shutdown).await {
+            tracing::error!(error = %e, "embedded relay stopped with an error");
+        }
+    });
+    Ok(EmbeddedRelay {
+        link,
+        keyring_available,
+        stop,
+    })
+}
+
+/// The embedded clerk's token: from the keyring, or new (and then stored there).
+/// Without a keyring a fresh token lives in memory only; other keyring errors are
+/// reported.
+fn clerk_token(secrets: &SecretStore) -> Result<(SecretString, bool), IpcError> {
+    let fresh = || {
+        balie_relay::ClerkToken::generate()
+            .map(|t| t.secret().clone())
+            .map_err(|e| IpcError::Internal(e.to_string()))
+    };
+    match secrets.get(SecretName::RelayClerkToken) {
+        Ok(Some(token)) => Ok((token, true)),
+        Ok(None) => {
+            let token = fresh()?;
+            secrets.set(SecretName::RelayClerkToken, &token)?;
+            Ok((token, true))
+        }
+        Err(SecretError::NoKeyring) => {
+            tracing::warn!("no OS keyring: the embedded relay's clerk token lives in memory only");
+            Ok((fresh()?, false))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,81 @@
+//! The cockpit's core without windows: embedded relay, keyring-held clerk token, rooms.
+//! Needs a Secret Service on the session D-Bus (the README's test command starts one).
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use balie_cockpit::core::Cockpit;
+use balie_domain::Locale;
+use balie_secrets::{SecretName, SecretStore};
+use secrecy::ExposeSecret as _;
+
+#[tokio::test]
+async fn the_embedded_relay_hands_out_join_links_with_a_clerk_token_kept_in_the_keyring() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let data = tempfile::tempdir().unwrap();
+    let service = format!("be.balie.core-test.{}", std::process::id());
+
+    let cockpit = Cockpit::start(data.path(), &service, Locale::Nl)
+        .await
+        .unwrap();
+    let status = cockpit.status();
+    assert!(
+        status.keyring_available,
+        "the test runs with a Secret Service"
+    );
+    assert!(status.relay.url.starts_with("http://127.0.0.1:"));
+
+    let conversation = cockpit.new_conversation().await.unwrap();
+    assert!(
+        conversation
+            .qr_svg_data_uri
+            .starts_with("data:image/svg+xml;base64,")
+    );
+    cockpit.check_join_url(&conversation.join_url).unwrap();
+    assert!(
+        cockpit
+            .check_join_url("https://evil.example/j/AAAAAAAAAAAAAAAAAAAAAA")
+            .is_err()
+    );
+    assert!(
+        cockpit
+            .check_join_url(&format!("{}/healthz", status.relay.url))
+            .is_err()
+    );
+    let page = reqwest::get(&conversation.join_url).await.unwrap();
+    assert_eq!(page.status(), 200);
+
+    // The token is in the keyring and nowhere on disk.
+    let secrets = SecretStore::new(&service);
+    let token = secrets.get(SecretName::RelayClerkToken).unwrap().unwrap();
+    drop(cockpit);
+    for entry in walk(data.path()) {
+        let bytes = std::fs::read(&entry).unwrap();
+        let needle = token.expose_secret().as_bytes();
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle),
+            "{} holds the clerk token",
+            entry.display()
+        );
+    }
+
+    // A restart reuses the keyring's token.
+    let again = Cockpit::start(data.path(), &service, Locale::Nl)
+        .await
+        .unwrap();
+    again.new_conversation().await.unwrap();
+    let same = secrets.get(SecretName::RelayClerkToken).unwrap().unwrap();
+    assert_eq!(same.expose_secret(), token.expose_secret());
+    secrets.delete(SecretName::RelayClerkToken).unwrap();
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files.extend(walk(&path));
+        } else {
+            files.push(path);
+        }
+    }
+    files
+}

@@ -1,0 +1,266 @@
+//! Displays, WebKitWebDriver and the cockpit for end-to-end tests.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+/// One cockpit at a time: it is a single-instance app on the shared session D-Bus.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+pub fn serial() -> MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// An X display that goes away when dropped.
+pub struct Display {
+    pub name: String,
+    child: Child,
+}
+
+impl Drop for Display {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_display_number() -> u32 {
+    (90..200)
+        .find(|n| {
+            !Path::new(&format!("/tmp/.X{n}-lock")).exists()
+                && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
+        })
+        .expect("a free X display number")
+}
+
+fn wait_for_socket(n: u32, child: &mut Child) {
+    let socket = format!("/tmp/.X11-unix/X{n}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !Path::new(&socket).exists() {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("X server :{n} exited early: {status}");
+        }
+        assert!(Instant::now() < deadline, "X server :{n} did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Xvfb: one monitor of the given size.
+pub fn one_monitor(width: u32, height: u32) -> Display {
+    let n = free_display_number();
+    let mut child = Command::new("Xvfb")
+        .args([
+            format!(":{n}"),
+            "-screen".into(),
+            "0".into(),
+            format!("{width}x{height}x24"),
+            "-nolisten".into(),
+            "tcp".into(),
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xvfb (package xvfb)");
+    wait_for_socket(n, &mut child);
+    Display {
+        name: format!(":{n}"),
+        child,
+    }
+}
+
+/// Xorg with the dummy driver: two 1920x1080 monitors, DUMMY0 at 0,0 and DUMMY1 right of it.
+pub fn two_monitors() -> Display {
+    let n = free_display_number();
+    let config = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/xorg-dummy.conf");
+    let log = std::env::temp_dir().join(format!("balie-xorg-{n}.log"));
+    let mut child = Command::new("Xorg")
+        .arg(format!(":{n}"))
+        .arg("-config")
+        .arg(&config)
+        .args(["-noreset", "-nolisten", "tcp", "-logfile"])
+        .arg(&log)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("Xorg (packages xserver-xorg-core xserver-xorg-video-dummy)");
+    wait_for_socket(n, &mut child);
+    let display = Display {
+        name: format!(":{n}"),
+        child,
+    };
+    for args in [
+        vec!["--addmode", "DUMMY1", "1920x1080"],
+        vec![
+            "--output",
+            "DUMMY1",
+            "--mode",
+            "1920x1080",
+            "--right-of",
+            "DUMMY0",
+        ],
+    ] {
+        let status = Command::new("xrandr")
+            .env("DISPLAY", &display.name)
+            .args(&args)
+            .status()
+            .expect("xrandr (package x11-xserver-utils)");
+        assert!(status.success(), "xrandr {args:?}");
+    }
+    display
+}
+
+/// A running cockpit under WebKitWebDriver.
+pub struct Cockpit {
+    pub client: Client,
+    driver: Child,
+}
+
+impl Cockpit {
+    /// Starts the cockpit on `display` with its data in `data_dir`.
+    pub async fn start(display: &Display, data_dir: &Path) -> Cockpit {
+        let port = free_port();
+        let driver = Command::new("WebKitWebDriver")
+            .arg(format!("--port={port}"))
+            .env("DISPLAY", &display.name)
+            .env("TAURI_WEBVIEW_AUTOMATION", "true")
+            .env("BALIE_DATA_DIR", data_dir)
+            .env(
+                "BALIE_KEYRING_SERVICE",
+                format!("be.balie.e2e.{}", std::process::id()),
+            )
+            .env("BALIE_LANG", "nl")
+            .env("GDK_BACKEND", "x11")
+            .env_remove("WAYLAND_DISPLAY")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("WebKitWebDriver (package webkit2gtk-driver)");
+        let url = format!("http://127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "WebKitWebDriver did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "webkitgtk:browserOptions".into(),
+            serde_json::json!({ "binary": env!("CARGO_BIN_EXE_balie-cockpit"), "args": [] }),
+        );
+        let client = ClientBuilder::rustls()
+            .expect("tls for the webdriver client")
+            .capabilities(caps)
+            .connect(&url)
+            .await
+            .expect("a WebDriver session with the cockpit");
+        Cockpit { client, driver }
+    }
+
+    /// Switches to the window whose body says `data-window="label"`, waiting for both
+    /// windows to exist.
+    pub async fn window(&self, label: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            for handle in self.client.windows().await.unwrap() {
+                self.client.switch_to_window(handle).await.unwrap();
+                let found = self
+                    .client
+                    .execute(
+                        "return document.body ? document.body.dataset.window : null",
+                        vec![],
+                    )
+                    .await
+                    .unwrap();
+                if found.as_str() == Some(label) {
+                    return;
+                }
+            }
+            assert!(Instant::now() < deadline, "no window {label}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The window's rectangle (x, y, width, height) on the virtual desktop.
+    pub async fn rect(&self, label: &str) -> Rect {
+        self.window(label).await;
+        let (x, y, width, height) = self.client.get_window_rect().await.unwrap();
+        Rect {
+            x: x as i64,
+            y: y as i64,
+            width: width as i64,
+            height: height as i64,
+        }
+    }
+
+    /// Waits until the element matched by `css` satisfies the JavaScript predicate on `el`.
+    pub async fn wait_until(&self, css: &str, predicate: &str) -> serde_json::Value {
+        let script = format!(
+            "const el = document.querySelector({css:?}); if (!el) return null; return ({predicate}) ? true : null;"
+        );
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let value = self.client.execute(&script, vec![]).await.unwrap();
+            if !value.is_null() {
+                return value;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "timed out waiting for {css}: {predicate}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
+
+    pub async fn value(&self, script: &str) -> serde_json::Value {
+        self.client.execute(script, vec![]).await.unwrap()
+    }
+
+    pub async fn stop(mut self) {
+        let _ = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Rect {
+    pub x: i64,
+    pub y: i64,
+    pub width: i64,
+    pub height: i64,
+}
+
+impl Rect {
+    pub fn within(&self, x: i64, y: i64, width: i64, height: i64) -> bool {
+        self.x >= x
+            && self.y >= y
+            && self.x + self.width <= x + width
+            && self.y + self.height <= y + height
+    }
+
+    pub fn overlaps(&self, other: &Rect) -> bool {
+        self.x < other.x + other.width
+            && other.x < self.x + self.width
+            && self.y < other.y + other.height
+            && other.y < self.y + self.height
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
