@@ -323,7 +323,7 @@ mod tests {
             layout_key(&[b, a.clone()])
         );
         assert_ne!(
-            layout_key(&[a.clone()]),
+            layout_key(std::slice::from_ref(&a)),
             layout_key(&[monitor("A", 0, 0, 1280, 1024)])
         );
     }

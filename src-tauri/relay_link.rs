@@ -3,7 +3,7 @@
 
 use crate::error::IpcError;
 use balie_protocol::{ApiError, CreateRoomRequest, CreateRoomResponse};
-use balie_secrets::{SecretError, SecretName, SecretStore};
+use balie_secrets::{SecretName, SecretStore};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Serialize;
 use std::path::Path;
@@ -148,8 +148,7 @@ pub async fn start_embedded(
 }
 
 /// The embedded clerk's token: from the keyring, or new (and then stored there).
-/// Without a keyring a fresh token lives in memory only; other keyring errors are
-/// reported.
+/// Without a usable keyring a fresh token lives in memory only.
 fn clerk_token(secrets: &SecretStore) -> Result<(SecretString, bool), IpcError> {
     let fresh = || {
         balie_relay::ClerkToken::generate()
@@ -163,10 +162,11 @@ fn clerk_token(secrets: &SecretStore) -> Result<(SecretString, bool), IpcError> 
             secrets.set(SecretName::RelayClerkToken, &token)?;
             Ok((token, true))
         }
-        Err(SecretError::NoKeyring) => {
-            tracing::warn!("no OS keyring: the embedded relay's clerk token lives in memory only");
+        // The embedded relay needs no persistent token: without a usable keyring the
+        // cockpit still works, with a fresh token in memory and a visible warning.
+        Err(e) => {
+            tracing::warn!(error = %e, "no usable OS keyring: the embedded relay's clerk token lives in memory only");
             Ok((fresh()?, false))
         }
-        Err(e) => Err(e.into()),
     }
 }

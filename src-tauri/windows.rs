@@ -29,6 +29,7 @@ pub fn open(app: &AppHandle, locale: Locale, cockpit: Option<&Cockpit>) -> tauri
     }
     let (monitors, primary) = monitors(app);
     let key = layout::layout_key(&monitors);
+    tracing::info!(monitors = %key, ?primary, "placing windows");
     let remembered = cockpit.and_then(|c| match c.remembered_layout(&key) {
         Ok(layout) => layout,
         Err(e) => {

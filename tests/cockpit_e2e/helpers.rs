@@ -3,14 +3,13 @@
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 /// One cockpit at a time: it is a single-instance app on the shared session D-Bus.
-static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-pub fn serial() -> MutexGuard<'static, ()> {
-    ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner())
+pub async fn serial() -> tokio::sync::MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().await
 }
 
 /// An X display that goes away when dropped.
@@ -21,7 +20,10 @@ pub struct Display {
 
 impl Drop for Display {
     fn drop(&mut self) {
-        let _ = self.child.kill();
+        // SIGTERM, so the server removes its lock file and socket.
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
         let _ = self.child.wait();
     }
 }
@@ -90,6 +92,8 @@ pub fn two_monitors() -> Display {
         name: format!(":{n}"),
         child,
     };
+    // The final query makes the server probe its outputs again; without it the X clients
+    // that read the cached RandR configuration (GDK among them) see one monitor only.
     for args in [
         vec!["--addmode", "DUMMY1", "1920x1080"],
         vec![
@@ -100,10 +104,12 @@ pub fn two_monitors() -> Display {
             "--right-of",
             "DUMMY0",
         ],
+        vec!["--query"],
     ] {
         let status = Command::new("xrandr")
             .env("DISPLAY", &display.name)
             .args(&args)
+            .stdout(Stdio::null())
             .status()
             .expect("xrandr (package x11-xserver-utils)");
         assert!(status.success(), "xrandr {args:?}");
@@ -148,11 +154,12 @@ impl Cockpit {
             "webkitgtk:browserOptions".into(),
             serde_json::json!({ "binary": env!("CARGO_BIN_EXE_balie-cockpit"), "args": [] }),
         );
-        let client = ClientBuilder::rustls()
-            .expect("tls for the webdriver client")
-            .capabilities(caps)
-            .connect(&url)
+        let mut builder = ClientBuilder::rustls().expect("tls for the webdriver client");
+        builder.capabilities(caps);
+        let connect = builder.connect(&url);
+        let client = tokio::time::timeout(Duration::from_secs(60), connect)
             .await
+            .expect("the WebDriver session started within a minute")
             .expect("a WebDriver session with the cockpit");
         Cockpit { client, driver }
     }
@@ -226,8 +233,20 @@ impl Cockpit {
         self.client.execute(script, vec![]).await.unwrap()
     }
 
+    /// Ends the session and makes sure the cockpit process is gone, so the next start is
+    /// not handed to it by the single-instance check.
     pub async fn stop(mut self) {
-        let _ = self.client.clone().close().await;
+        let apps = children_of(self.driver.id());
+        let _ = tokio::time::timeout(Duration::from_secs(10), self.client.clone().close()).await;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while apps.iter().any(|pid| alive(*pid)) && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        for pid in apps.iter().filter(|pid| alive(**pid)) {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -263,4 +282,51 @@ fn free_port() -> u16 {
         .local_addr()
         .unwrap()
         .port()
+}
+
+/// The cockpit's log lines about window placement, for assertion messages.
+pub fn placement_log(data_dir: &Path) -> String {
+    let mut lines = String::new();
+    if let Ok(entries) = std::fs::read_dir(data_dir.join("logs")) {
+        for entry in entries.flatten() {
+            let text = std::fs::read_to_string(entry.path()).unwrap_or_default();
+            for line in text.lines().filter(|l| l.contains("placing windows")) {
+                lines.push_str(line);
+                lines.push('\n');
+            }
+        }
+    }
+    lines
+}
+
+/// Processes whose parent is `parent` (from /proc).
+fn children_of(parent: u32) -> Vec<u32> {
+    let mut children = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // Fields after the command name (which may hold spaces) start after the last ')'.
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<u32>().ok());
+        if ppid == Some(parent) {
+            children.push(pid);
+        }
+    }
+    children
+}
+
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|stat| {
+            !stat
+                .rsplit_once(')')
+                .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
+        })
+        .unwrap_or(false)
 }

@@ -12,7 +12,7 @@ const H: i64 = 1080;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_two_monitors_the_dossier_opens_on_the_second_and_a_swap_is_remembered() {
-    let _serial = serial();
+    let _serial = serial().await;
     let display = two_monitors();
     let data = tempfile::tempdir().unwrap();
 
@@ -25,7 +25,8 @@ async fn with_two_monitors_the_dossier_opens_on_the_second_and_a_swap_is_remembe
     );
     assert!(
         dossier.within(W, 0, W, H),
-        "dossier on the second monitor: {dossier:?}"
+        "dossier on the second monitor: {dossier:?}\n{}",
+        placement_log(data.path())
     );
 
     // Swap with the button in the dossier window.
@@ -61,7 +62,7 @@ async fn with_two_monitors_the_dossier_opens_on_the_second_and_a_swap_is_remembe
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_one_monitor_the_windows_tile_without_overlap_and_ignore_a_two_monitor_memory() {
-    let _serial = serial();
+    let _serial = serial().await;
     let data = tempfile::tempdir().unwrap();
     {
         // Remember a two-monitor layout first…
@@ -89,7 +90,7 @@ async fn with_one_monitor_the_windows_tile_without_overlap_and_ignore_a_two_moni
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nieuw_gesprek_shows_a_join_link_and_its_qr_and_the_link_serves_the_citizen_page() {
-    let _serial = serial();
+    let _serial = serial().await;
     let display = one_monitor(1600, 900);
     let data = tempfile::tempdir().unwrap();
     let cockpit = Cockpit::start(&display, data.path()).await;
