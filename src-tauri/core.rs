@@ -11,11 +11,13 @@ use rusqlite::Connection;
 use serde::Serialize;
 use std::path::Path;
 use std::sync::Mutex;
+use ts_rs::TS;
 
 /// What a window asks at start: language, relay, keyring.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct CockpitStatus {
     /// The clerk's language.
+    #[ts(type = "\"nl\" | \"fr\" | \"en\"")]
     pub locale: Locale,
     /// The relay in use.
     pub relay: RelayStatus,
@@ -24,7 +26,7 @@ pub struct CockpitStatus {
 }
 
 /// The relay part of [`CockpitStatus`].
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct RelayStatus {
     /// Embedded or remote.
     pub mode: RelayMode,
@@ -33,7 +35,7 @@ pub struct RelayStatus {
 }
 
 /// A new conversation, ready to hand to the citizen.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct NewConversation {
     /// The relay's room id.
     pub room_id: String,
@@ -145,5 +147,29 @@ impl Cockpit {
     /// Remembers the window layout for the monitor layout `key`.
     pub fn remember_layout(&self, key: &str, layout: &Layout) -> Result<(), IpcError> {
         self.with_store(|c| balie_store::cockpit::window_layout::save(c, key, layout))
+    }
+}
+
+/// The TypeScript for the cockpit's IPC types, as checked in at `ui/bindings/cockpit.ts`.
+pub fn typescript_bindings() -> String {
+    balie_protocol::bindings_file(
+        "src-tauri",
+        "balie-cockpit --lib",
+        &[
+            CockpitStatus::decl(),
+            RelayStatus::decl(),
+            RelayMode::decl(),
+            NewConversation::decl(),
+            crate::error::IpcError::decl(),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn checked_in_typescript_bindings_are_fresh() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/bindings/cockpit.ts");
+        balie_protocol::assert_bindings_fresh(&path, &super::typescript_bindings());
     }
 }

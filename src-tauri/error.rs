@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 /// An error as a cockpit window receives it.
-#[derive(Debug, Clone, Serialize, thiserror::Error)]
+#[derive(Debug, Clone, Serialize, thiserror::Error, ts_rs::TS)]
 #[serde(tag = "kind", content = "message", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum IpcError {

@@ -10,7 +10,7 @@ use std::path::Path;
 use std::time::Duration;
 
 /// How the cockpit reaches its relay.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum RelayMode {
     /// In-process on 127.0.0.1, with sandbox payments: the default when nothing is set up.

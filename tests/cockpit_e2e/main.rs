@@ -121,3 +121,41 @@ async fn nieuw_gesprek_shows_a_join_link_and_its_qr_and_the_link_serves_the_citi
     assert!(html.contains("Uw gesprek begint zo meteen"), "{html}");
     cockpit.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_launch_hands_over_to_the_running_cockpit_and_exits() {
+    let _serial = serial().await;
+    let display = one_monitor(1600, 900);
+    let data = tempfile::tempdir().unwrap();
+    let cockpit = Cockpit::start(&display, data.path()).await;
+    cockpit.window("gesprek").await;
+
+    let other_data = tempfile::tempdir().unwrap();
+    let mut second = std::process::Command::new(env!("CARGO_BIN_EXE_balie-cockpit"))
+        .env("DISPLAY", &display.name)
+        .env("BALIE_DATA_DIR", other_data.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = second.kill();
+            panic!("the second launch kept running beside the first");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "{status:?}");
+    assert!(
+        !other_data.path().join("cockpit.sqlite3").exists(),
+        "the second launch must not have started a cockpit of its own"
+    );
+    // The first one still serves both windows.
+    cockpit.window("dossier").await;
+    cockpit.window("gesprek").await;
+    cockpit.stop().await;
+}

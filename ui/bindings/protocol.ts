@@ -1,8 +1,6 @@
 // Generated from crates/balie-protocol by `BALIE_BLESS=1 cargo test -p balie-protocol`.
 // Do not edit by hand.
 
-export const PROTOCOL_VERSION = 1;
-
 export type CreateRoomRequest = { 
 /**
  * How long the join link stays valid, in minutes (1–1440). The relay's configured
@@ -61,3 +59,5 @@ code: ErrorCode,
  * translated text chosen by `code`.
  */
 message: string, };
+
+export const PROTOCOL_VERSION = 1;

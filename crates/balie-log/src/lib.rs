@@ -133,6 +133,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn citizen_data_and_secrets_are_redacted_in_the_log_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = LogConfig::new("redaction", Some(dir.path().to_path_buf()));
+        config.stderr = false;
+        config.default_filter = "trace".into();
+        let (dispatch, guard) = build(&config).unwrap();
+        let citizen = balie_domain::Pii::new("Dirk Peeters".to_string());
+        let iban = balie_domain::Pii::new("BE68539007547034".to_string());
+        let token = secrecy::SecretString::from("balie_s3cr3t-t0k3n");
+        tracing::dispatcher::with_default(&dispatch, || {
+            tracing::info!(%citizen, ?iban, ?token, "handled a request");
+            tracing::debug!("citizen {citizen:?} with token {token:?}");
+        });
+        drop(guard);
+        let mut text = String::new();
+        for entry in std::fs::read_dir(dir.path()).unwrap().flatten() {
+            text.push_str(&std::fs::read_to_string(entry.path()).unwrap());
+        }
+        assert!(text.contains("handled a request"), "{text}");
+        for secret in ["Dirk", "Peeters", "BE68539007547034", "s3cr3t"] {
+            assert!(!text.contains(secret), "{secret} reached the log:\n{text}");
+        }
+    }
+
+    #[test]
     fn writes_a_rolling_file_in_the_given_directory() {
         let dir = tempfile::tempdir().unwrap();
         let mut config = LogConfig::new("unit", Some(dir.path().to_path_buf()));

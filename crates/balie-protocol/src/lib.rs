@@ -91,24 +91,54 @@ pub struct ApiErrorBody {
 
 /// The generated TypeScript for every wire type, as checked in at `ui/bindings/protocol.ts`.
 pub fn typescript_bindings() -> String {
-    let decls = [
-        CreateRoomRequest::decl(),
-        CreateRoomResponse::decl(),
-        Health::decl(),
-        ErrorCode::decl(),
-        ApiError::decl(),
-        ApiErrorBody::decl(),
-    ];
-    let mut out = String::from(
-        "// Generated from crates/balie-protocol by `BALIE_BLESS=1 cargo test -p balie-protocol`.\n// Do not edit by hand.\n\n",
+    let mut out = bindings_file(
+        "crates/balie-protocol",
+        "balie-protocol",
+        &[
+            CreateRoomRequest::decl(),
+            CreateRoomResponse::decl(),
+            Health::decl(),
+            ErrorCode::decl(),
+            ApiError::decl(),
+            ApiErrorBody::decl(),
+        ],
     );
     out.push_str(&format!(
-        "export const PROTOCOL_VERSION = {PROTOCOL_VERSION};\n"
+        "\nexport const PROTOCOL_VERSION = {PROTOCOL_VERSION};\n"
     ));
+    out
+}
+
+/// A generated TypeScript file: a header naming `source` and the command that renews it
+/// (`BALIE_BLESS=1 cargo test -p <package>`), then each declaration exported.
+pub fn bindings_file(source: &str, package: &str, decls: &[String]) -> String {
+    let mut out = format!(
+        "// Generated from {source} by `BALIE_BLESS=1 cargo test -p {package}`.\n// Do not edit by hand.\n"
+    );
     for decl in decls {
         out.push_str("\nexport ");
-        out.push_str(&decl);
+        out.push_str(decl);
         out.push('\n');
     }
     out
+}
+
+/// Test helper: fails when the checked-in bindings at `path` differ from `generated`, or
+/// rewrites them when `BALIE_BLESS` is set.
+///
+/// # Panics
+/// When the file is stale (that is the test failing), or cannot be written while blessing.
+pub fn assert_bindings_fresh(path: &std::path::Path, generated: &str) {
+    if std::env::var_os("BALIE_BLESS").is_some() {
+        if let Err(e) = std::fs::write(path, generated) {
+            panic!("cannot write {}: {e}", path.display());
+        }
+        return;
+    }
+    let checked_in = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        checked_in == generated,
+        "{} is stale; run the test again with BALIE_BLESS=1 to renew it",
+        path.display()
+    );
 }

@@ -6,16 +6,7 @@ use std::path::PathBuf;
 #[test]
 fn checked_in_typescript_bindings_are_fresh() {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/bindings/protocol.ts");
-    let generated = balie_protocol::typescript_bindings();
-    if std::env::var_os("BALIE_BLESS").is_some() {
-        std::fs::write(&path, &generated).expect("write bindings");
-        return;
-    }
-    let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        checked_in == generated,
-        "ui/bindings/protocol.ts is stale; run `BALIE_BLESS=1 cargo test -p balie-protocol`"
-    );
+    balie_protocol::assert_bindings_fresh(&path, &balie_protocol::typescript_bindings());
 }
 
 #[test]

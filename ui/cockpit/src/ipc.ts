@@ -1,32 +1,11 @@
 // The only module that talks to the Rust side. Views call these typed functions.
 import { invoke } from "@tauri-apps/api/core";
 
-/** The one error shape every command rejects with (`IpcError` in src-tauri/error.rs). */
-export type IpcError = {
-  kind:
-    | "relay_unreachable"
-    | "relay_refused"
-    | "keyring"
-    | "storage"
-    | "invalid_input"
-    | "internal";
-  message: string;
-};
+// The IPC types are generated from the Rust side (ui/bindings/cockpit.ts).
+import type { CockpitStatus, IpcError, NewConversation } from "../../bindings/cockpit";
 
-export type Locale = "nl" | "fr" | "en";
-
-export type CockpitStatus = {
-  locale: Locale;
-  relay: { mode: "embedded" | "remote"; url: string };
-  keyring_available: boolean;
-};
-
-export type NewConversation = {
-  room_id: string;
-  join_url: string;
-  expires_at: string;
-  qr_svg_data_uri: string;
-};
+export type { CockpitStatus, IpcError, NewConversation };
+export type Locale = CockpitStatus["locale"];
 
 export function isIpcError(value: unknown): value is IpcError {
   return (
