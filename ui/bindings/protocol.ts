@@ -41,7 +41,7 @@ version: string,
  */
 protocol: number, };
 
-export type ErrorCode = "bad_request" | "unauthorized" | "not_found" | "payload_too_large" | "internal";
+export type ErrorCode = "bad_request" | "unauthorized" | "not_found" | "gone" | "payload_too_large" | "internal";
 
 export type ApiError = { 
 /**
@@ -60,4 +60,110 @@ code: ErrorCode,
  */
 message: string, };
 
+export type Signal = { "kind": "offer", 
+/**
+ * The SDP.
+ */
+sdp: string, } | { "kind": "answer", 
+/**
+ * The SDP.
+ */
+sdp: string, } | { "kind": "candidate", 
+/**
+ * The `candidate:` line.
+ */
+candidate: string, 
+/**
+ * The media section it belongs to.
+ */
+sdp_mid?: string, 
+/**
+ * The media section's index.
+ */
+sdp_m_line_index?: number, } | { "kind": "end_of_candidates" };
+
+export type ClerkMessage = { "type": "hello", 
+/**
+ * [`SIGNALING_VERSION`] of the cockpit.
+ */
+version: number, } | { "type": "admit", 
+/**
+ * From [`RelayToClerk::Knock`].
+ */
+knock_id: string, } | { "type": "decline", 
+/**
+ * From [`RelayToClerk::Knock`].
+ */
+knock_id: string, } | { "type": "signal", 
+/**
+ * What to forward.
+ */
+signal: Signal, } | { "type": "end" };
+
+export type RelayToClerk = { "type": "welcome", 
+/**
+ * The room.
+ */
+room_id: string, 
+/**
+ * Whether a citizen is admitted (after a reconnection of the cockpit).
+ */
+citizen_present: boolean, } | { "type": "knock", 
+/**
+ * Refer to this knock in `admit` / `decline`.
+ */
+knock_id: string, 
+/**
+ * The language the citizen page shows.
+ */
+locale: "nl" | "fr" | "en", } | { "type": "knock_withdrawn", 
+/**
+ * The knock that ended.
+ */
+knock_id: string, } | { "type": "citizen_away" } | { "type": "citizen_back" } | { "type": "citizen_left" } | { "type": "signal", 
+/**
+ * What the citizen sent.
+ */
+signal: Signal, } | { "type": "error", 
+/**
+ * Why.
+ */
+code: SignalError, };
+
+export type CitizenMessage = { "type": "knock", 
+/**
+ * [`SIGNALING_VERSION`] of the page.
+ */
+version: number, 
+/**
+ * The language the page shows, for the clerk's banner.
+ */
+locale: "nl" | "fr" | "en", 
+/**
+ * Resume secret of an earlier admission in this room.
+ */
+resume?: string, } | { "type": "signal", 
+/**
+ * What to forward.
+ */
+signal: Signal, } | { "type": "leave" };
+
+export type RelayToCitizen = { "type": "waiting" } | { "type": "admitted", 
+/**
+ * Secret to resume this admission.
+ */
+resume: string, } | { "type": "declined" } | { "type": "room_busy" } | { "type": "ended" } | { "type": "clerk_away" } | { "type": "clerk_back" } | { "type": "signal", 
+/**
+ * What the clerk sent.
+ */
+signal: Signal, } | { "type": "error", 
+/**
+ * Why.
+ */
+code: SignalError, };
+
+export type SignalError = "malformed" | "too_large" | "unsupported_version" | "out_of_order" | "rate_limited";
+
 export const PROTOCOL_VERSION = 1;
+export const SIGNALING_VERSION = 1;
+export const MAX_SIGNAL_BYTES = 65536;

@@ -9,6 +9,8 @@
 //!
 //! Invariant: fields are only ever added with a default, so an older peer keeps working.
 
+pub mod signaling;
+
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -64,8 +66,10 @@ pub enum ErrorCode {
     BadRequest,
     /// Missing, unknown or revoked clerk token.
     Unauthorized,
-    /// Nothing at this address, or it has expired.
+    /// Nothing at this address.
     NotFound,
+    /// It existed but has expired or ended.
+    Gone,
     /// The request body is larger than the relay accepts.
     PayloadTooLarge,
     /// The relay failed; details are in its log, not in the answer.
@@ -101,10 +105,18 @@ pub fn typescript_bindings() -> String {
             ErrorCode::decl(),
             ApiError::decl(),
             ApiErrorBody::decl(),
+            signaling::Signal::decl(),
+            signaling::ClerkMessage::decl(),
+            signaling::RelayToClerk::decl(),
+            signaling::CitizenMessage::decl(),
+            signaling::RelayToCitizen::decl(),
+            signaling::SignalError::decl(),
         ],
     );
     out.push_str(&format!(
-        "\nexport const PROTOCOL_VERSION = {PROTOCOL_VERSION};\n"
+        "\nexport const PROTOCOL_VERSION = {PROTOCOL_VERSION};\nexport const SIGNALING_VERSION = {};\nexport const MAX_SIGNAL_BYTES = {};\n",
+        signaling::SIGNALING_VERSION,
+        signaling::MAX_SIGNAL_BYTES
     ));
     out
 }

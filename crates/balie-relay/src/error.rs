@@ -14,6 +14,12 @@ pub enum AppError {
     /// No valid clerk token.
     #[error("a valid clerk token is required (Authorization: Bearer …)")]
     Unauthorized,
+    /// Nothing here (or not this clerk's).
+    #[error("not found")]
+    NotFound,
+    /// Expired or ended.
+    #[error("this room has expired or ended")]
+    Gone,
     /// The body is larger than [`crate::MAX_BODY_BYTES`].
     #[error("the request body is larger than {} bytes", crate::MAX_BODY_BYTES)]
     PayloadTooLarge,
@@ -33,6 +39,8 @@ impl IntoResponse for AppError {
         let (status, code) = match &self {
             AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, ErrorCode::BadRequest),
             AppError::Unauthorized => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized),
+            AppError::NotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
+            AppError::Gone => (StatusCode::GONE, ErrorCode::Gone),
             AppError::PayloadTooLarge => {
                 (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge)
             }

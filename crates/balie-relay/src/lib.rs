@@ -31,6 +31,7 @@ mod error;
 mod i18n;
 mod rooms;
 mod server;
+mod signaling;
 mod state;
 
 pub use clerk::{ClerkToken, add_clerk};
@@ -59,6 +60,8 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(health))
         .route("/api/rooms", post(rooms::create))
         .route("/j/{token}", get(citizen::join_page))
+        .route("/ws/clerk/{room_id}", get(signaling::clerk_socket))
+        .route("/ws/citizen/{token}", get(signaling::citizen_socket))
         .route("/static/citizen.css", get(citizen::stylesheet))
         .fallback(citizen::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

@@ -17,6 +17,7 @@ struct Inner {
     public_url: String,
     clock: Clock,
     catalogs: Catalogs,
+    rooms: crate::signaling::Rooms,
 }
 
 impl AppState {
@@ -30,6 +31,7 @@ impl AppState {
                 public_url: public_url.trim_end_matches('/').to_string(),
                 clock,
                 catalogs: Catalogs::load(),
+                rooms: Default::default(),
             }),
         }
     }
@@ -71,6 +73,10 @@ impl AppState {
 
     pub(crate) fn clock(&self) -> &Clock {
         &self.inner.clock
+    }
+
+    pub(crate) fn rooms(&self) -> &crate::signaling::Rooms {
+        &self.inner.rooms
     }
 
     pub(crate) fn catalogs(&self) -> &Catalogs {

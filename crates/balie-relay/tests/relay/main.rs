@@ -3,6 +3,8 @@
 
 mod helpers;
 mod logs;
+mod signaling;
+mod ws;
 
 use balie_protocol::ErrorCode;
 use helpers::*;

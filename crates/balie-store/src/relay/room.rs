@@ -61,3 +61,31 @@ pub fn find_by_token(
 pub fn purge_expired(conn: &Connection, before: i64) -> Result<usize, StoreError> {
     Ok(conn.execute("DELETE FROM room WHERE expires_at < ?1", params![before])?)
 }
+
+/// The room with public id `id`.
+pub fn find_by_id(conn: &Connection, id: &str) -> Result<Option<Room>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT id, clerk_id, locale, created_at, expires_at FROM room WHERE id = ?1",
+            params![id],
+            |r| {
+                Ok(Room {
+                    id: r.get(0)?,
+                    clerk_id: r.get(1)?,
+                    locale: r.get(2)?,
+                    created_at: r.get(3)?,
+                    expires_at: r.get(4)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+/// Makes the room's link expire at `at` (when the clerk ends the conversation).
+pub fn expire(conn: &Connection, id: &str, at: i64) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE room SET expires_at = MIN(expires_at, ?2) WHERE id = ?1",
+        params![id, at],
+    )?;
+    Ok(())
+}
