@@ -60,6 +60,20 @@ code: ErrorCode,
  */
 message: string, };
 
+export type IceServer = { 
+/**
+ * `stun:`, `turn:` or `turns:` URLs.
+ */
+urls: Array<string>, 
+/**
+ * TURN username (`<expiry>:<id>`).
+ */
+username?: string, 
+/**
+ * TURN password, valid until the expiry in the username.
+ */
+credential?: string, };
+
 export type Signal = { "kind": "offer", 
 /**
  * The SDP.
@@ -108,7 +122,11 @@ room_id: string,
 /**
  * Whether a citizen is admitted (after a reconnection of the cockpit).
  */
-citizen_present: boolean, } | { "type": "knock", 
+citizen_present: boolean, 
+/**
+ * STUN/TURN servers for the cockpit's side of the call.
+ */
+ice_servers: Array<IceServer>, } | { "type": "knock", 
 /**
  * Refer to this knock in `admit` / `decline`.
  */
@@ -152,7 +170,11 @@ export type RelayToCitizen = { "type": "waiting" } | { "type": "admitted",
 /**
  * Secret to resume this admission.
  */
-resume: string, } | { "type": "declined" } | { "type": "room_busy" } | { "type": "ended" } | { "type": "clerk_away" } | { "type": "clerk_back" } | { "type": "signal", 
+resume: string, 
+/**
+ * STUN/TURN servers for the citizen's side of the call.
+ */
+ice_servers: Array<IceServer>, } | { "type": "declined" } | { "type": "room_busy" } | { "type": "ended" } | { "type": "clerk_away" } | { "type": "clerk_back" } | { "type": "signal", 
 /**
  * What the clerk sent.
  */

@@ -105,6 +105,7 @@ pub fn typescript_bindings() -> String {
             ErrorCode::decl(),
             ApiError::decl(),
             ApiErrorBody::decl(),
+            signaling::IceServer::decl(),
             signaling::Signal::decl(),
             signaling::ClerkMessage::decl(),
             signaling::RelayToClerk::decl(),

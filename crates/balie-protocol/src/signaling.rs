@@ -17,6 +17,21 @@ pub const SIGNALING_VERSION: u32 = 1;
 /// Largest signaling message the relay accepts (an SDP offer with many codecs fits).
 pub const MAX_SIGNAL_BYTES: usize = 64 * 1024;
 
+/// One ICE server as `RTCIceServer` takes it: STUN, or TURN with time-limited credentials.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct IceServer {
+    /// `stun:`, `turn:` or `turns:` URLs.
+    pub urls: Vec<String>,
+    /// TURN username (`<expiry>:<id>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub username: Option<String>,
+    /// TURN password, valid until the expiry in the username.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub credential: Option<String>,
+}
+
 /// WebRTC negotiation, forwarded untouched between clerk and citizen.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -86,6 +101,9 @@ pub enum RelayToClerk {
         room_id: String,
         /// Whether a citizen is admitted (after a reconnection of the cockpit).
         citizen_present: bool,
+        /// STUN/TURN servers for the cockpit's side of the call.
+        #[serde(default)]
+        ice_servers: Vec<IceServer>,
     },
     /// A citizen knocks and waits in the lobby.
     Knock {
@@ -154,6 +172,9 @@ pub enum RelayToCitizen {
     Admitted {
         /// Secret to resume this admission.
         resume: String,
+        /// STUN/TURN servers for the citizen's side of the call.
+        #[serde(default)]
+        ice_servers: Vec<IceServer>,
     },
     /// The clerk turned the knock away.
     Declined,

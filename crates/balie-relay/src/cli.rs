@@ -12,7 +12,10 @@ use std::path::PathBuf;
 ///
 /// Settings come from the command line, optionally over a TOML file given with --config
 /// whose keys are the long option names with underscores (data_dir, listen, public_url,
-/// tls_cert, tls_key, room_ttl_minutes, municipality, log_dir). The command line wins.
+/// tls_cert, tls_key, room_ttl_minutes, municipality, log_dir, stun_urls, turn_urls,
+/// turn_secret, turn_ttl_minutes). The command line wins. The TURN secret shared with coturn
+/// comes from the config file or the BALIE_TURN_SECRET environment variable, never from the
+/// command line (where other users could read it).
 /// Logging is filtered with the BALIE_LOG environment variable (e.g. BALIE_LOG=debug).
 #[derive(Debug, Parser)]
 #[command(name = "balie-relay", version)]
@@ -80,6 +83,16 @@ pub struct ServeArgs {
     /// Directory for the rolling log file [default: DATA_DIR/logs].
     #[arg(long)]
     pub log_dir: Option<PathBuf>,
+    /// A STUN server for the call, e.g. stun:turn.gemeente.be:3478 (repeatable).
+    #[arg(long = "stun-url")]
+    pub stun_urls: Vec<String>,
+    /// A TURN server (coturn with use-auth-secret), e.g.
+    /// turn:turn.gemeente.be:3478?transport=udp (repeatable). Needs the shared secret.
+    #[arg(long = "turn-url")]
+    pub turn_urls: Vec<String>,
+    /// How long TURN credentials stay valid, in minutes [default: 360].
+    #[arg(long)]
+    pub turn_ttl_minutes: Option<u32>,
 }
 
 /// Runs the command line; `main` is only this.
@@ -168,6 +181,23 @@ fn serve(data_dir: PathBuf, file: FileConfig, args: ServeArgs) -> anyhow::Result
             .or(file.municipality)
             .unwrap_or(defaults.municipality),
         log_dir: args.log_dir.or(file.log_dir),
+        ice: crate::turn::IceConfig {
+            stun_urls: non_empty(args.stun_urls)
+                .or(file.stun_urls)
+                .unwrap_or_default(),
+            turn_urls: non_empty(args.turn_urls)
+                .or(file.turn_urls)
+                .unwrap_or_default(),
+            turn_secret: std::env::var("BALIE_TURN_SECRET")
+                .ok()
+                .or(file.turn_secret)
+                .filter(|s| !s.is_empty())
+                .map(secrecy::SecretString::from),
+            turn_ttl_seconds: args
+                .turn_ttl_minutes
+                .or(file.turn_ttl_minutes)
+                .map_or(crate::turn::DEFAULT_TURN_TTL_SECONDS, |m| i64::from(m) * 60),
+        },
     };
     config.validate()?;
     let _log = balie_log::init(&balie_log::LogConfig::new("relay", Some(config.log_dir())))?;
@@ -203,4 +233,8 @@ async fn shutdown_signal() {
     let term = std::future::pending::<()>();
     tokio::select! { () = ctrl_c => {}, () = term => {} }
     tracing::info!("shutting down");
+}
+
+fn non_empty(list: Vec<String>) -> Option<Vec<String>> {
+    (!list.is_empty()).then_some(list)
 }

@@ -23,6 +23,8 @@ pub struct RelayConfig {
     pub municipality: String,
     /// Directory for the rolling log file; `None` means `<data_dir>/logs`.
     pub log_dir: Option<PathBuf>,
+    /// STUN and TURN servers handed to both sides of a call.
+    pub ice: crate::turn::IceConfig,
 }
 
 /// The relay's configuration is not usable.
@@ -61,6 +63,9 @@ pub enum ConfigError {
         "the public URL must start with https:// (or http:// for a loopback test setup), got {0:?}"
     )]
     PublicUrl(String),
+    /// A STUN or TURN URL of the wrong scheme.
+    #[error("{0:?} is not a stun:/stuns: or turn:/turns: URL")]
+    IceUrl(String),
     /// Link validity out of range.
     #[error("room_ttl_minutes must be between 1 and 1440, got {0}")]
     RoomTtl(u32),
@@ -78,6 +83,10 @@ pub(crate) struct FileConfig {
     pub(crate) room_ttl_minutes: Option<u32>,
     pub(crate) municipality: Option<String>,
     pub(crate) log_dir: Option<PathBuf>,
+    pub(crate) stun_urls: Option<Vec<String>>,
+    pub(crate) turn_urls: Option<Vec<String>>,
+    pub(crate) turn_secret: Option<String>,
+    pub(crate) turn_ttl_minutes: Option<u32>,
 }
 
 impl FileConfig {
@@ -109,6 +118,10 @@ impl RelayConfig {
             room_ttl_minutes: DEFAULT_ROOM_TTL_MINUTES,
             municipality: "Balie".into(),
             log_dir: None,
+            ice: crate::turn::IceConfig {
+                turn_ttl_seconds: crate::turn::DEFAULT_TURN_TTL_SECONDS,
+                ..Default::default()
+            },
         }
     }
 
@@ -128,6 +141,21 @@ impl RelayConfig {
             if !ok || url.len() < "http://x".len() {
                 return Err(ConfigError::PublicUrl(url.clone()));
             }
+        }
+        for url in &self.ice.stun_urls {
+            if !url.starts_with("stun:") && !url.starts_with("stuns:") {
+                return Err(ConfigError::IceUrl(url.clone()));
+            }
+        }
+        for url in &self.ice.turn_urls {
+            if !url.starts_with("turn:") && !url.starts_with("turns:") {
+                return Err(ConfigError::IceUrl(url.clone()));
+            }
+        }
+        if !self.ice.turn_urls.is_empty() && self.ice.turn_secret.is_none() {
+            return Err(ConfigError::Missing(
+                "turn_secret (config file) or BALIE_TURN_SECRET, for the TURN URLs",
+            ));
         }
         if !(1..=1440).contains(&self.room_ttl_minutes) {
             return Err(ConfigError::RoomTtl(self.room_ttl_minutes));

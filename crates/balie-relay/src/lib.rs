@@ -33,6 +33,7 @@ mod rooms;
 mod server;
 mod signaling;
 mod state;
+pub mod turn;
 
 pub use clerk::{ClerkToken, add_clerk};
 pub use clock::Clock;

@@ -218,6 +218,10 @@ async fn run_clerk(state: AppState, room_id: String, mut socket: WebSocket) {
     let conn = next_conn();
     let (tx, mut rx) = mpsc::channel::<RelayToClerk>(QUEUE);
     let rooms = state.rooms();
+    let ice_servers = state
+        .config()
+        .ice
+        .ice_servers(state.clock().now_unix(), &format!("k-{room_id}"));
     let registered = rooms.with_room(&room_id, |room| {
         // A newer connection of the cockpit replaces an older one.
         room.clerk = Some((conn, tx.clone()));
@@ -226,6 +230,7 @@ async fn run_clerk(state: AppState, room_id: String, mut socket: WebSocket) {
             RelayToClerk::Welcome {
                 room_id: room_id.clone(),
                 citizen_present: room.citizen.as_ref().is_some_and(|c| c.conn.is_some()),
+                ice_servers: ice_servers.clone(),
             },
         );
         if let Some(knock) = &room.knock {
@@ -305,6 +310,7 @@ fn on_clerk_message(state: &AppState, room_id: &str, message: ClerkMessage) -> O
                             &knock.tx,
                             RelayToCitizen::Admitted {
                                 resume: resume.clone(),
+                                ice_servers: citizen_ice_servers(state, room_id),
                             },
                         );
                         room.citizen = Some(Admitted {
@@ -417,7 +423,16 @@ async fn run_citizen(state: AppState, room_id: String, mut socket: WebSocket) {
                         .await;
                         return;
                     }
-                    match knock(rooms, &room_id, conn, locale, resume.as_deref(), &tx) {
+                    let ice_servers = citizen_ice_servers(&state, &room_id);
+                    match knock(
+                        rooms,
+                        &ice_servers,
+                        &room_id,
+                        conn,
+                        locale,
+                        resume.as_deref(),
+                        &tx,
+                    ) {
                         Some(role) => break role,
                         None => {
                             let _ = write(&mut socket, &RelayToCitizen::RoomBusy).await;
@@ -520,8 +535,10 @@ async fn run_citizen(state: AppState, room_id: String, mut socket: WebSocket) {
 
 /// Puts a knocking citizen in the lobby, or back in the conversation with a valid resume
 /// secret. `None` when the room is taken.
+#[allow(clippy::too_many_arguments)]
 fn knock(
     rooms: &Rooms,
+    ice_servers: &[balie_protocol::signaling::IceServer],
     room_id: &str,
     conn: u64,
     locale: balie_domain::Locale,
@@ -546,6 +563,7 @@ fn knock(
                         tx,
                         RelayToCitizen::Admitted {
                             resume: resume.to_string(),
+                            ice_servers: ice_servers.to_vec(),
                         },
                     );
                     if let Some((_, clerk)) = &room.clerk {
@@ -577,4 +595,14 @@ fn knock(
             Some(CitizenRole::Lobby)
         })
         .flatten()
+}
+
+fn citizen_ice_servers(
+    state: &AppState,
+    room_id: &str,
+) -> Vec<balie_protocol::signaling::IceServer> {
+    state
+        .config()
+        .ice
+        .ice_servers(state.clock().now_unix(), &format!("c-{room_id}"))
 }

@@ -38,6 +38,7 @@ async fn clerk(relay: &TestRelay, room: &Room) -> (Ws, bool) {
         RelayToClerk::Welcome {
             room_id,
             citizen_present,
+            ..
         } => {
             assert_eq!(room_id, room.id);
             (ws, citizen_present)
@@ -79,7 +80,7 @@ async fn admitted(relay: &TestRelay, room: &Room) -> (Ws, Ws, String) {
     };
     assert_eq!(locale, Locale::Fr);
     clerk_ws.send(&ClerkMessage::Admit { knock_id }).await;
-    let RelayToCitizen::Admitted { resume } = citizen_ws.recv().await else {
+    let RelayToCitizen::Admitted { resume, .. } = citizen_ws.recv().await else {
         panic!("expected admission");
     };
     (clerk_ws, citizen_ws, resume)
@@ -369,7 +370,10 @@ async fn the_citizen_can_drop_and_resume_without_knocking_again() {
     let mut back = citizen(&relay, &room, Some(resume.clone())).await;
     assert_eq!(
         back.recv::<RelayToCitizen>().await,
-        RelayToCitizen::Admitted { resume }
+        RelayToCitizen::Admitted {
+            resume,
+            ice_servers: vec![]
+        }
     );
     assert_eq!(
         clerk_ws.recv::<RelayToClerk>().await,
@@ -442,5 +446,55 @@ async fn ending_the_conversation_tells_the_citizen_and_kills_the_link() {
             .await
             .err(),
         Some(410)
+    );
+}
+
+#[tokio::test]
+async fn both_sides_get_stun_and_time_limited_turn_credentials() {
+    let relay = spawn_with(|config| {
+        config.ice.stun_urls = vec!["stun:127.0.0.1:3478".into()];
+        config.ice.turn_urls = vec!["turn:127.0.0.1:3478?transport=udp".into()];
+        config.ice.turn_secret = Some("north-sea-wind".into());
+        config.ice.turn_ttl_seconds = 3600;
+    })
+    .await;
+    let room = room(&relay).await;
+    let mut clerk_ws = connect(
+        &ws_url(&relay, &format!("/ws/clerk/{}", room.id)),
+        Some(&relay.token),
+    )
+    .await
+    .unwrap();
+    clerk_ws
+        .send(&ClerkMessage::Hello {
+            version: SIGNALING_VERSION,
+        })
+        .await;
+    let RelayToClerk::Welcome { ice_servers, .. } = clerk_ws.recv().await else {
+        panic!("welcome")
+    };
+    assert_eq!(ice_servers.len(), 2);
+    assert_eq!(ice_servers[0].urls, vec!["stun:127.0.0.1:3478".to_string()]);
+
+    let mut citizen_ws = citizen(&relay, &room, None).await;
+    assert_eq!(
+        citizen_ws.recv::<RelayToCitizen>().await,
+        RelayToCitizen::Waiting
+    );
+    let RelayToClerk::Knock { knock_id, .. } = clerk_ws.recv().await else {
+        panic!("knock")
+    };
+    clerk_ws.send(&ClerkMessage::Admit { knock_id }).await;
+    let RelayToCitizen::Admitted { ice_servers, .. } = citizen_ws.recv().await else {
+        panic!("admitted")
+    };
+    let turn = &ice_servers[1];
+    let username = turn.username.clone().unwrap();
+    let expiry: i64 = username.split(':').next().unwrap().parse().unwrap();
+    assert_eq!(expiry, T0 + 3600);
+    assert!(!username.contains(&relay.token));
+    assert_eq!(
+        turn.credential.as_deref(),
+        Some(balie_relay::turn::turn_password("north-sea-wind", &username).as_str())
     );
 }
