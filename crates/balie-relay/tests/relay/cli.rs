@@ -1,0 +1,135 @@
+//! The `balie-relay` command line: clerk management and a config file.
+
+use std::io::{BufRead as _, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+fn relay(data: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_balie-relay"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn clerks_are_added_listed_and_revoked_and_names_are_unique() {
+    let data = tempfile::tempdir().unwrap();
+    let first = relay(data.path(), &["clerk", "add", "an@zonnedorp.be"]);
+    assert!(first.status.success());
+    let token = String::from_utf8(first.stdout).unwrap();
+    assert!(token.trim().starts_with("balie_"));
+    assert!(
+        relay(data.path(), &["clerk", "add", "jef@zonnedorp.be"])
+            .status
+            .success()
+    );
+
+    let again = relay(data.path(), &["clerk", "add", "an@zonnedorp.be"]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+
+    assert!(
+        relay(data.path(), &["clerk", "revoke", "jef@zonnedorp.be"])
+            .status
+            .success()
+    );
+    let unknown = relay(data.path(), &["clerk", "revoke", "nobody"]);
+    assert!(!unknown.status.success());
+
+    let list = String::from_utf8(relay(data.path(), &["clerk", "list"]).stdout).unwrap();
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(lines.len(), 2, "{list}");
+    assert!(lines[0].starts_with("an@zonnedorp.be\tactive"), "{list}");
+    assert!(lines[1].starts_with("jef@zonnedorp.be\trevoked"), "{list}");
+    assert!(!list.contains(token.trim()), "the list never shows tokens");
+}
+
+#[test]
+fn plain_http_outside_loopback_is_refused_on_the_command_line() {
+    let data = tempfile::tempdir().unwrap();
+    let out = relay(data.path(), &["serve", "--listen", "0.0.0.0:0"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("plain HTTP is only allowed"));
+}
+
+#[tokio::test]
+async fn settings_come_from_a_toml_file_and_the_command_line_wins() {
+    let data = tempfile::tempdir().unwrap();
+    let config = data.path().join("relay.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = {:?}\nlisten = \"127.0.0.1:0\"\nmunicipality = \"Gemeente Uit Bestand\"\nroom_ttl_minutes = 30\n",
+            data.path().join("data")
+        ),
+    )
+    .unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_balie-relay"))
+        .arg("--config")
+        .arg(&config)
+        .args([
+            "serve",
+            "--municipality",
+            "Gemeente Vanop De Regel",
+            "--log-dir",
+        ])
+        .arg(data.path().join("logs"))
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stderr = server.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(url) = line.strip_prefix("balie-relay listening on ") {
+                let _ = tx.send(url.to_string());
+            }
+        }
+    });
+    let url = rx.recv_timeout(Duration::from_secs(20)).unwrap();
+    assert!(
+        data.path().join("data/relay.sqlite3").exists(),
+        "data_dir from the file"
+    );
+
+    // A clerk in the file's data dir creates a room; the page shows the command line's name.
+    let token = String::from_utf8(relay(&data.path().join("data"), &["clerk", "add", "an"]).stdout)
+        .unwrap();
+    super::helpers::install_crypto();
+    let client = reqwest::Client::new();
+    let room: balie_protocol::CreateRoomResponse = client
+        .post(format!("{url}/api/rooms"))
+        .bearer_auth(token.trim())
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let page = client
+        .get(&room.join_url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Gemeente Vanop De Regel"), "{page}");
+    let _ = server.kill();
+    let _ = server.wait();
+
+    let bad = data.path().join("bad.toml");
+    std::fs::write(&bad, "listen = \"127.0.0.1:0\"\nsurprise = 1\n").unwrap();
+    let out = relay(data.path(), &["--config", bad.to_str().unwrap(), "serve"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is not valid"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
