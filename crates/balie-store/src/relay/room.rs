@@ -35,6 +35,18 @@ pub fn insert(conn: &Connection, room: &Room, token_sha256: &[u8; 32]) -> Result
     Ok(())
 }
 
+const SELECT: &str = "SELECT id, clerk_id, locale, created_at, expires_at FROM room";
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Room> {
+    Ok(Room {
+        id: r.get(0)?,
+        clerk_id: r.get(1)?,
+        locale: r.get(2)?,
+        created_at: r.get(3)?,
+        expires_at: r.get(4)?,
+    })
+}
+
 /// The room whose join token hashes to `token_sha256`, expired or not.
 pub fn find_by_token(
     conn: &Connection,
@@ -42,17 +54,9 @@ pub fn find_by_token(
 ) -> Result<Option<Room>, StoreError> {
     Ok(conn
         .query_row(
-            "SELECT id, clerk_id, locale, created_at, expires_at FROM room WHERE token_sha256 = ?1",
+            &format!("{SELECT} WHERE token_sha256 = ?1"),
             params![token_sha256.as_slice()],
-            |r| {
-                Ok(Room {
-                    id: r.get(0)?,
-                    clerk_id: r.get(1)?,
-                    locale: r.get(2)?,
-                    created_at: r.get(3)?,
-                    expires_at: r.get(4)?,
-                })
-            },
+            from_row,
         )
         .optional()?)
 }
@@ -65,19 +69,7 @@ pub fn purge_expired(conn: &Connection, before: i64) -> Result<usize, StoreError
 /// The room with public id `id`.
 pub fn find_by_id(conn: &Connection, id: &str) -> Result<Option<Room>, StoreError> {
     Ok(conn
-        .query_row(
-            "SELECT id, clerk_id, locale, created_at, expires_at FROM room WHERE id = ?1",
-            params![id],
-            |r| {
-                Ok(Room {
-                    id: r.get(0)?,
-                    clerk_id: r.get(1)?,
-                    locale: r.get(2)?,
-                    created_at: r.get(3)?,
-                    expires_at: r.get(4)?,
-                })
-            },
-        )
+        .query_row(&format!("{SELECT} WHERE id = ?1"), params![id], from_row)
         .optional()?)
 }
 
