@@ -4,6 +4,8 @@ fn main() {
     const COMMANDS: &[&str] = &[
         "cockpit_status",
         "new_conversation",
+        "admit",
+        "decline",
         "open_join_link",
         "swap_screens",
     ];

@@ -1,9 +1,10 @@
 //! `#[tauri::command]` adapters: short functions over [`CockpitState`].
 
-use crate::core::{Cockpit, CockpitStatus, NewConversation};
+use crate::core::{Cockpit, CockpitStatus, LobbyEvent, NewConversation};
 use crate::error::IpcError;
 use std::sync::Arc;
-use tauri::{AppHandle, State};
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Manager as _, State};
 use tauri_plugin_opener::OpenerExt as _;
 
 /// The cockpit as the commands see it: running, or failed to start (then every command
@@ -31,10 +32,40 @@ pub async fn cockpit_status(state: State<'_, CockpitState>) -> Result<CockpitSta
     Ok(state.ready()?.status())
 }
 
-/// *Nieuw gesprek*: a room, its join link and QR code.
+/// *Nieuw gesprek*: a room, its join link and QR code; lobby events stream to `on_event`.
+/// A knock also asks the window manager for the clerk's attention, so it is seen when the
+/// call window is in the background.
 #[tauri::command]
-pub async fn new_conversation(state: State<'_, CockpitState>) -> Result<NewConversation, IpcError> {
-    state.ready()?.new_conversation().await
+pub async fn new_conversation(
+    app: AppHandle,
+    state: State<'_, CockpitState>,
+    on_event: Channel<LobbyEvent>,
+) -> Result<NewConversation, IpcError> {
+    state
+        .ready()?
+        .new_conversation(move |event| {
+            if matches!(event, LobbyEvent::Knock { .. })
+                && let Some(window) = app.get_webview_window(crate::windows::GESPREK)
+            {
+                let _ = window.request_user_attention(Some(tauri::UserAttentionType::Critical));
+            }
+            if let Err(e) = on_event.send(event) {
+                tracing::warn!(error = %e, "lobby event not delivered to the call window");
+            }
+        })
+        .await
+}
+
+/// Lets the knocking citizen in.
+#[tauri::command]
+pub async fn admit(state: State<'_, CockpitState>, knock_id: String) -> Result<(), IpcError> {
+    state.ready()?.admit(knock_id).await
+}
+
+/// Turns the knocking citizen away.
+#[tauri::command]
+pub async fn decline(state: State<'_, CockpitState>, knock_id: String) -> Result<(), IpcError> {
+    state.ready()?.decline(knock_id).await
 }
 
 /// Opens a join link of our relay in the default browser (nothing else is opened).

@@ -47,12 +47,90 @@ pub struct NewConversation {
     pub qr_svg_data_uri: String,
 }
 
+/// What happens in the lobby and the room, as the call window follows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LobbyEvent {
+    /// Connected to the relay (again).
+    Connected {
+        /// A citizen is already in (after a reconnection).
+        citizen_present: bool,
+    },
+    /// A citizen knocks.
+    Knock {
+        /// Pass to `admit` / `decline`.
+        knock_id: String,
+        /// The language of the citizen's page.
+        #[ts(type = "\"nl\" | \"fr\" | \"en\"")]
+        locale: Locale,
+    },
+    /// The knocking citizen left before being let in.
+    KnockWithdrawn,
+    /// The admitted citizen's connection dropped.
+    CitizenAway,
+    /// The admitted citizen is back.
+    CitizenBack,
+    /// The citizen hung up.
+    CitizenLeft,
+    /// The relay refused a message (a bug, or a race such as admitting a withdrawn knock).
+    Refused {
+        /// The relay's error code.
+        code: String,
+    },
+    /// The connection to the relay dropped; it is retried.
+    Reconnecting {
+        /// Milliseconds until the next attempt.
+        retry_in_ms: u64,
+    },
+    /// The relay refused the connection for good (e.g. the link expired).
+    Closed {
+        /// HTTP status of the refusal.
+        status: u16,
+    },
+}
+
+impl LobbyEvent {
+    fn from_signaling(event: balie_call::SignalingEvent) -> Option<Self> {
+        use balie_call::SignalingEvent as S;
+        use balie_protocol::signaling::RelayToClerk as R;
+        Some(match event {
+            S::Connected {
+                citizen_present, ..
+            } => LobbyEvent::Connected { citizen_present },
+            S::Disconnected { retry_in } => LobbyEvent::Reconnecting {
+                retry_in_ms: u64::try_from(retry_in.as_millis()).unwrap_or(u64::MAX),
+            },
+            S::Refused { status } => LobbyEvent::Closed { status },
+            S::Message(R::Knock { knock_id, locale }) => LobbyEvent::Knock { knock_id, locale },
+            S::Message(R::KnockWithdrawn { .. }) => LobbyEvent::KnockWithdrawn,
+            S::Message(R::CitizenAway) => LobbyEvent::CitizenAway,
+            S::Message(R::CitizenBack) => LobbyEvent::CitizenBack,
+            S::Message(R::CitizenLeft) => LobbyEvent::CitizenLeft,
+            S::Message(R::Error { code }) => LobbyEvent::Refused {
+                code: serde_json::to_value(code)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+            },
+            // Negotiation goes to the call engine (next step of issue 3).
+            S::Message(_) => return None,
+        })
+    }
+}
+
+/// The conversation in progress: its room and the signaling connection.
+struct Live {
+    sender: balie_call::ClerkSender,
+    task: tokio::task::JoinHandle<()>,
+}
+
 /// The running cockpit's state.
 pub struct Cockpit {
     locale: Locale,
     store: Mutex<Connection>,
     relay: RelayLink,
     keyring_available: bool,
+    live: Mutex<Option<Live>>,
     _relay_stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -79,6 +157,7 @@ impl Cockpit {
             store: Mutex::new(store),
             relay: embedded.link,
             keyring_available: embedded.keyring_available,
+            live: Mutex::new(None),
             _relay_stop: Some(embedded.stop),
         })
     }
@@ -100,12 +179,27 @@ impl Cockpit {
         }
     }
 
-    /// *Nieuw gesprek*: a room on the relay, its join link and QR code.
-    pub async fn new_conversation(&self) -> Result<NewConversation, IpcError> {
+    /// *Nieuw gesprek*: a room on the relay, its join link and QR code; then follows the
+    /// room's lobby, reporting to `on_event`. A conversation still in progress is ended.
+    pub async fn new_conversation(
+        &self,
+        on_event: impl Fn(LobbyEvent) + Send + 'static,
+    ) -> Result<NewConversation, IpcError> {
+        self.end_conversation().await?;
         let room = self
             .relay
             .create_room(&CreateRoomRequest::default())
             .await?;
+        let mut signaling = self.relay.signaling(&room.room_id);
+        let sender = signaling.sender();
+        let task = tokio::spawn(async move {
+            while let Some(event) = signaling.next_event().await {
+                if let Some(event) = LobbyEvent::from_signaling(event) {
+                    on_event(event);
+                }
+            }
+        });
+        *self.live_slot()? = Some(Live { sender, task });
         let qr_svg_data_uri = crate::qr::svg_data_uri(&room.join_url)
             .map_err(|e| IpcError::Internal(format!("qr code: {e}")))?;
         tracing::info!(room_id = room.room_id, "conversation created");
@@ -115,6 +209,54 @@ impl Cockpit {
             expires_at: room.expires_at,
             qr_svg_data_uri,
         })
+    }
+
+    fn live_slot(&self) -> Result<std::sync::MutexGuard<'_, Option<Live>>, IpcError> {
+        self.live
+            .lock()
+            .map_err(|_| IpcError::Internal("conversation lock poisoned".into()))
+    }
+
+    async fn send(&self, message: balie_protocol::signaling::ClerkMessage) -> Result<(), IpcError> {
+        let sender = self
+            .live_slot()?
+            .as_ref()
+            .map(|l| l.sender.clone())
+            .ok_or_else(|| IpcError::InvalidInput("no conversation in progress".into()))?;
+        if sender.send(message).await {
+            Ok(())
+        } else {
+            Err(IpcError::RelayUnreachable(
+                "the signaling connection has stopped".into(),
+            ))
+        }
+    }
+
+    /// Lets the knocking citizen in.
+    pub async fn admit(&self, knock_id: String) -> Result<(), IpcError> {
+        self.send(balie_protocol::signaling::ClerkMessage::Admit { knock_id })
+            .await
+    }
+
+    /// Turns the knocking citizen away.
+    pub async fn decline(&self, knock_id: String) -> Result<(), IpcError> {
+        self.send(balie_protocol::signaling::ClerkMessage::Decline { knock_id })
+            .await
+    }
+
+    /// Ends the conversation in progress, if any: the citizen is told and the link stops
+    /// working.
+    pub async fn end_conversation(&self) -> Result<(), IpcError> {
+        let live = self.live_slot()?.take();
+        if let Some(live) = live {
+            live.sender
+                .send(balie_protocol::signaling::ClerkMessage::End)
+                .await;
+            // Give the message a moment to leave before the connection is dropped.
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            live.task.abort();
+        }
+        Ok(())
     }
 
     /// Checks that `url` is a join link of our relay before anything opens it.
@@ -160,6 +302,7 @@ pub fn typescript_bindings() -> String {
             RelayStatus::decl(),
             RelayMode::decl(),
             NewConversation::decl(),
+            LobbyEvent::decl(),
             crate::error::IpcError::decl(),
         ],
     )

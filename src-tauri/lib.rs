@@ -63,6 +63,8 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::cockpit_status,
             commands::new_conversation,
+            commands::admit,
+            commands::decline,
             commands::open_join_link,
             commands::swap_screens,
         ])

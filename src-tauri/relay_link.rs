@@ -92,6 +92,11 @@ impl RelayLink {
         Err(IpcError::RelayRefused(detail))
     }
 
+    /// Opens the signaling connection for `room_id` (it reconnects by itself).
+    pub fn signaling(&self, room_id: &str) -> balie_call::ClerkSignaling {
+        balie_call::ClerkSignaling::connect(&self.base_url, room_id, self.token.clone())
+    }
+
     /// Whether `url` is a join link of this relay (the only kind of address the cockpit
     /// opens in a browser).
     pub fn is_join_url(&self, url: &str) -> bool {

@@ -23,7 +23,7 @@ async fn the_embedded_relay_hands_out_join_links_with_a_clerk_token_kept_in_the_
     );
     assert!(status.relay.url.starts_with("http://127.0.0.1:"));
 
-    let conversation = cockpit.new_conversation().await.unwrap();
+    let conversation = cockpit.new_conversation(|_| {}).await.unwrap();
     assert!(
         conversation
             .qr_svg_data_uri
@@ -61,7 +61,7 @@ async fn the_embedded_relay_hands_out_join_links_with_a_clerk_token_kept_in_the_
     let again = Cockpit::start(data.path(), &service, Locale::Nl)
         .await
         .unwrap();
-    again.new_conversation().await.unwrap();
+    again.new_conversation(|_| {}).await.unwrap();
     let same = secrets.get(SecretName::RelayClerkToken).unwrap().unwrap();
     assert_eq!(same.expose_secret(), token.expose_secret());
     secrets.delete(SecretName::RelayClerkToken).unwrap();

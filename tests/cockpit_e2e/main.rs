@@ -159,3 +159,73 @@ async fn a_second_launch_hands_over_to_the_running_cockpit_and_exits() {
     cockpit.window("gesprek").await;
     cockpit.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_knocking_citizen_is_announced_in_the_call_window_and_let_in() {
+    use futures_util::{SinkExt as _, StreamExt as _};
+    use tokio_tungstenite::tungstenite::Message;
+
+    let _serial = serial().await;
+    let display = one_monitor(1600, 900);
+    let data = tempfile::tempdir().unwrap();
+    let cockpit = Cockpit::start(&display, data.path()).await;
+    cockpit.window("gesprek").await;
+    cockpit.click("#new-conversation").await;
+    cockpit.wait_until("#join-url", "el.value.length > 0").await;
+    cockpit
+        .wait_until("#lobby-status", "el.textContent.includes('aanklopt')")
+        .await;
+    let url = cockpit
+        .value("return document.querySelector('#join-url').value")
+        .await;
+    let url = url.as_str().unwrap().to_string();
+    let (base, token) = url.split_once("/j/").unwrap();
+
+    // The citizen's side, spoken by hand.
+    let (mut citizen, _) = tokio_tungstenite::connect_async(format!(
+        "{}/ws/citizen/{token}",
+        base.replacen("http", "ws", 1)
+    ))
+    .await
+    .unwrap();
+    let knock = balie_protocol::signaling::CitizenMessage::Knock {
+        version: balie_protocol::signaling::SIGNALING_VERSION,
+        locale: balie_domain::Locale::Fr,
+        resume: None,
+    };
+    citizen
+        .send(Message::text(serde_json::to_string(&knock).unwrap()))
+        .await
+        .unwrap();
+
+    cockpit
+        .wait_until(
+            "#knock",
+            "!el.hidden && el.textContent.includes('Français')",
+        )
+        .await;
+    cockpit.click("#admit").await;
+    cockpit
+        .wait_until("#lobby-status", "el.textContent.includes('binnen')")
+        .await;
+
+    let mut got = Vec::new();
+    while got.len() < 2 {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(5), citizen.next())
+            .await
+            .unwrap();
+        let Some(Ok(Message::Text(text))) = frame else {
+            panic!("citizen connection closed");
+        };
+        got.push(serde_json::from_str::<balie_protocol::signaling::RelayToCitizen>(&text).unwrap());
+    }
+    assert_eq!(got[0], balie_protocol::signaling::RelayToCitizen::Waiting);
+    assert!(
+        matches!(
+            got[1],
+            balie_protocol::signaling::RelayToCitizen::Admitted { .. }
+        ),
+        "{got:?}"
+    );
+    cockpit.stop().await;
+}

@@ -45,4 +45,30 @@ expires_at: string,
  */
 qr_svg_data_uri: string, };
 
+export type LobbyEvent = { "kind": "connected", 
+/**
+ * A citizen is already in (after a reconnection).
+ */
+citizen_present: boolean, } | { "kind": "knock", 
+/**
+ * Pass to `admit` / `decline`.
+ */
+knock_id: string, 
+/**
+ * The language of the citizen's page.
+ */
+locale: "nl" | "fr" | "en", } | { "kind": "knock_withdrawn" } | { "kind": "citizen_away" } | { "kind": "citizen_back" } | { "kind": "citizen_left" } | { "kind": "refused", 
+/**
+ * The relay's error code.
+ */
+code: string, } | { "kind": "reconnecting", 
+/**
+ * Milliseconds until the next attempt.
+ */
+retry_in_ms: bigint, } | { "kind": "closed", 
+/**
+ * HTTP status of the refusal.
+ */
+status: number, };
+
 export type IpcError = { "kind": "relay_unreachable", "message": string } | { "kind": "relay_refused", "message": string } | { "kind": "keyring", "message": string } | { "kind": "storage", "message": string } | { "kind": "invalid_input", "message": string } | { "kind": "internal", "message": string };

@@ -18,4 +18,4 @@
 
 mod signaling;
 
-pub use signaling::{ClerkSignaling, SignalingEvent};
+pub use signaling::{ClerkSender, ClerkSignaling, SignalingEvent};

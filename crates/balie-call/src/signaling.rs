@@ -77,6 +77,22 @@ impl ClerkSignaling {
     pub async fn send(&self, message: ClerkMessage) {
         let _ = self.commands.send(message).await;
     }
+
+    /// A handle that sends messages while something else reads the events.
+    pub fn sender(&self) -> ClerkSender {
+        ClerkSender(self.commands.clone())
+    }
+}
+
+/// Sends messages on a [`ClerkSignaling`] connection; cheap to clone.
+#[derive(Clone)]
+pub struct ClerkSender(mpsc::Sender<ClerkMessage>);
+
+impl ClerkSender {
+    /// Queues a message for the relay; false when the connection has stopped for good.
+    pub async fn send(&self, message: ClerkMessage) -> bool {
+        self.0.send(message).await.is_ok()
+    }
 }
 
 /// Why one connection attempt ended.
