@@ -118,9 +118,11 @@ impl LobbyEvent {
     }
 }
 
-/// The conversation in progress: its room and the signaling connection.
+/// The conversation in progress: a sender on its signaling connection, and the task that
+/// owns the connection and forwards its events (told to close through `close`).
 struct Live {
     sender: balie_call::ClerkSender,
+    close: tokio::sync::oneshot::Sender<()>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -192,14 +194,28 @@ impl Cockpit {
             .await?;
         let mut signaling = self.relay.signaling(&room.room_id);
         let sender = signaling.sender();
+        let (close, mut closing) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(async move {
-            while let Some(event) = signaling.next_event().await {
-                if let Some(event) = LobbyEvent::from_signaling(event) {
-                    on_event(event);
+            loop {
+                tokio::select! {
+                    _ = &mut closing => break,
+                    event = signaling.next_event() => match event {
+                        Some(event) => {
+                            if let Some(event) = LobbyEvent::from_signaling(event) {
+                                on_event(event);
+                            }
+                        }
+                        None => return,
+                    },
                 }
             }
+            signaling.close().await;
         });
-        *self.live_slot()? = Some(Live { sender, task });
+        *self.live_slot()? = Some(Live {
+            sender,
+            close,
+            task,
+        });
         let qr_svg_data_uri = crate::qr::svg_data_uri(&room.join_url)
             .map_err(|e| IpcError::Internal(format!("qr code: {e}")))?;
         tracing::info!(room_id = room.room_id, "conversation created");
@@ -248,13 +264,19 @@ impl Cockpit {
     /// working.
     pub async fn end_conversation(&self) -> Result<(), IpcError> {
         let live = self.live_slot()?.take();
-        if let Some(live) = live {
-            live.sender
+        if let Some(Live {
+            sender,
+            close,
+            task,
+        }) = live
+        {
+            sender
                 .send(balie_protocol::signaling::ClerkMessage::End)
                 .await;
-            // Give the message a moment to leave before the connection is dropped.
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            live.task.abort();
+            // With our sender gone, closing drains the queue (the `end`) before it hangs up.
+            drop(sender);
+            let _ = close.send(());
+            let _ = task.await;
         }
         Ok(())
     }

@@ -31,18 +31,24 @@ pub enum SignalingEvent {
     },
 }
 
-/// The cockpit's signaling connection for one room. Dropping it closes the connection.
+/// The cockpit's signaling connection for one room. Dropping it cuts the connection at
+/// once; [`ClerkSignaling::close`] first sends what is queued.
 pub struct ClerkSignaling {
     commands: mpsc::Sender<ClerkMessage>,
     events: mpsc::Receiver<SignalingEvent>,
-    task: tokio::task::JoinHandle<()>,
+    task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for ClerkSignaling {
     fn drop(&mut self) {
-        self.task.abort();
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
     }
 }
+
+/// How long [`ClerkSignaling::close`] waits for queued messages to leave.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 const FIRST_RETRY: Duration = Duration::from_millis(250);
 const MAX_RETRY: Duration = Duration::from_secs(10);
@@ -64,7 +70,21 @@ impl ClerkSignaling {
         Self {
             commands,
             events,
-            task,
+            task: Some(task),
+        }
+    }
+
+    /// Sends what is queued, closes the WebSocket and stops. Messages queued through a
+    /// [`ClerkSender`] count only if every sender is dropped before this is called.
+    pub async fn close(mut self) {
+        let Some(mut task) = self.task.take() else {
+            return;
+        };
+        // Dropping our sender (the last one) lets the driver drain the queue and close.
+        let (closed, _) = mpsc::channel(1);
+        drop(std::mem::replace(&mut self.commands, closed));
+        if tokio::time::timeout(CLOSE_GRACE, &mut task).await.is_err() {
+            task.abort();
         }
     }
 

@@ -170,3 +170,45 @@ async fn an_unreachable_relay_is_retried_with_growing_waits() {
     };
     assert!(second > first, "{second:?} > {first:?}");
 }
+
+#[tokio::test]
+async fn closing_sends_what_is_queued_first_so_the_citizen_hears_the_end() {
+    let s = setup().await;
+    let mut signaling =
+        ClerkSignaling::connect(&s.url, &s.room_id, SecretString::from(s.token.clone()));
+    assert!(matches!(
+        event(&mut signaling).await,
+        SignalingEvent::Connected { .. }
+    ));
+    let (mut citizen, _) = tokio_tungstenite::connect_async(format!(
+        "{}/ws/citizen/{}",
+        s.url.replacen("http", "ws", 1),
+        s.join_token
+    ))
+    .await
+    .unwrap();
+    let knock = CitizenMessage::Knock {
+        version: SIGNALING_VERSION,
+        locale: balie_domain::Locale::En,
+        resume: None,
+    };
+    citizen
+        .send(Message::text(serde_json::to_string(&knock).unwrap()))
+        .await
+        .unwrap();
+    let SignalingEvent::Message(RelayToClerk::Knock { knock_id, .. }) = event(&mut signaling).await
+    else {
+        panic!("expected a knock");
+    };
+    signaling.send(ClerkMessage::Admit { knock_id }).await;
+    signaling.send(ClerkMessage::End).await;
+    signaling.close().await;
+
+    let mut last = None;
+    while let Ok(Some(Ok(Message::Text(text)))) =
+        tokio::time::timeout(Duration::from_secs(5), citizen.next()).await
+    {
+        last = Some(serde_json::from_str::<RelayToCitizen>(&text).unwrap());
+    }
+    assert_eq!(last, Some(RelayToCitizen::Ended));
+}
