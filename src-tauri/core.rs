@@ -13,6 +13,9 @@ use std::path::Path;
 use std::sync::Mutex;
 use ts_rs::TS;
 
+/// The setting naming the municipality's relay; unset means the embedded relay.
+pub const RELAY_URL_SETTING: &str = "relay_url";
+
 /// What a window asks at start: language, relay, keyring.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct CockpitStatus {
@@ -148,19 +151,35 @@ impl Cockpit {
             &data_dir.join("cockpit.sqlite3"),
             &balie_store::cockpit::SCHEMA,
         )?;
-        let embedded = crate::relay_link::start_embedded(
-            &data_dir.join("relay"),
-            SecretStore::new(keyring_service),
-        )
-        .await?;
-        tracing::info!(url = embedded.link.base_url(), "embedded relay started");
+        let secrets = SecretStore::new(keyring_service);
+        let remote = match std::env::var("BALIE_RELAY_URL") {
+            Ok(url) if !url.is_empty() => Some(url),
+            _ => balie_store::cockpit::setting::get(&store, RELAY_URL_SETTING)?,
+        };
+        let (relay, keyring_available, relay_stop) = match remote {
+            Some(url) => {
+                let link = crate::relay_link::connect_remote(&url, secrets).await?;
+                tracing::info!(url = link.base_url(), "using the configured relay");
+                (link, true, None)
+            }
+            None => {
+                let embedded =
+                    crate::relay_link::start_embedded(&data_dir.join("relay"), secrets).await?;
+                tracing::info!(url = embedded.link.base_url(), "embedded relay started");
+                (
+                    embedded.link,
+                    embedded.keyring_available,
+                    Some(embedded.stop),
+                )
+            }
+        };
         Ok(Self {
             locale,
             store: Mutex::new(store),
-            relay: embedded.link,
-            keyring_available: embedded.keyring_available,
+            relay,
+            keyring_available,
             live: Mutex::new(None),
-            _relay_stop: Some(embedded.stop),
+            _relay_stop: relay_stop,
         })
     }
 

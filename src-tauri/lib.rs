@@ -9,6 +9,7 @@
 //! the OS directories), `BALIE_KEYRING_SERVICE` (keyring service name, default
 //! `be.balie.cockpit`), `BALIE_LANG` (nl, fr or en), `BALIE_LOG` (log filter).
 
+pub mod cli;
 pub mod commands;
 pub mod core;
 pub mod error;

@@ -3,6 +3,11 @@
 // No console window on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-fn main() {
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(code) = balie_cockpit::cli::run(&args) {
+        return code;
+    }
     balie_cockpit::run();
+    std::process::ExitCode::SUCCESS
 }

@@ -152,6 +152,41 @@ pub async fn start_embedded(
     })
 }
 
+/// Links to the municipality's relay at `url` with the clerk token kept in the OS keyring
+/// (put there with `balie-cockpit relay set`). Nothing is contacted yet: a clerk who is
+/// offline at start still gets the cockpit, and the first room request tells.
+pub async fn connect_remote(url: &str, secrets: SecretStore) -> Result<RelayLink, IpcError> {
+    check_relay_url(url)?;
+    let token = tokio::task::spawn_blocking(move || secrets.get(SecretName::RelayClerkToken))
+        .await
+        .map_err(|e| IpcError::Internal(format!("keyring thread: {e}")))??
+        .ok_or_else(|| {
+            IpcError::Keyring(
+                "no clerk token for the relay in the OS keyring; run `balie-cockpit relay set URL`"
+                    .into(),
+            )
+        })?;
+    RelayLink::new(RelayMode::Remote, url, token)
+}
+
+/// A relay URL must be https, or http on this machine (tests, a local proxy).
+pub fn check_relay_url(url: &str) -> Result<(), IpcError> {
+    let local = [
+        "http://127.",
+        "http://localhost:",
+        "http://localhost/",
+        "http://[::1]",
+    ];
+    let ok = url.starts_with("https://") || local.iter().any(|p| url.starts_with(p));
+    if ok && !url.contains(char::is_whitespace) && url.len() > "https://x".len() {
+        Ok(())
+    } else {
+        Err(IpcError::InvalidInput(format!(
+            "the relay URL must start with https:// (http:// only on this machine), got {url:?}"
+        )))
+    }
+}
+
 /// The embedded clerk's token: from the keyring, or new (and then stored there).
 /// Without a usable keyring a fresh token lives in memory only.
 fn clerk_token(secrets: &SecretStore) -> Result<(SecretString, bool), IpcError> {

@@ -1,0 +1,111 @@
+//! Pointing a cockpit at the municipality's relay with `balie-cockpit relay set`, the token
+//! read from standard input into the OS keyring. Needs a Secret Service on the session D-Bus.
+#![allow(clippy::unwrap_used, missing_docs)]
+
+use balie_cockpit::core::Cockpit;
+use balie_cockpit::relay_link::RelayMode;
+use balie_domain::Locale;
+use secrecy::ExposeSecret as _;
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+
+fn cockpit_cli(
+    data: &std::path::Path,
+    service: &str,
+    args: &[&str],
+    stdin: &str,
+) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_balie-cockpit"))
+        .args(args)
+        .env("BALIE_DATA_DIR", data)
+        .env("BALIE_KEYRING_SERVICE", service)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test]
+async fn a_cockpit_set_to_a_remote_relay_creates_its_rooms_there_with_the_keyring_token() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let relay_dir = tempfile::tempdir().unwrap();
+    let config = balie_relay::RelayConfig::loopback(relay_dir.path().to_path_buf());
+    let token = {
+        let db = balie_store::open(&config.database_path(), &balie_store::relay::SCHEMA).unwrap();
+        balie_relay::add_clerk(&db, "an")
+            .unwrap()
+            .secret()
+            .expose_secret()
+            .to_string()
+    };
+    let relay = balie_relay::Relay::bind(config).await.unwrap();
+    let relay_url = relay.public_url().to_string();
+    tokio::spawn(relay.serve(std::future::pending()));
+
+    let data = tempfile::tempdir().unwrap();
+    let service = format!("be.balie.remote-test.{}", std::process::id());
+
+    let refused = cockpit_cli(
+        data.path(),
+        &service,
+        &["relay", "set", "http://example.com"],
+        &token,
+    );
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("https://"));
+
+    let set = cockpit_cli(
+        data.path(),
+        &service,
+        &["relay", "set", &relay_url],
+        &format!("{token}\n"),
+    );
+    assert!(
+        set.status.success(),
+        "{}",
+        String::from_utf8_lossy(&set.stderr)
+    );
+    let show = cockpit_cli(data.path(), &service, &["relay", "show"], "");
+    assert_eq!(
+        String::from_utf8_lossy(&show.stdout).trim(),
+        format!("relay: {relay_url}")
+    );
+
+    let cockpit = Cockpit::start(data.path(), &service, Locale::Nl)
+        .await
+        .unwrap();
+    let status = cockpit.status();
+    assert_eq!(status.relay.mode, RelayMode::Remote);
+    assert_eq!(status.relay.url, relay_url);
+    let conversation = cockpit.new_conversation(|_| {}).await.unwrap();
+    assert!(
+        conversation
+            .join_url
+            .starts_with(&format!("{relay_url}/j/"))
+    );
+    assert!(
+        !data.path().join("relay").exists(),
+        "no embedded relay was started"
+    );
+    drop(cockpit);
+
+    let clear = cockpit_cli(data.path(), &service, &["relay", "clear"], "");
+    assert!(clear.status.success());
+    let show = cockpit_cli(data.path(), &service, &["relay", "show"], "");
+    assert!(String::from_utf8_lossy(&show.stdout).contains("built in"));
+    let secrets = balie_secrets::SecretStore::new(&service);
+    assert!(
+        secrets
+            .get(balie_secrets::SecretName::RelayClerkToken)
+            .unwrap()
+            .is_none()
+    );
+}
