@@ -8,10 +8,12 @@ BUILD_PACKAGES=(
   librsvg2-dev libayatana-appindicator3-dev libssl-dev libxdo-dev
 )
 # And to run the tests: X servers (one monitor: Xvfb; two: Xorg with the dummy driver),
-# the WebDriver for WebKitGTK, a session D-Bus with a real Secret Service.
+# the WebDriver for WebKitGTK, a session D-Bus with a real Secret Service, and Debian's
+# Chromium with its driver as the citizen's browser.
 TEST_PACKAGES=(
   xvfb xauth x11-xserver-utils xserver-xorg-core xserver-xorg-video-dummy
   webkit2gtk-driver dbus dbus-x11 gnome-keyring
+  chromium chromium-driver
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

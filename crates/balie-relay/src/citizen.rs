@@ -12,6 +12,18 @@ const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; s
 connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const STYLESHEET: &str = include_str!("../../../ui/citizen/citizen.css");
+const SCRIPT: &str = include_str!("../../../ui/citizen/citizen.js");
+
+/// `GET /static/citizen.js`.
+pub(crate) async fn script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        SCRIPT,
+    )
+}
 
 #[derive(serde::Deserialize)]
 pub(crate) struct PageQuery {
@@ -89,6 +101,27 @@ fn page(state: &AppState, status: StatusCode, locale: Locale, screen: Screen) ->
     let t = |key| state.catalogs().text(locale, key);
     let municipality = &state.config().municipality;
     let title = t("page.title").replace("{municipality}", municipality);
+    let lobby = matches!(screen, Screen::Waiting).then(|| {
+        let data: String = [
+            ("sent", "knock.sent"),
+            ("admitted", "knock.admitted"),
+            ("declined", "knock.declined"),
+            ("busy", "knock.busy"),
+            ("ended", "knock.ended"),
+            ("reconnecting", "knock.reconnecting"),
+            ("failed", "knock.failed"),
+        ]
+        .iter()
+        .map(|(name, key)| format!(r#" data-{name}="{}""#, escape(t(key))))
+        .collect();
+        format!(
+            r#"<button type="button" id="knock" class="knock" hidden>{}</button>
+<p id="lobby-status" role="status" aria-live="polite"></p>
+<div id="texts" hidden{data}></div>
+<script type="module" src="/static/citizen.js"></script>"#,
+            escape(t("knock.button"))
+        )
+    });
     let (heading, body, extra) = match screen {
         Screen::Waiting => (
             t("waiting.heading"),
@@ -132,6 +165,7 @@ fn page(state: &AppState, status: StatusCode, locale: Locale, screen: Screen) ->
 <h1>{heading}</h1>
 <p>{body}</p>
 {extra}
+{lobby}
 </main>
 </body>
 </html>
@@ -142,6 +176,7 @@ fn page(state: &AppState, status: StatusCode, locale: Locale, screen: Screen) ->
         language_label = escape(t("language.label")),
         heading = escape(heading),
         body = escape(body),
+        lobby = lobby.unwrap_or_default(),
     );
     let mut response = (status, html).into_response();
     let headers = response.headers_mut();

@@ -64,6 +64,7 @@ pub fn app(state: AppState) -> Router {
         .route("/ws/clerk/{room_id}", get(signaling::clerk_socket))
         .route("/ws/citizen/{token}", get(signaling::citizen_socket))
         .route("/static/citizen.css", get(citizen::stylesheet))
+        .route("/static/citizen.js", get(citizen::script))
         .fallback(citizen::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

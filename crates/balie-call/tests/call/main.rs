@@ -8,6 +8,8 @@ use secrecy::{ExposeSecret as _, SecretString};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
+mod citizen_page;
+
 struct Setup {
     url: String,
     token: String,
