@@ -53,6 +53,30 @@ async fn setup() -> Setup {
     }
 }
 
+type CitizenSocket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A citizen connects by hand and knocks.
+async fn knock(s: &Setup, locale: balie_domain::Locale) -> CitizenSocket {
+    let (mut citizen, _) = tokio_tungstenite::connect_async(format!(
+        "{}/ws/citizen/{}",
+        s.url.replacen("http", "ws", 1),
+        s.join_token
+    ))
+    .await
+    .unwrap();
+    let knock = CitizenMessage::Knock {
+        version: SIGNALING_VERSION,
+        locale,
+        resume: None,
+    };
+    citizen
+        .send(Message::text(serde_json::to_string(&knock).unwrap()))
+        .await
+        .unwrap();
+    citizen
+}
+
 async fn event(signaling: &mut ClerkSignaling) -> SignalingEvent {
     tokio::time::timeout(Duration::from_secs(5), signaling.next_event())
         .await
@@ -73,22 +97,7 @@ async fn the_clerk_client_sees_a_knock_admits_and_exchanges_signals() {
         }
     );
 
-    let (mut citizen, _) = tokio_tungstenite::connect_async(format!(
-        "{}/ws/citizen/{}",
-        s.url.replacen("http", "ws", 1),
-        s.join_token
-    ))
-    .await
-    .unwrap();
-    let knock = CitizenMessage::Knock {
-        version: SIGNALING_VERSION,
-        locale: balie_domain::Locale::Nl,
-        resume: None,
-    };
-    citizen
-        .send(Message::text(serde_json::to_string(&knock).unwrap()))
-        .await
-        .unwrap();
+    let mut citizen = knock(&s, balie_domain::Locale::Nl).await;
 
     let SignalingEvent::Message(RelayToClerk::Knock { knock_id, .. }) = event(&mut signaling).await
     else {
@@ -182,22 +191,7 @@ async fn closing_sends_what_is_queued_first_so_the_citizen_hears_the_end() {
         event(&mut signaling).await,
         SignalingEvent::Connected { .. }
     ));
-    let (mut citizen, _) = tokio_tungstenite::connect_async(format!(
-        "{}/ws/citizen/{}",
-        s.url.replacen("http", "ws", 1),
-        s.join_token
-    ))
-    .await
-    .unwrap();
-    let knock = CitizenMessage::Knock {
-        version: SIGNALING_VERSION,
-        locale: balie_domain::Locale::En,
-        resume: None,
-    };
-    citizen
-        .send(Message::text(serde_json::to_string(&knock).unwrap()))
-        .await
-        .unwrap();
+    let mut citizen = knock(&s, balie_domain::Locale::En).await;
     let SignalingEvent::Message(RelayToClerk::Knock { knock_id, .. }) = event(&mut signaling).await
     else {
         panic!("expected a knock");
