@@ -61,14 +61,25 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut RelayConfig)) -> TestRelay {
 
 impl TestRelay {
     pub async fn create_room(&self, body: &str) -> reqwest::Response {
-        self.client
-            .post(format!("{}/api/rooms", self.url))
-            .bearer_auth(&self.token)
-            .header("content-type", "application/json")
-            .body(body.to_string())
-            .send()
-            .await
-            .unwrap()
+        self.post_rooms(Some(&self.token), true, body).await
+    }
+
+    /// `POST /api/rooms` with the given bearer token (or none) and, when `json`, the JSON
+    /// content type.
+    pub async fn post_rooms(
+        &self,
+        bearer: Option<&str>,
+        json: bool,
+        body: &str,
+    ) -> reqwest::Response {
+        let mut request = self.client.post(format!("{}/api/rooms", self.url));
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        if json {
+            request = request.header("content-type", "application/json");
+        }
+        request.body(body.to_string()).send().await.unwrap()
     }
 
     pub async fn join_url(&self, body: &str) -> String {

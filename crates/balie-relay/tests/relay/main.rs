@@ -31,14 +31,7 @@ async fn health_answers_ok() {
 #[tokio::test]
 async fn creating_a_room_without_a_token_is_401_with_our_error_shape() {
     let relay = spawn_app().await;
-    let response = relay
-        .client
-        .post(format!("{}/api/rooms", relay.url))
-        .header("content-type", "application/json")
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
+    let response = relay.post_rooms(None, true, "{}").await;
     assert_eq!(response.status(), 401);
     assert_eq!(response.headers()["www-authenticate"], "Bearer");
     assert_eq!(
@@ -55,15 +48,7 @@ async fn creating_a_room_with_a_wrong_token_is_401() {
         "not-even-prefixed",
         &relay.token[..relay.token.len() - 1],
     ] {
-        let response = relay
-            .client
-            .post(format!("{}/api/rooms", relay.url))
-            .bearer_auth(wrong)
-            .header("content-type", "application/json")
-            .body("{}")
-            .send()
-            .await
-            .unwrap();
+        let response = relay.post_rooms(Some(wrong), true, "{}").await;
         assert_eq!(response.status(), 401, "token {wrong:?}");
         assert_eq!(
             error_body(response).await.error.code,
@@ -116,14 +101,7 @@ async fn bad_json_is_400_with_our_error_shape_and_never_echoes_the_body() {
 #[tokio::test]
 async fn a_body_that_is_not_declared_json_is_400() {
     let relay = spawn_app().await;
-    let response = relay
-        .client
-        .post(format!("{}/api/rooms", relay.url))
-        .bearer_auth(&relay.token)
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
+    let response = relay.post_rooms(Some(&relay.token), false, "{}").await;
     assert_eq!(response.status(), 400);
     assert_eq!(error_body(response).await.error.code, ErrorCode::BadRequest);
 }
