@@ -1,9 +1,10 @@
 # Shared by scripts/run.sh and scripts/test.sh: install what is missing.
 # Source it; it defines functions only.
 
-# Debian packages to build the cockpit (Tauri 2 on WebKitGTK) and the relay.
+# Debian packages to build the cockpit (Tauri 2 on WebKitGTK), the relay and the call
+# engine (nasm: OpenH264's assembly, 3x faster than its C fallback; libopus-dev: Opus).
 BUILD_PACKAGES=(
-  build-essential pkg-config file curl jq
+  build-essential pkg-config file curl jq nasm libopus-dev
   libwebkit2gtk-4.1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
   librsvg2-dev libayatana-appindicator3-dev libssl-dev libxdo-dev
 )

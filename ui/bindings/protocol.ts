@@ -74,7 +74,7 @@ username?: string,
  */
 credential?: string, };
 
-export type Signal = { "kind": "offer", 
+export type Signal = { "kind": "ready" } | { "kind": "offer", 
 /**
  * The SDP.
  */
@@ -186,6 +186,22 @@ code: SignalError, };
 
 export type SignalError = "malformed" | "too_large" | "unsupported_version" | "out_of_order" | "rate_limited";
 
+export type DataMessage = { "type": "chat", 
+/**
+ * Chosen by the sender, unique within the call; the receiver acknowledges it.
+ */
+id: string, 
+/**
+ * The text, 1 to [`MAX_CHAT_CHARS`] characters.
+ */
+text: string, } | { "type": "chat_received", 
+/**
+ * From [`DataMessage::Chat`].
+ */
+id: string, };
+
 export const PROTOCOL_VERSION = 1;
 export const SIGNALING_VERSION = 1;
 export const MAX_SIGNAL_BYTES = 65536;
+export const DATA_CHANNEL_LABEL = "balie";
+export const MAX_CHAT_CHARS = 2000;

@@ -1,40 +1,141 @@
 // @ts-check
-// The citizen page's script: knock, wait, and hear the clerk's answer. Plain JavaScript
-// type-checked by TypeScript (`npm run typecheck`), so the relay serves it as it is, with
-// no build step. Texts come from the page (data attributes filled from the catalogs).
+// The citizen page's script: camera and microphone, knock, wait, the call with the clerk
+// (WebRTC: the cockpit offers, this page answers) and the chat on the data channel
+// "balie". Plain JavaScript type-checked by TypeScript (`npm run typecheck`), so the relay
+// serves it as it is, with no build step. Texts come from the page (data attributes filled
+// from the catalogs), never from this file.
 
 /** @typedef {import("../bindings/protocol").RelayToCitizen} RelayToCitizen */
 /** @typedef {import("../bindings/protocol").CitizenMessage} CitizenMessage */
+/** @typedef {import("../bindings/protocol").Signal} Signal */
+/** @typedef {import("../bindings/protocol").DataMessage} DataMessage */
+/** @typedef {import("../bindings/protocol").IceServer} IceServer */
 
 const SIGNALING_VERSION = 1;
+const DATA_CHANNEL_LABEL = "balie";
+const MAX_CHAT_CHARS = 2000;
 
-const main = /** @type {HTMLElement} */ (document.getElementById("main"));
+/** @template {HTMLElement} T @param {string} id @returns {T} */
+function byId(id) {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`#${id} is missing`);
+  return /** @type {T} */ (element);
+}
+
+const main = byId("main");
+const textsElement = document.getElementById("texts");
 const button = /** @type {HTMLButtonElement | null} */ (document.getElementById("knock"));
-const statusLine = /** @type {HTMLElement | null} */ (document.getElementById("lobby-status"));
-const texts = /** @type {HTMLElement | null} */ (document.getElementById("texts"));
+
+/** @param {string} key */
+function text(key) {
+  return textsElement?.dataset[key] ?? "";
+}
 
 /** @param {string} key */
 function say(key) {
-  if (statusLine && texts) statusLine.textContent = texts.dataset[key] ?? "";
+  const line = document.getElementById("lobby-status");
+  if (line) line.textContent = text(key);
 }
 
 const token = location.pathname.split("/").pop() ?? "";
 const resumeKey = `balie-resume-${token}`;
 const locale = /** @type {"nl" | "fr" | "en"} */ (document.documentElement.lang.slice(0, 2));
+// `?ice=relay` sends all media through the TURN server: for IT staff checking TURN.
+const relayOnly = new URLSearchParams(location.search).get("ice") === "relay";
+
+/** @type {WebSocket | null} */
+let socket = null;
+/** @type {RTCPeerConnection | null} */
+let pc = null;
+/** @type {RTCDataChannel | null} */
+let channel = null;
+/** @type {MediaStream | null} */
+let localStream = null;
+const remoteStream = new MediaStream();
+/** @type {IceServer[]} */
+let iceServers = [];
 let admitted = false;
 let finished = false;
 let retry = 500;
+let reconnectTimer = 0;
+let chatSeq = 0;
+/** Signals are handled one after the other: an answer must not overtake its offer. */
+let signalChain = Promise.resolve();
+
+// ---- Camera and microphone ------------------------------------------------------------
+
+/**
+ * Asks for camera and microphone; falls back to the microphone alone when there is no
+ * camera. Throws when the citizen (or the browser) refused.
+ * @returns {Promise<MediaStream | null>}
+ */
+async function getMedia() {
+  if (!navigator.mediaDevices?.getUserMedia) return null;
+  const audio = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+  try {
+    return await navigator.mediaDevices.getUserMedia({
+      audio,
+      video: { width: { ideal: 640 }, height: { ideal: 480 }, frameRate: { ideal: 30 }, facingMode: "user" },
+    });
+  } catch (error) {
+    const name = error instanceof DOMException ? error.name : "";
+    if (name === "NotAllowedError" || name === "SecurityError") throw error;
+    try {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio });
+      say("nocamera");
+      return stream;
+    } catch (second) {
+      if (second instanceof DOMException && second.name === "NotAllowedError") throw second;
+      return null;
+    }
+  }
+}
+
+async function start() {
+  const denied = byId("media-denied");
+  try {
+    localStream = await getMedia();
+  } catch {
+    denied.hidden = false;
+    return;
+  }
+  denied.hidden = true;
+  enterLobby();
+}
+
+function enterLobby() {
+  byId("media-explain").hidden = true;
+  const selfView = /** @type {HTMLVideoElement} */ (byId("self"));
+  if (localStream && localStream.getVideoTracks().length > 0) {
+    selfView.srcObject = localStream;
+    byId("call").hidden = false;
+    byId("preview-note").hidden = false;
+    main.classList.add("lobby");
+  }
+  connect();
+}
+
+// ---- Signaling ------------------------------------------------------------------------
+
+/** @param {CitizenMessage} message */
+function send(message) {
+  if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(message));
+}
+
+/** @param {Signal} signal */
+function sendSignal(signal) {
+  send({ type: "signal", signal });
+}
 
 function connect() {
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-  const socket = new WebSocket(`${scheme}//${location.host}/ws/citizen/${token}`);
-  socket.addEventListener("open", () => {
+  const ws = new WebSocket(`${scheme}//${location.host}/ws/citizen/${token}`);
+  socket = ws;
+  ws.addEventListener("open", () => {
     const resume = sessionStorage.getItem(resumeKey) ?? undefined;
-    /** @type {CitizenMessage} */
-    const knock = { type: "knock", version: SIGNALING_VERSION, locale, resume };
-    socket.send(JSON.stringify(knock));
+    send({ type: "knock", version: SIGNALING_VERSION, locale, resume });
   });
-  socket.addEventListener("message", (event) => {
+  ws.addEventListener("message", (event) => {
     /** @type {RelayToCitizen} */
     let message;
     try {
@@ -42,51 +143,306 @@ function connect() {
     } catch {
       return;
     }
-    switch (message.type) {
-      case "waiting":
-        say("sent");
-        break;
-      case "admitted":
-        admitted = true;
-        retry = 500;
-        sessionStorage.setItem(resumeKey, message.resume);
+    onRelayMessage(message);
+  });
+  ws.addEventListener("close", () => {
+    if (finished || socket !== ws) return;
+    // Knocked or admitted: come back by ourselves (e.g. after a banking app). The call's
+    // media does not go through this socket and goes on meanwhile.
+    if (!pc || pc.connectionState !== "connected") say("reconnecting");
+    reconnectTimer = window.setTimeout(connect, retry);
+    retry = Math.min(retry * 2, 10000);
+  });
+  ws.addEventListener("error", () => {
+    if (!admitted && retry > 5000) say("failed");
+  });
+}
+
+/** @param {RelayToCitizen} message */
+function onRelayMessage(message) {
+  switch (message.type) {
+    case "waiting":
+      say("sent");
+      break;
+    case "admitted":
+      admitted = true;
+      retry = 500;
+      sessionStorage.setItem(resumeKey, message.resume);
+      iceServers = message.ice_servers;
+      if (!pc || pc.connectionState === "failed" || pc.connectionState === "closed") {
         say("admitted");
+        newPeerConnection();
+      }
+      break;
+    case "declined":
+      finish("declined");
+      break;
+    case "room_busy":
+      finish("busy");
+      break;
+    case "ended":
+      sessionStorage.removeItem(resumeKey);
+      finish("ended");
+      break;
+    case "signal": {
+      const signal = message.signal;
+      signalChain = signalChain.then(() => onSignal(signal)).catch(() => {});
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+// ---- The call -------------------------------------------------------------------------
+
+function newPeerConnection() {
+  pc?.close();
+  const peer = new RTCPeerConnection({
+    iceServers: iceServers.map((s) => ({ urls: s.urls, username: s.username, credential: s.credential })),
+    iceTransportPolicy: relayOnly ? "relay" : "all",
+  });
+  pc = peer;
+  peer.addEventListener("icecandidate", (event) => {
+    if (pc !== peer) return;
+    const c = event.candidate;
+    if (c && c.candidate) {
+      sendSignal({
+        kind: "candidate",
+        candidate: c.candidate,
+        sdp_mid: c.sdpMid ?? undefined,
+        sdp_m_line_index: c.sdpMLineIndex ?? undefined,
+      });
+    } else if (!c) {
+      sendSignal({ kind: "end_of_candidates" });
+    }
+  });
+  peer.addEventListener("track", (event) => {
+    for (const old of remoteStream.getTracks()) {
+      if (old.kind === event.track.kind) remoteStream.removeTrack(old);
+    }
+    remoteStream.addTrack(event.track);
+    const remote = /** @type {HTMLVideoElement} */ (byId("remote"));
+    remote.srcObject = remoteStream;
+    remote.play().catch(() => {});
+  });
+  peer.addEventListener("datachannel", (event) => {
+    if (event.channel.label === DATA_CHANNEL_LABEL) useChannel(event.channel);
+  });
+  peer.addEventListener("connectionstatechange", () => {
+    if (pc !== peer) return;
+    switch (peer.connectionState) {
+      case "connecting":
+        say("connecting");
         break;
-      case "declined":
-        finished = true;
-        say("declined");
+      case "connected":
+        say("connected");
+        showCall();
         break;
-      case "room_busy":
-        finished = true;
-        say("busy");
-        break;
-      case "ended":
-        finished = true;
-        sessionStorage.removeItem(resumeKey);
-        say("ended");
+      case "disconnected":
+      case "failed":
+        // The cockpit restarts ICE by itself; nothing for the citizen to do.
+        if (!finished) say("unstable");
         break;
       default:
         break;
     }
   });
-  socket.addEventListener("close", () => {
-    if (finished) return;
-    // Knocked or admitted: come back by ourselves (e.g. after a banking app).
-    say("reconnecting");
-    setTimeout(connect, retry);
-    retry = Math.min(retry * 2, 10000);
-  });
-  socket.addEventListener("error", () => {
-    if (!admitted && retry > 5000) say("failed");
+  say("connecting");
+  sendSignal({ kind: "ready" });
+}
+
+/** @param {Signal} signal */
+async function onSignal(signal) {
+  const peer = pc;
+  if (!peer) return;
+  switch (signal.kind) {
+    case "offer": {
+      const first = !peer.remoteDescription;
+      await peer.setRemoteDescription({ type: "offer", sdp: signal.sdp });
+      if (first) attachLocalTracks(peer);
+      const answer = await peer.createAnswer();
+      await peer.setLocalDescription(answer);
+      sendSignal({ kind: "answer", sdp: peer.localDescription?.sdp ?? answer.sdp ?? "" });
+      break;
+    }
+    case "candidate":
+      try {
+        await peer.addIceCandidate({
+          candidate: signal.candidate,
+          sdpMid: signal.sdp_mid ?? null,
+          sdpMLineIndex: signal.sdp_m_line_index ?? null,
+        });
+      } catch {
+        // A candidate this browser cannot use; the others still can.
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+/** Sends our camera and microphone on the offered media lines (receive-only without them). @param {RTCPeerConnection} peer */
+function attachLocalTracks(peer) {
+  for (const transceiver of peer.getTransceivers()) {
+    const kind = transceiver.receiver.track.kind;
+    const track = localStream?.getTracks().find((t) => t.kind === kind);
+    if (track) {
+      transceiver.sender.replaceTrack(track).catch(() => {});
+      if (localStream) transceiver.sender.setStreams(localStream);
+      transceiver.direction = "sendrecv";
+    } else {
+      transceiver.direction = "recvonly";
+    }
+  }
+}
+
+function showCall() {
+  main.classList.remove("lobby");
+  main.classList.add("in-call");
+  byId("call").hidden = false;
+  byId("preview-note").hidden = true;
+  byId("controls").hidden = false;
+  byId("chat").hidden = false;
+  const remote = /** @type {HTMLVideoElement} */ (byId("remote"));
+  remote.play().catch(() => {});
+}
+
+/** @param {string} key the status to show */
+function finish(key) {
+  finished = true;
+  channel = null;
+  pc?.close();
+  pc = null;
+  for (const track of localStream?.getTracks() ?? []) track.stop();
+  localStream = null;
+  main.classList.remove("lobby", "in-call");
+  byId("call").hidden = true;
+  byId("media-denied").hidden = true;
+  say(key);
+  socket?.close();
+}
+
+// ---- Controls -------------------------------------------------------------------------
+
+/** @param {HTMLButtonElement} control @param {"audio" | "video"} kind */
+function toggle(control, kind) {
+  const off = control.getAttribute("aria-pressed") !== "true";
+  control.setAttribute("aria-pressed", String(off));
+  for (const track of localStream?.getTracks() ?? []) {
+    if (track.kind === kind) track.enabled = !off;
+  }
+}
+
+// ---- Chat -----------------------------------------------------------------------------
+
+/** @param {RTCDataChannel} dataChannel */
+function useChannel(dataChannel) {
+  channel = dataChannel;
+  dataChannel.addEventListener("message", (event) => {
+    if (typeof event.data !== "string" || event.data.length > 16384) return;
+    /** @type {DataMessage} */
+    let message;
+    try {
+      message = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    if (message.type === "chat") {
+      if (typeof message.text !== "string" || message.text.length === 0) return;
+      appendChat("clerk", message.text.slice(0, MAX_CHAT_CHARS), null);
+      /** @type {DataMessage} */
+      const ack = { type: "chat_received", id: message.id };
+      dataChannel.send(JSON.stringify(ack));
+    } else if (message.type === "chat_received") {
+      const mark = document.querySelector(`[data-chat-id="${CSS.escape(message.id)}"] .delivered`);
+      if (mark instanceof HTMLElement) mark.hidden = false;
+    }
   });
 }
+
+/** @param {"you" | "clerk"} who @param {string} body @param {string | null} id */
+function appendChat(who, body, id) {
+  const item = document.createElement("li");
+  item.className = `chat-line ${who}`;
+  if (id) item.dataset.chatId = id;
+  const name = document.createElement("span");
+  name.className = "who";
+  name.textContent = `${text(who)}: `;
+  const content = document.createElement("span");
+  content.className = "text";
+  content.textContent = body;
+  item.append(name, content);
+  if (id) {
+    const delivered = document.createElement("span");
+    delivered.className = "delivered";
+    delivered.textContent = ` (${text("delivered")})`;
+    delivered.hidden = true;
+    item.append(delivered);
+  }
+  byId("chat-log").append(item);
+  item.scrollIntoView({ block: "nearest" });
+}
+
+function onChatSubmit(/** @type {SubmitEvent} */ event) {
+  event.preventDefault();
+  const input = /** @type {HTMLInputElement} */ (byId("chat-input"));
+  const error = byId("chat-error");
+  const body = input.value.trim();
+  if (!body) return;
+  if ([...body].length > MAX_CHAT_CHARS) {
+    error.textContent = text("tooLong");
+    return;
+  }
+  if (!channel || channel.readyState !== "open") {
+    error.textContent = text("chatUnavailable");
+    return;
+  }
+  error.textContent = "";
+  chatSeq += 1;
+  const id = `c${chatSeq}`;
+  /** @type {DataMessage} */
+  const message = { type: "chat", id, text: body };
+  channel.send(JSON.stringify(message));
+  appendChat("you", body, id);
+  input.value = "";
+}
+
+// ---- Wiring ---------------------------------------------------------------------------
 
 if (button) {
   button.hidden = false;
   button.addEventListener("click", () => {
     button.disabled = true;
     button.hidden = true;
-    connect();
+    start();
+  });
+  byId("media-retry").addEventListener("click", () => start());
+  byId("media-without").addEventListener("click", () => {
+    byId("media-denied").hidden = true;
+    localStream = null;
+    enterLobby();
+  });
+  const mute = /** @type {HTMLButtonElement} */ (byId("mute"));
+  mute.addEventListener("click", () => toggle(mute, "audio"));
+  const camera = /** @type {HTMLButtonElement} */ (byId("camera"));
+  camera.addEventListener("click", () => toggle(camera, "video"));
+  byId("hangup").addEventListener("click", () => {
+    send({ type: "leave" });
+    sessionStorage.removeItem(resumeKey);
+    finish("left");
+  });
+  byId("chat-form").addEventListener("submit", onChatSubmit);
+  // Back from another app (a banking app, a phone call): reconnect at once rather than
+  // waiting for the backoff, and restart the picture if the browser paused it.
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState !== "visible" || finished || !admitted) return;
+    if (!socket || socket.readyState === WebSocket.CLOSED) {
+      clearTimeout(reconnectTimer);
+      retry = 500;
+      connect();
+    }
+    /** @type {HTMLVideoElement} */ (byId("remote")).play().catch(() => {});
   });
 }
 main.dataset.ready = "true";

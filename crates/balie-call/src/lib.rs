@@ -16,6 +16,13 @@
 //! # }
 //! ```
 
+mod engine;
+pub mod media;
+mod session;
 mod signaling;
+mod stats;
 
+pub use engine::{Call, CallConfig, CallError, CallEvent, CallState, FrameSink, MediaSource};
+pub use session::{ClerkCall, ClerkCallEvent};
 pub use signaling::{ClerkSender, ClerkSignaling, SignalingEvent};
+pub use stats::CallStats;

@@ -9,6 +9,7 @@
 //!
 //! Invariant: fields are only ever added with a default, so an older peer keeps working.
 
+pub mod channel;
 pub mod signaling;
 
 use serde::{Deserialize, Serialize};
@@ -112,12 +113,15 @@ pub fn typescript_bindings() -> String {
             signaling::CitizenMessage::decl(),
             signaling::RelayToCitizen::decl(),
             signaling::SignalError::decl(),
+            channel::DataMessage::decl(),
         ],
     );
     out.push_str(&format!(
-        "\nexport const PROTOCOL_VERSION = {PROTOCOL_VERSION};\nexport const SIGNALING_VERSION = {};\nexport const MAX_SIGNAL_BYTES = {};\n",
+        "\nexport const PROTOCOL_VERSION = {PROTOCOL_VERSION};\nexport const SIGNALING_VERSION = {};\nexport const MAX_SIGNAL_BYTES = {};\nexport const DATA_CHANNEL_LABEL = \"{}\";\nexport const MAX_CHAT_CHARS = {};\n",
         signaling::SIGNALING_VERSION,
-        signaling::MAX_SIGNAL_BYTES
+        signaling::MAX_SIGNAL_BYTES,
+        channel::DATA_CHANNEL_LABEL,
+        channel::MAX_CHAT_CHARS
     ));
     out
 }

@@ -36,6 +36,10 @@ pub struct IceServer {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Signal {
+    /// The citizen page has a fresh peer connection and waits for an offer: on the first
+    /// admission, and again after the page was reloaded (e.g. the phone dropped the tab
+    /// while a banking app was open). The cockpit answers with a new offer.
+    Ready,
     /// An SDP offer (the cockpit is the offerer).
     Offer {
         /// The SDP.

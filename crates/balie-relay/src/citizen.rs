@@ -101,27 +101,7 @@ fn page(state: &AppState, status: StatusCode, locale: Locale, screen: Screen) ->
     let t = |key| state.catalogs().text(locale, key);
     let municipality = &state.config().municipality;
     let title = t("page.title").replace("{municipality}", municipality);
-    let lobby = matches!(screen, Screen::Waiting).then(|| {
-        let data: String = [
-            ("sent", "knock.sent"),
-            ("admitted", "knock.admitted"),
-            ("declined", "knock.declined"),
-            ("busy", "knock.busy"),
-            ("ended", "knock.ended"),
-            ("reconnecting", "knock.reconnecting"),
-            ("failed", "knock.failed"),
-        ]
-        .iter()
-        .map(|(name, key)| format!(r#" data-{name}="{}""#, escape(t(key))))
-        .collect();
-        format!(
-            r#"<button type="button" id="knock" class="knock" hidden>{}</button>
-<p id="lobby-status" role="status" aria-live="polite"></p>
-<div id="texts" hidden{data}></div>
-<script type="module" src="/static/citizen.js"></script>"#,
-            escape(t("knock.button"))
-        )
-    });
+    let lobby = matches!(screen, Screen::Waiting).then(|| call_markup(state, locale));
     let (heading, body, extra) = match screen {
         Screen::Waiting => (
             t("waiting.heading"),
@@ -196,6 +176,98 @@ fn page(state: &AppState, status: StatusCode, locale: Locale, screen: Screen) ->
     );
     headers.insert(header::VARY, HeaderValue::from_static("Accept-Language"));
     response
+}
+
+/// The lobby and the call: hidden until the script shows them, so the page without
+/// script still explains itself. Every text is in the page's language; the script reads
+/// the dynamic ones from `#texts`.
+fn call_markup(state: &AppState, locale: Locale) -> String {
+    let t = |key: &'static str| state.catalogs().text(locale, key);
+    let data: String = [
+        ("sent", "knock.sent"),
+        ("admitted", "knock.admitted"),
+        ("declined", "knock.declined"),
+        ("busy", "knock.busy"),
+        ("ended", "knock.ended"),
+        ("reconnecting", "knock.reconnecting"),
+        ("failed", "knock.failed"),
+        ("nocamera", "media.nocamera"),
+        ("connecting", "call.connecting"),
+        ("connected", "call.connected"),
+        ("unstable", "call.unstable"),
+        ("left", "call.left"),
+        ("you", "chat.you"),
+        ("clerk", "chat.clerk"),
+        ("delivered", "chat.delivered"),
+        ("chatUnavailable", "chat.unavailable"),
+        ("tooLong", "chat.too_long"),
+    ]
+    .iter()
+    .map(|(name, key)| {
+        let attr: String = name
+            .chars()
+            .flat_map(|c| {
+                if c.is_ascii_uppercase() {
+                    vec!['-', c.to_ascii_lowercase()]
+                } else {
+                    vec![c]
+                }
+            })
+            .collect();
+        format!(r#" data-{attr}="{}""#, escape(t(key)))
+    })
+    .collect();
+    format!(
+        r#"<p id="media-explain">{explain}</p>
+<button type="button" id="knock" class="primary" hidden>{knock}</button>
+<div id="media-denied" hidden>
+<p id="media-denied-text" role="alert">{denied}</p>
+<button type="button" id="media-retry" class="primary">{retry}</button>
+<button type="button" id="media-without" class="secondary">{without}</button>
+</div>
+<p id="lobby-status" role="status" aria-live="polite"></p>
+<section id="call" class="call" hidden aria-label="{call_label}">
+<div class="stage">
+<video id="remote" class="remote" autoplay playsinline aria-label="{remote}"></video>
+<video id="self" class="self" autoplay playsinline muted aria-label="{self_view}"></video>
+</div>
+<p id="preview-note" class="note" hidden>{preview}</p>
+<div id="controls" class="controls" hidden>
+<button type="button" id="mute" class="control" aria-pressed="false">{mute}</button>
+<button type="button" id="camera" class="control" aria-pressed="false">{camera_off}</button>
+<button type="button" id="hangup" class="control hangup">{hangup}</button>
+</div>
+<section id="chat" class="chat" aria-labelledby="chat-heading" hidden>
+<h2 id="chat-heading">{chat}</h2>
+<ol id="chat-log" class="chat-log" role="log" aria-live="polite"></ol>
+<form id="chat-form" class="chat-form">
+<label for="chat-input">{chat_label}</label>
+<div class="chat-row">
+<input id="chat-input" name="text" type="text" autocomplete="off" maxlength="2000" required>
+<button type="submit" class="primary">{send}</button>
+</div>
+<p id="chat-error" class="error" role="alert"></p>
+</form>
+</section>
+</section>
+<div id="texts" hidden{data}></div>
+<script type="module" src="/static/citizen.js"></script>"#,
+        explain = escape(t("media.explain")),
+        knock = escape(t("knock.button")),
+        denied = escape(t("media.denied")),
+        retry = escape(t("media.retry")),
+        without = escape(t("media.without")),
+        call_label = escape(t("call.label")),
+        remote = escape(t("call.remote")),
+        self_view = escape(t("call.self")),
+        preview = escape(t("call.preview")),
+        mute = escape(t("call.mute")),
+        camera_off = escape(t("call.camera_off")),
+        hangup = escape(t("call.hangup")),
+        chat = escape(t("chat.heading")),
+        chat_label = escape(t("chat.label")),
+        send = escape(t("chat.send")),
+    )
 }
 
 /// Escapes text for HTML element content and double-quoted attributes.

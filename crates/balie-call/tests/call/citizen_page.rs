@@ -1,12 +1,12 @@
 //! The real citizen page in Debian's Chromium (under chromedriver) knocks; the clerk's
-//! signaling client sees the knock and admits; the page says so.
+//! signaling client sees the knock and admits; the page says so and asks for an offer.
 
 use super::*;
 use fantoccini::{ClientBuilder, Locator};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-struct Driver(std::process::Child, tempfile::TempDir);
+pub(crate) struct Driver(std::process::Child, tempfile::TempDir);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -15,7 +15,13 @@ impl Drop for Driver {
     }
 }
 
+/// Chromium with camera and microphone from fake devices, allowed without a prompt.
 async fn chromium() -> (fantoccini::Client, Driver) {
+    chromium_with(super::video_call::FAKE_MEDIA).await
+}
+
+/// Debian's Chromium, headless, under chromedriver, with `extra` flags.
+pub(crate) async fn chromium_with(extra: &[&str]) -> (fantoccini::Client, Driver) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -36,16 +42,27 @@ async fn chromium() -> (fantoccini::Client, Driver) {
         assert!(Instant::now() < deadline, "chromedriver did not start");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let args: Vec<String> = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
+    .iter()
+    .chain(extra)
+    .map(|a| a.to_string())
+    .chain([format!("--user-data-dir={}", driver.1.path().display())])
+    .collect();
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),
         serde_json::json!({
             "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                format!("--user-data-dir={}", driver.1.path().display()),
-            ],
+            "args": args,
         }),
     );
     let mut builder = ClientBuilder::rustls().unwrap();
@@ -57,8 +74,8 @@ async fn chromium() -> (fantoccini::Client, Driver) {
     (client, driver)
 }
 
-async fn wait_for_text(client: &fantoccini::Client, css: &str, needle: &str) {
-    let deadline = Instant::now() + Duration::from_secs(10);
+pub(crate) async fn wait_for_text(client: &fantoccini::Client, css: &str, needle: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let text = client
             .find(Locator::Css(css))
@@ -105,7 +122,18 @@ async fn the_citizen_page_knocks_and_hears_that_it_was_let_in() {
     };
     assert_eq!(locale, balie_domain::Locale::Nl);
     signaling.send(ClerkMessage::Admit { knock_id }).await;
-    wait_for_text(&client, "#lobby-status", "U bent binnen").await;
+    // Let in, the page sets up its side of the call and asks the clerk for an offer.
+    wait_for_text(
+        &client,
+        "#lobby-status",
+        "Het beeld en geluid worden verbonden",
+    )
+    .await;
+    let SignalingEvent::Message(RelayToClerk::Signal { signal }) = event(&mut signaling).await
+    else {
+        panic!("expected the page's ready");
+    };
+    assert_eq!(signal, Signal::Ready);
 
     signaling.send(ClerkMessage::End).await;
     wait_for_text(&client, "#lobby-status", "Het gesprek is afgelopen").await;

@@ -9,6 +9,7 @@ use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
 mod citizen_page;
+mod video_call;
 
 struct Setup {
     url: String,

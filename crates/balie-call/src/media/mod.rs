@@ -1,0 +1,6 @@
+//! Media of a call: frames, the synthetic source, the codecs and the quality ladder.
+
+pub mod codec;
+pub mod frame;
+pub mod ladder;
+pub mod synthetic;

@@ -1,0 +1,189 @@
+//! A clerk's conversation: the signaling connection to the relay and the call engine
+//! together. Negotiation messages travel between the two by themselves; the owner (the
+//! cockpit, `balie-call-cli`, a test) sees knocks, the citizen's comings and goings and
+//! the call's events, and decides whom to let in.
+
+use crate::engine::{Call, CallConfig, CallError, CallEvent};
+use crate::signaling::{ClerkSignaling, SignalingEvent};
+use crate::stats::CallStats;
+use balie_domain::Locale;
+use balie_protocol::signaling::{ClerkMessage, RelayToClerk, SignalError};
+use secrecy::SecretString;
+use std::time::Duration;
+
+/// What a [`ClerkCall`] reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClerkCallEvent {
+    /// Connected (again) to the relay.
+    RelayConnected {
+        /// Whether a citizen is already in (after the cockpit reconnected).
+        citizen_present: bool,
+    },
+    /// The relay connection dropped; it is retried.
+    RelayDisconnected {
+        /// When the next attempt starts.
+        retry_in: Duration,
+    },
+    /// The relay refused the room for good (HTTP status); nothing more will come.
+    RelayRefused {
+        /// 401 token refused, 404 not this clerk's room, 410 expired or ended.
+        status: u16,
+    },
+    /// The relay refused a message.
+    RelayError(SignalError),
+    /// A citizen knocks.
+    Knock {
+        /// Pass to [`ClerkCall::admit`] or [`ClerkCall::decline`].
+        knock_id: String,
+        /// The language of the citizen's page.
+        locale: Locale,
+    },
+    /// The knocking citizen left before being let in.
+    KnockWithdrawn,
+    /// The citizen's signaling connection dropped (the call's media may go on).
+    CitizenAway,
+    /// The citizen's signaling connection is back.
+    CitizenBack,
+    /// The citizen hung up; the call is over.
+    CitizenLeft,
+    /// From the call engine.
+    Call(CallEvent),
+}
+
+/// One conversation, clerk side.
+pub struct ClerkCall {
+    signaling: ClerkSignaling,
+    config: CallConfig,
+    call: Option<Call>,
+    /// The figures of the last call, kept after it ended.
+    last_stats: Option<CallStats>,
+}
+
+impl ClerkCall {
+    /// Connects to the relay for `room_id`; the call engine starts when a citizen is let in.
+    /// Must be called inside a tokio runtime.
+    pub fn connect(
+        relay_url: &str,
+        room_id: &str,
+        token: SecretString,
+        config: CallConfig,
+    ) -> Self {
+        Self {
+            signaling: ClerkSignaling::connect(relay_url, room_id, token),
+            config,
+            call: None,
+            last_stats: None,
+        }
+    }
+
+    /// The call engine, once a citizen was let in.
+    pub fn call(&self) -> Option<&Call> {
+        self.call.as_ref()
+    }
+
+    /// The figures of the running call, or of the last one after it ended.
+    pub fn stats(&self) -> Option<CallStats> {
+        self.call
+            .as_ref()
+            .map(Call::stats)
+            .or_else(|| self.last_stats.clone())
+    }
+
+    /// The call engine, to send chat.
+    pub fn call_mut(&mut self) -> Option<&mut Call> {
+        self.call.as_mut()
+    }
+
+    /// Lets the knocking citizen in: starts the call engine, then admits. The citizen page
+    /// says `ready` and the engine offers.
+    pub async fn admit(&mut self, knock_id: String) -> Result<(), CallError> {
+        if self.call.is_none() {
+            self.call = Some(Call::start(self.config.clone()).await?);
+        }
+        self.signaling.send(ClerkMessage::Admit { knock_id }).await;
+        Ok(())
+    }
+
+    /// Turns the knocking citizen away.
+    pub async fn decline(&self, knock_id: String) {
+        self.signaling
+            .send(ClerkMessage::Decline { knock_id })
+            .await;
+    }
+
+    /// Ends the conversation for both sides (the join link stops working) and stops.
+    pub async fn end(mut self) {
+        self.signaling.send(ClerkMessage::End).await;
+        if let Some(call) = self.call.take() {
+            call.hang_up().await;
+        }
+        self.signaling.close().await;
+    }
+
+    /// The next event; `None` when the relay connection stopped for good and no call runs.
+    /// Signals are forwarded between relay and engine on the way.
+    pub async fn next_event(&mut self) -> Option<ClerkCallEvent> {
+        loop {
+            let from_call = async {
+                match self.call.as_mut() {
+                    Some(call) => call.next_event().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                event = self.signaling.next_event() => {
+                    let event = event?;
+                    if let Some(out) = self.on_signaling(event).await {
+                        return Some(out);
+                    }
+                }
+                event = from_call => match event {
+                    Some(CallEvent::Signal(signal)) => {
+                        self.signaling.send(ClerkMessage::Signal { signal }).await;
+                    }
+                    Some(event) => return Some(ClerkCallEvent::Call(event)),
+                    None => self.call = None,
+                },
+            }
+        }
+    }
+
+    async fn on_signaling(&mut self, event: SignalingEvent) -> Option<ClerkCallEvent> {
+        Some(match event {
+            SignalingEvent::Connected {
+                ice_servers,
+                citizen_present,
+            } => {
+                self.config.ice_servers = ice_servers;
+                ClerkCallEvent::RelayConnected { citizen_present }
+            }
+            SignalingEvent::Disconnected { retry_in } => {
+                ClerkCallEvent::RelayDisconnected { retry_in }
+            }
+            SignalingEvent::Refused { status } => ClerkCallEvent::RelayRefused { status },
+            SignalingEvent::Message(message) => match message {
+                RelayToClerk::Signal { signal } => {
+                    if let Some(call) = &self.call {
+                        call.handle_signal(signal).await;
+                    }
+                    return None;
+                }
+                RelayToClerk::Knock { knock_id, locale } => {
+                    ClerkCallEvent::Knock { knock_id, locale }
+                }
+                RelayToClerk::KnockWithdrawn { .. } => ClerkCallEvent::KnockWithdrawn,
+                RelayToClerk::CitizenAway => ClerkCallEvent::CitizenAway,
+                RelayToClerk::CitizenBack => ClerkCallEvent::CitizenBack,
+                RelayToClerk::CitizenLeft => {
+                    if let Some(call) = self.call.take() {
+                        self.last_stats = Some(call.stats());
+                        call.hang_up().await;
+                    }
+                    ClerkCallEvent::CitizenLeft
+                }
+                RelayToClerk::Error { code } => ClerkCallEvent::RelayError(code),
+                RelayToClerk::Welcome { .. } => return None,
+            },
+        })
+    }
+}
