@@ -6,6 +6,11 @@ fn main() {
         "new_conversation",
         "admit",
         "decline",
+        "send_chat",
+        "set_mic_muted",
+        "set_camera_off",
+        "end_conversation",
+        "next_frame",
         "open_join_link",
         "swap_screens",
     ];

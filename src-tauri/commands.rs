@@ -1,6 +1,7 @@
 //! `#[tauri::command]` adapters: short functions over [`CockpitState`].
 
-use crate::core::{Cockpit, CockpitStatus, LobbyEvent, NewConversation};
+use crate::conversation::{ConversationEvent, VideoStream};
+use crate::core::{Cockpit, CockpitStatus, NewConversation};
 use crate::error::IpcError;
 use std::sync::Arc;
 use tauri::ipc::Channel;
@@ -39,18 +40,18 @@ pub async fn cockpit_status(state: State<'_, CockpitState>) -> Result<CockpitSta
 pub async fn new_conversation(
     app: AppHandle,
     state: State<'_, CockpitState>,
-    on_event: Channel<LobbyEvent>,
+    on_event: Channel<ConversationEvent>,
 ) -> Result<NewConversation, IpcError> {
     state
         .ready()?
         .new_conversation(move |event| {
-            if matches!(event, LobbyEvent::Knock { .. })
+            if matches!(event, ConversationEvent::Knock { .. })
                 && let Some(window) = app.get_webview_window(crate::windows::GESPREK)
             {
                 let _ = window.request_user_attention(Some(tauri::UserAttentionType::Critical));
             }
             if let Err(e) = on_event.send(event) {
-                tracing::warn!(error = %e, "lobby event not delivered to the call window");
+                tracing::warn!(error = %e, "conversation event not delivered to the call window");
             }
         })
         .await
@@ -66,6 +67,43 @@ pub async fn admit(state: State<'_, CockpitState>, knock_id: String) -> Result<(
 #[tauri::command]
 pub async fn decline(state: State<'_, CockpitState>, knock_id: String) -> Result<(), IpcError> {
     state.ready()?.decline(knock_id).await
+}
+
+/// Sends a chat line to the citizen; answers its id.
+#[tauri::command]
+pub async fn send_chat(state: State<'_, CockpitState>, text: String) -> Result<String, IpcError> {
+    state.ready()?.send_chat(text).await
+}
+
+/// Mutes or unmutes the clerk's microphone.
+#[tauri::command]
+pub async fn set_mic_muted(state: State<'_, CockpitState>, muted: bool) -> Result<(), IpcError> {
+    state.ready()?.set_mic_muted(muted).await
+}
+
+/// Turns the clerk's camera off or on.
+#[tauri::command]
+pub async fn set_camera_off(state: State<'_, CockpitState>, off: bool) -> Result<(), IpcError> {
+    state.ready()?.set_camera_off(off).await
+}
+
+/// Ends the conversation (hangs up the call).
+#[tauri::command]
+pub async fn end_conversation(state: State<'_, CockpitState>) -> Result<(), IpcError> {
+    state.ready()?.end_conversation().await
+}
+
+/// The newest picture of a stream after number `after`, as raw bytes (I420 with a small
+/// header; empty when none came within half a second). The window asks again as soon as
+/// it has drawn, so it never falls behind.
+#[tauri::command]
+pub async fn next_frame(
+    state: State<'_, CockpitState>,
+    stream: VideoStream,
+    after: u64,
+) -> Result<tauri::ipc::Response, IpcError> {
+    let bytes = state.ready()?.next_frame(stream, after).await;
+    Ok(tauri::ipc::Response::new(bytes))
 }
 
 /// Opens a join link of our relay in the default browser (nothing else is opened).

@@ -1,6 +1,7 @@
 //! The cockpit without its windows: storage, the relay link and the command bodies.
 //! `commands.rs` adapts these to Tauri; tests drive them headless.
 
+use crate::conversation::{Command, Conversation, ConversationEvent, Frames, VideoStream};
 use crate::error::IpcError;
 use crate::layout::Layout;
 use crate::relay_link::{RelayLink, RelayMode};
@@ -10,7 +11,7 @@ use balie_secrets::SecretStore;
 use rusqlite::Connection;
 use serde::Serialize;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use ts_rs::TS;
 
 /// The setting naming the municipality's relay; unset means the embedded relay.
@@ -50,92 +51,14 @@ pub struct NewConversation {
     pub qr_svg_data_uri: String,
 }
 
-/// What happens in the lobby and the room, as the call window follows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum LobbyEvent {
-    /// Connected to the relay (again).
-    Connected {
-        /// A citizen is already in (after a reconnection).
-        citizen_present: bool,
-    },
-    /// A citizen knocks.
-    Knock {
-        /// Pass to `admit` / `decline`.
-        knock_id: String,
-        /// The language of the citizen's page.
-        #[ts(type = "\"nl\" | \"fr\" | \"en\"")]
-        locale: Locale,
-    },
-    /// The knocking citizen left before being let in.
-    KnockWithdrawn,
-    /// The admitted citizen's connection dropped.
-    CitizenAway,
-    /// The admitted citizen is back.
-    CitizenBack,
-    /// The citizen hung up.
-    CitizenLeft,
-    /// The relay refused a message (a bug, or a race such as admitting a withdrawn knock).
-    Refused {
-        /// The relay's error code.
-        code: String,
-    },
-    /// The connection to the relay dropped; it is retried.
-    Reconnecting {
-        /// Milliseconds until the next attempt.
-        retry_in_ms: u64,
-    },
-    /// The relay refused the connection for good (e.g. the link expired).
-    Closed {
-        /// HTTP status of the refusal.
-        status: u16,
-    },
-}
-
-impl LobbyEvent {
-    fn from_signaling(event: balie_call::SignalingEvent) -> Option<Self> {
-        use balie_call::SignalingEvent as S;
-        use balie_protocol::signaling::RelayToClerk as R;
-        Some(match event {
-            S::Connected {
-                citizen_present, ..
-            } => LobbyEvent::Connected { citizen_present },
-            S::Disconnected { retry_in } => LobbyEvent::Reconnecting {
-                retry_in_ms: u64::try_from(retry_in.as_millis()).unwrap_or(u64::MAX),
-            },
-            S::Refused { status } => LobbyEvent::Closed { status },
-            S::Message(R::Knock { knock_id, locale }) => LobbyEvent::Knock { knock_id, locale },
-            S::Message(R::KnockWithdrawn { .. }) => LobbyEvent::KnockWithdrawn,
-            S::Message(R::CitizenAway) => LobbyEvent::CitizenAway,
-            S::Message(R::CitizenBack) => LobbyEvent::CitizenBack,
-            S::Message(R::CitizenLeft) => LobbyEvent::CitizenLeft,
-            S::Message(R::Error { code }) => LobbyEvent::Refused {
-                code: serde_json::to_value(code)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
-            },
-            // Negotiation goes to the call engine (next step of issue 3).
-            S::Message(_) => return None,
-        })
-    }
-}
-
-/// The conversation in progress: a sender on its signaling connection, and the task that
-/// owns the connection and forwards its events (told to close through `close`).
-struct Live {
-    sender: balie_call::ClerkSender,
-    close: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<()>,
-}
-
 /// The running cockpit's state.
 pub struct Cockpit {
     locale: Locale,
     store: Mutex<Connection>,
     relay: RelayLink,
     keyring_available: bool,
-    live: Mutex<Option<Live>>,
+    live: Mutex<Option<Conversation>>,
+    frames: Arc<Frames>,
     _relay_stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -179,6 +102,7 @@ impl Cockpit {
             relay,
             keyring_available,
             live: Mutex::new(None),
+            frames: Arc::new(Frames::default()),
             _relay_stop: relay_stop,
         })
     }
@@ -201,40 +125,22 @@ impl Cockpit {
     }
 
     /// *Nieuw gesprek*: a room on the relay, its join link and QR code; then follows the
-    /// room's lobby, reporting to `on_event`. A conversation still in progress is ended.
+    /// room's lobby and call, reporting to `on_event`. A conversation still in progress is
+    /// ended.
     pub async fn new_conversation(
         &self,
-        on_event: impl Fn(LobbyEvent) + Send + 'static,
+        on_event: impl Fn(ConversationEvent) + Send + 'static,
     ) -> Result<NewConversation, IpcError> {
         self.end_conversation().await?;
         let room = self
             .relay
             .create_room(&CreateRoomRequest::default())
             .await?;
-        let mut signaling = self.relay.signaling(&room.room_id);
-        let sender = signaling.sender();
-        let (close, mut closing) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    _ = &mut closing => break,
-                    event = signaling.next_event() => match event {
-                        Some(event) => {
-                            if let Some(event) = LobbyEvent::from_signaling(event) {
-                                on_event(event);
-                            }
-                        }
-                        None => return,
-                    },
-                }
-            }
-            signaling.close().await;
-        });
-        *self.live_slot()? = Some(Live {
-            sender,
-            close,
-            task,
-        });
+        let call = self
+            .relay
+            .clerk_call(&room.room_id, self.frames.call_config());
+        let conversation = Conversation::start(call, self.frames.clone(), on_event);
+        *self.live_slot()? = Some(conversation);
         let qr_svg_data_uri = crate::qr::svg_data_uri(&room.join_url)
             .map_err(|e| IpcError::Internal(format!("qr code: {e}")))?;
         tracing::info!(room_id = room.room_id, "conversation created");
@@ -246,55 +152,82 @@ impl Cockpit {
         })
     }
 
-    fn live_slot(&self) -> Result<std::sync::MutexGuard<'_, Option<Live>>, IpcError> {
+    fn live_slot(&self) -> Result<std::sync::MutexGuard<'_, Option<Conversation>>, IpcError> {
         self.live
             .lock()
             .map_err(|_| IpcError::Internal("conversation lock poisoned".into()))
     }
 
-    async fn send(&self, message: balie_protocol::signaling::ClerkMessage) -> Result<(), IpcError> {
+    async fn command(&self, command: Command) -> Result<(), IpcError> {
         let sender = self
             .live_slot()?
             .as_ref()
-            .map(|l| l.sender.clone())
+            .map(|l| l.commands.clone())
             .ok_or_else(|| IpcError::InvalidInput("no conversation in progress".into()))?;
-        if sender.send(message).await {
-            Ok(())
-        } else {
-            Err(IpcError::RelayUnreachable(
-                "the signaling connection has stopped".into(),
-            ))
-        }
+        sender
+            .send(command)
+            .await
+            .map_err(|_| IpcError::RelayUnreachable("the conversation has stopped".into()))
     }
 
-    /// Lets the knocking citizen in.
+    /// Lets the knocking citizen in and starts the call.
     pub async fn admit(&self, knock_id: String) -> Result<(), IpcError> {
-        self.send(balie_protocol::signaling::ClerkMessage::Admit { knock_id })
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.command(Command::Admit(knock_id, reply)).await?;
+        answer
             .await
+            .map_err(|_| IpcError::RelayUnreachable("the conversation has stopped".into()))?
     }
 
     /// Turns the knocking citizen away.
     pub async fn decline(&self, knock_id: String) -> Result<(), IpcError> {
-        self.send(balie_protocol::signaling::ClerkMessage::Decline { knock_id })
-            .await
+        self.command(Command::Decline(knock_id)).await
     }
 
-    /// Ends the conversation in progress, if any: the citizen is told and the link stops
-    /// working.
+    /// Sends a chat line to the citizen; returns its id (confirmed later by a
+    /// `chat_delivered` event).
+    pub async fn send_chat(&self, text: String) -> Result<String, IpcError> {
+        let chars = text.chars().count();
+        if text.trim().is_empty() || chars > balie_protocol::channel::MAX_CHAT_CHARS {
+            return Err(IpcError::InvalidInput(format!(
+                "a chat line has 1 to {} characters",
+                balie_protocol::channel::MAX_CHAT_CHARS
+            )));
+        }
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.command(Command::Chat(text, reply)).await?;
+        answer
+            .await
+            .ok()
+            .flatten()
+            .ok_or_else(|| IpcError::InvalidInput("no call in progress".into()))
+    }
+
+    /// Mutes or unmutes the clerk's microphone.
+    pub async fn set_mic_muted(&self, muted: bool) -> Result<(), IpcError> {
+        self.command(Command::Mic(muted)).await
+    }
+
+    /// Turns the clerk's camera off or on.
+    pub async fn set_camera_off(&self, off: bool) -> Result<(), IpcError> {
+        self.command(Command::Camera(off)).await
+    }
+
+    /// The newest picture of `stream` after number `after` (see [`crate::conversation::FrameSlot::next_after`]).
+    pub async fn next_frame(&self, stream: VideoStream, after: u64) -> Vec<u8> {
+        self.frames.slot(stream).next_after(after).await
+    }
+
+    /// Ends the conversation in progress, if any: the call hangs up, the citizen is told
+    /// and the link stops working.
     pub async fn end_conversation(&self) -> Result<(), IpcError> {
         let live = self.live_slot()?.take();
-        if let Some(Live {
-            sender,
-            close,
-            task,
-        }) = live
-        {
-            sender
-                .send(balie_protocol::signaling::ClerkMessage::End)
-                .await;
-            // With our sender gone, closing drains the queue (the `end`) before it hangs up.
-            drop(sender);
-            let _ = close.send(());
+        if let Some(Conversation { commands, task }) = live {
+            let (done, finished) = tokio::sync::oneshot::channel();
+            if commands.send(Command::End(done)).await.is_ok() {
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(5), finished).await;
+            }
+            drop(commands);
             let _ = task.await;
         }
         Ok(())
@@ -343,7 +276,10 @@ pub fn typescript_bindings() -> String {
             RelayStatus::decl(),
             RelayMode::decl(),
             NewConversation::decl(),
-            LobbyEvent::decl(),
+            ConversationEvent::decl(),
+            crate::conversation::CallStateName::decl(),
+            crate::conversation::Quality::decl(),
+            VideoStream::decl(),
             crate::error::IpcError::decl(),
         ],
     )

@@ -11,6 +11,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod conversation;
 pub mod core;
 pub mod error;
 pub mod i18n;
@@ -66,6 +67,11 @@ pub fn run() {
             commands::new_conversation,
             commands::admit,
             commands::decline,
+            commands::send_chat,
+            commands::set_mic_muted,
+            commands::set_camera_off,
+            commands::end_conversation,
+            commands::next_frame,
             commands::open_join_link,
             commands::swap_screens,
         ])

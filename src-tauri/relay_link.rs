@@ -93,8 +93,12 @@ impl RelayLink {
     }
 
     /// Opens the signaling connection for `room_id` (it reconnects by itself).
-    pub fn signaling(&self, room_id: &str) -> balie_call::ClerkSignaling {
-        balie_call::ClerkSignaling::connect(&self.base_url, room_id, self.token.clone())
+    pub fn clerk_call(
+        &self,
+        room_id: &str,
+        config: balie_call::CallConfig,
+    ) -> balie_call::ClerkCall {
+        balie_call::ClerkCall::connect(&self.base_url, room_id, self.token.clone(), config)
     }
 
     /// Whether `url` is a join link of this relay (the only kind of address the cockpit

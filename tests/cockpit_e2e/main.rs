@@ -3,6 +3,8 @@
 //! and a session D-Bus with a Secret Service.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+#[path = "../support/chromium.rs"]
+mod chromium;
 mod helpers;
 
 use helpers::*;
@@ -206,7 +208,10 @@ async fn a_knocking_citizen_is_announced_in_the_call_window_and_let_in() {
         .await;
     cockpit.click("#admit").await;
     cockpit
-        .wait_until("#lobby-status", "el.textContent.includes('binnen')")
+        .wait_until(
+            "#lobby-status",
+            "el.textContent.includes('Beeld en geluid worden verbonden')",
+        )
         .await;
 
     let mut got = Vec::new();
@@ -227,5 +232,127 @@ async fn a_knocking_citizen_is_announced_in_the_call_window_and_let_in() {
         ),
         "{got:?}"
     );
+    cockpit.stop().await;
+}
+
+/// Samples the red channel of a canvas at 64x48 (WebGL canvases keep their last picture).
+const SAMPLE_CANVAS: &str = r#"
+    const source = document.querySelector(arguments[0]);
+    const small = document.createElement("canvas");
+    small.width = 64; small.height = 48;
+    const ctx = small.getContext("2d");
+    ctx.drawImage(source, 0, 0, 64, 48);
+    return Array.from(ctx.getImageData(0, 0, 64, 48).data.filter((_, i) => i % 4 === 0));"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_in_chromium_is_seen_moving_in_the_call_window_and_they_chat() {
+    use fantoccini::Locator;
+
+    let _serial = serial().await;
+    let display = one_monitor(1600, 900);
+    let data = tempfile::tempdir().unwrap();
+    let cockpit = Cockpit::start(&display, data.path()).await;
+    cockpit.window("gesprek").await;
+    cockpit.click("#new-conversation").await;
+    cockpit.wait_until("#join-url", "el.value.length > 0").await;
+    let url = cockpit
+        .value("return document.querySelector('#join-url').value")
+        .await;
+    let url = url.as_str().unwrap().to_string();
+
+    let (browser, _driver) = chromium::chromium_with(chromium::FAKE_MEDIA).await;
+    browser.goto(&format!("{url}?lang=nl")).await.unwrap();
+    browser
+        .find(Locator::Css("#knock"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    cockpit.wait_until("#knock", "!el.hidden").await;
+    cockpit.click("#admit").await;
+    cockpit
+        .wait_until(
+            "#lobby-status",
+            "el.textContent.includes('Verbonden met de burger')",
+        )
+        .await;
+    chromium::wait_for_text(&browser, "#lobby-status", "U bent verbonden").await;
+
+    // The citizen's picture is drawn, and it moves.
+    cockpit
+        .wait_until("#remote-video", "Number(el.dataset.frames) > 30")
+        .await;
+    cockpit
+        .wait_until("#self-video", "Number(el.dataset.frames) > 10")
+        .await;
+    let sample = |v: serde_json::Value| -> Vec<u64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_u64().unwrap())
+            .collect()
+    };
+    let read = || async {
+        sample(
+            cockpit
+                .value(&format!(
+                    "return (function() {{ {SAMPLE_CANVAS} }}).call(null, '#remote-video')"
+                ))
+                .await,
+        )
+    };
+    let first = read().await;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    let second = read().await;
+    let spread = first.iter().max().unwrap() - first.iter().min().unwrap();
+    assert!(spread > 60, "the remote picture is flat (spread {spread})");
+    assert_ne!(first, second, "the remote picture does not move");
+
+    // Chat both ways.
+    cockpit
+        .value(
+            "document.querySelector('#chat-input').value = 'Goedemiddag, Jef';
+             document.querySelector('#chat-form').requestSubmit(); return true;",
+        )
+        .await;
+    chromium::wait_for_text(&browser, "#chat-log", "Medewerker: Goedemiddag, Jef").await;
+    cockpit
+        .wait_until("#chat-log", "el.textContent.includes('(ontvangen)')")
+        .await;
+    browser
+        .find(Locator::Css("#chat-input"))
+        .await
+        .unwrap()
+        .send_keys("Dag, het gaat over de zaal")
+        .await
+        .unwrap();
+    browser
+        .find(Locator::Css("#chat-form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    cockpit
+        .wait_until(
+            "#chat-log",
+            "el.textContent.includes('Burger: Dag, het gaat over de zaal')",
+        )
+        .await;
+
+    // The citizen hangs up; the call window says so and stops drawing.
+    browser
+        .find(Locator::Css("#hangup"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    cockpit
+        .wait_until("#lobby-status", "el.textContent.includes('verlaten')")
+        .await;
+    cockpit.wait_until("#call", "el.hidden").await;
+    let _ = browser.close().await;
     cockpit.stop().await;
 }

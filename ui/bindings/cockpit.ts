@@ -45,7 +45,7 @@ expires_at: string,
  */
 qr_svg_data_uri: string, };
 
-export type LobbyEvent = { "kind": "connected", 
+export type ConversationEvent = { "kind": "connected", 
 /**
  * A citizen is already in (after a reconnection).
  */
@@ -69,6 +69,60 @@ retry_in_ms: bigint, } | { "kind": "closed",
 /**
  * HTTP status of the refusal.
  */
-status: number, };
+status: number, } | { "kind": "call", 
+/**
+ * Where the call stands.
+ */
+state: CallStateName, } | { "kind": "chat_ready" } | { "kind": "chat", 
+/**
+ * The page's id for it.
+ */
+id: string, 
+/**
+ * The text.
+ */
+text: string, } | { "kind": "chat_delivered", 
+/**
+ * From `send_chat`.
+ */
+id: string, } | { "kind": "quality" } & Quality;
+
+export type CallStateName = "connecting" | "connected" | "reconnecting" | "ended";
+
+export type Quality = { 
+/**
+ * Round trip, milliseconds.
+ */
+rtt_ms: number | null, 
+/**
+ * Packets lost on the way in, percent.
+ */
+loss_in_percent: number | null, 
+/**
+ * Packets lost on the way out, percent.
+ */
+loss_out_percent: number | null, 
+/**
+ * Received, kilobits per second over the last second.
+ */
+kbps_in: number, 
+/**
+ * Sent, kilobits per second over the last second.
+ */
+kbps_out: number, 
+/**
+ * Pictures decoded per second over the last second.
+ */
+fps_in: number, 
+/**
+ * What we send, `WxH@fps`.
+ */
+sending: string, 
+/**
+ * What we receive, `WxH`.
+ */
+receiving: string, };
+
+export type VideoStream = "remote" | "self";
 
 export type IpcError = { "kind": "relay_unreachable", "message": string } | { "kind": "relay_refused", "message": string } | { "kind": "keyring", "message": string } | { "kind": "storage", "message": string } | { "kind": "invalid_input", "message": string } | { "kind": "internal", "message": string };

@@ -481,9 +481,10 @@ impl Driver {
             },
         );
         if session.rtc.accepts(&input)
-            && let Err(e) = session.rtc.handle_input(input) {
-                tracing::debug!(error = %e, "packet refused");
-            }
+            && let Err(e) = session.rtc.handle_input(input)
+        {
+            tracing::debug!(error = %e, "packet refused");
+        }
     }
 
     async fn on_command(&mut self, command: Command) {
@@ -493,22 +494,21 @@ impl Driver {
                 let Some(session) = &mut self.session else {
                     return;
                 };
-                let (Some(params), true) = (session.video_pt, session.dtls_connected)
-                else {
+                let (Some(params), true) = (session.video_pt, session.dtls_connected) else {
                     return;
                 };
                 let rtp_time = media_time_90k(captured.saturating_duration_since(self.started));
                 if let Some(writer) = session.rtc.writer(session.video)
-                    && writer.write(params.pt(), captured, rtp_time, data).is_ok() {
-                        Counters::bump(&self.counters.video_frames_sent);
-                    }
+                    && writer.write(params.pt(), captured, rtp_time, data).is_ok()
+                {
+                    Counters::bump(&self.counters.video_frames_sent);
+                }
             }
             Command::Audio(data, sample_index) => {
                 let Some(session) = &mut self.session else {
                     return;
                 };
-                let (Some(params), true) = (session.audio_pt, session.dtls_connected)
-                else {
+                let (Some(params), true) = (session.audio_pt, session.dtls_connected) else {
                     return;
                 };
                 let rtp_time =
@@ -517,9 +517,9 @@ impl Driver {
                     && writer
                         .write(params.pt(), Instant::now(), rtp_time, data)
                         .is_ok()
-                    {
-                        Counters::bump(&self.counters.audio_packets_sent);
-                    }
+                {
+                    Counters::bump(&self.counters.audio_packets_sent);
+                }
             }
             Command::RequestKeyFrame => {
                 let Some(session) = &mut self.session else {
@@ -529,9 +529,9 @@ impl Driver {
                     && writer
                         .request_keyframe(None, KeyframeRequestKind::Pli)
                         .is_ok()
-                    {
-                        Counters::bump(&self.counters.key_frames_requested);
-                    }
+                {
+                    Counters::bump(&self.counters.key_frames_requested);
+                }
             }
             Command::Chat(id, text) => {
                 let Some(session) = &mut self.session else {
@@ -542,9 +542,10 @@ impl Driver {
                 };
                 let message = DataMessage::Chat { id, text }.to_json();
                 if let Some(mut channel) = session.rtc.channel(channel_id)
-                    && channel.write(false, message.as_bytes()).is_ok() {
-                        Counters::bump(&self.counters.chat_sent);
-                    }
+                    && channel.write(false, message.as_bytes()).is_ok()
+                {
+                    Counters::bump(&self.counters.chat_sent);
+                }
             }
             Command::RestartIce => self.restart_ice().await,
             Command::HangUp => {}
@@ -621,9 +622,10 @@ impl Driver {
         );
         for socket in &self.sockets {
             if let Ok(addr) = socket.local_addr()
-                && let Ok(candidate) = Candidate::host(addr, "udp") {
-                    rtc.add_local_candidate(candidate);
-                }
+                && let Ok(candidate) = Candidate::host(addr, "udp")
+            {
+                rtc.add_local_candidate(candidate);
+            }
         }
         let mut api = rtc.sdp_api();
         let video = api.add_media(MediaKind::Video, Direction::SendRecv, None, None, None);
@@ -753,9 +755,9 @@ impl Driver {
                             && writer
                                 .request_keyframe(None, KeyframeRequestKind::Pli)
                                 .is_ok()
-                            {
-                                Counters::bump(&self.counters.key_frames_requested);
-                            }
+                        {
+                            Counters::bump(&self.counters.key_frames_requested);
+                        }
                     }
                     // A full decoder queue means the decoder lags: drop rather than delay.
                     let _ = self.decode.try_send(data.data.clone());
@@ -776,11 +778,10 @@ impl Driver {
                 }
             }
             Event::KeyframeRequest(_) => self.control.key_frame.store(true, Ordering::Relaxed),
-            Event::ChannelOpen(id, label)
-                if label == DATA_CHANNEL_LABEL => {
-                    session.channel = Some(id);
-                    let _ = self.events.send(CallEvent::ChatReady).await;
-                }
+            Event::ChannelOpen(id, label) if label == DATA_CHANNEL_LABEL => {
+                session.channel = Some(id);
+                let _ = self.events.send(CallEvent::ChatReady).await;
+            }
             Event::ChannelData(data) => {
                 if Some(data.id) != session.channel {
                     return;
@@ -801,10 +802,9 @@ impl Driver {
                     Err(e) => tracing::debug!(error = %e, "data-channel message refused"),
                 }
             }
-            Event::ChannelClose(id)
-                if Some(id) == session.channel => {
-                    session.channel = None;
-                }
+            Event::ChannelClose(id) if Some(id) == session.channel => {
+                session.channel = None;
+            }
             Event::EgressBitrateEstimate(
                 str0m::bwe::BweKind::Twcc { estimate, .. }
                 | str0m::bwe::BweKind::Remb { estimate, .. },
@@ -843,7 +843,7 @@ impl Driver {
 /// The payload type the answer settled on for `codec` in media `mid`.
 fn negotiated(rtc: &mut Rtc, mid: Mid, codec: Codec) -> Option<str0m::format::PayloadParams> {
     let writer = rtc.writer(mid)?;
-    
+
     writer
         .payload_params()
         .find(|p| {
@@ -886,18 +886,19 @@ fn video_out(
         let now = Instant::now();
         let estimate = control.estimate_bps.load(Ordering::Relaxed);
         if estimate > 0
-            && let Some(rung) = ladder.on_estimate(estimate, now) {
-                tracing::info!(
-                    width = rung.width,
-                    fps = rung.fps,
-                    kbps = rung.bitrate / 1000,
-                    "video quality changed"
-                );
-                match VideoEncoder::new(rung) {
-                    Ok(fresh) => encoder = fresh,
-                    Err(e) => tracing::warn!(error = %e, "encoder not changed"),
-                }
+            && let Some(rung) = ladder.on_estimate(estimate, now)
+        {
+            tracing::info!(
+                width = rung.width,
+                fps = rung.fps,
+                kbps = rung.bitrate / 1000,
+                "video quality changed"
+            );
+            match VideoEncoder::new(rung) {
+                Ok(fresh) => encoder = fresh,
+                Err(e) => tracing::warn!(error = %e, "encoder not changed"),
             }
+        }
         let rung = encoder.rung();
         counters.mark(|m| {
             (m.send_width, m.send_height, m.send_fps) = (rung.width, rung.height, rung.fps)

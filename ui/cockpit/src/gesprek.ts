@@ -1,5 +1,18 @@
-// The call window. For now: create a conversation and hand its link to the citizen.
-import { admit, decline, newConversation, openJoinLink, type LobbyEvent } from "./ipc";
+// The call window: create a conversation, hand its link to the citizen, let them in, and
+// hold the call (pictures, controls, quality, chat).
+import {
+  admit,
+  decline,
+  endConversation,
+  newConversation,
+  openJoinLink,
+  sendChat,
+  setCameraOff,
+  setMicMuted,
+  type ConversationEvent,
+  type Quality,
+} from "./ipc";
+import { showStream } from "./video";
 import { formatTime, showError, t } from "./i18n";
 import { startWindow } from "./common";
 
@@ -43,7 +56,9 @@ async function main(): Promise<void> {
     }
   };
 
-  const onLobby = (event: LobbyEvent) => {
+  const call = createCallView(error, setStatus);
+
+  const onLobby = (event: ConversationEvent) => {
     switch (event.kind) {
       case "connected":
         setStatus(event.citizen_present ? "lobby.in" : knockId ? "" : "lobby.waiting");
@@ -67,7 +82,25 @@ async function main(): Promise<void> {
         setStatus("lobby.in");
         break;
       case "citizen_left":
+        call.stop();
         setStatus("lobby.left");
+        break;
+      case "call":
+        if (event.state === "connected") call.connected();
+        else if (event.state === "ended") call.stop();
+        setStatus(`call.${event.state}`);
+        break;
+      case "chat_ready":
+        call.chatReady = true;
+        break;
+      case "chat":
+        call.appendChat("citizen", event.text, null);
+        break;
+      case "chat_delivered":
+        call.markDelivered(event.id);
+        break;
+      case "quality":
+        call.showQuality(event);
         break;
       case "reconnecting":
         setStatus("lobby.reconnecting");
@@ -88,8 +121,9 @@ async function main(): Promise<void> {
     knockId = null;
     knock.hidden = true;
     try {
+      if (letIn) call.start();
       await (letIn ? admit(id) : decline(id));
-      setStatus(letIn ? "lobby.in" : "lobby.declined");
+      setStatus(letIn ? "call.connecting" : "lobby.declined");
     } catch (e) {
       showError(error, e);
     }
@@ -112,6 +146,7 @@ async function main(): Promise<void> {
     chime ??= new AudioContext();
     knockId = null;
     knock.hidden = true;
+    call.stop();
     setStatus("");
     try {
       const conversation = await newConversation(onLobby);
@@ -150,6 +185,128 @@ async function main(): Promise<void> {
       showError(error, e);
     }
   });
+}
+
+/** The call part of the window: pictures, timer, controls, quality line and chat. */
+function createCallView(error: HTMLElement, setStatus: (key: string) => void) {
+  const section = el<HTMLElement>("call");
+  const remote = el<HTMLCanvasElement>("remote-video");
+  const own = el<HTMLCanvasElement>("self-video");
+  const timer = el<HTMLTimeElement>("call-timer");
+  const quality = el<HTMLElement>("quality");
+  const log = el<HTMLOListElement>("chat-log");
+  const mute = el<HTMLButtonElement>("mute");
+  const camera = el<HTMLButtonElement>("camera");
+  let drawing: AbortController | null = null;
+  let ticking: number | undefined;
+  let since = 0;
+
+  const view = {
+    chatReady: false,
+    start() {
+      view.stop();
+      section.hidden = false;
+      drawing = new AbortController();
+      void showStream("remote", remote, drawing.signal);
+      void showStream("self", own, drawing.signal);
+      for (const b of [mute, camera]) b.setAttribute("aria-pressed", "false");
+      log.replaceChildren();
+      quality.textContent = "";
+      timer.textContent = "0:00";
+    },
+    connected() {
+      if (ticking !== undefined) return;
+      since = Date.now();
+      ticking = window.setInterval(() => {
+        const s = Math.floor((Date.now() - since) / 1000);
+        timer.textContent = `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+      }, 1000);
+    },
+    stop() {
+      drawing?.abort();
+      drawing = null;
+      window.clearInterval(ticking);
+      ticking = undefined;
+      view.chatReady = false;
+      section.hidden = true;
+    },
+    showQuality(q: Quality) {
+      const round = (n: number | null | undefined) => (n == null ? "–" : String(Math.round(n)));
+      quality.textContent = t("call.quality", {
+        rtt: round(q.rtt_ms),
+        loss: round(Math.max(q.loss_in_percent ?? 0, q.loss_out_percent ?? 0)),
+        kbps_in: round(q.kbps_in),
+        kbps_out: round(q.kbps_out),
+        fps: round(q.fps_in),
+        sending: q.sending,
+      });
+    },
+    appendChat(who: "you" | "citizen", text: string, id: string | null) {
+      const item = document.createElement("li");
+      item.className = `chat-line ${who}`;
+      const name = document.createElement("span");
+      name.className = "who";
+      name.textContent = `${t(`chat.${who}`)}: `;
+      const body = document.createElement("span");
+      body.textContent = text;
+      item.append(name, body);
+      if (id) {
+        item.dataset.chatId = id;
+        const mark = document.createElement("span");
+        mark.className = "delivered";
+        mark.textContent = ` (${t("chat.delivered")})`;
+        mark.hidden = true;
+        item.append(mark);
+      }
+      log.append(item);
+      item.scrollIntoView({ block: "nearest" });
+    },
+    markDelivered(id: string) {
+      const mark = log.querySelector<HTMLElement>(`[data-chat-id="${CSS.escape(id)}"] .delivered`);
+      if (mark) mark.hidden = false;
+    },
+  };
+
+  const toggle = (button: HTMLButtonElement, apply: (on: boolean) => Promise<void>) => {
+    button.addEventListener("click", async () => {
+      const on = button.getAttribute("aria-pressed") !== "true";
+      try {
+        await apply(on);
+        button.setAttribute("aria-pressed", String(on));
+      } catch (e) {
+        showError(error, e);
+      }
+    });
+  };
+  toggle(mute, setMicMuted);
+  toggle(camera, setCameraOff);
+  el("hangup").addEventListener("click", async () => {
+    view.stop();
+    try {
+      await endConversation();
+      setStatus("call.ended");
+    } catch (e) {
+      showError(error, e);
+    }
+  });
+  el<HTMLFormElement>("chat-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const input = el<HTMLInputElement>("chat-input");
+    const text = input.value.trim();
+    if (!text) return;
+    if (!view.chatReady) {
+      setStatus("chat.unavailable");
+      return;
+    }
+    try {
+      const id = await sendChat(text);
+      view.appendChat("you", text, id);
+      input.value = "";
+    } catch (e) {
+      showError(error, e);
+    }
+  });
+  return view;
 }
 
 void main();

@@ -28,6 +28,10 @@ export function translatePage(): void {
     const key = el.dataset.i18n;
     if (key) el.textContent = t(key);
   }
+  for (const el of document.querySelectorAll<HTMLElement>("[data-i18n-label]")) {
+    const key = el.dataset.i18nLabel;
+    if (key) el.setAttribute("aria-label", t(key));
+  }
 }
 
 export function formatTime(iso: string): string {

@@ -2,9 +2,16 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 
 // The IPC types are generated from the Rust side (ui/bindings/cockpit.ts).
-import type { CockpitStatus, IpcError, LobbyEvent, NewConversation } from "../../bindings/cockpit";
+import type {
+  CockpitStatus,
+  ConversationEvent,
+  IpcError,
+  NewConversation,
+  Quality,
+  VideoStream,
+} from "../../bindings/cockpit";
 
-export type { CockpitStatus, IpcError, LobbyEvent, NewConversation };
+export type { CockpitStatus, ConversationEvent, IpcError, NewConversation, Quality, VideoStream };
 export type Locale = CockpitStatus["locale"];
 
 export function isIpcError(value: unknown): value is IpcError {
@@ -17,9 +24,9 @@ export function isIpcError(value: unknown): value is IpcError {
 }
 
 export const cockpitStatus = (): Promise<CockpitStatus> => invoke("cockpit_status");
-/** Creates a conversation; `onEvent` then hears what happens in its lobby. */
-export function newConversation(onEvent: (event: LobbyEvent) => void): Promise<NewConversation> {
-  const channel = new Channel<LobbyEvent>();
+/** Creates a conversation; `onEvent` then hears what happens in its lobby and call. */
+export function newConversation(onEvent: (event: ConversationEvent) => void): Promise<NewConversation> {
+  const channel = new Channel<ConversationEvent>();
   channel.onmessage = onEvent;
   return invoke("new_conversation", { onEvent: channel });
 }
@@ -27,3 +34,10 @@ export const admit = (knockId: string): Promise<void> => invoke("admit", { knock
 export const decline = (knockId: string): Promise<void> => invoke("decline", { knockId });
 export const openJoinLink = (url: string): Promise<void> => invoke("open_join_link", { url });
 export const swapScreens = (): Promise<void> => invoke("swap_screens");
+export const sendChat = (text: string): Promise<string> => invoke("send_chat", { text });
+export const setMicMuted = (muted: boolean): Promise<void> => invoke("set_mic_muted", { muted });
+export const setCameraOff = (off: boolean): Promise<void> => invoke("set_camera_off", { off });
+export const endConversation = (): Promise<void> => invoke("end_conversation");
+/** The newest picture of `stream` after number `after`: raw bytes, empty when none came. */
+export const nextFrame = (stream: VideoStream, after: number): Promise<ArrayBuffer> =>
+  invoke("next_frame", { stream, after });

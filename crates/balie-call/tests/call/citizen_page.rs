@@ -1,98 +1,13 @@
 //! The real citizen page in Debian's Chromium (under chromedriver) knocks; the clerk's
 //! signaling client sees the knock and admits; the page says so and asks for an offer.
 
+pub(crate) use super::chromium::{Driver, FAKE_MEDIA, chromium_with, wait_for_text};
 use super::*;
-use fantoccini::{ClientBuilder, Locator};
-use std::process::{Command, Stdio};
-use std::time::Instant;
-
-pub(crate) struct Driver(std::process::Child, tempfile::TempDir);
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use fantoccini::Locator;
 
 /// Chromium with camera and microphone from fake devices, allowed without a prompt.
 async fn chromium() -> (fantoccini::Client, Driver) {
-    chromium_with(super::video_call::FAKE_MEDIA).await
-}
-
-/// Debian's Chromium, headless, under chromedriver, with `extra` flags.
-pub(crate) async fn chromium_with(extra: &[&str]) -> (fantoccini::Client, Driver) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let profile = tempfile::tempdir().unwrap();
-    let driver = Driver(
-        Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver (package chromium-driver)"),
-        profile,
-    );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "chromedriver did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let args: Vec<String> = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ]
-    .iter()
-    .chain(extra)
-    .map(|a| a.to_string())
-    .chain([format!("--user-data-dir={}", driver.1.path().display())])
-    .collect();
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": args,
-        }),
-    );
-    let mut builder = ClientBuilder::rustls().unwrap();
-    builder.capabilities(caps);
-    let client = builder
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .unwrap();
-    (client, driver)
-}
-
-pub(crate) async fn wait_for_text(client: &fantoccini::Client, css: &str, needle: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let text = client
-            .find(Locator::Css(css))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        if text.contains(needle) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{css} never said {needle:?}; it says {text:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    chromium_with(FAKE_MEDIA).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,6 +8,8 @@ use secrecy::{ExposeSecret as _, SecretString};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
+#[path = "../../../../tests/support/chromium.rs"]
+mod chromium;
 mod citizen_page;
 mod video_call;
 

@@ -1,20 +1,12 @@
 //! A real call: the engine (headless, synthetic source) against Debian's Chromium running
 //! the real citizen page with fake camera and microphone, through a real relay.
 
-use super::citizen_page::{chromium_with, wait_for_text};
+use super::citizen_page::{FAKE_MEDIA, chromium_with, wait_for_text};
 use super::*;
 use balie_call::{CallConfig, CallEvent, CallState, CallStats, ClerkCall, ClerkCallEvent};
 use fantoccini::Locator;
 use std::time::Instant;
 use tokio::sync::{mpsc, oneshot};
-
-/// Chromium as a phone with a camera and a microphone that the citizen allows.
-pub(crate) const FAKE_MEDIA: &[&str] = &[
-    "--use-fake-device-for-media-stream=fps=30",
-    "--use-fake-ui-for-media-stream",
-    "--autoplay-policy=no-user-gesture-required",
-    "--allow-loopback-in-peer-connection",
-];
 
 enum Command {
     Admit(String),

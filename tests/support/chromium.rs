@@ -1,0 +1,101 @@
+//! Debian's Chromium as the citizen's browser, under chromedriver, for the tests of
+//! `balie-call` and of the cockpit (included in both with `#[path]`).
+#![allow(dead_code)]
+
+use fantoccini::{ClientBuilder, Locator};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Chromium as a phone with a camera and a microphone that the citizen allows.
+pub const FAKE_MEDIA: &[&str] = &[
+    "--use-fake-device-for-media-stream=fps=30",
+    "--use-fake-ui-for-media-stream",
+    "--autoplay-policy=no-user-gesture-required",
+    "--allow-loopback-in-peer-connection",
+];
+
+/// The chromedriver process (and the browser profile); dropping it stops both.
+pub struct Driver(std::process::Child, tempfile::TempDir);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Debian's Chromium, headless, under chromedriver, with `extra` flags.
+pub async fn chromium_with(extra: &[&str]) -> (fantoccini::Client, Driver) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let profile = tempfile::tempdir().unwrap();
+    let driver = Driver(
+        Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (package chromium-driver)"),
+        profile,
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let args: Vec<String> = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ]
+    .iter()
+    .chain(extra)
+    .map(|a| a.to_string())
+    .chain([format!("--user-data-dir={}", driver.1.path().display())])
+    .collect();
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": args,
+        }),
+    );
+    let mut builder = ClientBuilder::rustls().unwrap();
+    builder.capabilities(caps);
+    let client = builder
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .unwrap();
+    (client, driver)
+}
+
+/// Waits up to 20 s until the text of `css` contains `needle`.
+pub async fn wait_for_text(client: &fantoccini::Client, css: &str, needle: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = client
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if text.contains(needle) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{css} never said {needle:?}; it says {text:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

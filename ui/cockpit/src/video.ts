@@ -1,0 +1,194 @@
+// Draws the call's pictures. The engine hands over raw I420 (Y, U and V planes); three
+// one-byte textures go to the GPU (or Mesa's software rasteriser) and a shader turns them
+// into colour, so the CPU never converts a pixel. A 2D-canvas fallback converts in script
+// when WebGL is unavailable.
+import { nextFrame, type VideoStream } from "./ipc";
+
+const VERTEX = `
+attribute vec2 position;
+varying vec2 uv;
+void main() {
+  uv = vec2((position.x + 1.0) / 2.0, (1.0 - position.y) / 2.0);
+  gl_Position = vec4(position, 0.0, 1.0);
+}`;
+
+// BT.601 limited range, as OpenH264 and browsers produce for camera video.
+const FRAGMENT = `
+precision mediump float;
+varying vec2 uv;
+uniform sampler2D planeY;
+uniform sampler2D planeU;
+uniform sampler2D planeV;
+void main() {
+  float y = 1.1643 * (texture2D(planeY, uv).r - 0.0625);
+  float u = texture2D(planeU, uv).r - 0.5;
+  float v = texture2D(planeV, uv).r - 0.5;
+  gl_FragColor = vec4(y + 1.5958 * v, y - 0.39173 * u - 0.81290 * v, y + 2.017 * u, 1.0);
+}`;
+
+/** One decoded picture as the engine sends it. */
+export interface Picture {
+  seq: number;
+  width: number;
+  height: number;
+  planes: Uint8Array;
+}
+
+/** Reads the engine's frame bytes: u64 sequence, u16 width, u16 height, then I420. */
+export function parsePicture(buffer: ArrayBuffer): Picture | null {
+  if (buffer.byteLength < 12) return null;
+  const view = new DataView(buffer);
+  const seq = Number(view.getBigUint64(0, true));
+  const width = view.getUint16(8, true);
+  const height = view.getUint16(10, true);
+  const chroma = Math.ceil(width / 2) * Math.ceil(height / 2);
+  const planes = new Uint8Array(buffer, 12);
+  if (width < 2 || height < 2 || planes.length !== width * height + 2 * chroma) return null;
+  return { seq, width, height, planes };
+}
+
+interface Renderer {
+  draw(picture: Picture): void;
+  clear(): void;
+}
+
+class GlRenderer implements Renderer {
+  private readonly textures: WebGLTexture[];
+
+  constructor(private readonly canvas: HTMLCanvasElement, private readonly gl: WebGLRenderingContext) {
+    const program = gl.createProgram();
+    for (const [type, source] of [
+      [gl.VERTEX_SHADER, VERTEX],
+      [gl.FRAGMENT_SHADER, FRAGMENT],
+    ] as const) {
+      const shader = gl.createShader(type);
+      if (!shader || !program) throw new Error("WebGL shader");
+      gl.shaderSource(shader, source);
+      gl.compileShader(shader);
+      if (!gl.getShaderParameter(shader, gl.COMPILE_STATUS)) throw new Error(gl.getShaderInfoLog(shader) ?? "shader");
+      gl.attachShader(program, shader);
+    }
+    if (!program) throw new Error("WebGL program");
+    gl.linkProgram(program);
+    if (!gl.getProgramParameter(program, gl.LINK_STATUS)) throw new Error(gl.getProgramInfoLog(program) ?? "link");
+    gl.useProgram(program);
+    const quad = gl.createBuffer();
+    gl.bindBuffer(gl.ARRAY_BUFFER, quad);
+    gl.bufferData(gl.ARRAY_BUFFER, new Float32Array([-1, -1, 1, -1, -1, 1, 1, 1]), gl.STATIC_DRAW);
+    const position = gl.getAttribLocation(program, "position");
+    gl.enableVertexAttribArray(position);
+    gl.vertexAttribPointer(position, 2, gl.FLOAT, false, 0, 0);
+    gl.pixelStorei(gl.UNPACK_ALIGNMENT, 1);
+    this.textures = ["planeY", "planeU", "planeV"].map((name, unit) => {
+      const texture = gl.createTexture();
+      if (!texture) throw new Error("WebGL texture");
+      gl.activeTexture(gl.TEXTURE0 + unit);
+      gl.bindTexture(gl.TEXTURE_2D, texture);
+      for (const p of [gl.TEXTURE_WRAP_S, gl.TEXTURE_WRAP_T]) gl.texParameteri(gl.TEXTURE_2D, p, gl.CLAMP_TO_EDGE);
+      for (const p of [gl.TEXTURE_MIN_FILTER, gl.TEXTURE_MAG_FILTER]) gl.texParameteri(gl.TEXTURE_2D, p, gl.LINEAR);
+      gl.uniform1i(gl.getUniformLocation(program, name), unit);
+      return texture;
+    });
+  }
+
+  draw({ width, height, planes }: Picture): void {
+    const { gl, canvas } = this;
+    if (canvas.width !== width || canvas.height !== height) {
+      canvas.width = width;
+      canvas.height = height;
+    }
+    gl.viewport(0, 0, width, height);
+    const cw = Math.ceil(width / 2);
+    const ch = Math.ceil(height / 2);
+    const sizes: [number, number, number][] = [
+      [width, height, 0],
+      [cw, ch, width * height],
+      [cw, ch, width * height + cw * ch],
+    ];
+    sizes.forEach(([w, h, offset], unit) => {
+      gl.activeTexture(gl.TEXTURE0 + unit);
+      gl.bindTexture(gl.TEXTURE_2D, this.textures[unit] ?? null);
+      gl.texImage2D(gl.TEXTURE_2D, 0, gl.LUMINANCE, w, h, 0, gl.LUMINANCE, gl.UNSIGNED_BYTE, planes.subarray(offset, offset + w * h));
+    });
+    gl.drawArrays(gl.TRIANGLE_STRIP, 0, 4);
+  }
+
+  clear(): void {
+    this.gl.clearColor(0, 0, 0, 1);
+    this.gl.clear(this.gl.COLOR_BUFFER_BIT);
+  }
+}
+
+class CanvasRenderer implements Renderer {
+  constructor(private readonly canvas: HTMLCanvasElement, private readonly ctx: CanvasRenderingContext2D) {}
+
+  draw({ width, height, planes }: Picture): void {
+    if (this.canvas.width !== width || this.canvas.height !== height) {
+      this.canvas.width = width;
+      this.canvas.height = height;
+    }
+    const image = this.ctx.createImageData(width, height);
+    const cw = Math.ceil(width / 2);
+    const uBase = width * height;
+    const vBase = uBase + cw * Math.ceil(height / 2);
+    for (let row = 0; row < height; row++) {
+      for (let col = 0; col < width; col++) {
+        const c = (row >> 1) * cw + (col >> 1);
+        const y = 1.1643 * ((planes[row * width + col] ?? 16) - 16);
+        const u = (planes[uBase + c] ?? 128) - 128;
+        const v = (planes[vBase + c] ?? 128) - 128;
+        const i = (row * width + col) * 4;
+        image.data[i] = y + 1.5958 * v;
+        image.data[i + 1] = y - 0.39173 * u - 0.8129 * v;
+        image.data[i + 2] = y + 2.017 * u;
+        image.data[i + 3] = 255;
+      }
+    }
+    this.ctx.putImageData(image, 0, 0);
+  }
+
+  clear(): void {
+    this.ctx.clearRect(0, 0, this.canvas.width, this.canvas.height);
+  }
+}
+
+function rendererFor(canvas: HTMLCanvasElement): Renderer {
+  // preserveDrawingBuffer keeps the last picture readable (tests read the pixels).
+  const gl = canvas.getContext("webgl", { preserveDrawingBuffer: true, antialias: false, alpha: false });
+  if (gl) {
+    try {
+      return new GlRenderer(canvas, gl);
+    } catch (e) {
+      console.warn("WebGL renderer failed; drawing in script", e);
+    }
+  }
+  const ctx = canvas.getContext("2d");
+  if (!ctx) throw new Error("no canvas context");
+  return new CanvasRenderer(canvas, ctx);
+}
+
+/**
+ * Draws `stream` into `canvas` until `signal` aborts: asks the engine for the newest
+ * picture, draws it, asks again. A slow window skips pictures instead of lagging behind.
+ */
+export async function showStream(stream: VideoStream, canvas: HTMLCanvasElement, signal: AbortSignal): Promise<void> {
+  const renderer = rendererFor(canvas);
+  let seq = 0;
+  canvas.dataset.frames = "0";
+  while (!signal.aborted) {
+    let buffer: ArrayBuffer;
+    try {
+      buffer = await nextFrame(stream, seq);
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      continue;
+    }
+    const picture = parsePicture(buffer);
+    if (!picture || signal.aborted) continue;
+    seq = picture.seq;
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    renderer.draw(picture);
+    canvas.dataset.frames = String(Number(canvas.dataset.frames) + 1);
+  }
+  renderer.clear();
+}
