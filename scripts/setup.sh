@@ -2,9 +2,10 @@
 # Source it; it defines functions only.
 
 # Debian packages to build the cockpit (Tauri 2 on WebKitGTK), the relay and the call
-# engine (nasm: OpenH264's assembly, 3x faster than its C fallback; libopus-dev: Opus).
+# engine (nasm: OpenH264's assembly, 3x faster than its C fallback; libopus-dev: Opus;
+# libasound2-dev: sound devices through ALSA, PulseAudio or PipeWire).
 BUILD_PACKAGES=(
-  build-essential pkg-config file curl jq nasm libopus-dev
+  build-essential pkg-config file curl jq nasm libopus-dev libasound2-dev
   libwebkit2gtk-4.1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
   librsvg2-dev libayatana-appindicator3-dev libssl-dev libxdo-dev
 )

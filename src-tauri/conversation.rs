@@ -6,7 +6,7 @@
 
 use crate::error::IpcError;
 use balie_call::media::frame::{I420Frame, TimedFrame};
-use balie_call::{CallConfig, CallEvent, CallState, ClerkCall, ClerkCallEvent};
+use balie_call::{CallConfig, CallEvent, CallState, ClerkCall, ClerkCallEvent, MediaSource};
 use balie_domain::Locale;
 use serde::Serialize;
 use std::sync::{Arc, Mutex};
@@ -75,6 +75,14 @@ pub enum ConversationEvent {
     },
     /// Connection quality, once a second during the call.
     Quality(Quality),
+    /// The sound devices the call uses; `None` when missing (a test tone is sent instead
+    /// of the microphone, or the citizen cannot be heard).
+    Devices {
+        /// The microphone's name.
+        microphone: Option<String>,
+        /// The speaker's name.
+        speaker: Option<String>,
+    },
 }
 
 /// [`CallState`] for the window.
@@ -209,8 +217,9 @@ impl Frames {
         }
     }
 
-    /// The engine's configuration with both sinks pointing at these slots.
-    pub fn call_config(self: &Arc<Self>) -> CallConfig {
+    /// The engine's configuration with both sinks pointing at these slots, taking sound
+    /// from `source`.
+    pub fn call_config(self: &Arc<Self>, source: MediaSource) -> CallConfig {
         let remote = Arc::clone(self);
         let own = Arc::clone(self);
         CallConfig {
@@ -226,8 +235,21 @@ impl Frames {
                 };
                 own.self_view.put(small);
             })),
+            source,
             ..CallConfig::default()
         }
+    }
+}
+
+/// The clerk's devices, unless `BALIE_MEDIA=synthetic` asks for the test pattern and tone
+/// (tests, demonstrations on machines without sound).
+pub fn media_source_from_env() -> MediaSource {
+    match std::env::var("BALIE_MEDIA").as_deref() {
+        Ok("synthetic") => MediaSource::Synthetic,
+        _ => MediaSource::Devices {
+            microphone: None,
+            speaker: None,
+        },
     }
 }
 
@@ -370,6 +392,13 @@ impl ConversationEvent {
             E::Call(CallEvent::ChatReady) => Self::ChatReady,
             E::Call(CallEvent::Chat { id, text }) => Self::Chat { id, text },
             E::Call(CallEvent::ChatDelivered { id }) => Self::ChatDelivered { id },
+            E::Call(CallEvent::Devices {
+                microphone,
+                speaker,
+            }) => Self::Devices {
+                microphone,
+                speaker,
+            },
             // Negotiation is forwarded inside the ClerkCall.
             E::Call(CallEvent::Signal(_)) => return None,
         })

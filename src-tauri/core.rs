@@ -136,9 +136,11 @@ impl Cockpit {
             .relay
             .create_room(&CreateRoomRequest::default())
             .await?;
-        let call = self
-            .relay
-            .clerk_call(&room.room_id, self.frames.call_config());
+        let call = self.relay.clerk_call(
+            &room.room_id,
+            self.frames
+                .call_config(crate::conversation::media_source_from_env()),
+        );
         let conversation = Conversation::start(call, self.frames.clone(), on_event);
         *self.live_slot()? = Some(conversation);
         let qr_svg_data_uri = crate::qr::svg_data_uri(&room.join_url)

@@ -85,7 +85,15 @@ text: string, } | { "kind": "chat_delivered",
 /**
  * From `send_chat`.
  */
-id: string, } | { "kind": "quality" } & Quality;
+id: string, } | { "kind": "quality" } & Quality | { "kind": "devices", 
+/**
+ * The microphone's name.
+ */
+microphone: string | null, 
+/**
+ * The speaker's name.
+ */
+speaker: string | null, };
 
 export type CallStateName = "connecting" | "connected" | "reconnecting" | "ended";
 

@@ -8,6 +8,7 @@
 //! ICE restart the engine starts by itself.
 
 use crate::media::codec::{AudioDecoder, AudioEncoder, VideoDecoder, VideoEncoder};
+use crate::media::devices::{Microphone, Speaker};
 use crate::media::frame::{I420Frame, TimedFrame};
 use crate::media::ladder::Ladder;
 use crate::media::synthetic::{FRAME_SAMPLES, TestPattern, TestTone};
@@ -39,12 +40,23 @@ const RESTART_EVERY: Duration = Duration::from_secs(4);
 /// A frame consumer: the call window's renderer, or a test.
 pub type FrameSink = Arc<dyn Fn(&TimedFrame) + Send + Sync>;
 
-/// Where the pictures and sound of the clerk come from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Where the pictures and sound of the clerk come from, and where the citizen's sound goes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum MediaSource {
-    /// The moving test pattern and a pulsing tone.
+    /// The moving test pattern and a pulsing tone; the citizen's sound is decoded but not
+    /// played. For tests, benchmarks and `balie-call-cli`.
     #[default]
     Synthetic,
+    /// The machine's microphone and speaker, by name (`None`: the system default). A device
+    /// that cannot be opened is replaced by the synthetic source, and
+    /// [`CallEvent::Devices`] says so. Pictures still come from the test pattern: camera
+    /// capture is not built yet.
+    Devices {
+        /// Microphone name.
+        microphone: Option<String>,
+        /// Speaker name.
+        speaker: Option<String>,
+    },
 }
 
 /// How to start a call.
@@ -83,6 +95,14 @@ pub enum CallEvent {
     ChatDelivered {
         /// From [`Call::send_chat`].
         id: String,
+    },
+    /// The devices in use (`None`: not available, the synthetic source stands in or the
+    /// citizen's sound is not played).
+    Devices {
+        /// The microphone's name.
+        microphone: Option<String>,
+        /// The speaker's name.
+        speaker: Option<String>,
     },
 }
 
@@ -176,6 +196,34 @@ impl Call {
         let audio_encoder = AudioEncoder::new()?;
         let video_decoder = VideoDecoder::new()?;
         let audio_decoder = AudioDecoder::new()?;
+        let (microphone, speaker) = match &config.source {
+            MediaSource::Synthetic => (None, None),
+            MediaSource::Devices {
+                microphone,
+                speaker,
+            } => {
+                let (microphone, speaker) = (microphone.clone(), speaker.clone());
+                tokio::task::spawn_blocking(move || {
+                    let mic = Microphone::open(microphone.as_deref())
+                        .map_err(
+                            |e| tracing::warn!(error = %e, "no microphone; sending a test tone"),
+                        )
+                        .ok();
+                    let out = Speaker::open(speaker.as_deref())
+                        .map_err(
+                            |e| tracing::warn!(error = %e, "no speaker; the citizen is not heard"),
+                        )
+                        .ok();
+                    (mic, out)
+                })
+                .await
+                .unwrap_or((None, None))
+            }
+        };
+        let devices = CallEvent::Devices {
+            microphone: microphone.as_ref().map(|m| m.name().to_owned()),
+            speaker: speaker.as_ref().map(|s| s.name().to_owned()),
+        };
 
         let (commands, command_rx) = mpsc::channel(256);
         let (event_tx, events) = mpsc::channel(256);
@@ -204,7 +252,7 @@ impl Call {
         threads.push(spawn_thread("balie-audio-out", {
             let (commands, control, counters) =
                 (commands.clone(), control.clone(), counters.clone());
-            move || audio_out(audio_encoder, commands, control, counters)
+            move || audio_out(audio_encoder, microphone, commands, control, counters)
         })?);
         threads.push(spawn_thread("balie-video-in", {
             let (commands, counters) = (commands.clone(), counters.clone());
@@ -220,8 +268,10 @@ impl Call {
             counters: counters.clone(),
             decode: decode_tx,
             audio_decoder,
+            speaker,
             started: Instant::now(),
         };
+        let _ = driver.events.send(devices).await;
         tokio::spawn(driver.run(command_rx, packet_rx));
         Ok(Self {
             commands,
@@ -382,6 +432,7 @@ struct Driver {
     counters: Arc<Counters>,
     decode: std::sync::mpsc::SyncSender<Arc<[u8]>>,
     audio_decoder: AudioDecoder,
+    speaker: Option<Speaker>,
     started: Instant,
 }
 
@@ -763,7 +814,10 @@ impl Driver {
                     let _ = self.decode.try_send(data.data.clone());
                 } else if data.mid == session.audio {
                     Counters::bump(&self.counters.audio_packets_received);
-                    if self.audio_decoder.decode(&data.data).is_ok() {
+                    if let Ok(pcm) = self.audio_decoder.decode(&data.data) {
+                        if let Some(speaker) = &self.speaker {
+                            speaker.play(pcm);
+                        }
                         Counters::bump(&self.counters.audio_packets_decoded);
                         if self
                             .counters
@@ -817,7 +871,7 @@ impl Driver {
                 let pair = stats
                     .selected_candidate_pair
                     .as_ref()
-                    .map(|p| format!("{:?} → {:?}", p.local, p.remote));
+                    .map(|p| format!("{} → {}", p.local.addr, p.remote.addr));
                 self.counters.mark(|m| {
                     m.rtt = stats.rtt.or(m.rtt);
                     m.loss_in = stats.ingress_loss_fraction.or(m.loss_in);
@@ -941,6 +995,7 @@ fn video_out(
 
 fn audio_out(
     mut encoder: AudioEncoder,
+    microphone: Option<Microphone>,
     commands: mpsc::Sender<Command>,
     control: Arc<Control>,
     _counters: Arc<Counters>,
@@ -949,7 +1004,23 @@ fn audio_out(
     let mut samples: u64 = 0;
     let mut next = Instant::now();
     while control.running.load(Ordering::Relaxed) {
-        let mut pcm = tone.next_frame();
+        let mut pcm = match &microphone {
+            // The microphone paces the sound…
+            Some(mic) => match mic.next_frame(Duration::from_millis(200)) {
+                Some(frame) => {
+                    // …but a device that runs fast must not flood the network: sound more
+                    // than 100 ms ahead of the clock is dropped.
+                    let due = next + Duration::from_millis(20);
+                    if due > Instant::now() + Duration::from_millis(100) {
+                        continue;
+                    }
+                    next = due.max(Instant::now() - Duration::from_millis(200));
+                    frame
+                }
+                None => continue,
+            },
+            None => tone.next_frame(),
+        };
         if control.mic_muted.load(Ordering::Relaxed) {
             pcm = [0; FRAME_SAMPLES];
         }
@@ -967,6 +1038,9 @@ fn audio_out(
             }
         }
         samples += FRAME_SAMPLES as u64;
+        if microphone.is_some() {
+            continue;
+        }
         next += Duration::from_millis(20);
         if next < Instant::now() {
             next = Instant::now();

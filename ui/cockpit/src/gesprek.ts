@@ -102,6 +102,9 @@ async function main(): Promise<void> {
       case "quality":
         call.showQuality(event);
         break;
+      case "devices":
+        call.showDevices(event.microphone, event.speaker);
+        break;
       case "reconnecting":
         setStatus("lobby.reconnecting");
         break;
@@ -194,6 +197,7 @@ function createCallView(error: HTMLElement, setStatus: (key: string) => void) {
   const own = el<HTMLCanvasElement>("self-video");
   const timer = el<HTMLTimeElement>("call-timer");
   const quality = el<HTMLElement>("quality");
+  const devices = el<HTMLElement>("devices");
   const log = el<HTMLOListElement>("chat-log");
   const mute = el<HTMLButtonElement>("mute");
   const camera = el<HTMLButtonElement>("camera");
@@ -212,6 +216,7 @@ function createCallView(error: HTMLElement, setStatus: (key: string) => void) {
       for (const b of [mute, camera]) b.setAttribute("aria-pressed", "false");
       log.replaceChildren();
       quality.textContent = "";
+      devices.hidden = true;
       timer.textContent = "0:00";
     },
     connected() {
@@ -229,6 +234,13 @@ function createCallView(error: HTMLElement, setStatus: (key: string) => void) {
       ticking = undefined;
       view.chatReady = false;
       section.hidden = true;
+    },
+    showDevices(microphone: string | null | undefined, speaker: string | null | undefined) {
+      const notes = [];
+      if (!microphone) notes.push(t("call.no_microphone"));
+      if (!speaker) notes.push(t("call.no_speaker"));
+      devices.textContent = notes.join(" ");
+      devices.hidden = notes.length === 0;
     },
     showQuality(q: Quality) {
       const round = (n: number | null | undefined) => (n == null ? "–" : String(Math.round(n)));

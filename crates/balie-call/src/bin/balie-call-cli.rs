@@ -3,7 +3,7 @@
 //! call's figures as JSON. For tests, benchmarks, and IT staff who check a relay
 //! deployment (relay, TURN, firewall) without a cockpit.
 
-use balie_call::{CallConfig, CallEvent, CallState, ClerkCall, ClerkCallEvent};
+use balie_call::{CallConfig, CallEvent, CallState, ClerkCall, ClerkCallEvent, MediaSource};
 use balie_protocol::{ApiError, CreateRoomRequest, CreateRoomResponse};
 use clap::Parser;
 use secrecy::{ExposeSecret as _, SecretString};
@@ -37,6 +37,10 @@ struct Args {
     /// Send this chat line once the chat works.
     #[arg(long)]
     chat: Option<String>,
+    /// Use this machine's default microphone and speaker instead of the test tone (the
+    /// picture stays the test pattern). Checks a clerk workstation's sound.
+    #[arg(long)]
+    devices: bool,
 }
 
 #[tokio::main]
@@ -92,7 +96,19 @@ async fn run(args: Args) -> Result<(), String> {
         let _ = out.flush();
     }
 
-    let mut clerk = ClerkCall::connect(&args.relay, &room.room_id, token, CallConfig::default());
+    let source = if args.devices {
+        MediaSource::Devices {
+            microphone: None,
+            speaker: None,
+        }
+    } else {
+        MediaSource::Synthetic
+    };
+    let config = CallConfig {
+        source,
+        ..CallConfig::default()
+    };
+    let mut clerk = ClerkCall::connect(&args.relay, &room.room_id, token, config);
     let knock_deadline = tokio::time::Instant::now() + Duration::from_secs(args.wait);
     let mut call_deadline: Option<tokio::time::Instant> = None;
     let mut admitted = false;
@@ -150,6 +166,17 @@ async fn run(args: Args) -> Result<(), String> {
                 if let (Some(text), Some(call)) = (chat.take(), clerk.call_mut()) {
                     call.send_chat(&text).await;
                 }
+            }
+            ClerkCallEvent::Call(CallEvent::Devices {
+                microphone,
+                speaker,
+            }) => {
+                let none = "none (test tone / not played)".to_owned();
+                eprintln!(
+                    "microphone: {}; speaker: {}",
+                    microphone.unwrap_or_else(|| none.clone()),
+                    speaker.unwrap_or(none)
+                );
             }
             ClerkCallEvent::Call(CallEvent::Chat { text, .. }) => {
                 // The text is the citizen's: only its size is shown.

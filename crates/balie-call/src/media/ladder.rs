@@ -1,7 +1,9 @@
 //! The quality ladder: which resolution, frame rate and bitrate to send for the bandwidth
-//! the congestion controller estimates. Stepping down happens at once (a frozen picture is
-//! worse than a soft one); stepping up waits until the estimate has held for a while, so
-//! the picture does not pump.
+//! the congestion controller estimates. Stepping down is quick (a frozen picture is worse
+//! than a soft one): at once when the estimate falls below half of what is sent, otherwise
+//! after it stayed too low for a second, so one pessimistic sample (the estimator is still
+//! probing at the start of a call) does not cost quality. Stepping up waits until the
+//! estimate has held for a while, so the picture does not pump.
 
 use std::time::{Duration, Instant};
 
@@ -50,6 +52,10 @@ pub const RUNGS: [Rung; 4] = [
 /// How long the estimate must allow the next rung up before the ladder climbs.
 pub const CLIMB_AFTER: Duration = Duration::from_secs(4);
 
+/// How long the estimate must stay too low before the ladder steps down (unless it is far
+/// too low).
+pub const DESCEND_AFTER: Duration = Duration::from_secs(1);
+
 /// Share of the estimate video may use (audio and headers take the rest).
 const VIDEO_SHARE: f64 = 0.85;
 
@@ -59,6 +65,8 @@ pub struct Ladder {
     current: usize,
     /// Since when the estimate has allowed the rung above the current one.
     climb_since: Option<Instant>,
+    /// Since when the estimate has been too low for the current rung.
+    low_since: Option<Instant>,
 }
 
 impl Default for Ladder {
@@ -73,6 +81,7 @@ impl Ladder {
         Self {
             current: 1,
             climb_since: None,
+            low_since: None,
         }
     }
 
@@ -88,6 +97,13 @@ impl Ladder {
         let fits = |rung: usize| f64::from(RUNGS[rung].bitrate) <= budget;
         // Down: to the best rung that fits (or the bottom one).
         if !fits(self.current) {
+            self.climb_since = None;
+            let since = *self.low_since.get_or_insert(now);
+            let far_too_low = budget < f64::from(RUNGS[self.current].bitrate) / 2.0;
+            if !far_too_low && now.duration_since(since) < DESCEND_AFTER {
+                return None;
+            }
+            self.low_since = None;
             let target = (self.current..RUNGS.len())
                 .find(|&r| fits(r))
                 .unwrap_or(RUNGS.len() - 1);
@@ -98,6 +114,7 @@ impl Ladder {
             }
             return None;
         }
+        self.low_since = None;
         // Up: one rung at a time, after the estimate allowed it for CLIMB_AFTER.
         if self.current > 0 && fits(self.current - 1) {
             let since = *self.climb_since.get_or_insert(now);
@@ -122,7 +139,14 @@ mod tests {
         let t0 = Instant::now();
         let mut ladder = Ladder::new();
         assert_eq!(ladder.rung().bitrate, 450_000);
-        // Poor network: straight to the rung that fits.
+        // A little too low for a moment: nothing changes…
+        assert_eq!(ladder.on_estimate(500_000, t0), None);
+        assert_eq!(ladder.on_estimate(600_000, t0), None);
+        assert_eq!(
+            ladder.on_estimate(500_000, t0 + Duration::from_millis(500)),
+            None
+        );
+        // …but far too low: straight to the rung that fits.
         let rung = ladder.on_estimate(200_000, t0).unwrap();
         assert_eq!((rung.width, rung.fps), (320, 15));
         // Better again: nothing for a while…
@@ -134,6 +158,13 @@ mod tests {
         // …then one rung at a time.
         let rung = ladder
             .on_estimate(2_000_000, t0 + Duration::from_secs(4))
+            .unwrap();
+        assert_eq!((rung.width, rung.fps), (480, 20));
+        // Too low for a second: one step down to what fits.
+        let mut slow = Ladder::new();
+        assert_eq!(slow.on_estimate(400_000, t0), None);
+        let rung = slow
+            .on_estimate(400_000, t0 + Duration::from_secs(1))
             .unwrap();
         assert_eq!((rung.width, rung.fps), (480, 20));
         // A dip resets the climb.

@@ -11,6 +11,7 @@ use tokio_tungstenite::tungstenite::Message;
 #[path = "../../../../tests/support/chromium.rs"]
 mod chromium;
 mod citizen_page;
+mod cli;
 mod video_call;
 
 struct Setup {
