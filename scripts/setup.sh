@@ -15,7 +15,7 @@ BUILD_PACKAGES=(
 TEST_PACKAGES=(
   xvfb xauth x11-xserver-utils xserver-xorg-core xserver-xorg-video-dummy
   webkit2gtk-driver dbus dbus-x11 gnome-keyring
-  chromium chromium-driver
+  chromium chromium-driver coturn
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -37,6 +37,9 @@ const H264_PROFILE_LEVEL: u32 = 0x42e01f;
 const RESTART_AFTER: Duration = Duration::from_millis(1500);
 const RESTART_EVERY: Duration = Duration::from_secs(4);
 
+/// Where the bandwidth estimate starts (and starts again after an outage).
+const INITIAL_ESTIMATE: str0m::bwe::Bitrate = str0m::bwe::Bitrate::kbps(600);
+
 /// A frame consumer: the call window's renderer, or a test.
 pub type FrameSink = Arc<dyn Fn(&TimedFrame) + Send + Sync>;
 
@@ -270,6 +273,14 @@ impl Call {
             audio_decoder,
             speaker,
             started: Instant::now(),
+            stun_servers: config
+                .ice_servers
+                .iter()
+                .flat_map(|server| server.urls.iter())
+                .filter_map(|url| crate::stun::server_of(url))
+                .collect(),
+            stun_pending: Vec::new(),
+            reflexive: Vec::new(),
         };
         let _ = driver.events.send(devices).await;
         tokio::spawn(driver.run(command_rx, packet_rx));
@@ -422,6 +433,19 @@ struct Session {
     down_since: Option<Instant>,
     next_restart: Option<Instant>,
     restart_queued: bool,
+    /// When the last packet of the other side arrived.
+    last_heard: Instant,
+}
+
+/// Silence from the other side after which the path counts as broken. Browsers send
+/// media, RTCP and consent checks continuously, so a second without anything is telling.
+const STALL_AFTER: Duration = Duration::from_secs(1);
+
+impl Session {
+    /// Whether the other side has been silent since [`STALL_AFTER`] with DTLS up.
+    fn stalled(&self) -> bool {
+        self.dtls_connected && self.last_heard.elapsed() > STALL_AFTER
+    }
 }
 
 struct Driver {
@@ -434,7 +458,26 @@ struct Driver {
     audio_decoder: AudioDecoder,
     speaker: Option<Speaker>,
     started: Instant,
+    /// STUN servers to learn our public address from.
+    stun_servers: Vec<String>,
+    /// Binding requests in flight.
+    stun_pending: Vec<StunRequest>,
+    /// Server-reflexive candidates learnt so far (offered in every new session).
+    reflexive: Vec<Candidate>,
 }
+
+/// One STUN Binding request in flight.
+struct StunRequest {
+    id: crate::stun::TransactionId,
+    local: SocketAddr,
+    server: SocketAddr,
+    sent: u32,
+    next: Instant,
+}
+
+/// Tries per Binding request, and the wait after each.
+const STUN_TRIES: u32 = 3;
+const STUN_RETRY: Duration = Duration::from_millis(500);
 
 impl Driver {
     async fn run(
@@ -446,21 +489,27 @@ impl Driver {
             .events
             .send(CallEvent::State(CallState::Connecting))
             .await;
+        self.gather_reflexive().await;
         loop {
             let deadline = self.poll().await;
+            self.check_restart(Instant::now()).await;
             let sleep = tokio::time::sleep_until(tokio::time::Instant::from_std(deadline));
             tokio::select! {
                 command = commands.recv() => match command {
                     Some(Command::HangUp) | None => break,
                     Some(command) => self.on_command(command).await,
                 },
-                Some(packet) = packets.recv() => self.on_packet(packet),
+                Some(packet) = packets.recv() => {
+                    if !self.on_stun_response(&packet).await {
+                        self.on_packet(packet);
+                    }
+                }
                 () = sleep => {
                     let now = Instant::now();
                     if let Some(session) = &mut self.session {
                         let _ = session.rtc.handle_input(Input::Timeout(now));
                     }
-                    self.check_restart(now).await;
+                    self.retry_stun(now);
                 }
             }
         }
@@ -509,10 +558,104 @@ impl Driver {
                 }
             }
         };
+        let deadline = self
+            .stun_pending
+            .iter()
+            .map(|r| r.next)
+            .fold(deadline, Instant::min);
         if let Some(restart) = self.session.as_ref().and_then(|s| s.next_restart) {
             return deadline.min(restart);
         }
         deadline
+    }
+
+    /// Sends a Binding request from every socket to every STUN server of its address
+    /// family.
+    async fn gather_reflexive(&mut self) {
+        let now = Instant::now();
+        for server in std::mem::take(&mut self.stun_servers) {
+            let Ok(addresses) = tokio::net::lookup_host(&server).await else {
+                tracing::debug!(server, "STUN server not found");
+                continue;
+            };
+            for address in addresses {
+                for socket in &self.sockets {
+                    let Ok(local) = socket.local_addr() else {
+                        continue;
+                    };
+                    if local.is_ipv4() != address.is_ipv4()
+                        || local.ip().is_loopback() != address.ip().is_loopback()
+                    {
+                        continue;
+                    }
+                    self.stun_pending.push(StunRequest {
+                        id: crate::stun::new_transaction_id(),
+                        local,
+                        server: address,
+                        sent: 0,
+                        next: now,
+                    });
+                }
+            }
+        }
+        self.retry_stun(now);
+    }
+
+    /// (Re)sends the Binding requests that are due; gives up after [`STUN_TRIES`].
+    fn retry_stun(&mut self, now: Instant) {
+        self.stun_pending
+            .retain(|r| r.sent < STUN_TRIES || r.next > now);
+        for request in &mut self.stun_pending {
+            if request.next > now || request.sent >= STUN_TRIES {
+                continue;
+            }
+            if let Some(socket) = self
+                .sockets
+                .iter()
+                .find(|s| s.local_addr().ok() == Some(request.local))
+            {
+                let _ =
+                    socket.try_send_to(&crate::stun::binding_request(&request.id), request.server);
+            }
+            request.sent += 1;
+            request.next = now + STUN_RETRY * request.sent;
+        }
+    }
+
+    /// A Binding response for one of our requests: learn the public address and offer it.
+    async fn on_stun_response(&mut self, packet: &Packet) -> bool {
+        let Some(id) = crate::stun::success_transaction(&packet.data) else {
+            return false;
+        };
+        let Some(index) = self.stun_pending.iter().position(|r| r.id == id) else {
+            return false;
+        };
+        let request = self.stun_pending.swap_remove(index);
+        let Some(mapped) = crate::stun::mapped_address(&packet.data, &id) else {
+            return true;
+        };
+        if mapped == request.local || self.reflexive.iter().any(|c| c.addr() == mapped) {
+            return true;
+        }
+        let Ok(candidate) = Candidate::server_reflexive(mapped, request.local, "udp") else {
+            return true;
+        };
+        tracing::info!("public address learnt through STUN");
+        self.reflexive.push(candidate.clone());
+        if let Some(session) = &mut self.session {
+            let line = candidate.to_sdp_string();
+            session.rtc.add_local_candidate(candidate);
+            let mid = session.video.to_string();
+            let _ = self
+                .events
+                .send(CallEvent::Signal(Signal::Candidate {
+                    candidate: line,
+                    sdp_mid: Some(mid),
+                    sdp_m_line_index: Some(0),
+                }))
+                .await;
+        }
+        true
     }
 
     fn on_packet(&mut self, packet: Packet) {
@@ -531,10 +674,11 @@ impl Driver {
                 contents,
             },
         );
-        if session.rtc.accepts(&input)
-            && let Err(e) = session.rtc.handle_input(input)
-        {
-            tracing::debug!(error = %e, "packet refused");
+        if session.rtc.accepts(&input) {
+            session.last_heard = packet.at;
+            if let Err(e) = session.rtc.handle_input(input) {
+                tracing::debug!(error = %e, "packet refused");
+            }
         }
     }
 
@@ -548,6 +692,12 @@ impl Driver {
                 let (Some(params), true) = (session.video_pt, session.dtls_connected) else {
                     return;
                 };
+                if session.stalled() {
+                    // Nothing gets through: queueing pictures would only delay the ones
+                    // after the path heals. Start again from a key frame then.
+                    self.control.key_frame.store(true, Ordering::Relaxed);
+                    return;
+                }
                 let rtp_time = media_time_90k(captured.saturating_duration_since(self.started));
                 if let Some(writer) = session.rtc.writer(session.video)
                     && writer.write(params.pt(), captured, rtp_time, data).is_ok()
@@ -562,6 +712,9 @@ impl Driver {
                 let (Some(params), true) = (session.audio_pt, session.dtls_connected) else {
                     return;
                 };
+                if session.stalled() {
+                    return;
+                }
                 let rtp_time =
                     MediaTime::new(sample_index, str0m::media::Frequency::FORTY_EIGHT_KHZ);
                 if let Some(writer) = session.rtc.writer(session.audio)
@@ -661,7 +814,7 @@ impl Driver {
         let mut config = Rtc::builder()
             .clear_codecs()
             .enable_opus(true, false)
-            .enable_bwe(Some(str0m::bwe::Bitrate::kbps(600)))
+            .enable_bwe(Some(INITIAL_ESTIMATE))
             .set_stats_interval(Some(Duration::from_secs(1)));
         config
             .codec_config()
@@ -677,6 +830,9 @@ impl Driver {
             {
                 rtc.add_local_candidate(candidate);
             }
+        }
+        for candidate in &self.reflexive {
+            rtc.add_local_candidate(candidate.clone());
         }
         let mut api = rtc.sdp_api();
         let video = api.add_media(MediaKind::Video, Direction::SendRecv, None, None, None);
@@ -699,6 +855,7 @@ impl Driver {
             down_since: None,
             next_restart: None,
             restart_queued: false,
+            last_heard: now,
         });
         self.control.connected.store(false, Ordering::Relaxed);
         self.counters.mark(|m| {
@@ -743,6 +900,45 @@ impl Driver {
     }
 
     async fn check_restart(&mut self, now: Instant) {
+        // A stalled path is restarted without waiting for ICE to notice (which takes
+        // several seconds more).
+        let mut newly_stalled = false;
+        if let Some(session) = &mut self.session
+            && session.stalled()
+            && session.down_since.is_none()
+        {
+            session.down_since = Some(now);
+            session.next_restart = Some(session.last_heard + RESTART_AFTER);
+            newly_stalled = true;
+        }
+        if newly_stalled {
+            tracing::info!("nothing heard from the citizen; restoring the connection");
+            let _ = self
+                .events
+                .send(CallEvent::State(CallState::Reconnecting))
+                .await;
+        }
+        // Heard again (with or without a restart): back to normal.
+        let mut healed = false;
+        if let Some(session) = &mut self.session
+            && session.down_since.is_some()
+            && session.ice_connected
+            && !session.stalled()
+        {
+            session.down_since = None;
+            session.next_restart = None;
+            // Losses during the outage said nothing about the path as it is now: start the
+            // estimate again instead of creeping up from its low.
+            session.rtc.bwe().reset(INITIAL_ESTIMATE);
+            healed = true;
+        }
+        if healed {
+            self.control.key_frame.store(true, Ordering::Relaxed);
+            let _ = self
+                .events
+                .send(CallEvent::State(CallState::Connected))
+                .await;
+        }
         let due = self
             .session
             .as_ref()

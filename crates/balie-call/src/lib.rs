@@ -21,6 +21,7 @@ pub mod media;
 mod session;
 mod signaling;
 mod stats;
+mod stun;
 
 pub use engine::{Call, CallConfig, CallError, CallEvent, CallState, FrameSink, MediaSource};
 pub use session::{ClerkCall, ClerkCallEvent};

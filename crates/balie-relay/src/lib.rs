@@ -41,6 +41,7 @@ pub use config::{ConfigError, RelayConfig};
 pub use error::AppError;
 pub use server::{Relay, ServeError};
 pub use state::AppState;
+pub use turn::IceConfig;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

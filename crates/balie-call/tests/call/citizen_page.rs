@@ -12,6 +12,7 @@ async fn chromium() -> (fantoccini::Client, Driver) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_citizen_page_knocks_and_hears_that_it_was_let_in() {
+    let _serial = serial().await;
     let s = setup().await;
     let mut signaling =
         ClerkSignaling::connect(&s.url, &s.room_id, SecretString::from(s.token.clone()));
@@ -87,6 +88,7 @@ async fn axe_violations(client: &fantoccini::Client) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_citizen_pages_meet_wcag_2_1_aa_in_every_language_and_state() {
+    let _serial = serial().await;
     let s = setup().await;
     let (client, _driver) = chromium().await;
     client.set_window_size(360, 740).await.unwrap();

@@ -14,6 +14,13 @@ mod citizen_page;
 mod cli;
 mod video_call;
 
+/// Tests with a browser run one at a time: two calls at once on two cores measure the
+/// machine, not the call.
+async fn serial() -> tokio::sync::MutexGuard<'static, ()> {
+    static LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    LOCK.lock().await
+}
+
 struct Setup {
     url: String,
     token: String,
@@ -23,9 +30,15 @@ struct Setup {
 }
 
 async fn setup() -> Setup {
+    setup_with(balie_relay::IceConfig::default()).await
+}
+
+/// A relay that hands out these STUN/TURN servers, with a clerk and one room.
+async fn setup_with(ice: balie_relay::IceConfig) -> Setup {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
-    let config = balie_relay::RelayConfig::loopback(dir.path().to_path_buf());
+    let mut config = balie_relay::RelayConfig::loopback(dir.path().to_path_buf());
+    config.ice = ice;
     let token = {
         let db = balie_store::open(&config.database_path(), &balie_store::relay::SCHEMA).unwrap();
         balie_relay::add_clerk(&db, "an")

@@ -12,6 +12,7 @@ enum Command {
     Admit(String),
     Chat(String),
     Stats(oneshot::Sender<Option<CallStats>>),
+    RestartIce,
     End,
 }
 
@@ -47,6 +48,7 @@ impl Clerk {
                             call.call_mut().expect("a call").send_chat(&text).await;
                         }
                         Some(Command::Stats(reply)) => { let _ = reply.send(call.stats()); }
+                        Some(Command::RestartIce) => call.call().expect("a call").restart_ice().await,
                         Some(Command::End) | None => {
                             call.end().await;
                             return;
@@ -125,6 +127,7 @@ async fn remote_audio_peak(client: &fantoccini::Client) -> f64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_call_carries_video_audio_and_chat_both_ways_and_the_citizen_hangs_up() {
+    let _serial = serial().await;
     let s = setup().await;
     let mut clerk = Clerk::start(&s);
     let (client, _driver) = chromium_with(FAKE_MEDIA).await;
@@ -252,6 +255,7 @@ async fn a_call_carries_video_audio_and_chat_both_ways_and_the_citizen_hangs_up(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_clerk_hangs_up_and_the_page_says_the_call_ended() {
+    let _serial = serial().await;
     let s = setup().await;
     let mut clerk = Clerk::start(&s);
     let (client, _driver) = chromium_with(FAKE_MEDIA).await;
@@ -283,5 +287,229 @@ async fn the_clerk_hangs_up_and_the_page_says_the_call_ended() {
         .as_bool()
         .unwrap();
     assert!(hidden, "the call view is gone after the end");
+    let _ = client.close().await;
+}
+
+/// A coturn on loopback with the TURN REST API secret; stops when dropped.
+struct Coturn {
+    child: std::process::Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Drop for Coturn {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Relay ports coturn hands out in these tests, to recognise relayed traffic.
+const TURN_RELAY_PORTS: std::ops::RangeInclusive<u16> = 49_400..=49_499;
+
+fn coturn(secret: &str) -> Coturn {
+    let port = std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let dir = tempfile::tempdir().unwrap();
+    let child = std::process::Command::new("turnserver")
+        .args([
+            "-n",
+            "--listening-ip=127.0.0.1",
+            "--relay-ip=127.0.0.1",
+            &format!("--listening-port={port}"),
+            &format!("--min-port={}", TURN_RELAY_PORTS.start()),
+            &format!("--max-port={}", TURN_RELAY_PORTS.end()),
+            "--use-auth-secret",
+            &format!("--static-auth-secret={secret}"),
+            "--realm=balie.test",
+            "--no-tls",
+            "--no-dtls",
+            "--no-tcp",
+            "--no-cli",
+            "--fingerprint",
+            "--allow-loopback-peers",
+            "--no-multicast-peers",
+        ])
+        .arg(format!(
+            "--log-file={}",
+            dir.path().join("turn.log").display()
+        ))
+        .arg(format!(
+            "--pidfile={}",
+            dir.path().join("turn.pid").display()
+        ))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("turnserver (package coturn)");
+    Coturn {
+        child,
+        port,
+        _dir: dir,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_forced_through_turn_still_gets_the_call() {
+    let _serial = serial().await;
+    let (_turn, _s, clerk, client, _driver) = relayed_call("en").await;
+    wait_for_text(&client, "#lobby-status", "You are connected").await;
+    let presented = frames_presented(&client, 3).await;
+    let stats = clerk.stats().await;
+    // The engine talks to a port of coturn's relay range: the media went through TURN.
+    let pair = stats.candidate_pair.clone().unwrap_or_default();
+    let remote_port: u16 = pair.rsplit(':').next().unwrap_or("0").parse().unwrap_or(0);
+    assert!(
+        TURN_RELAY_PORTS.contains(&remote_port),
+        "not relayed: {pair}"
+    );
+    assert!(
+        presented >= 60,
+        "only {presented} frames in 3 s through TURN"
+    );
+    assert!(stats.video_frames_decoded >= 60, "{stats:#?}");
+    let _ = clerk.commands.send(Command::End);
+    let _ = client.close().await;
+}
+
+/// Connects a relay-only citizen through a fresh coturn; returns what the tests need.
+async fn relayed_call(
+    lang: &str,
+) -> (
+    Coturn,
+    Setup,
+    Clerk,
+    fantoccini::Client,
+    super::chromium::Driver,
+) {
+    let turn = coturn("balie-test-secret");
+    let s = setup_with(balie_relay::IceConfig {
+        stun_urls: vec![format!("stun:127.0.0.1:{}", turn.port)],
+        turn_urls: vec![format!("turn:127.0.0.1:{}?transport=udp", turn.port)],
+        turn_secret: Some(SecretString::from("balie-test-secret")),
+        turn_ttl_seconds: 600,
+    })
+    .await;
+    let mut clerk = Clerk::start(&s);
+    let (client, driver) = chromium_with(FAKE_MEDIA).await;
+    client
+        .goto(&format!(
+            "{}/j/{}?lang={lang}&ice=relay",
+            s.url, s.join_token
+        ))
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("#knock"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let knock_id = clerk
+        .wait_for("a knock", |e| match e {
+            ClerkCallEvent::Knock { knock_id, .. } => Some(knock_id.clone()),
+            _ => None,
+        })
+        .await;
+    clerk.commands.send(Command::Admit(knock_id)).unwrap();
+    clerk
+        .wait_for("the call connect", |e| {
+            matches!(
+                e,
+                ClerkCallEvent::Call(CallEvent::State(CallState::Connected))
+            )
+            .then_some(())
+        })
+        .await;
+    (turn, s, clerk, client, driver)
+}
+
+/// Waits until the engine has decoded `more` pictures beyond `from`; panics after `within`.
+async fn engine_decodes(clerk: &Clerk, from: u64, more: u64, within: Duration) -> Duration {
+    let start = Instant::now();
+    loop {
+        let decoded = clerk.stats().await.video_frames_decoded;
+        if decoded >= from + more {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < within,
+            "the engine decoded only {} pictures in {within:?}",
+            decoded - from
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_ice_restart_and_a_five_second_udp_outage_heal_without_anyone_acting() {
+    let _serial = serial().await;
+    let (turn, _s, clerk, client, _driver) = relayed_call("nl").await;
+    wait_for_text(&client, "#lobby-status", "U bent verbonden").await;
+
+    // An ICE restart mid-call (what the cockpit does when its network changes).
+    let before = clerk.stats().await;
+    clerk.commands.send(Command::RestartIce).unwrap();
+    engine_decodes(
+        &clerk,
+        before.video_frames_decoded,
+        60,
+        Duration::from_secs(5),
+    )
+    .await;
+    assert_eq!(clerk.stats().await.ice_restarts, 1);
+    let presented = frames_presented(&client, 2).await;
+    assert!(
+        presented >= 40,
+        "the page froze after the restart: {presented} in 2 s"
+    );
+
+    // All media UDP stops for five seconds: the TURN server every packet passes through
+    // is frozen (SIGSTOP), then thawed.
+    let pid = turn.child.id().to_string();
+    let signal = |sig: &str| {
+        let status = std::process::Command::new("kill")
+            .args([sig, &pid])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    signal("-STOP");
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let frozen = clerk.stats().await.video_frames_decoded;
+    signal("-CONT");
+    let thawed = Instant::now();
+    let healed = engine_decodes(&clerk, frozen, 60, Duration::from_secs(15)).await;
+    // The page's side heals too: a second with at least 10 pictures (the picture moves
+    // again, even if the congestion controller still holds the rate low), within 15 s.
+    loop {
+        let presented = frames_presented(&client, 1).await;
+        let st = clerk.stats().await;
+        eprintln!(
+            "{:?}: page {presented}, sent {}, est {:?}, res {}, restarts {}",
+            thawed.elapsed(),
+            st.video_frames_sent,
+            st.estimate_bps,
+            st.send_resolution,
+            st.ice_restarts
+        );
+        if presented >= 10 {
+            break;
+        }
+        assert!(
+            thawed.elapsed() < Duration::from_secs(15),
+            "the page did not recover: {:#?}",
+            clerk.stats().await
+        );
+    }
+    eprintln!(
+        "after five seconds without UDP: engine decoding again in {healed:?}, page showing pictures again within {:?}",
+        thawed.elapsed()
+    );
+    let _ = clerk.commands.send(Command::End);
     let _ = client.close().await;
 }
