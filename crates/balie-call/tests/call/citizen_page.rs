@@ -58,7 +58,7 @@ async fn the_citizen_page_knocks_and_hears_that_it_was_let_in() {
 
 /// Runs axe-core (from the project's npm packages) on the open page with the WCAG 2.1 A and
 /// AA rules; returns the violations as text, empty when there are none.
-async fn axe_violations(client: &fantoccini::Client) -> String {
+pub(crate) async fn axe_violations(client: &fantoccini::Client) -> String {
     let axe = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../node_modules/axe-core/axe.min.js"),
@@ -127,5 +127,64 @@ async fn the_citizen_pages_meet_wcag_2_1_aa_in_every_language_and_state() {
     wait_for_text(&client, "#lobby-status", "De medewerker weet dat u er bent").await;
     let violations = axe_violations(&client).await;
     assert!(violations.is_empty(), "after knocking:\n{violations}");
+    let _ = client.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_who_refuses_camera_and_microphone_is_told_how_and_can_go_on_without() {
+    let _serial = serial().await;
+    let s = setup().await;
+    let mut signaling =
+        ClerkSignaling::connect(&s.url, &s.room_id, SecretString::from(s.token.clone()));
+    assert!(matches!(
+        event(&mut signaling).await,
+        SignalingEvent::Connected { .. }
+    ));
+    // The browser answers the permission question with "no".
+    let (client, _driver) = chromium_with(&[
+        "--use-fake-device-for-media-stream",
+        "--deny-permission-prompts",
+    ])
+    .await;
+    client.set_window_size(360, 740).await.unwrap();
+    client
+        .goto(&format!("{}/j/{}?lang=nl", s.url, s.join_token))
+        .await
+        .unwrap();
+    client
+        .find(Locator::Css("#knock"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(
+        &client,
+        "#media-denied",
+        "Verder zonder camera en microfoon",
+    )
+    .await;
+    wait_for_text(&client, "#media-denied-text", "slotje").await;
+    let violations = axe_violations(&client).await;
+    assert!(violations.is_empty(), "the refusal screen:\n{violations}");
+    // Nothing reached the clerk yet: no knock without the citizen's choice.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(300), signaling.next_event())
+            .await
+            .is_err(),
+        "the page knocked before the citizen chose"
+    );
+    client
+        .find(Locator::Css("#media-without"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for_text(&client, "#lobby-status", "De medewerker weet dat u er bent").await;
+    assert!(matches!(
+        event(&mut signaling).await,
+        SignalingEvent::Message(RelayToClerk::Knock { .. })
+    ));
     let _ = client.close().await;
 }
