@@ -17,6 +17,13 @@ pub const FAKE_MEDIA: &[&str] = &[
 /// The chromedriver process (and the browser profile); dropping it stops both.
 pub struct Driver(std::process::Child, tempfile::TempDir);
 
+impl Driver {
+    /// The chromedriver's process id: the root of the browser's process tree.
+    pub fn pid(&self) -> u32 {
+        self.0.id()
+    }
+}
+
 impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.0.kill();
