@@ -176,7 +176,8 @@ impl Call {
     /// Must be called inside a tokio runtime.
     pub async fn start(config: CallConfig) -> Result<Self, CallError> {
         install_crypto();
-        let addrs = if config.bind.is_empty() {
+        let follow_interfaces = config.bind.is_empty();
+        let addrs = if follow_interfaces {
             host_addresses()
         } else {
             config.bind.clone()
@@ -281,6 +282,9 @@ impl Call {
                 .collect(),
             stun_pending: Vec::new(),
             reflexive: Vec::new(),
+            follow_interfaces,
+            next_interface_check: Instant::now() + INTERFACE_CHECK,
+            packet_tx,
         };
         let _ = driver.events.send(devices).await;
         tokio::spawn(driver.run(command_rx, packet_rx));
@@ -384,6 +388,31 @@ fn host_addresses() -> Vec<IpAddr> {
     }
 }
 
+/// Addresses that came and went between two looks at the interfaces.
+#[derive(Debug, PartialEq, Eq)]
+struct NetworkChange {
+    added: Vec<IpAddr>,
+    removed: Vec<IpAddr>,
+}
+
+impl NetworkChange {
+    /// `None` when nothing changed. The loopback stand-in that `host_addresses` gives when
+    /// nothing else is up counts like any address.
+    fn between(before: &[IpAddr], now: &[IpAddr]) -> Option<Self> {
+        let added: Vec<IpAddr> = now
+            .iter()
+            .filter(|a| !before.contains(a))
+            .copied()
+            .collect();
+        let removed: Vec<IpAddr> = before
+            .iter()
+            .filter(|a| !now.contains(a))
+            .copied()
+            .collect();
+        (!added.is_empty() || !removed.is_empty()).then_some(Self { added, removed })
+    }
+}
+
 struct Packet {
     local: SocketAddr,
     source: SocketAddr,
@@ -464,7 +493,15 @@ struct Driver {
     stun_pending: Vec<StunRequest>,
     /// Server-reflexive candidates learnt so far (offered in every new session).
     reflexive: Vec<Candidate>,
+    /// Whether to follow the machine's interfaces (not when told which addresses to use).
+    follow_interfaces: bool,
+    next_interface_check: Instant,
+    /// For the receive loops of sockets opened later.
+    packet_tx: mpsc::Sender<Packet>,
 }
+
+/// How often the engine looks whether the machine's addresses changed.
+const INTERFACE_CHECK: Duration = Duration::from_secs(2);
 
 /// One STUN Binding request in flight.
 struct StunRequest {
@@ -510,6 +547,10 @@ impl Driver {
                         let _ = session.rtc.handle_input(Input::Timeout(now));
                     }
                     self.retry_stun(now);
+                    if self.follow_interfaces && now >= self.next_interface_check {
+                        self.next_interface_check = now + INTERFACE_CHECK;
+                        self.follow_network().await;
+                    }
                 }
             }
         }
@@ -563,10 +604,62 @@ impl Driver {
             .iter()
             .map(|r| r.next)
             .fold(deadline, Instant::min);
+        let deadline = if self.follow_interfaces {
+            deadline.min(self.next_interface_check)
+        } else {
+            deadline
+        };
         if let Some(restart) = self.session.as_ref().and_then(|s| s.next_restart) {
             return deadline.min(restart);
         }
         deadline
+    }
+
+    /// The machine's addresses changed (Wi-Fi to cable, a VPN, a new DHCP lease): open
+    /// sockets on the new ones, drop those whose address is gone, learn the public address
+    /// again and restart ICE so the citizen's browser hears of the new candidates.
+    async fn follow_network(&mut self) {
+        let now_addrs = host_addresses();
+        let current: Vec<IpAddr> = self
+            .sockets
+            .iter()
+            .filter_map(|s| s.local_addr().ok().map(|a| a.ip()))
+            .collect();
+        let Some(change) = NetworkChange::between(&current, &now_addrs) else {
+            return;
+        };
+        tracing::info!(
+            added = change.added.len(),
+            removed = change.removed.len(),
+            "network changed; restarting ICE"
+        );
+        self.sockets.retain(|s| {
+            s.local_addr()
+                .is_ok_and(|a| !change.removed.contains(&a.ip()))
+        });
+        let mut new_candidates = Vec::new();
+        for ip in change.added {
+            match UdpSocket::bind(SocketAddr::new(ip, 0)).await {
+                Ok(socket) => {
+                    let socket = Arc::new(socket);
+                    tokio::spawn(receive_loop(socket.clone(), self.packet_tx.clone()));
+                    if let Ok(addr) = socket.local_addr()
+                        && let Ok(candidate) = Candidate::host(addr, "udp")
+                    {
+                        new_candidates.push(candidate);
+                    }
+                    self.sockets.push(socket);
+                }
+                Err(e) => tracing::debug!(error = %e, "cannot bind a call socket"),
+            }
+        }
+        self.reflexive.clear();
+        if let Some(session) = &mut self.session {
+            for candidate in new_candidates {
+                session.rtc.add_local_candidate(candidate);
+            }
+        }
+        self.restart_ice().await;
     }
 
     /// Sends a Binding request from every socket to every STUN server of its address
@@ -1281,5 +1374,33 @@ fn video_in(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_network_change_names_what_came_and_went() {
+        let wifi: IpAddr = "192.168.1.20".parse().unwrap();
+        let cable: IpAddr = "10.0.0.5".parse().unwrap();
+        let v6: IpAddr = "2001:db8::5".parse().unwrap();
+        assert_eq!(NetworkChange::between(&[wifi, v6], &[v6, wifi]), None);
+        assert_eq!(
+            NetworkChange::between(&[wifi, v6], &[cable, v6]),
+            Some(NetworkChange {
+                added: vec![cable],
+                removed: vec![wifi],
+            })
+        );
+        let lo: IpAddr = "127.0.0.1".parse().unwrap();
+        assert_eq!(
+            NetworkChange::between(&[lo], &[wifi]),
+            Some(NetworkChange {
+                added: vec![wifi],
+                removed: vec![lo],
+            })
+        );
     }
 }
