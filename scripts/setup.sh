@@ -3,9 +3,11 @@
 
 # Debian packages to build the cockpit (Tauri 2 on WebKitGTK), the relay and the call
 # engine (nasm: OpenH264's assembly, 3x faster than its C fallback; libopus-dev: Opus;
-# libasound2-dev: sound devices through ALSA, PulseAudio or PipeWire).
+# libasound2-dev: sound devices through ALSA, PulseAudio or PipeWire; GStreamer: the
+# camera).
 BUILD_PACKAGES=(
   build-essential pkg-config file curl jq nasm libopus-dev libasound2-dev
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   libwebkit2gtk-4.1-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev
   librsvg2-dev libayatana-appindicator3-dev libssl-dev libxdo-dev
 )

@@ -75,9 +75,11 @@ pub enum ConversationEvent {
     },
     /// Connection quality, once a second during the call.
     Quality(Quality),
-    /// The sound devices the call uses; `None` when missing (a test tone is sent instead
-    /// of the microphone, or the citizen cannot be heard).
+    /// The devices the call uses; `None` when missing (the test pattern or tone is sent
+    /// instead, or the citizen cannot be heard).
     Devices {
+        /// The camera's name.
+        camera: Option<String>,
         /// The microphone's name.
         microphone: Option<String>,
         /// The speaker's name.
@@ -247,6 +249,7 @@ pub fn media_source_from_env() -> MediaSource {
     match std::env::var("BALIE_MEDIA").as_deref() {
         Ok("synthetic") => MediaSource::Synthetic,
         _ => MediaSource::Devices {
+            camera: None,
             microphone: None,
             speaker: None,
         },
@@ -393,9 +396,11 @@ impl ConversationEvent {
             E::Call(CallEvent::Chat { id, text }) => Self::Chat { id, text },
             E::Call(CallEvent::ChatDelivered { id }) => Self::ChatDelivered { id },
             E::Call(CallEvent::Devices {
+                camera,
                 microphone,
                 speaker,
             }) => Self::Devices {
+                camera,
                 microphone,
                 speaker,
             },

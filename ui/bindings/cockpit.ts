@@ -87,6 +87,10 @@ text: string, } | { "kind": "chat_delivered",
  */
 id: string, } | { "kind": "quality" } & Quality | { "kind": "devices", 
 /**
+ * The camera's name.
+ */
+camera: string | null, 
+/**
  * The microphone's name.
  */
 microphone: string | null, 

@@ -7,6 +7,7 @@
 //! `ready` (the page was reloaded) replaces the session; a network problem is healed by an
 //! ICE restart the engine starts by itself.
 
+use crate::media::camera::Camera;
 use crate::media::codec::{AudioDecoder, AudioEncoder, VideoDecoder, VideoEncoder};
 use crate::media::devices::{Microphone, Speaker};
 use crate::media::frame::{I420Frame, TimedFrame};
@@ -50,11 +51,13 @@ pub enum MediaSource {
     /// played. For tests, benchmarks and `balie-call-cli`.
     #[default]
     Synthetic,
-    /// The machine's microphone and speaker, by name (`None`: the system default). A device
-    /// that cannot be opened is replaced by the synthetic source, and
-    /// [`CallEvent::Devices`] says so. Pictures still come from the test pattern: camera
-    /// capture is not built yet.
+    /// The machine's camera, microphone and speaker, by name (`None`: the system default,
+    /// or the first camera; a camera name `gst:…` is a GStreamer source description). A
+    /// device that cannot be opened is replaced by the synthetic source, and
+    /// [`CallEvent::Devices`] says so.
     Devices {
+        /// Camera name.
+        camera: Option<String>,
         /// Microphone name.
         microphone: Option<String>,
         /// Speaker name.
@@ -102,6 +105,8 @@ pub enum CallEvent {
     /// The devices in use (`None`: not available, the synthetic source stands in or the
     /// citizen's sound is not played).
     Devices {
+        /// The camera's name.
+        camera: Option<String>,
         /// The microphone's name.
         microphone: Option<String>,
         /// The speaker's name.
@@ -200,31 +205,9 @@ impl Call {
         let audio_encoder = AudioEncoder::new()?;
         let video_decoder = VideoDecoder::new()?;
         let audio_decoder = AudioDecoder::new()?;
-        let (microphone, speaker) = match &config.source {
-            MediaSource::Synthetic => (None, None),
-            MediaSource::Devices {
-                microphone,
-                speaker,
-            } => {
-                let (microphone, speaker) = (microphone.clone(), speaker.clone());
-                tokio::task::spawn_blocking(move || {
-                    let mic = Microphone::open(microphone.as_deref())
-                        .map_err(
-                            |e| tracing::warn!(error = %e, "no microphone; sending a test tone"),
-                        )
-                        .ok();
-                    let out = Speaker::open(speaker.as_deref())
-                        .map_err(
-                            |e| tracing::warn!(error = %e, "no speaker; the citizen is not heard"),
-                        )
-                        .ok();
-                    (mic, out)
-                })
-                .await
-                .unwrap_or((None, None))
-            }
-        };
+        let (camera, microphone, speaker) = open_devices(&config.source).await;
         let devices = CallEvent::Devices {
+            camera: camera.as_ref().map(|c| c.name().to_owned()),
             microphone: microphone.as_ref().map(|m| m.name().to_owned()),
             speaker: speaker.as_ref().map(|s| s.name().to_owned()),
         };
@@ -251,7 +234,7 @@ impl Call {
             let (commands, control, counters) =
                 (commands.clone(), control.clone(), counters.clone());
             let sink = config.local_video.clone();
-            move || video_out(video_encoder, commands, control, counters, sink)
+            move || video_out(video_encoder, camera, commands, control, counters, sink)
         })?);
         threads.push(spawn_thread("balie-audio-out", {
             let (commands, control, counters) =
@@ -352,6 +335,41 @@ impl Call {
         })
         .await;
     }
+}
+
+/// Opens the devices `source` names (off the async threads: opening can take a while); a
+/// device that fails is logged and left out.
+async fn open_devices(
+    source: &MediaSource,
+) -> (Option<Camera>, Option<Microphone>, Option<Speaker>) {
+    let MediaSource::Devices {
+        camera,
+        microphone,
+        speaker,
+    } = source.clone()
+    else {
+        return (None, None, None);
+    };
+    tokio::task::spawn_blocking(move || {
+        let top = crate::media::ladder::RUNGS[0];
+        let camera = Camera::open(
+            camera.as_deref(),
+            top.width as u32,
+            top.height as u32,
+            top.fps,
+        )
+        .map_err(|e| tracing::warn!(error = %e, "no camera; sending a test pattern"))
+        .ok();
+        let microphone = Microphone::open(microphone.as_deref())
+            .map_err(|e| tracing::warn!(error = %e, "no microphone; sending a test tone"))
+            .ok();
+        let speaker = Speaker::open(speaker.as_deref())
+            .map_err(|e| tracing::warn!(error = %e, "no speaker; the citizen is not heard"))
+            .ok();
+        (camera, microphone, speaker)
+    })
+    .await
+    .unwrap_or((None, None, None))
 }
 
 fn install_crypto() {
@@ -1217,6 +1235,7 @@ fn sleep_until(deadline: Instant, control: &Control) -> bool {
 
 fn video_out(
     mut encoder: VideoEncoder,
+    camera: Option<Camera>,
     commands: mpsc::Sender<Command>,
     control: Arc<Control>,
     counters: Arc<Counters>,
@@ -1226,7 +1245,28 @@ fn video_out(
     let mut ladder = Ladder::new();
     let mut next = Instant::now();
     while control.running.load(Ordering::Relaxed) {
+        let rung = encoder.rung();
+        // The camera paces itself; pictures beyond the rung's frame rate are skipped. The
+        // test pattern is paced here.
+        let captured = match &camera {
+            Some(camera) => {
+                let Some(frame) = camera.next_frame(Duration::from_millis(200)) else {
+                    continue;
+                };
+                if Instant::now() + Duration::from_millis(5) < next {
+                    continue;
+                }
+                Some(frame)
+            }
+            None => {
+                if !sleep_until(next, &control) {
+                    return;
+                }
+                None
+            }
+        };
         let now = Instant::now();
+        next = (next + Duration::from_secs(1) / rung.fps).max(now - Duration::from_millis(50));
         let estimate = control.estimate_bps.load(Ordering::Relaxed);
         if estimate > 0
             && let Some(rung) = ladder.on_estimate(estimate, now)
@@ -1249,7 +1289,13 @@ fn video_out(
         let frame = if control.camera_off.load(Ordering::Relaxed) {
             I420Frame::black(rung.width, rung.height)
         } else {
-            pattern.next_frame(rung.width, rung.height)
+            match captured {
+                Some(frame) if frame.width() == rung.width && frame.height() == rung.height => {
+                    frame
+                }
+                Some(frame) => frame.scaled(rung.width, rung.height),
+                None => pattern.next_frame(rung.width, rung.height),
+            }
         };
         if let Some(sink) = &self_view {
             sink(&TimedFrame {
@@ -1270,14 +1316,6 @@ fn video_out(
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "frame not encoded"),
             }
-        }
-        next += Duration::from_secs(1) / rung.fps;
-        if next < Instant::now() {
-            // Fell behind (a slow machine): skip ahead instead of bursting.
-            next = Instant::now();
-        }
-        if !sleep_until(next, &control) {
-            return;
         }
     }
 }

@@ -103,7 +103,7 @@ async function main(): Promise<void> {
         call.showQuality(event);
         break;
       case "devices":
-        call.showDevices(event.microphone, event.speaker);
+        call.showDevices(event.camera, event.microphone, event.speaker);
         break;
       case "reconnecting":
         setStatus("lobby.reconnecting");
@@ -235,8 +235,13 @@ function createCallView(error: HTMLElement, setStatus: (key: string) => void) {
       view.chatReady = false;
       section.hidden = true;
     },
-    showDevices(microphone: string | null | undefined, speaker: string | null | undefined) {
+    showDevices(
+      camera: string | null | undefined,
+      microphone: string | null | undefined,
+      speaker: string | null | undefined,
+    ) {
       const notes = [];
+      if (!camera) notes.push(t("call.no_camera"));
       if (!microphone) notes.push(t("call.no_microphone"));
       if (!speaker) notes.push(t("call.no_speaker"));
       devices.textContent = notes.join(" ");

@@ -37,10 +37,14 @@ struct Args {
     /// Send this chat line once the chat works.
     #[arg(long)]
     chat: Option<String>,
-    /// Use this machine's default microphone and speaker instead of the test tone (the
-    /// picture stays the test pattern). Checks a clerk workstation's sound.
+    /// Use this machine's camera, microphone and speaker instead of the test pattern and
+    /// tone. Checks a clerk workstation.
     #[arg(long)]
     devices: bool,
+    /// With --devices: the camera by name, or a GStreamer source as `gst:<description>`
+    /// (default: the first camera).
+    #[arg(long, requires = "devices")]
+    camera: Option<String>,
 }
 
 #[tokio::main]
@@ -98,6 +102,7 @@ async fn run(args: Args) -> Result<(), String> {
 
     let source = if args.devices {
         MediaSource::Devices {
+            camera: args.camera.clone(),
             microphone: None,
             speaker: None,
         }
@@ -168,14 +173,15 @@ async fn run(args: Args) -> Result<(), String> {
                 }
             }
             ClerkCallEvent::Call(CallEvent::Devices {
+                camera,
                 microphone,
                 speaker,
             }) => {
-                let none = "none (test tone / not played)".to_owned();
                 eprintln!(
-                    "microphone: {}; speaker: {}",
-                    microphone.unwrap_or_else(|| none.clone()),
-                    speaker.unwrap_or(none)
+                    "camera: {}; microphone: {}; speaker: {}",
+                    camera.unwrap_or_else(|| "none (test pattern)".to_owned()),
+                    microphone.unwrap_or_else(|| "none (test tone)".to_owned()),
+                    speaker.unwrap_or_else(|| "none (not played)".to_owned())
                 );
             }
             ClerkCallEvent::Call(CallEvent::Chat { text, .. }) => {

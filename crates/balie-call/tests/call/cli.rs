@@ -1,7 +1,7 @@
 //! `balie-call-cli` as IT staff would run it: it prints the join link, a real Chromium
 //! joins, the call runs for the asked duration and the figures land in a JSON file. Its
-//! sound goes through ALSA (a `null` device set up in a private HOME), so the device path
-//! of the engine runs for real.
+//! sound goes through ALSA (a `null` device set up in a private HOME) and its pictures
+//! through GStreamer (a test source), so the device paths of the engine run for real.
 
 use super::citizen_page::{FAKE_MEDIA, chromium_with, wait_for_text};
 use super::*;
@@ -30,6 +30,8 @@ async fn the_cli_prints_the_link_admits_the_citizen_and_writes_the_call_figures(
             "--chat",
             "Hallo Jef",
         ])
+        // The camera path with a GStreamer test source (no camera in CI).
+        .args(["--camera", "gst:videotestsrc is-live=true pattern=ball"])
         .arg("--stats-json")
         .arg(&stats_path)
         .env("BALIE_CLERK_TOKEN", &s.token)
@@ -67,6 +69,7 @@ async fn the_cli_prints_the_link_admits_the_citizen_and_writes_the_call_figures(
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("camera: videotestsrc"), "{stderr}");
     assert!(stderr.contains("microphone: default"), "{stderr}");
     let stats: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&stats_path).unwrap()).unwrap();
