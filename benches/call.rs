@@ -191,13 +191,7 @@ async fn citizen_knocks(citizen: &fantoccini::Client, join_url: &str) {
         )
         .await
         .unwrap();
-    citizen
-        .find(Locator::Css("#knock"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    chromium::click(&citizen, "#knock").await;
 }
 
 /// `window.firstFrameAt` of a page, once set.

@@ -11,6 +11,8 @@ fn main() {
         "set_camera_off",
         "end_conversation",
         "next_frame",
+        "list_devices",
+        "choose_devices",
         "open_join_link",
         "swap_screens",
     ];

@@ -1,6 +1,6 @@
 //! `#[tauri::command]` adapters: short functions over [`CockpitState`].
 
-use crate::conversation::{ConversationEvent, VideoStream};
+use crate::conversation::{ConversationEvent, DeviceChoice, DeviceList, VideoStream};
 use crate::core::{Cockpit, CockpitStatus, NewConversation};
 use crate::error::IpcError;
 use std::sync::Arc;
@@ -104,6 +104,21 @@ pub async fn next_frame(
 ) -> Result<tauri::ipc::Response, IpcError> {
     let bytes = state.ready()?.next_frame(stream, after).await;
     Ok(tauri::ipc::Response::new(bytes))
+}
+
+/// The machine's cameras, microphones and speakers, and the clerk's choice.
+#[tauri::command]
+pub async fn list_devices(state: State<'_, CockpitState>) -> Result<DeviceList, IpcError> {
+    state.ready()?.list_devices().await
+}
+
+/// Keeps the clerk's choice of devices (from the next call on).
+#[tauri::command]
+pub async fn choose_devices(
+    state: State<'_, CockpitState>,
+    choice: DeviceChoice,
+) -> Result<(), IpcError> {
+    state.ready()?.choose_devices(&choice)
 }
 
 /// Opens a join link of our relay in the default browser (nothing else is opened).

@@ -243,16 +243,54 @@ impl Frames {
     }
 }
 
-/// The clerk's devices, unless `BALIE_MEDIA=synthetic` asks for the test pattern and tone
-/// (tests, demonstrations on machines without sound).
-pub fn media_source_from_env() -> MediaSource {
+/// The clerk's chosen devices (`None`: the system default), unless `BALIE_MEDIA=synthetic`
+/// asks for the test pattern and tone (tests, demonstrations on machines without devices).
+pub fn media_source(choice: &DeviceChoice) -> MediaSource {
     match std::env::var("BALIE_MEDIA").as_deref() {
         Ok("synthetic") => MediaSource::Synthetic,
         _ => MediaSource::Devices {
-            camera: None,
-            microphone: None,
-            speaker: None,
+            camera: choice.camera.clone(),
+            microphone: choice.microphone.clone(),
+            speaker: choice.speaker.clone(),
         },
+    }
+}
+
+/// The devices the clerk chose; `None` means the system's default (the first camera).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
+pub struct DeviceChoice {
+    /// Camera name.
+    #[ts(optional)]
+    pub camera: Option<String>,
+    /// Microphone name.
+    #[ts(optional)]
+    pub microphone: Option<String>,
+    /// Speaker name.
+    #[ts(optional)]
+    pub speaker: Option<String>,
+}
+
+/// The devices of this machine and the clerk's choice, for the devices form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct DeviceList {
+    /// Cameras.
+    pub cameras: Vec<String>,
+    /// Microphones.
+    pub microphones: Vec<String>,
+    /// Speakers.
+    pub speakers: Vec<String>,
+    /// What is chosen now.
+    pub chosen: DeviceChoice,
+}
+
+/// Lists the machine's devices (slow: the sound system and the camera monitor are asked).
+pub fn list_devices(chosen: DeviceChoice) -> DeviceList {
+    let sound = balie_call::media::devices::list();
+    DeviceList {
+        cameras: balie_call::media::camera::list(),
+        microphones: sound.inputs,
+        speakers: sound.outputs,
+        chosen,
     }
 }
 

@@ -1,7 +1,9 @@
 //! The cockpit without its windows: storage, the relay link and the command bodies.
 //! `commands.rs` adapts these to Tauri; tests drive them headless.
 
-use crate::conversation::{Command, Conversation, ConversationEvent, Frames, VideoStream};
+use crate::conversation::{
+    Command, Conversation, ConversationEvent, DeviceChoice, DeviceList, Frames, VideoStream,
+};
 use crate::error::IpcError;
 use crate::layout::Layout;
 use crate::relay_link::{RelayLink, RelayMode};
@@ -16,6 +18,12 @@ use ts_rs::TS;
 
 /// The setting naming the municipality's relay; unset means the embedded relay.
 pub const RELAY_URL_SETTING: &str = "relay_url";
+/// Settings naming the clerk's devices; unset means the system default.
+pub const CAMERA_SETTING: &str = "camera";
+/// See [`CAMERA_SETTING`].
+pub const MICROPHONE_SETTING: &str = "microphone";
+/// See [`CAMERA_SETTING`].
+pub const SPEAKER_SETTING: &str = "speaker";
 
 /// What a window asks at start: language, relay, keyring.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -235,6 +243,52 @@ impl Cockpit {
         Ok(())
     }
 
+    /// The devices the clerk chose (kept in the `setting` table).
+    pub fn device_choice(&self) -> Result<DeviceChoice, IpcError> {
+        self.with_store(|c| {
+            Ok(DeviceChoice {
+                camera: balie_store::cockpit::setting::get(c, CAMERA_SETTING)?,
+                microphone: balie_store::cockpit::setting::get(c, MICROPHONE_SETTING)?,
+                speaker: balie_store::cockpit::setting::get(c, SPEAKER_SETTING)?,
+            })
+        })
+    }
+
+    /// The machine's devices and the clerk's choice.
+    pub async fn list_devices(&self) -> Result<DeviceList, IpcError> {
+        let chosen = self.device_choice()?;
+        tokio::task::spawn_blocking(move || crate::conversation::list_devices(chosen))
+            .await
+            .map_err(|e| IpcError::Internal(format!("device list: {e}")))
+    }
+
+    /// Keeps the clerk's choice of devices; it applies from the next call on. A name longer
+    /// than 512 characters is refused.
+    pub fn choose_devices(&self, choice: &DeviceChoice) -> Result<(), IpcError> {
+        let fields = [
+            (CAMERA_SETTING, &choice.camera),
+            (MICROPHONE_SETTING, &choice.microphone),
+            (SPEAKER_SETTING, &choice.speaker),
+        ];
+        if fields
+            .iter()
+            .any(|(_, v)| v.as_ref().is_some_and(|v| v.chars().count() > 512))
+        {
+            return Err(IpcError::InvalidInput("device name too long".into()));
+        }
+        self.with_store(|c| {
+            for (key, value) in fields {
+                match value.as_deref().filter(|v| !v.is_empty()) {
+                    Some(name) => balie_store::cockpit::setting::set(c, key, name)?,
+                    None => {
+                        balie_store::cockpit::setting::remove(c, key)?;
+                    }
+                }
+            }
+            Ok(())
+        })
+    }
+
     /// Checks that `url` is a join link of our relay before anything opens it.
     pub fn check_join_url(&self, url: &str) -> Result<(), IpcError> {
         if self.relay.is_join_url(url) {
@@ -282,6 +336,8 @@ pub fn typescript_bindings() -> String {
             crate::conversation::CallStateName::decl(),
             crate::conversation::Quality::decl(),
             VideoStream::decl(),
+            DeviceChoice::decl(),
+            DeviceList::decl(),
             crate::error::IpcError::decl(),
         ],
     )

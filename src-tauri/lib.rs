@@ -72,6 +72,8 @@ pub fn run() {
             commands::set_camera_off,
             commands::end_conversation,
             commands::next_frame,
+            commands::list_devices,
+            commands::choose_devices,
             commands::open_join_link,
             commands::swap_screens,
         ])

@@ -79,3 +79,42 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     files
 }
+
+#[tokio::test]
+async fn the_clerks_choice_of_devices_is_kept_and_a_long_name_refused() {
+    use balie_cockpit::conversation::DeviceChoice;
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let data = tempfile::tempdir().unwrap();
+    let service = format!("be.balie.devices-test.{}", std::process::id());
+    let cockpit = Cockpit::start(data.path(), &service, Locale::Fr)
+        .await
+        .unwrap();
+    assert_eq!(cockpit.device_choice().unwrap(), DeviceChoice::default());
+    // Listing asks the real sound system and camera monitor (none here: empty lists).
+    let list = cockpit.list_devices().await.unwrap();
+    assert_eq!(list.chosen, DeviceChoice::default());
+
+    let choice = DeviceChoice {
+        camera: Some("Integrated Camera".into()),
+        microphone: None,
+        speaker: Some("Jabra Evolve 40".into()),
+    };
+    cockpit.choose_devices(&choice).unwrap();
+    drop(cockpit);
+    let again = Cockpit::start(data.path(), &service, Locale::Fr)
+        .await
+        .unwrap();
+    assert_eq!(again.device_choice().unwrap(), choice);
+    let too_long = DeviceChoice {
+        camera: Some("x".repeat(513)),
+        ..DeviceChoice::default()
+    };
+    assert!(again.choose_devices(&too_long).is_err());
+    assert_eq!(again.device_choice().unwrap(), choice, "a refused choice changes nothing");
+    // Back to the defaults.
+    again.choose_devices(&DeviceChoice::default()).unwrap();
+    assert_eq!(again.device_choice().unwrap(), DeviceChoice::default());
+    SecretStore::new(&service)
+        .delete(SecretName::RelayClerkToken)
+        .unwrap();
+}

@@ -262,13 +262,7 @@ async fn a_citizen_in_chromium_is_seen_moving_in_the_call_window_and_they_chat()
 
     let (browser, _driver) = chromium::chromium_with(chromium::FAKE_MEDIA).await;
     browser.goto(&format!("{url}?lang=nl")).await.unwrap();
-    browser
-        .find(Locator::Css("#knock"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    chromium::click(&browser, "#knock").await;
     cockpit.wait_until("#knock", "!el.hidden").await;
     cockpit.click("#admit").await;
     cockpit
@@ -339,13 +333,7 @@ async fn a_citizen_in_chromium_is_seen_moving_in_the_call_window_and_they_chat()
         .send_keys("Dag, het gaat over de zaal")
         .await
         .unwrap();
-    browser
-        .find(Locator::Css("#chat-form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    chromium::click(&browser, "#chat-form button[type=submit]").await;
     cockpit
         .wait_until(
             "#chat-log",
@@ -354,13 +342,7 @@ async fn a_citizen_in_chromium_is_seen_moving_in_the_call_window_and_they_chat()
         .await;
 
     // The citizen hangs up; the call window says so and stops drawing.
-    browser
-        .find(Locator::Css("#hangup"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    chromium::click(&browser, "#hangup").await;
     cockpit
         .wait_until("#lobby-status", "el.textContent.includes('verlaten')")
         .await;

@@ -85,6 +85,17 @@ pub async fn chromium_with(extra: &[&str]) -> (fantoccini::Client, Driver) {
     (client, driver)
 }
 
+/// Clicks the element `css` of the page.
+pub async fn click(client: &fantoccini::Client, css: &str) {
+    client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
 /// Waits up to 20 s until the text of `css` contains `needle`.
 pub async fn wait_for_text(client: &fantoccini::Client, css: &str, needle: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);

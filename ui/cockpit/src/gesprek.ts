@@ -2,7 +2,9 @@
 // hold the call (pictures, controls, quality, chat).
 import {
   admit,
+  chooseDevices,
   decline,
+  listDevices,
   endConversation,
   newConversation,
   openJoinLink,
@@ -170,6 +172,8 @@ async function main(): Promise<void> {
     }
   });
 
+  setUpDevices(error);
+
   el("copy").addEventListener("click", async () => {
     try {
       await navigator.clipboard.writeText(joinUrl.value);
@@ -184,6 +188,49 @@ async function main(): Promise<void> {
   el("open").addEventListener("click", async () => {
     try {
       await openJoinLink(joinUrl.value);
+    } catch (e) {
+      showError(error, e);
+    }
+  });
+}
+
+/** The devices form: the machine's cameras, microphones and speakers; the choice is kept. */
+function setUpDevices(error: HTMLElement) {
+  const dialog = el<HTMLDialogElement>("devices");
+  const selects = {
+    camera: el<HTMLSelectElement>("device-camera"),
+    microphone: el<HTMLSelectElement>("device-microphone"),
+    speaker: el<HTMLSelectElement>("device-speaker"),
+  };
+  const fill = (select: HTMLSelectElement, names: string[], chosen: string | null | undefined) => {
+    const standard = new Option(t("devices.default"), "");
+    select.replaceChildren(standard, ...names.map((name) => new Option(name, name)));
+    // A chosen device that is not plugged in stays visible, so the choice is not lost.
+    if (chosen && !names.includes(chosen)) select.append(new Option(t("devices.missing", { name: chosen }), chosen));
+    select.value = chosen ?? "";
+  };
+  el("devices-open").addEventListener("click", async () => {
+    try {
+      const list = await listDevices();
+      fill(selects.camera, list.cameras, list.chosen.camera);
+      fill(selects.microphone, list.microphones, list.chosen.microphone);
+      fill(selects.speaker, list.speakers, list.chosen.speaker);
+      dialog.showModal();
+    } catch (e) {
+      showError(error, e);
+    }
+  });
+  el("devices-cancel").addEventListener("click", () => dialog.close());
+  el<HTMLFormElement>("devices-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const value = (select: HTMLSelectElement) => select.value || undefined;
+    try {
+      await chooseDevices({
+        camera: value(selects.camera),
+        microphone: value(selects.microphone),
+        speaker: value(selects.speaker),
+      });
+      dialog.close();
     } catch (e) {
       showError(error, e);
     }

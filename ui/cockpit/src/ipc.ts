@@ -5,13 +5,24 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import type {
   CockpitStatus,
   ConversationEvent,
+  DeviceChoice,
+  DeviceList,
   IpcError,
   NewConversation,
   Quality,
   VideoStream,
 } from "../../bindings/cockpit";
 
-export type { CockpitStatus, ConversationEvent, IpcError, NewConversation, Quality, VideoStream };
+export type {
+  CockpitStatus,
+  ConversationEvent,
+  DeviceChoice,
+  DeviceList,
+  IpcError,
+  NewConversation,
+  Quality,
+  VideoStream,
+};
 export type Locale = CockpitStatus["locale"];
 
 export function isIpcError(value: unknown): value is IpcError {
@@ -41,3 +52,5 @@ export const endConversation = (): Promise<void> => invoke("end_conversation");
 /** The newest picture of `stream` after number `after`: raw bytes, empty when none came. */
 export const nextFrame = (stream: VideoStream, after: number): Promise<ArrayBuffer> =>
   invoke("next_frame", { stream, after });
+export const listDevices = (): Promise<DeviceList> => invoke("list_devices");
+export const chooseDevices = (choice: DeviceChoice): Promise<void> => invoke("choose_devices", { choice });

@@ -117,13 +117,7 @@ async fn the_citizen_pages_meet_wcag_2_1_aa_in_every_language_and_state() {
         .goto(&format!("{}/j/{}?lang=nl", s.url, s.join_token))
         .await
         .unwrap();
-    client
-        .find(Locator::Css("#knock"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    super::chromium::click(&client, "#knock").await;
     wait_for_text(&client, "#lobby-status", "De medewerker weet dat u er bent").await;
     let violations = axe_violations(&client).await;
     assert!(violations.is_empty(), "after knocking:\n{violations}");
@@ -151,13 +145,7 @@ async fn a_citizen_who_refuses_camera_and_microphone_is_told_how_and_can_go_on_w
         .goto(&format!("{}/j/{}?lang=nl", s.url, s.join_token))
         .await
         .unwrap();
-    client
-        .find(Locator::Css("#knock"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    super::chromium::click(&client, "#knock").await;
     wait_for_text(
         &client,
         "#media-denied",
@@ -174,13 +162,7 @@ async fn a_citizen_who_refuses_camera_and_microphone_is_told_how_and_can_go_on_w
             .is_err(),
         "the page knocked before the citizen chose"
     );
-    client
-        .find(Locator::Css("#media-without"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    super::chromium::click(&client, "#media-without").await;
     wait_for_text(&client, "#lobby-status", "De medewerker weet dat u er bent").await;
     assert!(matches!(
         event(&mut signaling).await,

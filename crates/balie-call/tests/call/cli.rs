@@ -54,13 +54,7 @@ async fn the_cli_prints_the_link_admits_the_citizen_and_writes_the_call_figures(
 
     let (client, _driver) = chromium_with(FAKE_MEDIA).await;
     client.goto(&url).await.unwrap();
-    client
-        .find(Locator::Css("#knock"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    super::chromium::click(&client, "#knock").await;
     wait_for_text(&client, "#chat-log", "Hallo Jef").await;
 
     let output = tokio::task::spawn_blocking(move || cli.wait_with_output())

@@ -78,6 +78,19 @@ impl Clerk {
         }
     }
 
+    /// Waits for a knock and lets the citizen in; returns when.
+    async fn admit_next_knock(&mut self) -> Instant {
+        let knock_id = self
+            .wait_for("a knock", |e| match e {
+                ClerkCallEvent::Knock { knock_id, .. } => Some(knock_id.clone()),
+                _ => None,
+            })
+            .await;
+        let at = Instant::now();
+        self.commands.send(Command::Admit(knock_id)).unwrap();
+        at
+    }
+
     async fn stats(&self) -> CallStats {
         let (tx, rx) = oneshot::channel();
         self.commands.send(Command::Stats(tx)).unwrap();
@@ -135,21 +148,8 @@ async fn a_call_carries_video_audio_and_chat_both_ways_and_the_citizen_hangs_up(
         .goto(&format!("{}/j/{}?lang=nl", s.url, s.join_token))
         .await
         .unwrap();
-    client
-        .find(Locator::Css("#knock"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let knock_id = clerk
-        .wait_for("a knock", |e| match e {
-            ClerkCallEvent::Knock { knock_id, .. } => Some(knock_id.clone()),
-            _ => None,
-        })
-        .await;
-    let admitted_at = Instant::now();
-    clerk.commands.send(Command::Admit(knock_id)).unwrap();
+    super::chromium::click(&client, "#knock").await;
+    let admitted_at = clerk.admit_next_knock().await;
     clerk
         .wait_for("the call connect", |e| {
             matches!(
@@ -214,13 +214,7 @@ async fn a_call_carries_video_audio_and_chat_both_ways_and_the_citizen_hangs_up(
         .send_keys("Dag mevrouw, ik hoor u goed")
         .await
         .unwrap();
-    client
-        .find(Locator::Css("#chat-form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    super::chromium::click(&client, "#chat-form button[type=submit]").await;
     let text = clerk
         .wait_for("the citizen's chat", |e| match e {
             ClerkCallEvent::Call(CallEvent::Chat { text, .. }) => Some(text.clone()),
@@ -236,13 +230,7 @@ async fn a_call_carries_video_audio_and_chat_both_ways_and_the_citizen_hangs_up(
     .await;
 
     // The citizen hangs up: the clerk hears it at once.
-    client
-        .find(Locator::Css("#hangup"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    super::chromium::click(&client, "#hangup").await;
     clerk
         .wait_for("the citizen leave", |e| {
             (e == &ClerkCallEvent::CitizenLeft).then_some(())
@@ -263,20 +251,8 @@ async fn the_clerk_hangs_up_and_the_page_says_the_call_ended() {
         .goto(&format!("{}/j/{}?lang=fr", s.url, s.join_token))
         .await
         .unwrap();
-    client
-        .find(Locator::Css("#knock"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let knock_id = clerk
-        .wait_for("a knock", |e| match e {
-            ClerkCallEvent::Knock { knock_id, .. } => Some(knock_id.clone()),
-            _ => None,
-        })
-        .await;
-    clerk.commands.send(Command::Admit(knock_id)).unwrap();
+    super::chromium::click(&client, "#knock").await;
+    clerk.admit_next_knock().await;
     wait_for_text(&client, "#lobby-status", "Vous êtes connecté").await;
     clerk.commands.send(Command::End).unwrap();
     wait_for_text(&client, "#lobby-status", "L'entretien est terminé").await;
@@ -402,20 +378,8 @@ async fn relayed_call(
         ))
         .await
         .unwrap();
-    client
-        .find(Locator::Css("#knock"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let knock_id = clerk
-        .wait_for("a knock", |e| match e {
-            ClerkCallEvent::Knock { knock_id, .. } => Some(knock_id.clone()),
-            _ => None,
-        })
-        .await;
-    clerk.commands.send(Command::Admit(knock_id)).unwrap();
+    super::chromium::click(&client, "#knock").await;
+    clerk.admit_next_knock().await;
     clerk
         .wait_for("the call connect", |e| {
             matches!(
