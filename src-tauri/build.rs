@@ -10,7 +10,7 @@ fn main() {
         "set_mic_muted",
         "set_camera_off",
         "end_conversation",
-        "next_frame",
+        "frame_url",
         "list_devices",
         "choose_devices",
         "open_join_link",

@@ -93,17 +93,13 @@ pub async fn end_conversation(state: State<'_, CockpitState>) -> Result<(), IpcE
     state.ready()?.end_conversation().await
 }
 
-/// The newest picture of a stream after number `after`, as raw bytes (I420 with a small
-/// header; empty when none came within half a second). The window asks again as soon as
-/// it has drawn, so it never falls behind.
+/// The loopback WebSocket address that streams `stream`'s pictures to the call window.
 #[tauri::command]
-pub async fn next_frame(
+pub async fn frame_url(
     state: State<'_, CockpitState>,
     stream: VideoStream,
-    after: u64,
-) -> Result<tauri::ipc::Response, IpcError> {
-    let bytes = state.ready()?.next_frame(stream, after).await;
-    Ok(tauri::ipc::Response::new(bytes))
+) -> Result<String, IpcError> {
+    state.ready()?.frame_url(stream)
 }
 
 /// The machine's cameras, microphones and speakers, and the clerk's choice.

@@ -155,7 +155,7 @@ pub struct FrameSlot {
 const FRAME_WAIT: Duration = Duration::from_millis(500);
 
 impl FrameSlot {
-    fn put(&self, frame: I420Frame) {
+    pub(crate) fn put(&self, frame: I420Frame) {
         if let Ok(mut latest) = self.latest.lock() {
             latest.0 += 1;
             latest.1 = Some(Arc::new(frame));

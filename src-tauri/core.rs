@@ -67,6 +67,7 @@ pub struct Cockpit {
     keyring_available: bool,
     live: Mutex<Option<Conversation>>,
     frames: Arc<Frames>,
+    frame_server: Option<crate::frame_server::FrameServer>,
     _relay_stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -104,13 +105,19 @@ impl Cockpit {
                 )
             }
         };
+        let frames = Arc::new(Frames::default());
+        let frame_server = crate::frame_server::FrameServer::start(frames.clone())
+            .await
+            .map_err(|e| tracing::warn!(error = %e, "picture server did not start"))
+            .ok();
         Ok(Self {
             locale,
             store: Mutex::new(store),
             relay,
             keyring_available,
             live: Mutex::new(None),
-            frames: Arc::new(Frames::default()),
+            frames,
+            frame_server,
             _relay_stop: relay_stop,
         })
     }
@@ -223,9 +230,12 @@ impl Cockpit {
         self.command(Command::Camera(off)).await
     }
 
-    /// The newest picture of `stream` after number `after` (see [`crate::conversation::FrameSlot::next_after`]).
-    pub async fn next_frame(&self, stream: VideoStream, after: u64) -> Vec<u8> {
-        self.frames.slot(stream).next_after(after).await
+    /// The address of the picture stream `stream` (see [`crate::frame_server`]).
+    pub fn frame_url(&self, stream: VideoStream) -> Result<String, IpcError> {
+        self.frame_server
+            .as_ref()
+            .map(|server| server.url(stream))
+            .ok_or_else(|| IpcError::Internal("the picture server did not start".into()))
     }
 
     /// Ends the conversation in progress, if any: the call hangs up, the citizen is told

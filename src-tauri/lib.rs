@@ -14,6 +14,7 @@ pub mod commands;
 pub mod conversation;
 pub mod core;
 pub mod error;
+pub mod frame_server;
 pub mod i18n;
 pub mod layout;
 pub mod qr;
@@ -71,7 +72,7 @@ pub fn run() {
             commands::set_mic_muted,
             commands::set_camera_off,
             commands::end_conversation,
-            commands::next_frame,
+            commands::frame_url,
             commands::list_devices,
             commands::choose_devices,
             commands::open_join_link,

@@ -249,6 +249,7 @@ function createCallView(error: HTMLElement, setStatus: (key: string) => void) {
   const mute = el<HTMLButtonElement>("mute");
   const camera = el<HTMLButtonElement>("camera");
   let drawing: AbortController | null = null;
+  const deliveredEarly = new Set<string>();
   let ticking: number | undefined;
   let since = 0;
 
@@ -319,7 +320,8 @@ function createCallView(error: HTMLElement, setStatus: (key: string) => void) {
         const mark = document.createElement("span");
         mark.className = "delivered";
         mark.textContent = ` (${t("chat.delivered")})`;
-        mark.hidden = true;
+        // The receipt may come back before the send call itself has returned.
+        mark.hidden = !deliveredEarly.delete(id);
         item.append(mark);
       }
       log.append(item);
@@ -328,6 +330,7 @@ function createCallView(error: HTMLElement, setStatus: (key: string) => void) {
     markDelivered(id: string) {
       const mark = log.querySelector<HTMLElement>(`[data-chat-id="${CSS.escape(id)}"] .delivered`);
       if (mark) mark.hidden = false;
+      else deliveredEarly.add(id);
     },
   };
 

@@ -49,8 +49,7 @@ export const sendChat = (text: string): Promise<string> => invoke("send_chat", {
 export const setMicMuted = (muted: boolean): Promise<void> => invoke("set_mic_muted", { muted });
 export const setCameraOff = (off: boolean): Promise<void> => invoke("set_camera_off", { off });
 export const endConversation = (): Promise<void> => invoke("end_conversation");
-/** The newest picture of `stream` after number `after`: raw bytes, empty when none came. */
-export const nextFrame = (stream: VideoStream, after: number): Promise<ArrayBuffer> =>
-  invoke("next_frame", { stream, after });
+/** The loopback WebSocket address that streams `stream`'s pictures. */
+export const frameUrl = (stream: VideoStream): Promise<string> => invoke("frame_url", { stream });
 export const listDevices = (): Promise<DeviceList> => invoke("list_devices");
 export const chooseDevices = (choice: DeviceChoice): Promise<void> => invoke("choose_devices", { choice });

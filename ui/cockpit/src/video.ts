@@ -2,7 +2,7 @@
 // one-byte textures go to the GPU (or Mesa's software rasteriser) and a shader turns them
 // into colour, so the CPU never converts a pixel. A 2D-canvas fallback converts in script
 // when WebGL is unavailable.
-import { nextFrame, type VideoStream } from "./ipc";
+import { frameUrl, type VideoStream } from "./ipc";
 
 const VERTEX = `
 attribute vec2 position;
@@ -168,27 +168,38 @@ function rendererFor(canvas: HTMLCanvasElement): Renderer {
 }
 
 /**
- * Draws `stream` into `canvas` until `signal` aborts: asks the engine for the newest
- * picture, draws it, asks again. A slow window skips pictures instead of lagging behind.
+ * Draws `stream` into `canvas` until `signal` aborts. The pictures come over a loopback
+ * WebSocket (Tauri's IPC is too slow for them in WebKitGTK), newest first: a slow window
+ * skips pictures instead of lagging behind.
  */
 export async function showStream(stream: VideoStream, canvas: HTMLCanvasElement, signal: AbortSignal): Promise<void> {
   const renderer = rendererFor(canvas);
-  let seq = 0;
+  const url = await frameUrl(stream);
   canvas.dataset.frames = "0";
+  let seq = 0;
   while (!signal.aborted) {
-    let buffer: ArrayBuffer;
-    try {
-      buffer = await nextFrame(stream, seq);
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      continue;
-    }
-    const picture = parsePicture(buffer);
-    if (!picture || signal.aborted) continue;
-    seq = picture.seq;
-    await new Promise((resolve) => requestAnimationFrame(resolve));
-    renderer.draw(picture);
-    canvas.dataset.frames = String(Number(canvas.dataset.frames) + 1);
+    await new Promise<void>((resolve) => {
+      const socket = new WebSocket(url);
+      socket.binaryType = "arraybuffer";
+      const stop = () => socket.close();
+      signal.addEventListener("abort", stop, { once: true });
+      socket.onmessage = (event) => {
+        if (!(event.data instanceof ArrayBuffer)) return;
+        const picture = parsePicture(event.data);
+        if (picture && picture.seq > seq) {
+          seq = picture.seq;
+          renderer.draw(picture);
+          canvas.dataset.frames = String(Number(canvas.dataset.frames) + 1);
+        }
+        // Drawn: now the next one (the server sends one picture at a time).
+        socket.send("drawn");
+      };
+      socket.onclose = () => {
+        signal.removeEventListener("abort", stop);
+        resolve();
+      };
+    });
+    if (!signal.aborted) await new Promise((resolve) => setTimeout(resolve, 500));
   }
   renderer.clear();
 }
