@@ -1,8 +1,9 @@
 //! The conversation in progress: one task owns the clerk's [`ClerkCall`] (relay link and
 //! call engine) and takes commands from the window; what happens streams back as
 //! [`ConversationEvent`]s. Video frames do not travel as events: the engine drops each
-//! new picture into a [`FrameSlot`], and the window pulls the latest one when it can draw
-//! (so a busy window skips pictures instead of queueing them).
+//! new picture into a [`FrameSlot`], and the picture server (`frame_server`) sends the
+//! newest one each time the window has drawn the last (so a busy window skips pictures
+//! instead of queueing them).
 
 use crate::error::IpcError;
 use balie_call::media::frame::{I420Frame, TimedFrame};
@@ -151,7 +152,7 @@ pub struct FrameSlot {
     changed: Notify,
 }
 
-/// How long `next_frame` waits for a newer picture before answering "none yet".
+/// How long `next_after` waits for a newer picture before answering "none yet".
 const FRAME_WAIT: Duration = Duration::from_millis(500);
 
 impl FrameSlot {
