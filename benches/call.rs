@@ -21,7 +21,6 @@ mod helpers;
 
 use balie_call::{CallConfig, ClerkCall, ClerkCallEvent};
 use balie_protocol::signaling::{ClerkMessage, RelayToClerk, SIGNALING_VERSION, Signal};
-use fantoccini::Locator;
 use futures_util::{SinkExt as _, StreamExt as _};
 use secrecy::{ExposeSecret as _, SecretString};
 use std::io::BufRead as _;
@@ -191,7 +190,7 @@ async fn citizen_knocks(citizen: &fantoccini::Client, join_url: &str) {
         )
         .await
         .unwrap();
-    chromium::click(&citizen, "#knock").await;
+    chromium::click(citizen, "#knock").await;
 }
 
 /// `window.firstFrameAt` of a page, once set.

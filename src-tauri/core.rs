@@ -154,7 +154,7 @@ impl Cockpit {
         let call = self.relay.clerk_call(
             &room.room_id,
             self.frames
-                .call_config(crate::conversation::media_source_from_env()),
+                .call_config(crate::conversation::media_source(&self.device_choice()?)),
         );
         let conversation = Conversation::start(call, self.frames.clone(), on_event);
         *self.live_slot()? = Some(conversation);

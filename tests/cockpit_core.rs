@@ -110,7 +110,11 @@ async fn the_clerks_choice_of_devices_is_kept_and_a_long_name_refused() {
         ..DeviceChoice::default()
     };
     assert!(again.choose_devices(&too_long).is_err());
-    assert_eq!(again.device_choice().unwrap(), choice, "a refused choice changes nothing");
+    assert_eq!(
+        again.device_choice().unwrap(),
+        choice,
+        "a refused choice changes nothing"
+    );
     // Back to the defaults.
     again.choose_devices(&DeviceChoice::default()).unwrap();
     assert_eq!(again.device_choice().unwrap(), DeviceChoice::default());

@@ -137,4 +137,36 @@ receiving: string, };
 
 export type VideoStream = "remote" | "self";
 
+export type DeviceChoice = { 
+/**
+ * Camera name.
+ */
+camera?: string, 
+/**
+ * Microphone name.
+ */
+microphone?: string, 
+/**
+ * Speaker name.
+ */
+speaker?: string, };
+
+export type DeviceList = { 
+/**
+ * Cameras.
+ */
+cameras: Array<string>, 
+/**
+ * Microphones.
+ */
+microphones: Array<string>, 
+/**
+ * Speakers.
+ */
+speakers: Array<string>, 
+/**
+ * What is chosen now.
+ */
+chosen: DeviceChoice, };
+
 export type IpcError = { "kind": "relay_unreachable", "message": string } | { "kind": "relay_refused", "message": string } | { "kind": "keyring", "message": string } | { "kind": "storage", "message": string } | { "kind": "invalid_input", "message": string } | { "kind": "internal", "message": string };

@@ -5,7 +5,6 @@
 
 use super::citizen_page::{FAKE_MEDIA, chromium_with, wait_for_text};
 use super::*;
-use fantoccini::Locator;
 use std::io::BufRead as _;
 use std::process::{Command, Stdio};
 
