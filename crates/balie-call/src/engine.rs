@@ -190,7 +190,11 @@ impl Call {
         let mut sockets = Vec::new();
         for ip in addrs {
             match UdpSocket::bind(SocketAddr::new(ip, 0)).await {
-                Ok(socket) => sockets.push(Arc::new(socket)),
+                Ok(socket) => {
+                    if let Ok(addr) = socket.local_addr() {
+                        sockets.push((addr, Arc::new(socket)));
+                    }
+                }
                 Err(e) => tracing::debug!(error = %e, "cannot bind a call socket"),
             }
         }
@@ -225,8 +229,8 @@ impl Call {
         });
         let counters = Arc::new(Counters::new());
 
-        for socket in &sockets {
-            tokio::spawn(receive_loop(socket.clone(), packet_tx.clone()));
+        for (addr, socket) in &sockets {
+            tokio::spawn(receive_loop(*addr, socket.clone(), packet_tx.clone()));
         }
         let (decode_tx, decode_rx) = std::sync::mpsc::sync_channel::<Arc<[u8]>>(64);
         let mut threads = Vec::new();
@@ -237,9 +241,8 @@ impl Call {
             move || video_out(video_encoder, camera, commands, control, counters, sink)
         })?);
         threads.push(spawn_thread("balie-audio-out", {
-            let (commands, control, counters) =
-                (commands.clone(), control.clone(), counters.clone());
-            move || audio_out(audio_encoder, microphone, commands, control, counters)
+            let (commands, control) = (commands.clone(), control.clone());
+            move || audio_out(audio_encoder, microphone, commands, control)
         })?);
         threads.push(spawn_thread("balie-video-in", {
             let (commands, counters) = (commands.clone(), counters.clone());
@@ -438,10 +441,7 @@ struct Packet {
     at: Instant,
 }
 
-async fn receive_loop(socket: Arc<UdpSocket>, packets: mpsc::Sender<Packet>) {
-    let Ok(local) = socket.local_addr() else {
-        return;
-    };
+async fn receive_loop(local: SocketAddr, socket: Arc<UdpSocket>, packets: mpsc::Sender<Packet>) {
     let mut buf = vec![0u8; 2048];
     loop {
         match socket.recv_from(&mut buf).await {
@@ -496,7 +496,8 @@ impl Session {
 }
 
 struct Driver {
-    sockets: Vec<Arc<UdpSocket>>,
+    /// The call's UDP sockets with their local addresses (looked up once, not per packet).
+    sockets: Vec<(SocketAddr, Arc<UdpSocket>)>,
     session: Option<Session>,
     events: mpsc::Sender<CallEvent>,
     control: Arc<Control>,
@@ -579,6 +580,14 @@ impl Driver {
         let _ = self.events.send(CallEvent::State(CallState::Ended)).await;
     }
 
+    /// The socket bound to `local`.
+    fn socket(&self, local: SocketAddr) -> Option<&Arc<UdpSocket>> {
+        self.sockets
+            .iter()
+            .find(|(a, _)| *a == local)
+            .map(|(_, s)| s)
+    }
+
     /// Runs str0m until it wants time to pass; returns when to wake it.
     async fn poll(&mut self) -> Instant {
         let fallback = Instant::now() + Duration::from_millis(500);
@@ -590,11 +599,7 @@ impl Driver {
             match session.rtc.poll_output() {
                 Ok(Output::Timeout(t)) => break t.min(fallback),
                 Ok(Output::Transmit(t)) => {
-                    if let Some(socket) = self
-                        .sockets
-                        .iter()
-                        .find(|s| s.local_addr().ok() == Some(t.source))
-                    {
+                    if let Some(socket) = self.socket(t.source) {
                         let _ = socket.try_send_to(&t.contents, t.destination);
                     }
                 }
@@ -638,11 +643,7 @@ impl Driver {
     /// again and restart ICE so the citizen's browser hears of the new candidates.
     async fn follow_network(&mut self) {
         let now_addrs = host_addresses();
-        let current: Vec<IpAddr> = self
-            .sockets
-            .iter()
-            .filter_map(|s| s.local_addr().ok().map(|a| a.ip()))
-            .collect();
+        let current: Vec<IpAddr> = self.sockets.iter().map(|(a, _)| a.ip()).collect();
         let Some(change) = NetworkChange::between(&current, &now_addrs) else {
             return;
         };
@@ -651,22 +652,21 @@ impl Driver {
             removed = change.removed.len(),
             "network changed; restarting ICE"
         );
-        self.sockets.retain(|s| {
-            s.local_addr()
-                .is_ok_and(|a| !change.removed.contains(&a.ip()))
-        });
+        self.sockets
+            .retain(|(a, _)| !change.removed.contains(&a.ip()));
         let mut new_candidates = Vec::new();
         for ip in change.added {
             match UdpSocket::bind(SocketAddr::new(ip, 0)).await {
                 Ok(socket) => {
+                    let Ok(addr) = socket.local_addr() else {
+                        continue;
+                    };
                     let socket = Arc::new(socket);
-                    tokio::spawn(receive_loop(socket.clone(), self.packet_tx.clone()));
-                    if let Ok(addr) = socket.local_addr()
-                        && let Ok(candidate) = Candidate::host(addr, "udp")
-                    {
+                    tokio::spawn(receive_loop(addr, socket.clone(), self.packet_tx.clone()));
+                    if let Ok(candidate) = Candidate::host(addr, "udp") {
                         new_candidates.push(candidate);
                     }
-                    self.sockets.push(socket);
+                    self.sockets.push((addr, socket));
                 }
                 Err(e) => tracing::debug!(error = %e, "cannot bind a call socket"),
             }
@@ -690,10 +690,7 @@ impl Driver {
                 continue;
             };
             for address in addresses {
-                for socket in &self.sockets {
-                    let Ok(local) = socket.local_addr() else {
-                        continue;
-                    };
+                for &(local, _) in &self.sockets {
                     if local.is_ipv4() != address.is_ipv4()
                         || local.ip().is_loopback() != address.ip().is_loopback()
                     {
@@ -720,11 +717,7 @@ impl Driver {
             if request.next > now || request.sent >= STUN_TRIES {
                 continue;
             }
-            if let Some(socket) = self
-                .sockets
-                .iter()
-                .find(|s| s.local_addr().ok() == Some(request.local))
-            {
+            if let Some((_, socket)) = self.sockets.iter().find(|(a, _)| *a == request.local) {
                 let _ =
                     socket.try_send_to(&crate::stun::binding_request(&request.id), request.server);
             }
@@ -935,10 +928,8 @@ impl Driver {
             str0m::bwe::Bitrate::kbps(150),
             str0m::bwe::Bitrate::kbps(1000),
         );
-        for socket in &self.sockets {
-            if let Ok(addr) = socket.local_addr()
-                && let Ok(candidate) = Candidate::host(addr, "udp")
-            {
+        for (addr, _) in &self.sockets {
+            if let Ok(candidate) = Candidate::host(*addr, "udp") {
                 rtc.add_local_candidate(candidate);
             }
         }
@@ -1126,15 +1117,9 @@ impl Driver {
                             speaker.play(pcm);
                         }
                         Counters::bump(&self.counters.audio_packets_decoded);
-                        if self
-                            .counters
-                            .marks
-                            .lock()
-                            .is_ok_and(|m| m.first_remote_audio.is_none())
-                        {
-                            let now = Instant::now();
-                            self.counters.mark(|m| m.first_remote_audio = Some(now));
-                        }
+                        self.counters.mark(|m| {
+                            m.first_remote_audio.get_or_insert_with(Instant::now);
+                        });
                     }
                 }
             }
@@ -1325,7 +1310,6 @@ fn audio_out(
     microphone: Option<Microphone>,
     commands: mpsc::Sender<Command>,
     control: Arc<Control>,
-    _counters: Arc<Counters>,
 ) {
     let mut tone = TestTone::new();
     let mut samples: u64 = 0;

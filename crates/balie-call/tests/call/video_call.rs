@@ -138,18 +138,28 @@ async fn remote_audio_peak(client: &fantoccini::Client) -> f64 {
     result.as_f64().unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_call_carries_video_audio_and_chat_both_ways_and_the_citizen_hangs_up() {
-    let _serial = serial().await;
-    let s = setup().await;
-    let mut clerk = Clerk::start(&s);
-    let (client, _driver) = chromium_with(FAKE_MEDIA).await;
+/// The clerk's side starts, a Chromium citizen opens the join link with `query` and
+/// knocks, and the clerk lets them in; returns when that happened.
+async fn citizen_let_in(
+    s: &Setup,
+    query: &str,
+) -> (Clerk, fantoccini::Client, super::chromium::Driver, Instant) {
+    let mut clerk = Clerk::start(s);
+    let (client, driver) = chromium_with(FAKE_MEDIA).await;
     client
-        .goto(&format!("{}/j/{}?lang=nl", s.url, s.join_token))
+        .goto(&format!("{}/j/{}?{query}", s.url, s.join_token))
         .await
         .unwrap();
     super::chromium::click(&client, "#knock").await;
     let admitted_at = clerk.admit_next_knock().await;
+    (clerk, client, driver, admitted_at)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_carries_video_audio_and_chat_both_ways_and_the_citizen_hangs_up() {
+    let _serial = serial().await;
+    let s = setup().await;
+    let (mut clerk, client, _driver, admitted_at) = citizen_let_in(&s, "lang=nl").await;
     clerk
         .wait_for("the call connect", |e| {
             matches!(
@@ -245,14 +255,7 @@ async fn a_call_carries_video_audio_and_chat_both_ways_and_the_citizen_hangs_up(
 async fn the_clerk_hangs_up_and_the_page_says_the_call_ended() {
     let _serial = serial().await;
     let s = setup().await;
-    let mut clerk = Clerk::start(&s);
-    let (client, _driver) = chromium_with(FAKE_MEDIA).await;
-    client
-        .goto(&format!("{}/j/{}?lang=fr", s.url, s.join_token))
-        .await
-        .unwrap();
-    super::chromium::click(&client, "#knock").await;
-    clerk.admit_next_knock().await;
+    let (clerk, client, _driver, _) = citizen_let_in(&s, "lang=fr").await;
     wait_for_text(&client, "#lobby-status", "Vous êtes connecté").await;
     clerk.commands.send(Command::End).unwrap();
     wait_for_text(&client, "#lobby-status", "L'entretien est terminé").await;
@@ -369,17 +372,8 @@ async fn relayed_call(
         turn_ttl_seconds: 600,
     })
     .await;
-    let mut clerk = Clerk::start(&s);
-    let (client, driver) = chromium_with(FAKE_MEDIA).await;
-    client
-        .goto(&format!(
-            "{}/j/{}?lang={lang}&ice=relay",
-            s.url, s.join_token
-        ))
-        .await
-        .unwrap();
-    super::chromium::click(&client, "#knock").await;
-    clerk.admit_next_knock().await;
+    let (mut clerk, client, driver, _) =
+        citizen_let_in(&s, &format!("lang={lang}&ice=relay")).await;
     clerk
         .wait_for("the call connect", |e| {
             matches!(
