@@ -7,6 +7,7 @@
 //! `ready` (the page was reloaded) replaces the session; a network problem is healed by an
 //! ICE restart the engine starts by itself.
 
+use crate::media::blur::BackgroundBlur;
 use crate::media::camera::Camera;
 use crate::media::codec::{AudioDecoder, AudioEncoder, VideoDecoder, VideoEncoder};
 use crate::media::devices::{Microphone, Speaker};
@@ -79,6 +80,8 @@ pub struct CallConfig {
     pub remote_video: Option<FrameSink>,
     /// Receives each picture sent (the self-view).
     pub local_video: Option<FrameSink>,
+    /// Starts with the background blurred ([`Call::set_background_blur`] changes it).
+    pub background_blur: bool,
 }
 
 /// What the engine tells its owner.
@@ -153,6 +156,7 @@ struct Control {
     running: AtomicBool,
     mic_muted: AtomicBool,
     camera_off: AtomicBool,
+    background_blur: AtomicBool,
     key_frame: AtomicBool,
     estimate_bps: AtomicU64,
     /// Media written before DTLS is up is dropped, so the threads idle until then.
@@ -223,6 +227,7 @@ impl Call {
             running: AtomicBool::new(true),
             mic_muted: AtomicBool::new(false),
             camera_off: AtomicBool::new(false),
+            background_blur: AtomicBool::new(config.background_blur),
             key_frame: AtomicBool::new(true),
             estimate_bps: AtomicU64::new(0),
             connected: AtomicBool::new(false),
@@ -314,6 +319,12 @@ impl Call {
     /// Turns the camera off (a black picture is sent) or on.
     pub fn set_camera_off(&self, off: bool) {
         self.control.camera_off.store(off, Ordering::Relaxed);
+    }
+
+    /// Turns the background blur on or off: the person stays sharp, the room behind is
+    /// blurred (see [`crate::media::blur`]).
+    pub fn set_background_blur(&self, on: bool) {
+        self.control.background_blur.store(on, Ordering::Relaxed);
     }
 
     /// Restarts ICE now (the cockpit calls this when the network changed).
@@ -1228,6 +1239,8 @@ fn video_out(
 ) {
     let mut pattern = TestPattern::new();
     let mut ladder = Ladder::new();
+    // Loaded the first time the blur is turned on; `Err` once loading failed.
+    let mut blur: Option<Result<BackgroundBlur, ()>> = None;
     let mut next = Instant::now();
     while control.running.load(Ordering::Relaxed) {
         let rung = encoder.rung();
@@ -1274,13 +1287,30 @@ fn video_out(
         let frame = if control.camera_off.load(Ordering::Relaxed) {
             I420Frame::black(rung.width, rung.height)
         } else {
-            match captured {
+            let mut frame = match captured {
                 Some(frame) if frame.width() == rung.width && frame.height() == rung.height => {
                     frame
                 }
                 Some(frame) => frame.scaled(rung.width, rung.height),
                 None => pattern.next_frame(rung.width, rung.height),
+            };
+            if control.background_blur.load(Ordering::Relaxed) {
+                let loaded = blur.get_or_insert_with(|| {
+                    BackgroundBlur::new().map_err(|e| {
+                        tracing::error!(error = %e, "background blur unavailable; the camera is off instead");
+                    })
+                });
+                match loaded {
+                    Ok(blur) => {
+                        blur.apply(&mut frame, now);
+                        let figures = blur.figures();
+                        counters.mark(|m| m.blur = Some(figures));
+                    }
+                    // The clerk asked not to show the room: without a mask, show nothing.
+                    Err(()) => frame = I420Frame::black(rung.width, rung.height),
+                }
             }
+            frame
         };
         if let Some(sink) = &self_view {
             sink(&TimedFrame {

@@ -23,6 +23,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     });
     let mut out = std::fs::File::create(output)?;
     write!(out, "P5\n{width} {height}\n255\n")?;
-    out.write_all(&mask.iter().map(|p| (p * 255.0).round() as u8).collect::<Vec<_>>())?;
+    out.write_all(
+        &mask
+            .iter()
+            .map(|p| (p * 255.0).round() as u8)
+            .collect::<Vec<_>>(),
+    )?;
     Ok(())
 }

@@ -45,6 +45,10 @@ struct Args {
     /// (default: the first camera).
     #[arg(long, requires = "devices")]
     camera: Option<String>,
+    /// Blur the background behind the person (the cockpit's *Achtergrond vervagen*); the
+    /// figures then include what the blur costs.
+    #[arg(long)]
+    blur: bool,
 }
 
 #[tokio::main]
@@ -111,6 +115,7 @@ async fn run(args: Args) -> Result<(), String> {
     };
     let config = CallConfig {
         source,
+        background_blur: args.blur,
         ..CallConfig::default()
     };
     let mut clerk = ClerkCall::connect(&args.relay, &room.room_id, token, config);

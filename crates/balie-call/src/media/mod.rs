@@ -1,5 +1,7 @@
-//! Media of a call: frames, the synthetic source, the codecs and the quality ladder.
+//! Media of a call: frames, the synthetic source, the codecs, the quality ladder and the
+//! background blur.
 
+pub mod blur;
 pub mod camera;
 pub mod codec;
 pub mod devices;

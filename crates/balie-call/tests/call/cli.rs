@@ -7,34 +7,25 @@ use super::citizen_page::{FAKE_MEDIA, chromium_with, wait_for_text};
 use super::*;
 use std::io::BufRead as _;
 use std::process::{Command, Stdio};
+use std::time::Instant;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_cli_prints_the_link_admits_the_citizen_and_writes_the_call_figures() {
-    let _serial = serial().await;
-    let s = setup().await;
-    let home = tempfile::tempdir().unwrap();
+/// Starts `balie-call-cli` against the test relay with sound through ALSA's null device
+/// (in a private HOME) and `args`; returns it with the join link it printed.
+async fn spawn_cli(
+    s: &Setup,
+    home: &std::path::Path,
+    args: &[&str],
+) -> (std::process::Child, String) {
     std::fs::write(
-        home.path().join(".asoundrc"),
+        home.join(".asoundrc"),
         "pcm.!default { type null }\nctl.!default { type hw card 0 }\n",
     )
     .unwrap();
-    let stats_path = home.path().join("stats.json");
     let mut cli = Command::new(env!("CARGO_BIN_EXE_balie-call-cli"))
-        .args([
-            "--relay",
-            &s.url,
-            "--duration",
-            "6",
-            "--devices",
-            "--chat",
-            "Hallo Jef",
-        ])
-        // The camera path with a GStreamer test source (no camera in CI).
-        .args(["--camera", "gst:videotestsrc is-live=true pattern=ball"])
-        .arg("--stats-json")
-        .arg(&stats_path)
+        .args(["--relay", &s.url])
+        .args(args)
         .env("BALIE_CLERK_TOKEN", &s.token)
-        .env("HOME", home.path())
+        .env("HOME", home)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -50,6 +41,33 @@ async fn the_cli_prints_the_link_admits_the_citizen_and_writes_the_call_figures(
     .await
     .unwrap();
     assert!(url.starts_with(&format!("{}/j/", s.url)), "{url:?}");
+    (cli, url)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_prints_the_link_admits_the_citizen_and_writes_the_call_figures() {
+    let _serial = serial().await;
+    let s = setup().await;
+    let home = tempfile::tempdir().unwrap();
+    let stats_path = home.path().join("stats.json");
+    let stats_arg = stats_path.to_str().unwrap();
+    let (cli, url) = spawn_cli(
+        &s,
+        home.path(),
+        &[
+            "--duration",
+            "6",
+            "--devices",
+            "--chat",
+            "Hallo Jef",
+            // The camera path with a GStreamer test source (no camera in CI).
+            "--camera",
+            "gst:videotestsrc is-live=true pattern=ball",
+            "--stats-json",
+            stats_arg,
+        ],
+    )
+    .await;
 
     let (client, _driver) = chromium_with(FAKE_MEDIA).await;
     client.goto(&url).await.unwrap();
@@ -88,5 +106,108 @@ async fn the_cli_prints_the_link_admits_the_citizen_and_writes_the_call_figures(
         stats["offer_to_first_remote_frame_ms"].as_u64().is_some(),
         "{stats}"
     );
+    let _ = client.close().await;
+}
+
+/// Sharpness of a region of the citizen page's `#remote` picture: the mean absolute
+/// difference between neighbouring pixels (both ways, all three colours). Regions are
+/// fractions of the picture: `[x0, y0, x1, y1]`.
+async fn remote_detail(client: &fantoccini::Client, regions: &[[f64; 4]]) -> Vec<f64> {
+    let result = client
+        .execute(
+            r#"const regions = arguments[0];
+               const video = document.getElementById("remote");
+               const [w, h] = [video.videoWidth, video.videoHeight];
+               if (!w || !h) return null;
+               const canvas = document.createElement("canvas");
+               [canvas.width, canvas.height] = [w, h];
+               const ctx = canvas.getContext("2d");
+               ctx.drawImage(video, 0, 0);
+               const px = ctx.getImageData(0, 0, w, h).data;
+               return regions.map(([x0, y0, x1, y1]) => {
+                 let [sum, n] = [0, 0];
+                 for (let y = Math.floor(y0 * h); y < Math.floor(y1 * h) - 1; y++) {
+                   for (let x = Math.floor(x0 * w); x < Math.floor(x1 * w) - 1; x++) {
+                     const i = (y * w + x) * 4;
+                     for (let c = 0; c < 3; c++) {
+                       sum += Math.abs(px[i + c] - px[i + 4 + c]) + Math.abs(px[i + c] - px[i + 4 * w + c]);
+                     }
+                     n += 1;
+                   }
+                 }
+                 return sum / n;
+               });"#,
+            vec![serde_json::json!(regions)],
+        )
+        .await
+        .unwrap();
+    serde_json::from_value::<Option<Vec<f64>>>(result)
+        .unwrap()
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_background_blur_the_citizen_sees_the_person_sharp_and_the_room_blurred() {
+    let _serial = serial().await;
+    let s = setup().await;
+    let home = tempfile::tempdir().unwrap();
+    // The camera shows a portrait (the segmentation tests' fixture, as raw RGB).
+    let ppm = include_bytes!("../../../balie-segment/tests/fixtures/astronaut-256x144.ppm");
+    let raw = home.path().join("astronaut.rgb");
+    std::fs::write(&raw, &ppm[ppm.len() - 256 * 144 * 3..]).unwrap();
+    let camera = format!(
+        "gst:filesrc location={} ! rawvideoparse width=256 height=144 format=rgb framerate=30/1 ! imagefreeze is-live=true",
+        raw.display()
+    );
+    let stats_path = home.path().join("stats.json");
+    let stats_arg = stats_path.to_str().unwrap();
+    let (cli, url) = spawn_cli(
+        &s,
+        home.path(),
+        &[
+            "--duration",
+            "8",
+            "--devices",
+            "--camera",
+            &camera,
+            "--blur",
+            "--stats-json",
+            stats_arg,
+        ],
+    )
+    .await;
+    let (client, _driver) = chromium_with(FAKE_MEDIA).await;
+    client.goto(&url).await.unwrap();
+    super::chromium::click(&client, "#knock").await;
+
+    // The flag at the left edge is background; the face is the person.
+    let (flag, face) = ([0.0, 0.0, 0.08, 0.4], [0.39, 0.15, 0.52, 0.4]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let detail = loop {
+        // Give the mask and the encoder a moment after the first pictures.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let detail = remote_detail(&client, &[flag, face]).await;
+        if detail.len() == 2 || Instant::now() > deadline {
+            break detail;
+        }
+    };
+    assert_eq!(detail.len(), 2, "no picture arrived");
+    let (flag, face) = (detail[0], detail[1]);
+    assert!(face > 3.0 * flag, "face detail {face}, flag detail {flag}");
+
+    let output = tokio::task::spawn_blocking(move || cli.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stats: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&stats_path).unwrap()).unwrap();
+    let blur = &stats["blur"];
+    assert!(blur["segmentations"].as_u64().unwrap_or(0) >= 20, "{stats}");
+    assert!(blur["frames"].as_u64().unwrap_or(0) >= 60, "{stats}");
     let _ = client.close().await;
 }
