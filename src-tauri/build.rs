@@ -9,6 +9,7 @@ fn main() {
         "send_chat",
         "set_mic_muted",
         "set_camera_off",
+        "set_background_blur",
         "end_conversation",
         "frame_url",
         "list_devices",

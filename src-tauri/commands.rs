@@ -87,6 +87,12 @@ pub async fn set_camera_off(state: State<'_, CockpitState>, off: bool) -> Result
     state.ready()?.set_camera_off(off).await
 }
 
+/// Turns the background blur on or off, in the call and for the calls after it.
+#[tauri::command]
+pub async fn set_background_blur(state: State<'_, CockpitState>, on: bool) -> Result<(), IpcError> {
+    state.ready()?.set_background_blur(on).await
+}
+
 /// Ends the conversation (hangs up the call).
 #[tauri::command]
 pub async fn end_conversation(state: State<'_, CockpitState>) -> Result<(), IpcError> {

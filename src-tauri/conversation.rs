@@ -222,7 +222,7 @@ impl Frames {
 
     /// The engine's configuration with both sinks pointing at these slots, taking sound
     /// from `source`.
-    pub fn call_config(self: &Arc<Self>, source: MediaSource) -> CallConfig {
+    pub fn call_config(self: &Arc<Self>, source: MediaSource, background_blur: bool) -> CallConfig {
         let remote = Arc::clone(self);
         let own = Arc::clone(self);
         CallConfig {
@@ -239,6 +239,7 @@ impl Frames {
                 own.self_view.put(small);
             })),
             source,
+            background_blur,
             ..CallConfig::default()
         }
     }
@@ -302,6 +303,7 @@ pub(crate) enum Command {
     Chat(String, oneshot::Sender<Option<String>>),
     Mic(bool),
     Camera(bool),
+    Blur(bool),
     End(oneshot::Sender<()>),
 }
 
@@ -316,10 +318,13 @@ impl Conversation {
     pub(crate) fn start(
         mut call: ClerkCall,
         frames: Arc<Frames>,
+        background_blur: bool,
         on_event: impl Fn(ConversationEvent) + Send + 'static,
     ) -> Self {
         let (commands, mut command_rx) = mpsc::channel(32);
         let task = tokio::spawn(async move {
+            // The clerk's latest choice, for a call engine started after it changed.
+            let mut blur = background_blur;
             let mut ticker = tokio::time::interval(Duration::from_secs(1));
             let mut last: Option<balie_call::CallStats> = None;
             loop {
@@ -342,6 +347,7 @@ impl Conversation {
                                 tracing::warn!(error = %e, "call engine did not start");
                                 IpcError::Internal(format!("the call could not start: {e}"))
                             });
+                            if let Some(engine) = call.call() { engine.set_background_blur(blur) }
                             let _ = reply.send(result);
                         }
                         Some(Command::Decline(knock_id)) => call.decline(knock_id).await,
@@ -357,6 +363,10 @@ impl Conversation {
                         }
                         Some(Command::Camera(off)) => {
                             if let Some(engine) = call.call() { engine.set_camera_off(off) }
+                        }
+                        Some(Command::Blur(on)) => {
+                            blur = on;
+                            if let Some(engine) = call.call() { engine.set_background_blur(on) }
                         }
                         Some(Command::End(done)) => {
                             call.end().await;

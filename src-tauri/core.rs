@@ -24,6 +24,8 @@ pub const CAMERA_SETTING: &str = "camera";
 pub const MICROPHONE_SETTING: &str = "microphone";
 /// See [`CAMERA_SETTING`].
 pub const SPEAKER_SETTING: &str = "speaker";
+/// The setting that keeps the background blur on (`"on"`) between calls.
+pub const BLUR_SETTING: &str = "background_blur";
 
 /// What a window asks at start: language, relay, keyring.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -57,6 +59,8 @@ pub struct NewConversation {
     pub expires_at: String,
     /// The link as a QR code, an SVG data URI.
     pub qr_svg_data_uri: String,
+    /// Whether the call starts with the background blurred (the clerk's last choice).
+    pub background_blur: bool,
 }
 
 /// The running cockpit's state.
@@ -151,12 +155,16 @@ impl Cockpit {
             .relay
             .create_room(&CreateRoomRequest::default())
             .await?;
+        let background_blur = self.background_blur()?;
         let call = self.relay.clerk_call(
             &room.room_id,
-            self.frames
-                .call_config(crate::conversation::media_source(&self.device_choice()?)),
+            self.frames.call_config(
+                crate::conversation::media_source(&self.device_choice()?),
+                background_blur,
+            ),
         );
-        let conversation = Conversation::start(call, self.frames.clone(), on_event);
+        let conversation =
+            Conversation::start(call, self.frames.clone(), background_blur, on_event);
         *self.live_slot()? = Some(conversation);
         let qr_svg_data_uri = crate::qr::svg_data_uri(&room.join_url)
             .map_err(|e| IpcError::Internal(format!("qr code: {e}")))?;
@@ -166,6 +174,7 @@ impl Cockpit {
             join_url: room.join_url,
             expires_at: room.expires_at,
             qr_svg_data_uri,
+            background_blur,
         })
     }
 
@@ -228,6 +237,32 @@ impl Cockpit {
     /// Turns the clerk's camera off or on.
     pub async fn set_camera_off(&self, off: bool) -> Result<(), IpcError> {
         self.command(Command::Camera(off)).await
+    }
+
+    /// Whether the clerk wants the background blurred (kept in the `setting` table).
+    pub fn background_blur(&self) -> Result<bool, IpcError> {
+        self.with_store(|c| {
+            Ok(balie_store::cockpit::setting::get(c, BLUR_SETTING)?.as_deref() == Some("on"))
+        })
+    }
+
+    /// Turns the background blur on or off: kept for the next calls, and applied to the
+    /// call in progress.
+    pub async fn set_background_blur(&self, on: bool) -> Result<(), IpcError> {
+        self.with_store(|c| {
+            if on {
+                balie_store::cockpit::setting::set(c, BLUR_SETTING, "on")?;
+            } else {
+                balie_store::cockpit::setting::remove(c, BLUR_SETTING)?;
+            }
+            Ok(())
+        })?;
+        let live = self.live_slot()?.as_ref().map(|l| l.commands.clone());
+        if let Some(commands) = live {
+            // A conversation that just ended has nothing left to blur.
+            let _ = commands.send(Command::Blur(on)).await;
+        }
+        Ok(())
     }
 
     /// The address of the picture stream `stream` (see [`crate::frame_server`]).

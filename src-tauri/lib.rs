@@ -71,6 +71,7 @@ pub fn run() {
             commands::send_chat,
             commands::set_mic_muted,
             commands::set_camera_off,
+            commands::set_background_blur,
             commands::end_conversation,
             commands::frame_url,
             commands::list_devices,

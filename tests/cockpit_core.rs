@@ -122,3 +122,35 @@ async fn the_clerks_choice_of_devices_is_kept_and_a_long_name_refused() {
         .delete(SecretName::RelayClerkToken)
         .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_background_blur_choice_is_kept_for_the_next_calls() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let data = tempfile::tempdir().unwrap();
+    let service = format!("be.balie.blur-test.{}", std::process::id());
+    let cockpit = Cockpit::start(data.path(), &service, Locale::Nl)
+        .await
+        .unwrap();
+    assert!(
+        !cockpit.background_blur().unwrap(),
+        "off until the clerk turns it on"
+    );
+    let first = cockpit.new_conversation(|_| {}).await.unwrap();
+    assert!(!first.background_blur);
+    // Turned on during a conversation: kept, and the next conversation starts with it.
+    cockpit.set_background_blur(true).await.unwrap();
+    let second = cockpit.new_conversation(|_| {}).await.unwrap();
+    assert!(second.background_blur);
+    cockpit.end_conversation().await.unwrap();
+    drop(cockpit);
+    let again = Cockpit::start(data.path(), &service, Locale::Nl)
+        .await
+        .unwrap();
+    assert!(again.background_blur().unwrap(), "kept across restarts");
+    // Turned off with no conversation: kept too.
+    again.set_background_blur(false).await.unwrap();
+    assert!(!again.background_blur().unwrap());
+    SecretStore::new(&service)
+        .delete(SecretName::RelayClerkToken)
+        .unwrap();
+}

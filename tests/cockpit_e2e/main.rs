@@ -244,6 +244,22 @@ const SAMPLE_CANVAS: &str = r#"
     ctx.drawImage(source, 0, 0, 160, 120);
     return Array.from(ctx.getImageData(0, 0, 160, 120).data.filter((_, i) => i % 4 === 0));"#;
 
+/// The mean, over the rows of a 160-wide sample, of the largest step between neighbours:
+/// high for sharp edges, low once blurred.
+fn edge_strength(red: &[u64]) -> f64 {
+    let rows = red.chunks_exact(160);
+    let count = rows.len().max(1);
+    let sum: u64 = rows
+        .map(|row| {
+            row.windows(2)
+                .map(|p| p[0].abs_diff(p[1]))
+                .max()
+                .unwrap_or(0)
+        })
+        .sum();
+    sum as f64 / count as f64
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_citizen_in_chromium_is_seen_moving_in_the_call_window_and_they_chat() {
     use fantoccini::Locator;
@@ -314,6 +330,34 @@ async fn a_citizen_in_chromium_is_seen_moving_in_the_call_window_and_they_chat()
         changed > 0,
         "the remote picture did not change in five seconds"
     );
+
+    // Background blur: the synthetic picture has no person in it, so all of it blurs
+    // and the sharp edges of its colour bars go soft in the self-view.
+    let read_self = || async {
+        edge_strength(&sample(
+            cockpit
+                .value(&format!(
+                    "return (function() {{ {SAMPLE_CANVAS} }}).call(null, '#self-video')"
+                ))
+                .await,
+        ))
+    };
+    let sharp = read_self().await;
+    // Sharp bar edges measure 120 to 240 here, blurred ones about 27.
+    assert!(sharp > 80.0, "the self-view has no sharp edges ({sharp})");
+    cockpit.click("#blur").await;
+    cockpit
+        .wait_until("#blur", "el.getAttribute('aria-pressed') === 'true'")
+        .await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let blurred = loop {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        let now = read_self().await;
+        if now < 50.0 || std::time::Instant::now() > deadline {
+            break now;
+        }
+    };
+    assert!(blurred < 50.0, "blur on: edges {sharp} -> {blurred}");
 
     // Chat both ways.
     cockpit

@@ -43,7 +43,11 @@ expires_at: string,
 /**
  * The link as a QR code, an SVG data URI.
  */
-qr_svg_data_uri: string, };
+qr_svg_data_uri: string, 
+/**
+ * Whether the call starts with the background blurred (the clerk's last choice).
+ */
+background_blur: boolean, };
 
 export type ConversationEvent = { "kind": "connected", 
 /**

@@ -10,6 +10,7 @@ import {
   openJoinLink,
   sendChat,
   setCameraOff,
+  setBackgroundBlur,
   setMicMuted,
   type ConversationEvent,
   type Quality,
@@ -155,6 +156,7 @@ async function main(): Promise<void> {
     setStatus("");
     try {
       const conversation = await newConversation(onLobby);
+      call.blurred = conversation.background_blur;
       joinUrl.value = conversation.join_url;
       qr.src = conversation.qr_svg_data_uri;
       qr.alt = t("gesprek.qr_alt");
@@ -248,6 +250,7 @@ function createCallView(error: HTMLElement, setStatus: (key: string) => void) {
   const log = el<HTMLOListElement>("chat-log");
   const mute = el<HTMLButtonElement>("mute");
   const camera = el<HTMLButtonElement>("camera");
+  const blur = el<HTMLButtonElement>("blur");
   let drawing: AbortController | null = null;
   const deliveredEarly = new Set<string>();
   let ticking: number | undefined;
@@ -255,6 +258,8 @@ function createCallView(error: HTMLElement, setStatus: (key: string) => void) {
 
   const view = {
     chatReady: false,
+    /** Whether the background blur is on (the clerk's last choice). */
+    blurred: false,
     start() {
       view.stop();
       section.hidden = false;
@@ -262,6 +267,7 @@ function createCallView(error: HTMLElement, setStatus: (key: string) => void) {
       void showStream("remote", remote, drawing.signal);
       void showStream("self", own, drawing.signal);
       for (const b of [mute, camera]) b.setAttribute("aria-pressed", "false");
+      blur.setAttribute("aria-pressed", String(view.blurred));
       log.replaceChildren();
       quality.textContent = "";
       devices.hidden = true;
@@ -347,6 +353,10 @@ function createCallView(error: HTMLElement, setStatus: (key: string) => void) {
   };
   toggle(mute, setMicMuted);
   toggle(camera, setCameraOff);
+  toggle(blur, async (on) => {
+    await setBackgroundBlur(on);
+    view.blurred = on;
+  });
   el("hangup").addEventListener("click", async () => {
     view.stop();
     try {

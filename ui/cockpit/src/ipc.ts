@@ -48,6 +48,7 @@ export const swapScreens = (): Promise<void> => invoke("swap_screens");
 export const sendChat = (text: string): Promise<string> => invoke("send_chat", { text });
 export const setMicMuted = (muted: boolean): Promise<void> => invoke("set_mic_muted", { muted });
 export const setCameraOff = (off: boolean): Promise<void> => invoke("set_camera_off", { off });
+export const setBackgroundBlur = (on: boolean): Promise<void> => invoke("set_background_blur", { on });
 export const endConversation = (): Promise<void> => invoke("end_conversation");
 /** The loopback WebSocket address that streams `stream`'s pictures. */
 export const frameUrl = (stream: VideoStream): Promise<string> => invoke("frame_url", { stream });
