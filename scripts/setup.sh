@@ -13,11 +13,12 @@ BUILD_PACKAGES=(
 )
 # And to run the tests: X servers (one monitor: Xvfb; two: Xorg with the dummy driver),
 # the WebDriver for WebKitGTK, a session D-Bus with a real Secret Service, and Debian's
-# Chromium with its driver as the citizen's browser.
+# Chromium with its driver as the citizen's browser; procps for `kill`, which clears up after
+# a browser.
 TEST_PACKAGES=(
   xvfb xauth x11-xserver-utils xserver-xorg-core xserver-xorg-video-dummy
   webkit2gtk-driver dbus dbus-x11 gnome-keyring
-  chromium chromium-driver coturn
+  chromium chromium-driver coturn procps
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

@@ -2,6 +2,9 @@
 //! `balie-call` and of the cockpit (included in both with `#[path]`).
 #![allow(dead_code)]
 
+#[path = "procfs.rs"]
+pub mod procfs;
+
 use fantoccini::{ClientBuilder, Locator};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -26,6 +29,20 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // The browser's processes first: killed, chromedriver leaves them running (a
+        // failed test would otherwise leave a Chromium eating CPU under the next tests).
+        let browser: Vec<String> = procfs::tree(self.0.id())
+            .into_iter()
+            .skip(1)
+            .map(|pid| pid.to_string())
+            .collect();
+        if !browser.is_empty() {
+            let _ = Command::new("kill")
+                .arg("-KILL")
+                .args(&browser)
+                .stderr(Stdio::null())
+                .status();
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }

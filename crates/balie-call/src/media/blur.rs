@@ -294,7 +294,8 @@ fn blend_plane(plane: &mut [u8], w: usize, h: usize, alpha: &[u8]) {
         box_blur(&small, &mut scratch, sw, sh, 1, sw);
         box_blur(&scratch, &mut small, sh, sw, sw, 1);
     }
-    // Enlarge with bilinear weights in 8-bit fixed point, and blend.
+    // Enlarge with bilinear weights in 8-bit fixed point, and blend; rows that are all
+    // person are left alone.
     let source = |o: usize, size: usize, small: usize| {
         let v = ((o as f32 + 0.5) * small as f32 / size as f32 - 0.5).max(0.0);
         let lower = (v as usize).min(small - 1);
@@ -305,21 +306,29 @@ fn blend_plane(plane: &mut [u8], w: usize, h: usize, alpha: &[u8]) {
         )
     };
     let columns: Vec<_> = (0..w).map(|x| source(x, w, sw)).collect();
+    // One row of the small copy, interpolated vertically (12 fractional bits).
+    let mut line = vec![0u32; sw];
     for y in 0..h {
         let (y0, y1, fy) = source(y, h, sh);
-        let (top, bottom) = (&small[y0 * sw..][..sw], &small[y1 * sw..][..sw]);
-        let row = &mut plane[y * w..][..w];
         let weights = &alpha[y * w..][..w];
+        if weights.iter().all(|&a| a == 255) {
+            continue;
+        }
+        for ((l, &t), &b) in line
+            .iter_mut()
+            .zip(&small[y0 * sw..][..sw])
+            .zip(&small[y1 * sw..][..sw])
+        {
+            *l = u32::from(t) * (256 - fy) + u32::from(b) * fy;
+        }
+        let row = &mut plane[y * w..][..w];
         for ((p, &a), &(x0, x1, fx)) in row.iter_mut().zip(weights).zip(&columns) {
-            if a == 255 {
-                continue;
-            }
-            let upper = u32::from(top[x0]) * (256 - fx) + u32::from(top[x1]) * fx;
-            let lower = u32::from(bottom[x0]) * (256 - fx) + u32::from(bottom[x1]) * fx;
-            // 4 fractional bits from the small copy, 8 from each weight: 20 in all.
-            let blurred = (upper * (256 - fy) + lower * fy) >> 20;
+            // 12 fractional bits from the line, 8 from the horizontal weight: 20 in all.
+            let blurred = (line[x0] * (256 - fx) + line[x1] * fx) >> 20;
             let a = u32::from(a);
-            *p = ((u32::from(*p) * a + blurred * (255 - a) + 127) / 255) as u8;
+            // Rounded division by 255, exact for these 16-bit sums.
+            let mixed = u32::from(*p) * a + blurred * (255 - a) + 128;
+            *p = ((mixed + (mixed >> 8)) >> 8) as u8;
         }
     }
 }

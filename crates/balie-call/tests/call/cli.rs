@@ -152,9 +152,8 @@ async fn with_background_blur_the_citizen_sees_the_person_sharp_and_the_room_blu
     let s = setup().await;
     let home = tempfile::tempdir().unwrap();
     // The camera shows a portrait (the segmentation tests' fixture, as raw RGB).
-    let ppm = include_bytes!("../../../balie-segment/tests/fixtures/astronaut-256x144.ppm");
     let raw = home.path().join("astronaut.rgb");
-    std::fs::write(&raw, &ppm[ppm.len() - 256 * 144 * 3..]).unwrap();
+    std::fs::write(&raw, super::reference::portrait_rgb()).unwrap();
     let camera = format!(
         "gst:filesrc location={} ! rawvideoparse width=256 height=144 format=rgb framerate=30/1 ! imagefreeze is-live=true",
         raw.display()

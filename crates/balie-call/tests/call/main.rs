@@ -12,6 +12,8 @@ use tokio_tungstenite::tungstenite::Message;
 mod chromium;
 mod citizen_page;
 mod cli;
+mod reference;
+mod segmentation;
 mod video_call;
 
 /// Tests with a browser run one at a time: two calls at once on two cores measure the

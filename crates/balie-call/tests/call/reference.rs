@@ -1,0 +1,116 @@
+//! The reference segmentation: MediaPipe's own build of the selfie-segmentation model
+//! (the npm package's WebAssembly and WebGL) in Chromium, on the portrait the segmentation
+//! tests use. Shared by the segmentation test and `benches/blur.rs` (through `#[path]`).
+#![allow(dead_code)]
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+
+/// The portrait the segmentation tests use, as raw 256x144 RGB.
+pub fn portrait_rgb() -> Vec<u8> {
+    let ppm = include_bytes!("../../../balie-segment/tests/fixtures/astronaut-256x144.ppm");
+    ppm[ppm.len() - 256 * 144 * 3..].to_vec()
+}
+
+/// The repository root (for `node_modules` and `bench/`).
+fn repository() -> PathBuf {
+    let mut dir = Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
+    while !dir.join("bench/mediapipe-segment.html").exists() {
+        if !dir.pop() {
+            panic!(
+                "the repository root is not above {}",
+                env!("CARGO_MANIFEST_DIR")
+            );
+        }
+    }
+    dir
+}
+
+/// Serves the reference page at `/`, the MediaPipe package under `/mp/` and the picture
+/// at `/picture.rgb`, one thread per connection; answers the base URL.
+pub fn serve_reference(picture: Vec<u8>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let root = repository();
+    let picture = std::sync::Arc::new(picture);
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let (root, picture) = (root.clone(), picture.clone());
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(&stream);
+                let mut request = String::new();
+                if reader.read_line(&mut request).is_err() {
+                    return;
+                }
+                // Skip the headers.
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                    line.clear();
+                }
+                let path = request.split_whitespace().nth(1).unwrap_or("/");
+                let (body, kind) = match path {
+                    "/" => (
+                        std::fs::read(root.join("bench/mediapipe-segment.html")).ok(),
+                        "text/html",
+                    ),
+                    "/picture.rgb" => (Some(picture.to_vec()), "application/octet-stream"),
+                    p if p.starts_with("/mp/") && !p.contains("..") => {
+                        let file = root
+                            .join("node_modules/@mediapipe/selfie_segmentation")
+                            .join(&p[4..]);
+                        let kind = match file.extension().and_then(|e| e.to_str()) {
+                            Some("js") => "text/javascript",
+                            Some("wasm") => "application/wasm",
+                            _ => "application/octet-stream",
+                        };
+                        (std::fs::read(file).ok(), kind)
+                    }
+                    _ => (None, ""),
+                };
+                let mut stream = &stream;
+                let _ = match body {
+                    Some(body) => stream
+                        .write_all(
+                            format!(
+                                "HTTP/1.1 200 OK\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                                body.len()
+                            )
+                            .as_bytes(),
+                        )
+                        .and_then(|()| stream.write_all(&body)),
+                    None => stream.write_all(
+                        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    ),
+                };
+            });
+        }
+    });
+    url
+}
+
+/// MediaPipe's mask of the served picture (one byte per pixel), and its milliseconds per
+/// picture over `runs` more runs.
+pub async fn mediapipe_mask(
+    client: &fantoccini::Client,
+    url: &str,
+    runs: u32,
+) -> (Vec<u8>, Option<f64>) {
+    client.goto(url).await.unwrap();
+    let result = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             mediapipeSegment(arguments[0]).then(done, (e) => done({ error: String(e) }));",
+            vec![serde_json::json!(runs)],
+        )
+        .await
+        .unwrap();
+    assert!(result.get("error").is_none(), "MediaPipe failed: {result}");
+    let mask = result["mask"]
+        .as_array()
+        .expect("a mask")
+        .iter()
+        .map(|v| v.as_u64().expect("a byte") as u8)
+        .collect();
+    (mask, result["ms"].as_f64())
+}
