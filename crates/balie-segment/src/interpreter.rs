@@ -152,6 +152,17 @@ impl Window {
         })
     }
 
+    /// For kernel column `kx`: the output columns `first..end` whose input column lies
+    /// inside a row of `in_w`, and the input column of `first`. `None` when there are none.
+    fn columns(&self, kx: usize, in_w: usize, out_w: usize) -> Option<(usize, usize, usize)> {
+        let first = self.pad_left.saturating_sub(kx).div_ceil(self.stride_w);
+        let end = (in_w + self.pad_left)
+            .saturating_sub(kx)
+            .div_ceil(self.stride_w)
+            .min(out_w);
+        (first < end).then(|| (first, end, first * self.stride_w + kx - self.pad_left))
+    }
+
     /// The input row or column for an output position and kernel tap, if inside.
     fn source(out: usize, stride: usize, tap: usize, pad: usize, size: usize) -> Option<usize> {
         (out * stride + tap).checked_sub(pad).filter(|&i| i < size)
@@ -179,7 +190,7 @@ enum Op {
         window: Window,
         activation: Activation,
     },
-    /// Weights `[ky][kx][ci][co]`; every input pixel spreads over a kernel-sized patch.
+    /// Weights `[ky][kx][co][ci]`; every input pixel spreads over a kernel-sized patch.
     TransposeConv {
         input: usize,
         output: usize,
@@ -552,11 +563,13 @@ impl Interpreter {
                             "transposed-convolution weights do not match the tensors",
                         ));
                     }
+                    // [co][ky][kx][ci] -> [ky][kx][co][ci]: one dot product per output
+                    // channel and tap.
                     let mut reordered = vec![0.0; weights.len()];
                     for co in 0..fo {
                         for k in 0..kh * kw {
                             for ci in 0..fi {
-                                reordered[(k * fi + ci) * fo + co] =
+                                reordered[(k * fo + co) * fi + ci] =
                                     weights[(co * kh * kw + k) * fi + ci];
                             }
                         }
@@ -892,21 +905,26 @@ fn conv(
         activation.apply(out);
         return;
     }
+    // Row by row, one kernel tap at a time over the whole row, so the inner loops run
+    // over contiguous pixels without per-pixel bounds arithmetic.
     for oy in 0..os.h {
-        for ox in 0..os.w {
-            let acc = &mut out[(oy * os.w + ox) * co..][..co];
-            acc.copy_from_slice(bias);
-            for ky in 0..window.kh {
-                let Some(iy) = Window::source(oy, window.stride_h, ky, window.pad_top, is.h) else {
+        let out_row = &mut out[oy * os.w * co..][..os.w * co];
+        for pixel in out_row.chunks_exact_mut(co) {
+            pixel.copy_from_slice(bias);
+        }
+        for ky in 0..window.kh {
+            let Some(iy) = Window::source(oy, window.stride_h, ky, window.pad_top, is.h) else {
+                continue;
+            };
+            let in_row = &input[iy * is.w * ci..][..is.w * ci];
+            for kx in 0..window.kw {
+                let Some((first, end, ix)) = window.columns(kx, is.w, os.w) else {
                     continue;
                 };
-                for kx in 0..window.kw {
-                    let Some(ix) = Window::source(ox, window.stride_w, kx, window.pad_left, is.w)
-                    else {
-                        continue;
-                    };
-                    let pixel = &input[(iy * is.w + ix) * ci..][..ci];
-                    let taps = &weights[(ky * window.kw + kx) * ci * co..][..ci * co];
+                let taps = &weights[(ky * window.kw + kx) * ci * co..][..ci * co];
+                let outs = out_row[first * co..end * co].chunks_exact_mut(co);
+                let ins = in_row[ix * ci..].chunks_exact(ci).step_by(window.stride_w);
+                for (acc, pixel) in outs.zip(ins) {
                     for (&x, row) in pixel.iter().zip(taps.chunks_exact(co)) {
                         for (a, &w) in acc.iter_mut().zip(row) {
                             *a += x * w;
@@ -914,8 +932,8 @@ fn conv(
                     }
                 }
             }
-            activation.apply(acc);
         }
+        activation.apply(out_row);
     }
 }
 
@@ -978,28 +996,32 @@ fn depthwise(
     activation: Activation,
 ) {
     let c = is.c;
+    // Row by row and tap by tap, as in [`conv`].
     for oy in 0..os.h {
-        for ox in 0..os.w {
-            let acc = &mut out[(oy * os.w + ox) * c..][..c];
-            acc.copy_from_slice(bias);
-            for ky in 0..window.kh {
-                let Some(iy) = Window::source(oy, window.stride_h, ky, window.pad_top, is.h) else {
+        let out_row = &mut out[oy * os.w * c..][..os.w * c];
+        for pixel in out_row.chunks_exact_mut(c) {
+            pixel.copy_from_slice(bias);
+        }
+        for ky in 0..window.kh {
+            let Some(iy) = Window::source(oy, window.stride_h, ky, window.pad_top, is.h) else {
+                continue;
+            };
+            let in_row = &input[iy * is.w * c..][..is.w * c];
+            for kx in 0..window.kw {
+                let Some((first, end, ix)) = window.columns(kx, is.w, os.w) else {
                     continue;
                 };
-                for kx in 0..window.kw {
-                    let Some(ix) = Window::source(ox, window.stride_w, kx, window.pad_left, is.w)
-                    else {
-                        continue;
-                    };
-                    let pixel = &input[(iy * is.w + ix) * c..][..c];
-                    let taps = &weights[(ky * window.kw + kx) * c..][..c];
+                let taps = &weights[(ky * window.kw + kx) * c..][..c];
+                let outs = out_row[first * c..end * c].chunks_exact_mut(c);
+                let ins = in_row[ix * c..].chunks_exact(c).step_by(window.stride_w);
+                for (acc, pixel) in outs.zip(ins) {
                     for ((a, &x), &w) in acc.iter_mut().zip(pixel).zip(taps) {
                         *a += x * w;
                     }
                 }
             }
-            activation.apply(acc);
         }
+        activation.apply(out_row);
     }
 }
 
@@ -1031,16 +1053,32 @@ fn transpose_conv(
                         continue;
                     };
                     let acc = &mut out[(oy * os.w + ox) * co..][..co];
-                    let taps = &weights[(ky * window.kw + kx) * ci * co..][..ci * co];
-                    for (&x, row) in pixel.iter().zip(taps.chunks_exact(co)) {
-                        for (a, &w) in acc.iter_mut().zip(row) {
-                            *a += x * w;
-                        }
+                    let taps = &weights[(ky * window.kw + kx) * co * ci..][..co * ci];
+                    for (a, row) in acc.iter_mut().zip(taps.chunks_exact(ci)) {
+                        *a += dot(pixel, row);
                     }
                 }
             }
         }
     }
+}
+
+/// The dot product of two equally long slices, summed in eight lanes so it vectorises.
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut lanes = [0.0f32; LANES];
+    let (a_blocks, b_blocks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let tail: f32 = a_blocks
+        .remainder()
+        .iter()
+        .zip(b_blocks.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in a_blocks.zip(b_blocks) {
+        for ((l, &x), &y) in lanes.iter_mut().zip(x).zip(y) {
+            *l += x * y;
+        }
+    }
+    lanes.iter().sum::<f32>() + tail
 }
 
 fn mean(input: &[f32], is: Shape, out: &mut [f32]) {
