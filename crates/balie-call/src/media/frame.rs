@@ -146,6 +146,21 @@ impl I420Frame {
 
 /// Resamples one plane: each destination pixel averages the source box it covers.
 fn resample(src: &[u8], sw: usize, sh: usize, dst: &mut [u8], dw: usize, dh: usize) {
+    if sw == 2 * dw && sh == 2 * dh {
+        // Halving (the self-view, every frame): each pixel is the mean of a 2x2 block.
+        for (out, rows) in dst.chunks_exact_mut(dw).zip(src.chunks_exact(2 * sw)) {
+            let (top, bottom) = rows.split_at(sw);
+            for ((d, t), b) in out
+                .iter_mut()
+                .zip(top.chunks_exact(2))
+                .zip(bottom.chunks_exact(2))
+            {
+                let sum = u16::from(t[0]) + u16::from(t[1]) + u16::from(b[0]) + u16::from(b[1]);
+                *d = (sum / 4) as u8;
+            }
+        }
+        return;
+    }
     for dy in 0..dh {
         let y0 = dy * sh / dh;
         let y1 = ((dy + 1) * sh / dh).max(y0 + 1).min(sh);
@@ -193,6 +208,17 @@ mod tests {
         assert_eq!(small.u(), &[128]);
         let big = small.scaled(4, 4);
         assert_eq!(big.y()[0..4], [100, 100, 10, 10]);
+    }
+
+    #[test]
+    fn shrinking_by_other_ratios_averages_the_covered_box() {
+        let mut frame = I420Frame::black(6, 2);
+        frame
+            .planes_mut()
+            .0
+            .copy_from_slice(&[0, 3, 6, 30, 60, 90, 3, 6, 9, 30, 60, 90]);
+        // Three columns of one row per pixel.
+        assert_eq!(frame.scaled(2, 2).y(), &[3, 60, 6, 60]);
     }
 
     #[test]
