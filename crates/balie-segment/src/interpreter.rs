@@ -294,6 +294,39 @@ fn sign_of(sign_bit: u32) -> f32 {
     if sign_bit == 0 { 1.0 } else { -1.0 }
 }
 
+/// A 4-D weights tensor's dimensions (outputs, kernel height, kernel width, inputs), all
+/// positive.
+fn filter_dims(dims: &[i32]) -> Result<(usize, usize, usize, usize), ModelError> {
+    let positive = |v: i32| {
+        usize::try_from(v)
+            .ok()
+            .filter(|&v| v > 0)
+            .ok_or(ModelError::Malformed("bad weights shape"))
+    };
+    match *dims {
+        [fo, kh, kw, fi] => Ok((positive(fo)?, positive(kh)?, positive(kw)?, positive(fi)?)),
+        _ => Err(ModelError::Malformed("convolution weights are not 4-D")),
+    }
+}
+
+/// Weights stored `[co][tap][ci]` (TFLite's order) moved to where `to(co, tap, ci)` says,
+/// for the kernel that reads them.
+fn reorder(
+    weights: &[f32],
+    (outputs, taps, inputs): (usize, usize, usize),
+    to: impl Fn(usize, usize, usize) -> usize,
+) -> Vec<f32> {
+    let mut reordered = vec![0.0; weights.len()];
+    for co in 0..outputs {
+        for k in 0..taps {
+            for ci in 0..inputs {
+                reordered[to(co, k, ci)] = weights[(co * taps + k) * inputs + ci];
+            }
+        }
+    }
+    reordered
+}
+
 /// Reads an operator's tensor index list, refusing optional (-1) or unknown tensors.
 fn indices(op: &Table<'_>, field: usize, tensors: usize) -> Result<Vec<usize>, ModelError> {
     op.i32s(field)?
@@ -442,15 +475,7 @@ impl Interpreter {
                         ));
                     };
                     let (is, os) = (shapes[input], shapes[output]);
-                    let &[fo, kh, kw, fi] = dims[filter].as_slice() else {
-                        return Err(ModelError::Malformed("convolution weights are not 4-D"));
-                    };
-                    let (fo, kh, kw, fi) = (
-                        positive(fo).ok_or(ModelError::Malformed("bad weights shape"))?,
-                        positive(kh).ok_or(ModelError::Malformed("bad weights shape"))?,
-                        positive(kw).ok_or(ModelError::Malformed("bad weights shape"))?,
-                        positive(fi).ok_or(ModelError::Malformed("bad weights shape"))?,
-                    );
+                    let (fo, kh, kw, fi) = filter_dims(&dims[filter])?;
                     let stride = (
                         positive(option_i32(2, 1)?).ok_or(ModelError::Malformed("bad stride"))?,
                         positive(option_i32(1, 1)?).ok_or(ModelError::Malformed("bad stride"))?,
@@ -475,19 +500,12 @@ impl Interpreter {
                         }
                         // [co][ky][kx][ci] -> [ky][kx][ci][co], so the inner loop runs over
                         // output channels in memory order.
-                        let mut reordered = vec![0.0; weights.len()];
-                        for co in 0..fo {
-                            for k in 0..kh * kw {
-                                for ci in 0..fi {
-                                    reordered[(k * fi + ci) * fo + co] =
-                                        weights[(co * kh * kw + k) * fi + ci];
-                                }
-                            }
-                        }
                         ops.push(Op::Conv {
                             input,
                             output,
-                            weights: reordered,
+                            weights: reorder(&weights, (fo, kh * kw, fi), |co, k, ci| {
+                                (k * fi + ci) * fo + co
+                            }),
                             bias,
                             window,
                             activation: Activation::from_code(option_u8(3, 0)?)?,
@@ -534,17 +552,7 @@ impl Interpreter {
                     };
                     let (padding, stride_w, stride_h) = (word(0)?, word(1)?, word(2)?);
                     let (is, os) = (shapes[input], shapes[output]);
-                    let &[fo, kh, kw, fi] = dims[filter].as_slice() else {
-                        return Err(ModelError::Malformed(
-                            "transposed-convolution weights are not 4-D",
-                        ));
-                    };
-                    let (fo, kh, kw, fi) = (
-                        positive(fo).ok_or(ModelError::Malformed("bad weights shape"))?,
-                        positive(kh).ok_or(ModelError::Malformed("bad weights shape"))?,
-                        positive(kw).ok_or(ModelError::Malformed("bad weights shape"))?,
-                        positive(fi).ok_or(ModelError::Malformed("bad weights shape"))?,
-                    );
+                    let (fo, kh, kw, fi) = filter_dims(&dims[filter])?;
                     if padding != 1 {
                         return Err(ModelError::Unsupported(
                             "a transposed convolution without SAME padding",
@@ -565,19 +573,12 @@ impl Interpreter {
                     }
                     // [co][ky][kx][ci] -> [ky][kx][co][ci]: one dot product per output
                     // channel and tap.
-                    let mut reordered = vec![0.0; weights.len()];
-                    for co in 0..fo {
-                        for k in 0..kh * kw {
-                            for ci in 0..fi {
-                                reordered[(k * fo + co) * fi + ci] =
-                                    weights[(co * kh * kw + k) * fi + ci];
-                            }
-                        }
-                    }
                     ops.push(Op::TransposeConv {
                         input,
                         output,
-                        weights: reordered,
+                        weights: reorder(&weights, (fo, kh * kw, fi), |co, k, ci| {
+                            (k * fo + co) * fi + ci
+                        }),
                         bias,
                         window,
                     });

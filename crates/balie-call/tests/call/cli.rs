@@ -44,6 +44,29 @@ async fn spawn_cli(
     (cli, url)
 }
 
+/// A Chromium citizen opens `url` and knocks.
+async fn citizen_knocks(url: &str) -> (fantoccini::Client, super::chromium::Driver) {
+    let (client, driver) = chromium_with(FAKE_MEDIA).await;
+    client.goto(url).await.unwrap();
+    super::chromium::click(&client, "#knock").await;
+    (client, driver)
+}
+
+/// Waits for the command to end well; answers its standard error and its figures.
+async fn finished(
+    cli: std::process::Child,
+    stats_path: &std::path::Path,
+) -> (String, serde_json::Value) {
+    let output = tokio::task::spawn_blocking(move || cli.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    let stats = serde_json::from_str(&std::fs::read_to_string(stats_path).unwrap()).unwrap();
+    (stderr, stats)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_cli_prints_the_link_admits_the_citizen_and_writes_the_call_figures() {
     let _serial = serial().await;
@@ -69,21 +92,12 @@ async fn the_cli_prints_the_link_admits_the_citizen_and_writes_the_call_figures(
     )
     .await;
 
-    let (client, _driver) = chromium_with(FAKE_MEDIA).await;
-    client.goto(&url).await.unwrap();
-    super::chromium::click(&client, "#knock").await;
+    let (client, _driver) = citizen_knocks(&url).await;
     wait_for_text(&client, "#chat-log", "Hallo Jef").await;
 
-    let output = tokio::task::spawn_blocking(move || cli.wait_with_output())
-        .await
-        .unwrap()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{stderr}");
+    let (stderr, stats) = finished(cli, &stats_path).await;
     assert!(stderr.contains("camera: videotestsrc"), "{stderr}");
     assert!(stderr.contains("microphone: default"), "{stderr}");
-    let stats: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&stats_path).unwrap()).unwrap();
     let n = |key: &str| {
         stats[key]
             .as_u64()
@@ -175,9 +189,7 @@ async fn with_background_blur_the_citizen_sees_the_person_sharp_and_the_room_blu
         ],
     )
     .await;
-    let (client, _driver) = chromium_with(FAKE_MEDIA).await;
-    client.goto(&url).await.unwrap();
-    super::chromium::click(&client, "#knock").await;
+    let (client, _driver) = citizen_knocks(&url).await;
 
     // The flag at the left edge is background; the face is the person.
     let (flag, face) = ([0.0, 0.0, 0.08, 0.4], [0.39, 0.15, 0.52, 0.4]);
@@ -194,17 +206,7 @@ async fn with_background_blur_the_citizen_sees_the_person_sharp_and_the_room_blu
     let (flag, face) = (detail[0], detail[1]);
     assert!(face > 3.0 * flag, "face detail {face}, flag detail {flag}");
 
-    let output = tokio::task::spawn_blocking(move || cli.wait_with_output())
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let stats: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&stats_path).unwrap()).unwrap();
+    let (_, stats) = finished(cli, &stats_path).await;
     let blur = &stats["blur"];
     assert!(blur["segmentations"].as_u64().unwrap_or(0) >= 20, "{stats}");
     assert!(blur["frames"].as_u64().unwrap_or(0) >= 60, "{stats}");
