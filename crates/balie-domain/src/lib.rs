@@ -1,8 +1,9 @@
 //! Balie's domain: newtypes and rules with no I/O.
 //!
 //! The main types are [`Pii`] (citizen data that never prints), [`Locale`] (the three
-//! languages every user-facing text exists in) and [`JoinToken`] (the secret in a
-//! citizen's join link). Outside input is parsed into these types at the edge; code past
+//! languages every user-facing text exists in), [`JoinToken`] (the secret in a citizen's
+//! join link), and for payments [`Money`] (euro in integer cents), [`StructuredReference`]
+//! (the Belgian OGM), [`Iban`] and [`PaymentState`] (a status that only moves forward). Outside input is parsed into these types at the edge; code past
 //! the edge can rely on them being valid.
 //!
 //! ```
@@ -10,14 +11,28 @@
 //! let name = Pii::new("Dirk Peeters".to_string());
 //! assert_eq!(format!("{name:?}"), "{redacted}");
 //! assert_eq!(Locale::negotiate("fr-BE,fr;q=0.9,en;q=0.5"), Locale::Fr);
+//!
+//! use balie_domain::{Money, StructuredReference};
+//! let fee = Money::parse("€ 12,50").unwrap();
+//! assert_eq!(fee.cents(), 1250);
+//! assert_eq!(fee.format(Locale::Nl), "€\u{a0}12,50");
+//! assert!(StructuredReference::parse("+++123/4567/89002+++").is_ok());
 //! ```
 //!
 //! Non-goals: storage, networking, formatting for a particular UI.
 
+mod iban;
 mod locale;
+mod money;
+mod ogm;
+mod payment;
 mod pii;
 mod token;
 
+pub use iban::{Iban, IbanError};
 pub use locale::Locale;
+pub use money::{Money, MoneyError};
+pub use ogm::{ReferenceError, StructuredReference};
+pub use payment::{Applied, PaymentState, PaymentStatus, StatusChange, StatusSource};
 pub use pii::Pii;
 pub use token::{JoinToken, TokenError};
