@@ -4,7 +4,8 @@
 //!
 //! - [`mollie::Mollie`]: Mollie's Payments API v2 (also the shape of the relay's sandbox);
 //! - [`epc`]: the EPC QR code for a bank transfer with a structured reference (no live
-//!   status: a transfer is confirmed by the bank statement).
+//!   status: a transfer is confirmed by the bank statement);
+//! - [`tracker::Tracker`]: when to ask about each open payment (sans-IO).
 //!
 //! Clients take their base URL, so tests point them at local servers that answer as the
 //! providers' documentation says; production uses the real hosts. Invariants: an amount is
@@ -15,6 +16,7 @@
 pub mod epc;
 mod error;
 pub mod mollie;
+pub mod tracker;
 
 pub use error::PayError;
 
