@@ -3,6 +3,7 @@
 //! [`balie_domain::PaymentStatus`].
 //!
 //! - [`mollie::Mollie`]: Mollie's Payments API v2 (also the shape of the relay's sandbox);
+//! - [`bancontact`]: Bancontact Pay's callback signature check (detached JWS, ES256);
 //! - [`epc`]: the EPC QR code for a bank transfer with a structured reference (no live
 //!   status: a transfer is confirmed by the bank statement);
 //! - [`tracker::Tracker`]: when to ask about each open payment (sans-IO).
@@ -13,6 +14,7 @@
 //! creates nothing; every create carries an idempotency key, so a retried create never
 //! makes a second payment; only a provider's answer to our own request may say "paid".
 
+pub mod bancontact;
 pub mod epc;
 mod error;
 pub mod mollie;

@@ -2,4 +2,5 @@
 //! says: bodies, problem bodies, status codes, headers, slowness.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod bancontact;
 mod mollie;
