@@ -4,6 +4,7 @@
 //!
 //! - [`mollie::Mollie`]: Mollie's Payments API v2 (also the shape of the relay's sandbox);
 //! - [`bancontact`]: Bancontact Pay's callback signature check (detached JWS, ES256);
+//! - [`stripe`]: Stripe's webhook signature check (`Stripe-Signature`, HMAC-SHA256);
 //! - [`epc`]: the EPC QR code for a bank transfer with a structured reference (no live
 //!   status: a transfer is confirmed by the bank statement);
 //! - [`tracker::Tracker`]: when to ask about each open payment (sans-IO).
@@ -18,6 +19,7 @@ pub mod bancontact;
 pub mod epc;
 mod error;
 pub mod mollie;
+pub mod stripe;
 pub mod tracker;
 
 pub use error::PayError;
