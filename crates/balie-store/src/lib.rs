@@ -64,6 +64,14 @@ pub enum StoreError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// No row with that id.
+    #[error("no {table} with id {id}")]
+    NotFound {
+        /// The table.
+        table: &'static str,
+        /// The id asked for.
+        id: String,
+    },
     /// A stored value could not be read back (JSON, timestamps).
     #[error("stored value in {table} is not valid: {detail}")]
     Corrupt {

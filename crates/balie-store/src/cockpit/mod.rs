@@ -1,5 +1,6 @@
-//! The cockpit's database: window layouts and settings.
+//! The cockpit's database: window layouts, settings, payments and their audit log.
 
+pub mod payment;
 pub mod setting;
 pub mod window_layout;
 
@@ -10,8 +11,14 @@ pub static SCHEMA: Schema = Schema {
     name: "cockpit database",
     // "BALC"
     application_id: 0x4241_4C43,
-    migrations: &[Migration {
-        version: 1,
-        sql: include_str!("../../migrations/cockpit/0001_init.sql"),
-    }],
+    migrations: &[
+        Migration {
+            version: 1,
+            sql: include_str!("../../migrations/cockpit/0001_init.sql"),
+        },
+        Migration {
+            version: 2,
+            sql: include_str!("../../migrations/cockpit/0002_payments.sql"),
+        },
+    ],
 };

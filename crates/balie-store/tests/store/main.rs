@@ -95,3 +95,200 @@ fn clerks_are_found_by_token_hash_until_revoked() {
     assert_eq!(list.len(), 1);
     assert!(list[0].revoked_at.is_some());
 }
+
+mod payments {
+    use super::temp_db;
+    use balie_domain::{Applied, Money, PaymentStatus, StatusSource};
+    use balie_store::cockpit::payment::{self, NewPayment};
+    use balie_store::{StoreError, cockpit, open};
+
+    fn hall_rent(id: &str) -> NewPayment {
+        NewPayment {
+            id: id.into(),
+            idempotency_key: format!("idem-{id}"),
+            provider: "mollie".into(),
+            amount: Money::from_cents(12_500),
+            description: "Zaalhuur Parochiezaal 14/12".into(),
+            reference: Some("123456789002".into()),
+            room_id: Some("room-1".into()),
+        }
+    }
+
+    #[test]
+    fn a_payment_is_written_before_it_is_shown_and_found_again_after_a_restart() {
+        let (_dir, path) = temp_db();
+        {
+            let mut conn = open(&path, &cockpit::SCHEMA).unwrap();
+            payment::insert(&mut conn, &hall_rent("p1"), 1_000).unwrap();
+            payment::set_provider_payment(
+                &mut conn,
+                "p1",
+                "tr_WDqYK6vllg",
+                Some("https://www.mollie.com/checkout/x"),
+                None,
+                1_100,
+            )
+            .unwrap();
+            payment::apply_status(
+                &mut conn,
+                "p1",
+                PaymentStatus::Open,
+                1_200,
+                StatusSource::Provider,
+            )
+            .unwrap();
+            payment::insert(&mut conn, &hall_rent("p2"), 2_000).unwrap();
+            // The cockpit stops here without warning (the connection is simply dropped).
+        }
+        let mut conn = open(&path, &cockpit::SCHEMA).unwrap();
+        let open_ones = payment::unfinished(&conn).unwrap();
+        let ids: Vec<_> = open_ones
+            .iter()
+            .map(|p| (p.id.as_str(), p.status))
+            .collect();
+        assert_eq!(
+            ids,
+            [("p1", PaymentStatus::Open), ("p2", PaymentStatus::Created)]
+        );
+        let p1 = &open_ones[0];
+        assert_eq!(p1.amount, Money::from_cents(12_500));
+        assert_eq!(p1.provider_id.as_deref(), Some("tr_WDqYK6vllg"));
+        assert_eq!(p1.idempotency_key, "idem-p1");
+        // Paid: no longer unfinished.
+        payment::apply_status(
+            &mut conn,
+            "p1",
+            PaymentStatus::Paid,
+            3_000,
+            StatusSource::Provider,
+        )
+        .unwrap();
+        assert_eq!(payment::unfinished(&conn).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_paid_payment_stays_paid_whatever_arrives_later() {
+        let (_dir, path) = temp_db();
+        let mut conn = open(&path, &cockpit::SCHEMA).unwrap();
+        payment::insert(&mut conn, &hall_rent("p1"), 0).unwrap();
+        let step = |conn: &mut rusqlite::Connection, to, at| {
+            payment::apply_status(conn, "p1", to, at, StatusSource::Provider).unwrap()
+        };
+        assert!(matches!(
+            step(&mut conn, PaymentStatus::Open, 1),
+            Applied::Moved(_)
+        ));
+        assert_eq!(step(&mut conn, PaymentStatus::Open, 2), Applied::Unchanged);
+        assert!(matches!(
+            step(&mut conn, PaymentStatus::Paid, 3),
+            Applied::Moved(_)
+        ));
+        assert_eq!(
+            step(&mut conn, PaymentStatus::Expired, 4),
+            Applied::Ignored {
+                kept: PaymentStatus::Paid
+            }
+        );
+        assert_eq!(
+            step(&mut conn, PaymentStatus::Open, 5),
+            Applied::Ignored {
+                kept: PaymentStatus::Paid
+            }
+        );
+        assert_eq!(
+            payment::get(&conn, "p1").unwrap().unwrap().status,
+            PaymentStatus::Paid
+        );
+        let history: Vec<_> = payment::history(&conn, "p1")
+            .unwrap()
+            .iter()
+            .map(|s| (s.to, s.at_ms))
+            .collect();
+        assert_eq!(
+            history,
+            [
+                (PaymentStatus::Created, 0),
+                (PaymentStatus::Open, 1),
+                (PaymentStatus::Paid, 3)
+            ]
+        );
+        // The audit log has the creation and the two moves, and no description (citizen
+        // data may be in it).
+        let trail = payment::audit_trail(&conn, "p1").unwrap();
+        let actions: Vec<_> = trail
+            .iter()
+            .map(|(_, actor, action, _)| (actor.as_str(), action.as_str()))
+            .collect();
+        assert_eq!(
+            actions,
+            [
+                ("clerk", "payment.created"),
+                ("provider", "payment.status"),
+                ("provider", "payment.status")
+            ]
+        );
+        assert!(
+            trail
+                .iter()
+                .all(|(_, _, _, detail)| !detail.contains("Zaalhuur"))
+        );
+    }
+
+    #[test]
+    fn what_the_tables_refuse_leaves_nothing_behind() {
+        let (_dir, path) = temp_db();
+        let mut conn = open(&path, &cockpit::SCHEMA).unwrap();
+        let zero = NewPayment {
+            amount: Money::from_cents(0),
+            ..hall_rent("p0")
+        };
+        assert!(payment::insert(&mut conn, &zero, 0).is_err());
+        assert!(payment::get(&conn, "p0").unwrap().is_none());
+        assert!(
+            payment::audit_trail(&conn, "p0").unwrap().is_empty(),
+            "no audit line for a payment not made"
+        );
+        // The same idempotency key twice: the second is refused, the first stays.
+        payment::insert(&mut conn, &hall_rent("p1"), 0).unwrap();
+        let twin = NewPayment {
+            id: "p2".into(),
+            ..hall_rent("p1")
+        };
+        assert!(payment::insert(&mut conn, &twin, 0).is_err());
+        assert!(payment::get(&conn, "p2").unwrap().is_none());
+        assert!(matches!(
+            payment::apply_status(
+                &mut conn,
+                "nobody",
+                PaymentStatus::Paid,
+                0,
+                StatusSource::Provider
+            ),
+            Err(StoreError::NotFound { .. })
+        ));
+        // A history edited by hand to move backwards is not trusted.
+        payment::apply_status(
+            &mut conn,
+            "p1",
+            PaymentStatus::Paid,
+            1,
+            StatusSource::Provider,
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO payment_status (payment_id, seq, from_status, to_status, at_ms, source) VALUES ('p1', 2, 'paid', 'open', 2, 'provider')",
+            [],
+        )
+        .unwrap();
+        assert!(matches!(
+            payment::apply_status(
+                &mut conn,
+                "p1",
+                PaymentStatus::Failed,
+                3,
+                StatusSource::Provider
+            ),
+            Err(StoreError::Corrupt { .. })
+        ));
+    }
+}

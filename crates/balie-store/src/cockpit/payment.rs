@@ -1,0 +1,313 @@
+//! Tables `payment`, `payment_status` and `audit_log`: payments asked in calls, every step
+//! of their status, and what was done to them.
+//!
+//! A status changes only through [`apply_status`], which replays the stored history with
+//! [`balie_domain::PaymentState`] and writes a step only when the domain says the payment
+//! moved: a final status is never left, repeated and late reports change nothing. Each
+//! write is one transaction with its audit line.
+
+use crate::StoreError;
+use balie_domain::{Applied, Money, PaymentState, PaymentStatus, StatusChange, StatusSource};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+/// A payment about to be asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPayment {
+    /// Our id.
+    pub id: String,
+    /// Sent with every create; a retry with it makes no second payment.
+    pub idempotency_key: String,
+    /// `mollie`, `bancontact`, `stripe`, `transfer` or `sandbox`.
+    pub provider: String,
+    /// More than zero.
+    pub amount: Money,
+    /// What it is for.
+    pub description: String,
+    /// The OGM's twelve digits, if one was made.
+    pub reference: Option<String>,
+    /// The conversation it was asked in.
+    pub room_id: Option<String>,
+}
+
+/// A stored payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Payment {
+    /// Our id.
+    pub id: String,
+    /// Its idempotency key.
+    pub idempotency_key: String,
+    /// The provider's name.
+    pub provider: String,
+    /// The provider's id, once made.
+    pub provider_id: Option<String>,
+    /// The amount.
+    pub amount: Money,
+    /// What it is for.
+    pub description: String,
+    /// The OGM's digits.
+    pub reference: Option<String>,
+    /// The conversation.
+    pub room_id: Option<String>,
+    /// The status now.
+    pub status: PaymentStatus,
+    /// Where the payer pays.
+    pub checkout_url: Option<String>,
+    /// When it expires (RFC 3339).
+    pub expires_at: Option<String>,
+    /// When it was written down (ms since the epoch).
+    pub created_at_ms: i64,
+}
+
+fn source_name(source: StatusSource) -> &'static str {
+    match source {
+        StatusSource::Balie => "balie",
+        StatusSource::Provider => "provider",
+        StatusSource::Clerk => "clerk",
+    }
+}
+
+fn source_from(name: &str) -> Option<StatusSource> {
+    Some(match name {
+        "balie" => StatusSource::Balie,
+        "provider" => StatusSource::Provider,
+        "clerk" => StatusSource::Clerk,
+        _ => return None,
+    })
+}
+
+/// A stored value that this build does not understand (a damaged or hand-edited row).
+fn corrupt(what: &str) -> StoreError {
+    StoreError::Corrupt {
+        table: "payment",
+        detail: what.to_owned(),
+    }
+}
+
+fn not_found(id: &str) -> StoreError {
+    StoreError::NotFound {
+        table: "payment",
+        id: id.to_owned(),
+    }
+}
+
+fn audit(
+    tx: &Transaction<'_>,
+    at_ms: i64,
+    actor: &str,
+    action: &str,
+    payment_id: &str,
+    detail: &serde_json::Value,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO audit_log (at_ms, actor, action, payment_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![at_ms, actor, action, payment_id, detail.to_string()],
+    )?;
+    Ok(())
+}
+
+/// Writes a new payment, `created`, with its first history step and an audit line.
+pub fn insert(conn: &mut Connection, payment: &NewPayment, at_ms: i64) -> Result<(), StoreError> {
+    // A zero amount is refused by the table's CHECK.
+    let cents = i64::try_from(payment.amount.cents()).map_err(|_| corrupt("amount"))?;
+    let tx = conn.transaction()?;
+    tx.execute(
+        "INSERT INTO payment (id, idempotency_key, provider, amount_cents, description, reference, room_id, status, created_at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'created', ?8)",
+        params![
+            payment.id,
+            payment.idempotency_key,
+            payment.provider,
+            cents,
+            payment.description,
+            payment.reference,
+            payment.room_id,
+            at_ms
+        ],
+    )?;
+    tx.execute(
+        "INSERT INTO payment_status (payment_id, seq, from_status, to_status, at_ms, source) VALUES (?1, 0, NULL, 'created', ?2, 'balie')",
+        params![payment.id, at_ms],
+    )?;
+    audit(
+        &tx,
+        at_ms,
+        "clerk",
+        "payment.created",
+        &payment.id,
+        &serde_json::json!({ "provider": payment.provider, "amount_cents": cents }),
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Records what the provider made: its id, checkout address and expiry.
+pub fn set_provider_payment(
+    conn: &mut Connection,
+    id: &str,
+    provider_id: &str,
+    checkout_url: Option<&str>,
+    expires_at: Option<&str>,
+    at_ms: i64,
+) -> Result<(), StoreError> {
+    let tx = conn.transaction()?;
+    let changed = tx.execute(
+        "UPDATE payment SET provider_id = ?2, checkout_url = ?3, expires_at = ?4 WHERE id = ?1",
+        params![id, provider_id, checkout_url, expires_at],
+    )?;
+    if changed == 0 {
+        return Err(not_found(id));
+    }
+    audit(
+        &tx,
+        at_ms,
+        "provider",
+        "payment.made",
+        id,
+        &serde_json::json!({ "provider_id": provider_id }),
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// The history of payment `id`, oldest first.
+pub fn history(conn: &Connection, id: &str) -> Result<Vec<StatusChange>, StoreError> {
+    let mut statement = conn.prepare(
+        "SELECT from_status, to_status, at_ms, source FROM payment_status WHERE payment_id = ?1 ORDER BY seq",
+    )?;
+    let rows = statement.query_map(params![id], |r| {
+        Ok((
+            r.get::<_, Option<String>>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, String>(3)?,
+        ))
+    })?;
+    let mut steps = Vec::new();
+    for row in rows {
+        let (from, to, at_ms, source) = row?;
+        let from = match from {
+            Some(name) => Some(PaymentStatus::from_name(&name).ok_or_else(|| corrupt("status"))?),
+            None => None,
+        };
+        steps.push(StatusChange {
+            from,
+            to: PaymentStatus::from_name(&to).ok_or_else(|| corrupt("status"))?,
+            at_ms,
+            source: source_from(&source).ok_or_else(|| corrupt("source"))?,
+        });
+    }
+    Ok(steps)
+}
+
+/// Takes a reported status for payment `id`. Writes a step (and the payment's status, and
+/// an audit line) only when the payment moves; answers what happened.
+pub fn apply_status(
+    conn: &mut Connection,
+    id: &str,
+    to: PaymentStatus,
+    at_ms: i64,
+    source: StatusSource,
+) -> Result<Applied, StoreError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let steps = history(&tx, id)?;
+    if steps.is_empty() {
+        return Err(not_found(id));
+    }
+    let seq = steps.len() as i64;
+    let mut state = PaymentState::from_history(steps).ok_or_else(|| corrupt("history"))?;
+    let applied = state.apply(to, at_ms, source);
+    if let Applied::Moved(change) = &applied {
+        tx.execute(
+            "INSERT INTO payment_status (payment_id, seq, from_status, to_status, at_ms, source) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![
+                id,
+                seq,
+                change.from.map(PaymentStatus::as_str),
+                change.to.as_str(),
+                at_ms,
+                source_name(source)
+            ],
+        )?;
+        tx.execute(
+            "UPDATE payment SET status = ?2 WHERE id = ?1",
+            params![id, change.to.as_str()],
+        )?;
+        audit(
+            &tx,
+            at_ms,
+            source_name(source),
+            "payment.status",
+            id,
+            &serde_json::json!({
+                "from": change.from.map(PaymentStatus::as_str),
+                "to": change.to.as_str(),
+            }),
+        )?;
+    }
+    tx.commit()?;
+    Ok(applied)
+}
+
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Payment, String, i64)> {
+    Ok((
+        Payment {
+            id: r.get(0)?,
+            idempotency_key: r.get(1)?,
+            provider: r.get(2)?,
+            provider_id: r.get(3)?,
+            amount: Money::from_cents(0),
+            description: r.get(5)?,
+            reference: r.get(6)?,
+            room_id: r.get(7)?,
+            status: PaymentStatus::Created,
+            checkout_url: r.get(9)?,
+            expires_at: r.get(10)?,
+            created_at_ms: r.get(11)?,
+        },
+        r.get(8)?,
+        r.get(4)?,
+    ))
+}
+
+const COLUMNS: &str = "id, idempotency_key, provider, provider_id, amount_cents, description, reference, room_id, status, checkout_url, expires_at, created_at_ms";
+
+fn finish((mut payment, status, cents): (Payment, String, i64)) -> Result<Payment, StoreError> {
+    payment.status = PaymentStatus::from_name(&status).ok_or_else(|| corrupt("status"))?;
+    payment.amount = Money::from_cents(u64::try_from(cents).map_err(|_| corrupt("amount"))?);
+    Ok(payment)
+}
+
+/// Payment `id`, if stored.
+pub fn get(conn: &Connection, id: &str) -> Result<Option<Payment>, StoreError> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM payment WHERE id = ?1"),
+        params![id],
+        row,
+    )
+    .optional()?
+    .map(finish)
+    .transpose()
+}
+
+/// Every payment that is not final yet, oldest first: what the tracker resumes at start.
+pub fn unfinished(conn: &Connection) -> Result<Vec<Payment>, StoreError> {
+    let mut statement = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM payment WHERE status IN ('created', 'open') ORDER BY created_at_ms, id"
+    ))?;
+    let rows = statement.query_map([], row)?;
+    rows.map(|r| finish(r?)).collect()
+}
+
+/// The audit lines of payment `id`, oldest first: (time, actor, action, detail JSON).
+pub fn audit_trail(
+    conn: &Connection,
+    id: &str,
+) -> Result<Vec<(i64, String, String, String)>, StoreError> {
+    let mut statement = conn.prepare(
+        "SELECT at_ms, actor, action, detail FROM audit_log WHERE payment_id = ?1 ORDER BY id",
+    )?;
+    let rows = statement.query_map(params![id], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
