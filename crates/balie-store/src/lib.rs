@@ -64,6 +64,9 @@ pub enum StoreError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The change is not allowed (e.g. the clerk marking a card payment paid).
+    #[error("not allowed: {0}")]
+    Forbidden(&'static str),
     /// No row with that id.
     #[error("no {table} with id {id}")]
     NotFound {

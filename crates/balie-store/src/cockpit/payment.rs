@@ -3,8 +3,9 @@
 //!
 //! A status changes only through [`apply_status`], which replays the stored history with
 //! [`balie_domain::PaymentState`] and writes a step only when the domain says the payment
-//! moved: a final status is never left, repeated and late reports change nothing. Each
-//! write is one transaction with its audit line.
+//! moved: a final status is never left, repeated and late reports change nothing. Only the
+//! provider's API may make a provider payment `paid`, and only the clerk a bank transfer.
+//! Each write is one transaction with its audit line.
 
 use crate::StoreError;
 use balie_domain::{Applied, Money, PaymentState, PaymentStatus, StatusChange, StatusSource};
@@ -212,6 +213,25 @@ pub fn apply_status(
     let steps = history(&tx, id)?;
     if steps.is_empty() {
         return Err(not_found(id));
+    }
+    if to == PaymentStatus::Paid {
+        // Only the provider's own API says a provider payment is paid; only the clerk, who
+        // sees the bank statement, says a transfer is.
+        let provider: String = tx.query_row(
+            "SELECT provider FROM payment WHERE id = ?1",
+            params![id],
+            |r| r.get(0),
+        )?;
+        let allowed = match source {
+            StatusSource::Provider => provider != "transfer",
+            StatusSource::Clerk => provider == "transfer",
+            StatusSource::Balie => false,
+        };
+        if !allowed {
+            return Err(StoreError::Forbidden(
+                "only the provider's API, or the clerk for a bank transfer, may mark a payment paid",
+            ));
+        }
     }
     let seq = steps.len() as i64;
     let mut state = PaymentState::from_history(steps).ok_or_else(|| corrupt("history"))?;

@@ -266,6 +266,45 @@ mod payments {
             ),
             Err(StoreError::NotFound { .. })
         ));
+        // Paid is said by the provider's API for a provider payment, by the clerk only for
+        // a bank transfer.
+        let forbidden = |r| matches!(r, Err(StoreError::Forbidden(_)));
+        assert!(forbidden(payment::apply_status(
+            &mut conn,
+            "p1",
+            PaymentStatus::Paid,
+            1,
+            StatusSource::Clerk
+        )));
+        assert!(forbidden(payment::apply_status(
+            &mut conn,
+            "p1",
+            PaymentStatus::Paid,
+            1,
+            StatusSource::Balie
+        )));
+        let transfer = NewPayment {
+            id: "t1".into(),
+            idempotency_key: "idem-t1".into(),
+            provider: "transfer".into(),
+            ..hall_rent("t1")
+        };
+        payment::insert(&mut conn, &transfer, 0).unwrap();
+        assert!(forbidden(payment::apply_status(
+            &mut conn,
+            "t1",
+            PaymentStatus::Paid,
+            1,
+            StatusSource::Provider
+        )));
+        assert!(matches!(
+            payment::apply_status(&mut conn, "t1", PaymentStatus::Paid, 1, StatusSource::Clerk),
+            Ok(Applied::Moved(_))
+        ));
+        assert_eq!(
+            payment::get(&conn, "p1").unwrap().unwrap().status,
+            PaymentStatus::Created
+        );
         // A history edited by hand to move backwards is not trusted.
         payment::apply_status(
             &mut conn,
