@@ -3,7 +3,8 @@
 //! [`balie_domain::PaymentStatus`].
 //!
 //! - [`mollie::Mollie`]: Mollie's Payments API v2 (also the shape of the relay's sandbox);
-//! - [`bancontact`]: Bancontact Pay's callback signature check (detached JWS, ES256);
+//! - [`bancontact`]: Bancontact Pay's API client and its callback signature check
+//!   (detached JWS, ES256);
 //! - [`stripe`]: Stripe's webhook signature check (`Stripe-Signature`, HMAC-SHA256);
 //! - [`epc`]: the EPC QR code for a bank transfer with a structured reference (no live
 //!   status: a transfer is confirmed by the bank statement);
@@ -108,4 +109,14 @@ pub trait Provider {
 
     /// Cancels a payment that is still open.
     fn cancel(&self, id: &str) -> impl Future<Output = Result<ProviderPayment, PayError>> + Send;
+}
+
+/// A reqwest failure as ours.
+pub(crate) fn transport(error: reqwest::Error) -> PayError {
+    if error.is_timeout() {
+        PayError::Timeout
+    } else {
+        // Without the URL: it is ours, and the message stays short.
+        PayError::Network(error.without_url().to_string())
+    }
 }

@@ -130,7 +130,7 @@ impl Mollie {
             .bearer_auth(self.key.expose_secret())
             .send()
             .await
-            .map_err(transport)?;
+            .map_err(crate::transport)?;
         let code = response.status().as_u16();
         let retry_after = response
             .headers()
@@ -138,7 +138,7 @@ impl Mollie {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let body = response.bytes().await.map_err(transport)?;
+        let body = response.bytes().await.map_err(crate::transport)?;
         match code {
             200 | 201 => {
                 let payment: Payment = serde_json::from_slice(&body)
@@ -173,16 +173,6 @@ impl Mollie {
             }
             _ => Err(PayError::Unavailable { status: code }),
         }
-    }
-}
-
-/// A reqwest failure as ours.
-fn transport(error: reqwest::Error) -> PayError {
-    if error.is_timeout() {
-        PayError::Timeout
-    } else {
-        // Without the URL: it is ours, and the message stays short.
-        PayError::Network(error.without_url().to_string())
     }
 }
 

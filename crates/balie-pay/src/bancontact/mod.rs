@@ -1,5 +1,5 @@
-//! Bancontact Pay (formerly Payconiq by Bancontact), merchant API v3: the callback's
-//! signature check.
+//! Bancontact Pay (formerly Payconiq by Bancontact), merchant API v3: the API client
+//! ([`BancontactPay`]) and the callback's signature check ([`verify_callback`]).
 //!
 //! A callback carries a `Signature` header: a detached JWS (RFC 7515 appendix F, RFC 7797
 //! style) signed ES256 by Bancontact, `BASE64URL(header)..BASE64URL(signature)`, over
@@ -8,6 +8,10 @@
 //! right: `/sub` (our payment profile), `/iss` (`Payconiq`), `/path` (our callback URL),
 //! `/iat` (not in the future) and `/jti`. A callback that fails any check changes nothing;
 //! one that passes is still only a hint to ask the API.
+
+mod client;
+
+pub use client::{API, API_PREPROD, BancontactPay};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -1,0 +1,256 @@
+//! Bancontact Pay's merchant API v3: `POST /v3/payments`, `GET` and `DELETE
+//! /v3/payments/{id}`, with one API key per payment profile.
+//!
+//! The API documents no idempotency key, so a create whose answer was lost is not
+//! repeated by this client: the payment is looked for again by the caller (its
+//! `reference` is our payment id) rather than made twice.
+
+use crate::{Limits, NewPayment, PayError, Provider, ProviderPayment};
+use balie_domain::{Money, PaymentStatus};
+use secrecy::{ExposeSecret as _, SecretString};
+use serde::Deserialize;
+use std::time::Duration;
+
+/// Bancontact Pay's production API.
+pub const API: &str = "https://merchant.api.bancontact.net";
+/// Bancontact Pay's pre-production API (test payments).
+pub const API_PREPROD: &str = "https://merchant.api.preprod.bancontact.net";
+
+/// A Bancontact Pay client for one payment profile.
+pub struct BancontactPay {
+    http: reqwest::Client,
+    base: String,
+    key: SecretString,
+    callback_url: Option<String>,
+}
+
+impl std::fmt::Debug for BancontactPay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BancontactPay")
+            .field("base", &self.base)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Payment {
+    payment_id: String,
+    status: String,
+    expires_at: Option<String>,
+    #[serde(rename = "_links", default)]
+    links: Links,
+}
+
+#[derive(Deserialize, Default)]
+struct Links {
+    checkout: Option<Link>,
+    deeplink: Option<Link>,
+}
+
+#[derive(Deserialize)]
+struct Link {
+    href: String,
+}
+
+/// Bancontact's error body (`code`/`message`, in either case).
+#[derive(Deserialize)]
+struct Problem {
+    #[serde(alias = "Code")]
+    code: Option<String>,
+    #[serde(alias = "Message")]
+    message: Option<String>,
+}
+
+/// Our status for Bancontact's.
+fn status(word: &str) -> Option<PaymentStatus> {
+    Some(match word {
+        "PENDING" | "IDENTIFIED" | "AUTHORIZED" | "PENDING_MERCHANT_ACKNOWLEDGEMENT" => {
+            PaymentStatus::Open
+        }
+        "SUCCEEDED" => PaymentStatus::Paid,
+        "AUTHORIZATION_FAILED" | "FAILED" => PaymentStatus::Failed,
+        "CANCELLED" | "VOIDED" => PaymentStatus::Canceled,
+        "EXPIRED" => PaymentStatus::Expired,
+        _ => return None,
+    })
+}
+
+/// Whether `id` can be a Bancontact payment id (24 letters and digits).
+fn valid_id(id: &str) -> bool {
+    id.len() == 24 && id.chars().all(|c| c.is_ascii_alphanumeric())
+}
+
+impl BancontactPay {
+    /// A client for the API at `base` ([`API`] or [`API_PREPROD`]) with the profile's
+    /// `key`; callbacks go to `callback_url` (https) when given.
+    pub fn new(
+        base: &str,
+        key: SecretString,
+        callback_url: Option<&str>,
+        timeout: Duration,
+    ) -> Result<Self, PayError> {
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .build()
+            .map_err(|e| PayError::Network(e.to_string()))?;
+        Ok(Self {
+            http,
+            base: base.trim_end_matches('/').to_owned(),
+            key,
+            callback_url: callback_url.map(str::to_owned),
+        })
+    }
+
+    async fn answer(&self, response: reqwest::Response) -> Result<ProviderPayment, PayError> {
+        let code = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let body = response.bytes().await.map_err(crate::transport)?;
+        match code {
+            200 | 201 => {
+                let payment: Payment = serde_json::from_slice(&body)
+                    .map_err(|e| PayError::Malformed(format!("payment: {e}")))?;
+                let mapped = status(&payment.status)
+                    .ok_or_else(|| PayError::UnknownStatus(payment.status.clone()))?;
+                if !valid_id(&payment.payment_id) {
+                    return Err(PayError::Malformed("payment id".into()));
+                }
+                Ok(ProviderPayment {
+                    id: payment.payment_id,
+                    status: mapped,
+                    provider_status: payment.status,
+                    checkout_url: payment
+                        .links
+                        .checkout
+                        .or(payment.links.deeplink)
+                        .map(|l| l.href),
+                    expires_at: payment.expires_at,
+                })
+            }
+            401 | 403 => Err(PayError::Unauthorized { status: code }),
+            404 | 410 => Err(PayError::NotFound),
+            429 => Err(PayError::RateLimited { retry_after }),
+            400..=499 => {
+                let problem: Option<Problem> = serde_json::from_slice(&body).ok();
+                let (code_word, message) = problem.map(|p| (p.code, p.message)).unwrap_or_default();
+                Err(PayError::Refused {
+                    status: code,
+                    detail: message.or(code_word).unwrap_or_default(),
+                    field: None,
+                })
+            }
+            _ => Err(PayError::Unavailable { status: code }),
+        }
+    }
+
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, PayError> {
+        request
+            .bearer_auth(self.key.expose_secret())
+            .send()
+            .await
+            .map_err(crate::transport)
+    }
+}
+
+impl Provider for BancontactPay {
+    fn limits(&self) -> Limits {
+        // The API takes 1 to 999 999 999 999 cents and a description of 140 characters;
+        // the Bancontact app itself stops at €1,500 for a payment by QR code.
+        Limits {
+            min: Money::from_cents(1),
+            max: Money::from_cents(150_000),
+            description_chars: 140,
+        }
+    }
+
+    async fn create(&self, payment: &NewPayment) -> Result<ProviderPayment, PayError> {
+        self.limits().check(payment)?;
+        let mut body = serde_json::json!({
+            "amount": payment.amount.cents(),
+            "currency": "EUR",
+            "description": payment.description.trim(),
+            // At most 35 characters reach the bank statement; our key is shorter.
+            "reference": payment.idempotency_key.chars().take(35).collect::<String>(),
+            "returnUrl": payment.redirect_url,
+        });
+        if let Some(callback) = &self.callback_url {
+            body["callbackUrl"] = callback.clone().into();
+        }
+        let response = self
+            .send(
+                self.http
+                    .post(format!("{}/v3/payments", self.base))
+                    .json(&body),
+            )
+            .await?;
+        self.answer(response).await
+    }
+
+    async fn get(&self, id: &str) -> Result<ProviderPayment, PayError> {
+        if !valid_id(id) {
+            return Err(PayError::NotFound);
+        }
+        let response = self
+            .send(self.http.get(format!("{}/v3/payments/{id}", self.base)))
+            .await?;
+        self.answer(response).await
+    }
+
+    async fn cancel(&self, id: &str) -> Result<ProviderPayment, PayError> {
+        if !valid_id(id) {
+            return Err(PayError::NotFound);
+        }
+        let response = self
+            .send(self.http.delete(format!("{}/v3/payments/{id}", self.base)))
+            .await?;
+        // A cancel answers 204 without a body: the payment is read back.
+        if response.status().as_u16() == 204 {
+            return self.get(id).await;
+        }
+        self.answer(response).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_status_maps_and_others_do_not() {
+        for open in [
+            "PENDING",
+            "IDENTIFIED",
+            "AUTHORIZED",
+            "PENDING_MERCHANT_ACKNOWLEDGEMENT",
+        ] {
+            assert_eq!(status(open), Some(PaymentStatus::Open), "{open}");
+        }
+        assert_eq!(status("SUCCEEDED"), Some(PaymentStatus::Paid));
+        assert_eq!(status("AUTHORIZATION_FAILED"), Some(PaymentStatus::Failed));
+        assert_eq!(status("FAILED"), Some(PaymentStatus::Failed));
+        assert_eq!(status("CANCELLED"), Some(PaymentStatus::Canceled));
+        assert_eq!(status("VOIDED"), Some(PaymentStatus::Canceled));
+        assert_eq!(status("EXPIRED"), Some(PaymentStatus::Expired));
+        assert_eq!(status("succeeded"), None);
+    }
+
+    #[test]
+    fn only_bancontact_ids_reach_a_url() {
+        assert!(valid_id("5bdb1685b93d1c000bde96f2"));
+        for bad in [
+            "",
+            "5bdb1685b93d1c000bde96f",
+            "5bdb1685b93d1c000bde96f/",
+            "../../v3/payments/xyzxyz",
+        ] {
+            assert!(!valid_id(bad), "{bad}");
+        }
+    }
+}
