@@ -8,7 +8,8 @@
 //! - [`stripe`]: Stripe's webhook signature check (`Stripe-Signature`, HMAC-SHA256);
 //! - [`epc`]: the EPC QR code for a bank transfer with a structured reference (no live
 //!   status: a transfer is confirmed by the bank statement);
-//! - [`tracker::Tracker`]: when to ask about each open payment (sans-IO).
+//! - [`tracker::Tracker`]: when to ask about each open payment (sans-IO), and
+//!   [`driver::run`], the tokio task that carries it out.
 //!
 //! Clients take their base URL, so tests point them at local servers that answer as the
 //! providers' documentation says; production uses the real hosts. Invariants: an amount is
@@ -17,6 +18,7 @@
 //! makes a second payment; only a provider's answer to our own request may say "paid".
 
 pub mod bancontact;
+pub mod driver;
 pub mod epc;
 mod error;
 pub mod mollie;

@@ -418,3 +418,85 @@ async fn the_api_key_shows_nowhere() {
     let shown = format!("{}", nobody.get("tr_x1").await.unwrap_err());
     assert!(!shown.contains(KEY), "{shown}");
 }
+
+/// Waits for the driver's next report (at most `within`).
+async fn next_report(
+    reports: &mut tokio::sync::mpsc::Receiver<balie_pay::driver::Report>,
+    within: Duration,
+) -> balie_pay::driver::Report {
+    tokio::time::timeout(within, reports.recv())
+        .await
+        .expect("a report in time")
+        .expect("the driver runs")
+}
+
+#[tokio::test]
+async fn the_driver_reports_paid_only_after_mollie_says_so_and_a_hint_asks_at_once() {
+    use balie_pay::driver::{Command, Report, run};
+    use balie_pay::tracker::Outcome;
+    let (url, fake) = fake_mollie().await;
+    let mollie = Arc::new(client(&url, None));
+    let created = mollie.create(&request("12,50", "k-d")).await.unwrap();
+    let (commands, command_rx) = tokio::sync::mpsc::channel(8);
+    let (report_tx, mut reports) = tokio::sync::mpsc::channel(8);
+    tokio::spawn(run(mollie, command_rx, report_tx, 7));
+
+    // After the call (not live): asked at once, then not again for five seconds.
+    commands
+        .send(Command::Track {
+            id: "p1".into(),
+            provider_id: created.id.clone(),
+            live: false,
+        })
+        .await
+        .unwrap();
+    let first = next_report(&mut reports, Duration::from_secs(2)).await;
+    assert_eq!(first.answer.as_ref().unwrap().status, PaymentStatus::Open);
+    assert!(matches!(first.outcome, Outcome::Again(_)));
+
+    // Mollie now says paid; its webhook's hint makes the driver ask at once.
+    fake.payments.lock().unwrap().get_mut(&created.id).unwrap()["status"] = "paid".into();
+    commands
+        .send(Command::Hint { id: "p1".into() })
+        .await
+        .unwrap();
+    let Report {
+        id,
+        answer,
+        outcome,
+    } = next_report(&mut reports, Duration::from_secs(3)).await;
+    assert_eq!(id, "p1");
+    assert_eq!(answer.unwrap().status, PaymentStatus::Paid);
+    assert_eq!(outcome, Outcome::Done(PaymentStatus::Paid));
+
+    // A live payment is asked about every two seconds without any hint.
+    let second = mollie_payment(&url, "k-d2").await;
+    commands
+        .send(Command::Track {
+            id: "p2".into(),
+            provider_id: second.clone(),
+            live: true,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        next_report(&mut reports, Duration::from_secs(2))
+            .await
+            .answer
+            .unwrap()
+            .status,
+        PaymentStatus::Open
+    );
+    fake.payments.lock().unwrap().get_mut(&second).unwrap()["status"] = "expired".into();
+    let report = next_report(&mut reports, Duration::from_secs(4)).await;
+    assert_eq!(report.outcome, Outcome::Done(PaymentStatus::Expired));
+}
+
+/// A fresh open payment at the local Mollie; its id.
+async fn mollie_payment(url: &str, key: &str) -> String {
+    client(url, None)
+        .create(&request("3,00", key))
+        .await
+        .unwrap()
+        .id
+}
