@@ -209,6 +209,12 @@ async fn with_background_blur_the_citizen_sees_the_person_sharp_and_the_room_blu
     let (_, stats) = finished(cli, &stats_path).await;
     let blur = &stats["blur"];
     assert!(blur["segmentations"].as_u64().unwrap_or(0) >= 20, "{stats}");
-    assert!(blur["frames"].as_u64().unwrap_or(0) >= 60, "{stats}");
+    // Every picture sent was blurred (how many were sent depends on the machine's load).
+    assert!(blur["frames"].as_u64().unwrap_or(0) >= 20, "{stats}");
+    assert!(
+        blur["frames"].as_u64().unwrap_or(0) + 5
+            >= stats["video_frames_sent"].as_u64().unwrap_or(0),
+        "{stats}"
+    );
     let _ = client.close().await;
 }
