@@ -122,3 +122,55 @@ pub(crate) fn transport(error: reqwest::Error) -> PayError {
         PayError::Network(error.without_url().to_string())
     }
 }
+
+/// A client for one provider: timeouts, and the process-wide TLS crypto provider that
+/// reqwest needs (the first caller installs it).
+pub(crate) fn http_client(timeout: std::time::Duration) -> Result<reqwest::Client, PayError> {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .build()
+        .map_err(|e| PayError::Network(e.to_string()))
+}
+
+/// Sends a request with the API key and reads the whole answer: its status and body, or
+/// the error every provider shares (401/403, 404/410, 429 with `Retry-After`, 5xx and
+/// other codes). A 4xx body is read with `problem` into the provider's explanation and the
+/// field it names. `ok` lists the success codes.
+pub(crate) async fn exchange(
+    request: reqwest::RequestBuilder,
+    key: &secrecy::SecretString,
+    ok: &[u16],
+    problem: impl Fn(&[u8]) -> (String, Option<String>),
+) -> Result<(u16, Vec<u8>), PayError> {
+    use secrecy::ExposeSecret as _;
+    let response = request
+        .bearer_auth(key.expose_secret())
+        .send()
+        .await
+        .map_err(transport)?;
+    let code = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(std::time::Duration::from_secs);
+    let body = response.bytes().await.map_err(transport)?.to_vec();
+    match code {
+        _ if ok.contains(&code) => Ok((code, body)),
+        401 | 403 => Err(PayError::Unauthorized { status: code }),
+        404 | 410 => Err(PayError::NotFound),
+        429 => Err(PayError::RateLimited { retry_after }),
+        400..=499 => {
+            let (detail, field) = problem(&body);
+            Err(PayError::Refused {
+                status: code,
+                detail,
+                field,
+            })
+        }
+        _ => Err(PayError::Unavailable { status: code }),
+    }
+}

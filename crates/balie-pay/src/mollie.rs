@@ -105,13 +105,7 @@ impl Mollie {
         method: Option<&str>,
         timeout: Duration,
     ) -> Result<Self, PayError> {
-        // reqwest's TLS needs a process-wide crypto provider; the first caller installs it.
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .build()
-            .map_err(|e| PayError::Network(e.to_string()))?;
+        let http = crate::http_client(timeout)?;
         Ok(Self {
             http,
             base: base.trim_end_matches('/').to_owned(),
@@ -126,53 +120,31 @@ impl Mollie {
     }
 
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<ProviderPayment, PayError> {
-        let response = request
-            .bearer_auth(self.key.expose_secret())
-            .send()
-            .await
-            .map_err(crate::transport)?;
-        let code = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let body = response.bytes().await.map_err(crate::transport)?;
-        match code {
-            200 | 201 => {
-                let payment: Payment = serde_json::from_slice(&body)
-                    .map_err(|e| PayError::Malformed(format!("payment: {e}")))?;
-                let mapped = status(&payment.status)
-                    .ok_or_else(|| PayError::UnknownStatus(payment.status.clone()))?;
-                if !valid_id(&payment.id) {
-                    return Err(PayError::Malformed("payment id".into()));
-                }
-                Ok(ProviderPayment {
-                    id: payment.id,
-                    status: mapped,
-                    provider_status: payment.status,
-                    checkout_url: payment.links.checkout.map(|l| l.href),
-                    expires_at: payment.expires_at,
-                })
-            }
-            401 | 403 => Err(PayError::Unauthorized { status: code }),
-            404 | 410 => Err(PayError::NotFound),
-            429 => Err(PayError::RateLimited { retry_after }),
-            400..=499 => {
-                let problem: Option<Problem> = serde_json::from_slice(&body).ok();
-                let (detail, field) = match problem {
-                    Some(p) => (p.detail.or(p.title).unwrap_or_default(), p.field),
-                    None => (String::new(), None),
-                };
-                Err(PayError::Refused {
-                    status: code,
-                    detail,
-                    field,
-                })
-            }
-            _ => Err(PayError::Unavailable { status: code }),
+        let (_, body) =
+            crate::exchange(
+                request,
+                &self.key,
+                &[200, 201],
+                |body| match serde_json::from_slice::<Problem>(body) {
+                    Ok(p) => (p.detail.or(p.title).unwrap_or_default(), p.field),
+                    Err(_) => (String::new(), None),
+                },
+            )
+            .await?;
+        let payment: Payment = serde_json::from_slice(&body)
+            .map_err(|e| PayError::Malformed(format!("payment: {e}")))?;
+        let mapped = status(&payment.status)
+            .ok_or_else(|| PayError::UnknownStatus(payment.status.clone()))?;
+        if !valid_id(&payment.id) {
+            return Err(PayError::Malformed("payment id".into()));
         }
+        Ok(ProviderPayment {
+            id: payment.id,
+            status: mapped,
+            provider_status: payment.status,
+            checkout_url: payment.links.checkout.map(|l| l.href),
+            expires_at: payment.expires_at,
+        })
     }
 }
 

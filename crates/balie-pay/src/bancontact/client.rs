@@ -7,7 +7,7 @@
 
 use crate::{Limits, NewPayment, PayError, Provider, ProviderPayment};
 use balie_domain::{Money, PaymentStatus};
-use secrecy::{ExposeSecret as _, SecretString};
+use secrecy::SecretString;
 use serde::Deserialize;
 use std::time::Duration;
 
@@ -90,12 +90,7 @@ impl BancontactPay {
         callback_url: Option<&str>,
         timeout: Duration,
     ) -> Result<Self, PayError> {
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .build()
-            .map_err(|e| PayError::Network(e.to_string()))?;
+        let http = crate::http_client(timeout)?;
         Ok(Self {
             http,
             base: base.trim_end_matches('/').to_owned(),
@@ -104,58 +99,46 @@ impl BancontactPay {
         })
     }
 
-    async fn answer(&self, response: reqwest::Response) -> Result<ProviderPayment, PayError> {
-        let code = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let body = response.bytes().await.map_err(crate::transport)?;
-        match code {
-            200 | 201 => {
-                let payment: Payment = serde_json::from_slice(&body)
-                    .map_err(|e| PayError::Malformed(format!("payment: {e}")))?;
-                let mapped = status(&payment.status)
-                    .ok_or_else(|| PayError::UnknownStatus(payment.status.clone()))?;
-                if !valid_id(&payment.payment_id) {
-                    return Err(PayError::Malformed("payment id".into()));
-                }
-                Ok(ProviderPayment {
-                    id: payment.payment_id,
-                    status: mapped,
-                    provider_status: payment.status,
-                    checkout_url: payment
-                        .links
-                        .checkout
-                        .or(payment.links.deeplink)
-                        .map(|l| l.href),
-                    expires_at: payment.expires_at,
-                })
+    /// Sends a request; answers the payment it returned, or `None` for a 204.
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<Option<ProviderPayment>, PayError> {
+        let (code, body) = crate::exchange(request, &self.key, &[200, 201, 204], |body| {
+            match serde_json::from_slice::<Problem>(body) {
+                Ok(p) => (p.message.or(p.code).unwrap_or_default(), None),
+                Err(_) => (String::new(), None),
             }
-            401 | 403 => Err(PayError::Unauthorized { status: code }),
-            404 | 410 => Err(PayError::NotFound),
-            429 => Err(PayError::RateLimited { retry_after }),
-            400..=499 => {
-                let problem: Option<Problem> = serde_json::from_slice(&body).ok();
-                let (code_word, message) = problem.map(|p| (p.code, p.message)).unwrap_or_default();
-                Err(PayError::Refused {
-                    status: code,
-                    detail: message.or(code_word).unwrap_or_default(),
-                    field: None,
-                })
-            }
-            _ => Err(PayError::Unavailable { status: code }),
+        })
+        .await?;
+        if code == 204 {
+            return Ok(None);
         }
+        let payment: Payment = serde_json::from_slice(&body)
+            .map_err(|e| PayError::Malformed(format!("payment: {e}")))?;
+        let mapped = status(&payment.status)
+            .ok_or_else(|| PayError::UnknownStatus(payment.status.clone()))?;
+        if !valid_id(&payment.payment_id) {
+            return Err(PayError::Malformed("payment id".into()));
+        }
+        Ok(Some(ProviderPayment {
+            id: payment.payment_id,
+            status: mapped,
+            provider_status: payment.status,
+            checkout_url: payment
+                .links
+                .checkout
+                .or(payment.links.deeplink)
+                .map(|l| l.href),
+            expires_at: payment.expires_at,
+        }))
     }
 
-    async fn send(&self, request: reqwest::RequestBuilder) -> Result<reqwest::Response, PayError> {
-        request
-            .bearer_auth(self.key.expose_secret())
-            .send()
-            .await
-            .map_err(crate::transport)
+    /// Sends a request that must answer a payment.
+    async fn payment(&self, request: reqwest::RequestBuilder) -> Result<ProviderPayment, PayError> {
+        self.send(request)
+            .await?
+            .ok_or_else(|| PayError::Malformed("no payment in the answer".into()))
     }
 }
 
@@ -183,38 +166,34 @@ impl Provider for BancontactPay {
         if let Some(callback) = &self.callback_url {
             body["callbackUrl"] = callback.clone().into();
         }
-        let response = self
-            .send(
-                self.http
-                    .post(format!("{}/v3/payments", self.base))
-                    .json(&body),
-            )
-            .await?;
-        self.answer(response).await
+        self.payment(
+            self.http
+                .post(format!("{}/v3/payments", self.base))
+                .json(&body),
+        )
+        .await
     }
 
     async fn get(&self, id: &str) -> Result<ProviderPayment, PayError> {
         if !valid_id(id) {
             return Err(PayError::NotFound);
         }
-        let response = self
-            .send(self.http.get(format!("{}/v3/payments/{id}", self.base)))
-            .await?;
-        self.answer(response).await
+        self.payment(self.http.get(format!("{}/v3/payments/{id}", self.base)))
+            .await
     }
 
     async fn cancel(&self, id: &str) -> Result<ProviderPayment, PayError> {
         if !valid_id(id) {
             return Err(PayError::NotFound);
         }
-        let response = self
-            .send(self.http.delete(format!("{}/v3/payments/{id}", self.base)))
-            .await?;
         // A cancel answers 204 without a body: the payment is read back.
-        if response.status().as_u16() == 204 {
-            return self.get(id).await;
+        match self
+            .send(self.http.delete(format!("{}/v3/payments/{id}", self.base)))
+            .await?
+        {
+            Some(payment) => Ok(payment),
+            None => self.get(id).await,
         }
-        self.answer(response).await
     }
 }
 
