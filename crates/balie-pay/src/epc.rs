@@ -182,4 +182,34 @@ mod tests {
             .is_ok()
         );
     }
+
+    #[test]
+    fn the_longest_transfer_fits_the_qr_code_the_guideline_allows() {
+        // EPC069-12: error correction M, version 13 at most (331 bytes).
+        let version = |payload: &str| {
+            qrcode::QrCode::with_error_correction_level(payload.as_bytes(), qrcode::EcLevel::M)
+                .unwrap()
+                .version()
+        };
+        let longest = Transfer {
+            beneficiary: "Z".repeat(70),
+            note: Some("N".repeat(70)),
+            bic: Some("GKCCBEBBXXX".into()),
+            amount: Money::from_cents(99_999_999_999),
+            ..transfer()
+        };
+        let payload = longest.payload().unwrap();
+        assert!(
+            matches!(version(&payload), qrcode::Version::Normal(v) if v <= 13),
+            "{} bytes",
+            payload.len()
+        );
+        // The same in two-byte letters is longer than a scanner must read: refused.
+        let accented = Transfer {
+            beneficiary: "é".repeat(70),
+            note: Some("ë".repeat(70)),
+            ..longest
+        };
+        assert_eq!(accented.payload(), Err(EpcError::TooLong));
+    }
 }
