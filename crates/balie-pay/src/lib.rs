@@ -5,7 +5,8 @@
 //! - [`mollie::Mollie`]: Mollie's Payments API v2 (also the shape of the relay's sandbox);
 //! - [`bancontact`]: Bancontact Pay's API client and its callback signature check
 //!   (detached JWS, ES256);
-//! - [`stripe`]: Stripe's webhook signature check (`Stripe-Signature`, HMAC-SHA256);
+//! - [`stripe`]: Stripe Checkout Sessions and the webhook signature check
+//!   (`Stripe-Signature`, HMAC-SHA256);
 //! - [`epc`]: the EPC QR code for a bank transfer with a structured reference (no live
 //!   status: a transfer is confirmed by the bank statement);
 //! - [`tracker::Tracker`]: when to ask about each open payment (sans-IO), and

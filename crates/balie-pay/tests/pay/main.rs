@@ -5,3 +5,4 @@
 mod bancontact;
 mod bancontact_api;
 mod mollie;
+mod stripe_api;

@@ -1,9 +1,14 @@
-//! Stripe: the webhook's `Stripe-Signature` check.
+//! Stripe: Checkout Sessions ([`Stripe`]) and the webhook's `Stripe-Signature` check
+//! ([`verify_webhook`]).
 //!
 //! The header is `t=<unix seconds>,v1=<hex>[,v1=<hex>…][,v0=…]`; each `v1` is
 //! HMAC-SHA256 of `"{t}.{raw body}"` with the endpoint's secret (several appear while a
 //! secret is being rolled). A signature is believed when one `v1` matches, compared in
 //! constant time, and `t` lies within the tolerance of now (against replays).
+
+mod client;
+
+pub use client::{API, Stripe};
 
 use hmac::{Hmac, Mac as _};
 use secrecy::{ExposeSecret as _, SecretString};
