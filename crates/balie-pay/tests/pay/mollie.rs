@@ -211,10 +211,7 @@ async fn fake_mollie() -> (String, Shared) {
         .route("/v2/payments", post(create))
         .route("/v2/payments/{id}", get(read).delete(cancel))
         .with_state(fake.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, fake)
+    (super::serve(app).await, fake)
 }
 
 fn client(url: &str, method: Option<&str>) -> Mollie {

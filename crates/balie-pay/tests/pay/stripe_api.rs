@@ -149,10 +149,7 @@ async fn fake_stripe() -> (String, Shared) {
         .route("/v1/checkout/sessions/{id}", get(retrieve))
         .route("/v1/checkout/sessions/{id}/expire", post(expire))
         .with_state(fake.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, fake)
+    (super::serve(app).await, fake)
 }
 
 fn client(url: &str, key: &str) -> Stripe {
