@@ -339,15 +339,23 @@ impl Call {
 
     /// Ends the call and waits for the media threads to stop.
     pub async fn hang_up(mut self) {
+        // The flag stops the driver and the media threads even when the command queue is
+        // full, so nothing here waits on a queue.
         self.control.running.store(false, Ordering::Relaxed);
-        let _ = self.commands.send(Command::HangUp).await;
+        let _ = self.commands.try_send(Command::HangUp);
         let threads = std::mem::take(&mut self.threads);
-        let _ = tokio::task::spawn_blocking(move || {
+        let joined = tokio::task::spawn_blocking(move || {
             for thread in threads {
                 let _ = thread.join();
             }
-        })
-        .await;
+        });
+        // Whatever a device or codec does, the conversation goes on after five seconds.
+        if tokio::time::timeout(Duration::from_secs(5), joined)
+            .await
+            .is_err()
+        {
+            tracing::warn!("the call's media threads took more than 5 s to stop");
+        }
     }
 }
 
@@ -557,7 +565,7 @@ impl Driver {
             .send(CallEvent::State(CallState::Connecting))
             .await;
         self.gather_reflexive().await;
-        loop {
+        while self.control.running.load(Ordering::Relaxed) {
             let deadline = self.poll().await;
             self.check_restart(Instant::now()).await;
             let sleep = tokio::time::sleep_until(tokio::time::Instant::from_std(deadline));
@@ -588,7 +596,8 @@ impl Driver {
             session.rtc.disconnect();
         }
         self.control.running.store(false, Ordering::Relaxed);
-        let _ = self.events.send(CallEvent::State(CallState::Ended)).await;
+        // Not awaited: whoever owns the call may be waiting for this task to end.
+        let _ = self.events.try_send(CallEvent::State(CallState::Ended));
     }
 
     /// The socket bound to `local`.
