@@ -108,12 +108,7 @@ impl Counters {
             ),
             receive_resolution: format!("{}x{}", marks.receive_width, marks.receive_height),
             candidate_pair: marks.candidate_pair,
-            blur: marks.blur.map(|b| BlurStats {
-                segmentations: b.segmentations,
-                segment_ms: b.segment_ms,
-                frames: b.frames,
-                frame_ms: b.frame_ms,
-            }),
+            blur: marks.blur,
         }
     }
 }
@@ -169,18 +164,5 @@ pub struct CallStats {
     /// The ICE pair in use, e.g. `host udp 127.0.0.1:5000 → host udp 127.0.0.1:6000`.
     pub candidate_pair: Option<String>,
     /// The background blur's cost, once it has been on in this call.
-    pub blur: Option<BlurStats>,
-}
-
-/// What the background blur cost so far.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct BlurStats {
-    /// Person segmentations run (at most ten a second).
-    pub segmentations: u64,
-    /// Mean time of one segmentation, ms (on its own thread).
-    pub segment_ms: f64,
-    /// Frames blurred with a mask.
-    pub frames: u64,
-    /// Mean time to blur one frame, ms (on the video thread).
-    pub frame_ms: f64,
+    pub blur: Option<BlurFigures>,
 }

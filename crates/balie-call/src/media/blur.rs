@@ -32,10 +32,10 @@ struct Segmented {
     input: Vec<f32>,
 }
 
-/// Figures about the blur so far.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+/// What the blur cost so far (also in the call's figures, `CallStats::blur`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize)]
 pub struct BlurFigures {
-    /// Segmentations run.
+    /// Segmentations run (at most ten a second).
     pub segmentations: u64,
     /// Mean time of one segmentation, in milliseconds (on the worker thread).
     pub segment_ms: f64,
