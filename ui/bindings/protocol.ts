@@ -198,7 +198,85 @@ text: string, } | { "type": "chat_received",
 /**
  * From [`DataMessage::Chat`].
  */
-id: string, };
+id: string, } | { "type": "payment", 
+/**
+ * What the card shows.
+ */
+card: PaymentCard, } | { "type": "payments_please" };
+
+export type PaymentCard = { 
+/**
+ * The cockpit's id of the payment.
+ */
+id: string, 
+/**
+ * Who receives the money (the municipality).
+ */
+payee: string, 
+/**
+ * The amount in euro cents (the page formats it in its language).
+ */
+amount_cents: number, 
+/**
+ * What it is for.
+ */
+description: string, 
+/**
+ * The structured reference as printed (`+++090/9337/55493+++`), if there is one.
+ */
+reference?: string, 
+/**
+ * How to pay.
+ */
+method: PayMethod, 
+/**
+ * The provider's checkout page (for [`PayMethod::Checkout`]); the page opens only
+ * allow-listed hosts.
+ */
+checkout_url?: string, 
+/**
+ * The payee's IBAN, printed in groups (for [`PayMethod::Transfer`]).
+ */
+iban?: string, 
+/**
+ * The QR code's modules, one string of `0` and `1` per row (top row first): the
+ * checkout address, or the EPC QR payload of a transfer.
+ */
+qr: Array<string>, 
+/**
+ * A test payment (sandbox or a provider's test mode): no real money moves.
+ */
+test: boolean, 
+/**
+ * Where it stands.
+ */
+status: CardStatus, 
+/**
+ * When the status last changed, RFC 3339.
+ */
+changed_at: string, };
+
+export type CardStatus = "open" | "paid" | "failed" | "canceled" | "expired";
+
+export type WatchPayment = { 
+/**
+ * One of [`HINT_PROVIDERS`].
+ */
+provider: string, 
+/**
+ * The provider's id of the payment (`tr_…`, a Bancontact payment id, `cs_…`).
+ */
+provider_id: string, };
+
+export type PaymentHint = { 
+/**
+ * One of [`HINT_PROVIDERS`].
+ */
+provider: string, 
+/**
+ * The provider's id of the payment.
+ */
+provider_id: string, };
 
 export const PROTOCOL_VERSION = 1;
 export const SIGNALING_VERSION = 1;

@@ -10,6 +10,7 @@
 //! Invariant: fields are only ever added with a default, so an older peer keeps working.
 
 pub mod channel;
+pub mod payment;
 pub mod signaling;
 
 use serde::{Deserialize, Serialize};
@@ -114,6 +115,10 @@ pub fn typescript_bindings() -> String {
             signaling::RelayToCitizen::decl(),
             signaling::SignalError::decl(),
             channel::DataMessage::decl(),
+            channel::PaymentCard::decl(),
+            channel::CardStatus::decl(),
+            payment::WatchPayment::decl(),
+            payment::PaymentHint::decl(),
         ],
     );
     out.push_str(&format!(

@@ -34,6 +34,7 @@ enum Screen {
     Waiting,
     NotFound,
     Expired,
+    Returned,
 }
 
 /// `GET /j/{token}`: the waiting screen, or a plain 404/410 page.
@@ -70,6 +71,18 @@ pub(crate) async fn join_page(
 pub(crate) async fn not_found(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let locale = choose_locale(None, &headers, None);
     page(&state, StatusCode::NOT_FOUND, locale, Screen::NotFound)
+}
+
+/// `GET /return`: where a payment's checkout sends the payer afterwards. The checkout
+/// opened in its own tab, so this one only says to go back to the call, which learns the
+/// outcome from the clerk's cockpit.
+pub(crate) async fn return_page(
+    State(state): State<AppState>,
+    Query(query): Query<PageQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let locale = choose_locale(query.lang.as_deref(), &headers, None);
+    page(&state, StatusCode::OK, locale, Screen::Returned)
 }
 
 /// `GET /static/citizen.css`.
@@ -110,6 +123,7 @@ fn page(state: &AppState, status: StatusCode, locale: Locale, screen: Screen) ->
         ),
         Screen::NotFound => (t("notfound.title"), t("notfound.body"), None),
         Screen::Expired => (t("expired.title"), t("expired.body"), None),
+        Screen::Returned => (t("return.title"), t("return.body"), None),
     };
     let languages: String = Locale::ALL
         .iter()
@@ -271,7 +285,7 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
 }
 
 /// Escapes text for HTML element content and double-quoted attributes.
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -13,9 +13,11 @@ use std::path::PathBuf;
 /// Settings come from the command line, optionally over a TOML file given with --config
 /// whose keys are the long option names with underscores (data_dir, listen, public_url,
 /// tls_cert, tls_key, room_ttl_minutes, municipality, log_dir, stun_urls, turn_urls,
-/// turn_secret, turn_ttl_minutes). The command line wins. The TURN secret shared with coturn
-/// comes from the config file or the BALIE_TURN_SECRET environment variable, never from the
-/// command line (where other users could read it).
+/// turn_secret, turn_ttl_minutes, stripe_webhook_secret, bancontact_profile_id,
+/// bancontact_jwks_url). The command line wins. Secrets (the TURN secret shared with coturn,
+/// Stripe's webhook signing secret) come from the config file or the environment
+/// (BALIE_TURN_SECRET, BALIE_STRIPE_WEBHOOK_SECRET), never from the command line (where
+/// other users could read them).
 /// Logging is filtered with the BALIE_LOG environment variable (e.g. BALIE_LOG=debug).
 #[derive(Debug, Parser)]
 #[command(name = "balie-relay", version)]
@@ -38,7 +40,7 @@ pub enum Command {
     #[command(subcommand)]
     Clerk(ClerkCommand),
     /// Run the relay server.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
 }
 
 /// `balie-relay clerk …`
@@ -93,6 +95,12 @@ pub struct ServeArgs {
     /// How long TURN credentials stay valid, in minutes [default: 360].
     #[arg(long)]
     pub turn_ttl_minutes: Option<u32>,
+    /// The Bancontact Pay payment profile whose callbacks /hooks/bancontact takes.
+    #[arg(long)]
+    pub bancontact_profile_id: Option<String>,
+    /// Where Bancontact publishes its signing keys [default: https://jwks.bancontact.net/].
+    #[arg(long)]
+    pub bancontact_jwks_url: Option<String>,
 }
 
 /// Runs the command line; `main` is only this.
@@ -108,7 +116,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         .ok_or(crate::config::ConfigError::Missing("--data-dir"))?;
     match cli.command {
         Command::Clerk(command) => clerk(&data_dir, command),
-        Command::Serve(args) => serve(data_dir, file, args),
+        Command::Serve(args) => serve(data_dir, file, *args),
     }
 }
 
@@ -197,6 +205,18 @@ fn serve(data_dir: PathBuf, file: FileConfig, args: ServeArgs) -> anyhow::Result
                 .turn_ttl_minutes
                 .or(file.turn_ttl_minutes)
                 .map_or(crate::turn::DEFAULT_TURN_TTL_SECONDS, |m| i64::from(m) * 60),
+        },
+        hooks: crate::config::HookConfig {
+            stripe_webhook_secret: std::env::var("BALIE_STRIPE_WEBHOOK_SECRET")
+                .ok()
+                .or(file.stripe_webhook_secret)
+                .filter(|s| !s.is_empty())
+                .map(secrecy::SecretString::from),
+            bancontact_profile_id: args.bancontact_profile_id.or(file.bancontact_profile_id),
+            bancontact_jwks_url: args
+                .bancontact_jwks_url
+                .or(file.bancontact_jwks_url)
+                .unwrap_or(defaults.hooks.bancontact_jwks_url),
         },
     };
     config.validate()?;

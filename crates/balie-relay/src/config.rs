@@ -25,6 +25,35 @@ pub struct RelayConfig {
     pub log_dir: Option<PathBuf>,
     /// STUN and TURN servers handed to both sides of a call.
     pub ice: crate::turn::IceConfig,
+    /// What the payment webhooks check.
+    pub hooks: HookConfig,
+}
+
+/// What the relay needs to check payment webhooks. No provider API key: the relay never
+/// asks a provider anything.
+#[derive(Debug, Clone)]
+pub struct HookConfig {
+    /// Stripe's signing secret of the webhook endpoint (`whsec_…`); without it
+    /// `/hooks/stripe` answers 404.
+    pub stripe_webhook_secret: Option<secrecy::SecretString>,
+    /// The Bancontact Pay payment profile whose callbacks are taken; without it
+    /// `/hooks/bancontact` answers 404.
+    pub bancontact_profile_id: Option<String>,
+    /// Where Bancontact publishes its signing keys.
+    pub bancontact_jwks_url: String,
+}
+
+/// Bancontact's production key set.
+pub const BANCONTACT_JWKS: &str = "https://jwks.bancontact.net/";
+
+impl Default for HookConfig {
+    fn default() -> Self {
+        Self {
+            stripe_webhook_secret: None,
+            bancontact_profile_id: None,
+            bancontact_jwks_url: BANCONTACT_JWKS.into(),
+        }
+    }
 }
 
 /// The relay's configuration is not usable.
@@ -87,6 +116,9 @@ pub(crate) struct FileConfig {
     pub(crate) turn_urls: Option<Vec<String>>,
     pub(crate) turn_secret: Option<String>,
     pub(crate) turn_ttl_minutes: Option<u32>,
+    pub(crate) stripe_webhook_secret: Option<String>,
+    pub(crate) bancontact_profile_id: Option<String>,
+    pub(crate) bancontact_jwks_url: Option<String>,
 }
 
 impl FileConfig {
@@ -122,6 +154,7 @@ impl RelayConfig {
                 turn_ttl_seconds: crate::turn::DEFAULT_TURN_TTL_SECONDS,
                 ..Default::default()
             },
+            hooks: HookConfig::default(),
         }
     }
 
@@ -155,6 +188,16 @@ impl RelayConfig {
         if !self.ice.turn_urls.is_empty() && self.ice.turn_secret.is_none() {
             return Err(ConfigError::Missing(
                 "turn_secret (config file) or BALIE_TURN_SECRET, for the TURN URLs",
+            ));
+        }
+        if !self.hooks.bancontact_jwks_url.starts_with("https://")
+            && !self
+                .hooks
+                .bancontact_jwks_url
+                .starts_with("http://127.0.0.1:")
+        {
+            return Err(ConfigError::PublicUrl(
+                self.hooks.bancontact_jwks_url.clone(),
             ));
         }
         if !(1..=1440).contains(&self.room_ttl_minutes) {

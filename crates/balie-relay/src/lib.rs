@@ -1,8 +1,9 @@
 //! Balie relay: the server between the clerk's cockpit and the citizen's browser.
 //!
 //! It hands out rooms and join links to authenticated clerks (`POST /api/rooms`), serves
-//! the citizen page (`GET /j/{token}`) and answers `GET /healthz`. Later issues add
-//! signaling, provider webhooks and the sandbox payment provider.
+//! the citizen page (`GET /j/{token}`), signaling (`/ws/clerk/…`, `/ws/citizen/…`), the
+//! payment webhooks and hints (`/hooks/…`, `/api/payments/watch`, `/ws/hints`), the sandbox
+//! payment provider (`/sandbox/…`) and `GET /healthz`.
 //!
 //! The server is a function: [`app`] builds the axum `Router` from an [`AppState`], so
 //! tests drive it on port 0 and the cockpit embeds it in-process ([`Relay::bind`]).
@@ -28,8 +29,10 @@ pub mod cli;
 mod clock;
 mod config;
 mod error;
+mod hooks;
 mod i18n;
 mod rooms;
+mod sandbox;
 mod server;
 mod signaling;
 mod state;
@@ -37,7 +40,7 @@ pub mod turn;
 
 pub use clerk::{ClerkToken, add_clerk};
 pub use clock::Clock;
-pub use config::{ConfigError, RelayConfig};
+pub use config::{BANCONTACT_JWKS, ConfigError, HookConfig, RelayConfig};
 pub use error::AppError;
 pub use server::{Relay, ServeError};
 pub use state::AppState;
@@ -66,6 +69,21 @@ pub fn app(state: AppState) -> Router {
         .route("/ws/citizen/{token}", get(signaling::citizen_socket))
         .route("/static/citizen.css", get(citizen::stylesheet))
         .route("/static/citizen.js", get(citizen::script))
+        .route("/return", get(citizen::return_page))
+        .route("/api/payments/watch", post(hooks::watch))
+        .route("/ws/hints", get(hooks::socket))
+        .route("/hooks/mollie", post(hooks::mollie))
+        .route("/hooks/stripe", post(hooks::stripe))
+        .route("/hooks/bancontact", post(hooks::bancontact))
+        .route("/sandbox/v2/payments", post(sandbox::create))
+        .route(
+            "/sandbox/v2/payments/{id}",
+            get(sandbox::get).delete(sandbox::cancel),
+        )
+        .route(
+            "/sandbox/checkout/{token}",
+            get(sandbox::checkout_page).post(sandbox::decide),
+        )
         .fallback(citizen::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(

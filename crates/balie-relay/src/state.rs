@@ -18,6 +18,8 @@ struct Inner {
     clock: Clock,
     catalogs: Catalogs,
     rooms: crate::signaling::Rooms,
+    hints: crate::hooks::Hints,
+    jwks: crate::hooks::JwksCache,
 }
 
 impl AppState {
@@ -32,6 +34,8 @@ impl AppState {
                 clock,
                 catalogs: Catalogs::load(),
                 rooms: Default::default(),
+                hints: Default::default(),
+                jwks: Default::default(),
             }),
         }
     }
@@ -77,6 +81,14 @@ impl AppState {
 
     pub(crate) fn rooms(&self) -> &crate::signaling::Rooms {
         &self.inner.rooms
+    }
+
+    pub(crate) fn hints(&self) -> &crate::hooks::Hints {
+        &self.inner.hints
+    }
+
+    pub(crate) fn jwks(&self) -> &crate::hooks::JwksCache {
+        &self.inner.jwks
     }
 
     pub(crate) fn catalogs(&self) -> &Catalogs {

@@ -89,6 +89,22 @@ impl TestRelay {
         room.join_url
     }
 
+    /// The relay's address with `ws://`.
+    pub fn ws_url(&self) -> String {
+        self.url.replacen("http://", "ws://", 1)
+    }
+
+    /// Adds another clerk and returns their token.
+    pub fn add_clerk(&self, name: &str) -> String {
+        let db = balie_store::open(
+            &self.dir.path().join("relay.sqlite3"),
+            &balie_store::relay::SCHEMA,
+        )
+        .unwrap();
+        let token = balie_relay::add_clerk(&db, name).unwrap();
+        token.secret().expose_secret().to_string()
+    }
+
     /// Stops the server gracefully and waits for it.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {

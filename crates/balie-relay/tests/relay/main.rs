@@ -4,6 +4,7 @@
 mod cli;
 mod helpers;
 mod logs;
+mod payments;
 mod signaling;
 mod ws;
 

@@ -1,7 +1,10 @@
-//! The relay's database: clerks and rooms.
+//! The relay's database: clerks, rooms, the sandbox provider's payments and who watches
+//! which provider payment.
 
 pub mod clerk;
 pub mod room;
+pub mod sandbox;
+pub mod watch;
 
 use crate::{Migration, Schema};
 
@@ -10,8 +13,14 @@ pub static SCHEMA: Schema = Schema {
     name: "relay database",
     // "BALR"
     application_id: 0x4241_4C52,
-    migrations: &[Migration {
-        version: 1,
-        sql: include_str!("../../migrations/relay/0001_init.sql"),
-    }],
+    migrations: &[
+        Migration {
+            version: 1,
+            sql: include_str!("../../migrations/relay/0001_init.sql"),
+        },
+        Migration {
+            version: 2,
+            sql: include_str!("../../migrations/relay/0002_payments.sql"),
+        },
+    ],
 };

@@ -1,0 +1,343 @@
+//! Payment webhooks and hints. Providers report changes to the relay, which the internet
+//! can reach; the relay tells the cockpit that registered the payment (`POST
+//! /api/payments/watch`) over its hint socket (`GET /ws/hints`), and the cockpit asks the
+//! provider's API itself. The relay holds no provider API keys and never says what a
+//! status is, so a forged webhook can at most cause an extra question. What a provider
+//! signs is checked all the same, so an unsigned or wrongly signed call is refused
+//! loudly and costs nobody a request:
+//!
+//! - `POST /hooks/mollie`: form `id=tr_…`, unsigned by Mollie's design;
+//! - `POST /hooks/bancontact`: the `Signature` header, a detached JWS checked against
+//!   Bancontact's key set (fetched from the configured JWKS address, cached 12 hours,
+//!   fetched again at most once a minute for an unknown key);
+//! - `POST /hooks/stripe`: the `Stripe-Signature` header, HMAC-SHA256 with the endpoint's
+//!   signing secret.
+
+use crate::clerk::ClerkAuth;
+use crate::error::AppError;
+use crate::rooms::ApiJson;
+use crate::state::AppState;
+use axum::Form;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use balie_protocol::payment::{PaymentHint, WatchPayment, valid_provider_id};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+
+/// Hints queued for one socket before further ones are dropped (the cockpit polls anyway).
+const QUEUE: usize = 64;
+
+/// How long watches are kept: longer than any provider reports on a payment.
+const WATCH_DAYS: i64 = 90;
+
+/// One hint socket: its connection number and queue.
+type Socket = (u64, mpsc::Sender<PaymentHint>);
+
+/// The connected hint sockets, by clerk.
+#[derive(Default)]
+pub(crate) struct Hints {
+    sockets: Mutex<HashMap<i64, Vec<Socket>>>,
+    next: std::sync::atomic::AtomicU64,
+}
+
+impl Hints {
+    fn subscribe(&self, clerk_id: i64) -> (u64, mpsc::Receiver<PaymentHint>) {
+        let (tx, rx) = mpsc::channel(QUEUE);
+        let conn = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(mut sockets) = self.sockets.lock() {
+            sockets.entry(clerk_id).or_default().push((conn, tx));
+        }
+        (conn, rx)
+    }
+
+    fn unsubscribe(&self, clerk_id: i64, conn: u64) {
+        if let Ok(mut sockets) = self.sockets.lock()
+            && let Some(list) = sockets.get_mut(&clerk_id)
+        {
+            list.retain(|(c, _)| *c != conn);
+            if list.is_empty() {
+                sockets.remove(&clerk_id);
+            }
+        }
+    }
+
+    /// Queues `hint` on every socket of `clerk_id`; how many took it.
+    fn send(&self, clerk_id: i64, hint: &PaymentHint) -> usize {
+        let Ok(sockets) = self.sockets.lock() else {
+            return 0;
+        };
+        sockets.get(&clerk_id).map_or(0, |list| {
+            list.iter()
+                .filter(|(_, tx)| tx.try_send(hint.clone()).is_ok())
+                .count()
+        })
+    }
+}
+
+/// Tells the clerk watching `provider`'s payment `provider_id` that it changed. Unknown
+/// payments are ignored (they may belong to another system on the same account).
+pub(crate) fn notify(state: &AppState, provider: &str, provider_id: &str) {
+    let clerk = state.with_db(|db| balie_store::relay::watch::clerk(db, provider, provider_id));
+    match clerk {
+        Ok(Some(clerk_id)) => {
+            let hint = PaymentHint {
+                provider: provider.to_owned(),
+                provider_id: provider_id.to_owned(),
+            };
+            let delivered = state.hints().send(clerk_id, &hint);
+            tracing::info!(provider, payment = provider_id, delivered, "payment hint");
+        }
+        Ok(None) => tracing::info!(
+            provider,
+            payment = provider_id,
+            "hint for an unwatched payment"
+        ),
+        Err(e) => tracing::warn!(provider, error = %e, "cannot look up a payment watch"),
+    }
+}
+
+/// `POST /api/payments/watch`: hints for this provider payment go to the calling clerk.
+pub(crate) async fn watch(
+    State(state): State<AppState>,
+    clerk: ClerkAuth,
+    ApiJson(request): ApiJson<WatchPayment>,
+) -> Result<StatusCode, AppError> {
+    if !request.is_valid() {
+        return Err(AppError::BadRequest(
+            "provider must be sandbox, mollie, bancontact or stripe, and provider_id 1 to 128 letters, digits, _ or -".into(),
+        ));
+    }
+    let now = state.clock().now_unix();
+    let mine = state.with_db(|db| {
+        balie_store::relay::watch::purge(db, now - WATCH_DAYS * 86_400)?;
+        balie_store::relay::watch::add(
+            db,
+            &request.provider,
+            &request.provider_id,
+            clerk.clerk_id,
+            now,
+        )
+    })?;
+    if mine {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        // Another clerk's payment: say nothing about it.
+        Err(AppError::NotFound)
+    }
+}
+
+/// `GET /ws/hints`: the cockpit's hint socket. The relay only sends; the cockpit's frames
+/// are read and dropped (pings keep it open through proxies).
+pub(crate) async fn socket(
+    State(state): State<AppState>,
+    clerk: ClerkAuth,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    upgrade
+        .max_message_size(1024)
+        .on_upgrade(move |socket| serve_socket(state, clerk.clerk_id, socket))
+}
+
+async fn serve_socket(state: AppState, clerk_id: i64, mut socket: WebSocket) {
+    let (conn, mut hints) = state.hints().subscribe(clerk_id);
+    loop {
+        tokio::select! {
+            hint = hints.recv() => {
+                let Some(hint) = hint else { break };
+                let Ok(text) = serde_json::to_string(&hint) else { continue };
+                if socket.send(Message::Text(text.into())).await.is_err() {
+                    break;
+                }
+            }
+            incoming = socket.recv() => match incoming {
+                Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+    state.hints().unsubscribe(clerk_id, conn);
+}
+
+#[derive(serde::Deserialize)]
+pub(crate) struct MollieHook {
+    id: String,
+}
+
+/// `POST /hooks/mollie`: Mollie's `id=tr_…`. Always 200 for a well-formed id, as Mollie
+/// expects, so the answer reveals nothing about which payments exist.
+pub(crate) async fn mollie(
+    State(state): State<AppState>,
+    Form(hook): Form<MollieHook>,
+) -> StatusCode {
+    if !hook.id.starts_with("tr_") || !valid_provider_id(&hook.id) {
+        return StatusCode::BAD_REQUEST;
+    }
+    notify(&state, "mollie", &hook.id);
+    StatusCode::OK
+}
+
+#[derive(serde::Deserialize)]
+struct StripeEvent {
+    #[serde(rename = "type")]
+    kind: String,
+    data: StripeData,
+}
+
+#[derive(serde::Deserialize)]
+struct StripeData {
+    object: StripeObject,
+}
+
+#[derive(serde::Deserialize)]
+struct StripeObject {
+    id: String,
+    object: String,
+}
+
+/// `POST /hooks/stripe`: a signed event; Checkout Session events become hints.
+pub(crate) async fn stripe(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(secret) = &state.config().hooks.stripe_webhook_secret else {
+        return (
+            StatusCode::NOT_FOUND,
+            "no Stripe webhook secret is configured",
+        )
+            .into_response();
+    };
+    let Some(header) = headers
+        .get("stripe-signature")
+        .and_then(|v| v.to_str().ok())
+    else {
+        return (StatusCode::BAD_REQUEST, "Stripe-Signature is missing").into_response();
+    };
+    let now = state.clock().now_unix();
+    if let Err(e) = balie_pay::stripe::verify_webhook(header, &body, secret, now) {
+        tracing::warn!(error = %e, "Stripe webhook refused");
+        return (StatusCode::BAD_REQUEST, e.to_string()).into_response();
+    }
+    let Ok(event) = serde_json::from_slice::<StripeEvent>(&body) else {
+        return (StatusCode::BAD_REQUEST, "not a Stripe event").into_response();
+    };
+    if event.data.object.object == "checkout.session"
+        && event.kind.starts_with("checkout.session.")
+        && valid_provider_id(&event.data.object.id)
+    {
+        notify(&state, "stripe", &event.data.object.id);
+    }
+    StatusCode::OK.into_response()
+}
+
+/// Bancontact's key set as last fetched.
+#[derive(Default)]
+pub(crate) struct JwksCache {
+    keys: Mutex<Option<(Instant, balie_pay::bancontact::Jwks)>>,
+    last_fetch: Mutex<Option<Instant>>,
+}
+
+const JWKS_FRESH: Duration = Duration::from_secs(12 * 3600);
+const JWKS_REFETCH: Duration = Duration::from_secs(60);
+
+impl JwksCache {
+    fn cached(&self) -> Option<balie_pay::bancontact::Jwks> {
+        let keys = self.keys.lock().ok()?;
+        keys.as_ref()
+            .filter(|(at, _)| at.elapsed() < JWKS_FRESH)
+            .map(|(_, jwks)| jwks.clone())
+    }
+
+    /// Fetches the key set unless that was tried less than a minute ago.
+    async fn fetch(&self, url: &str) -> Option<balie_pay::bancontact::Jwks> {
+        {
+            let mut last = self.last_fetch.lock().ok()?;
+            if last.is_some_and(|at| at.elapsed() < JWKS_REFETCH) {
+                return None;
+            }
+            *last = Some(Instant::now());
+        }
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .ok()?;
+        let response = client.get(url).send().await.ok()?;
+        if !response.status().is_success() {
+            tracing::warn!(
+                status = response.status().as_u16(),
+                "Bancontact key set not fetched"
+            );
+            return None;
+        }
+        let jwks = balie_pay::bancontact::Jwks::parse(&response.bytes().await.ok()?).ok()?;
+        if let Ok(mut keys) = self.keys.lock() {
+            *keys = Some((Instant::now(), jwks.clone()));
+        }
+        Some(jwks)
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BancontactCallback {
+    payment_id: String,
+}
+
+/// `POST /hooks/bancontact`: a callback signed with Bancontact's key.
+pub(crate) async fn bancontact(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    use balie_pay::bancontact::{CallbackError, Expected, verify_callback};
+    let Some(profile_id) = state.config().hooks.bancontact_profile_id.clone() else {
+        return (
+            StatusCode::NOT_FOUND,
+            "no Bancontact payment profile is configured",
+        )
+            .into_response();
+    };
+    let Some(signature) = headers.get("signature").and_then(|v| v.to_str().ok()) else {
+        return (StatusCode::UNAUTHORIZED, "Signature is missing").into_response();
+    };
+    let callback_url = format!("{}/hooks/bancontact", state.public_url());
+    let expected = Expected {
+        profile_id: &profile_id,
+        callback_url: &callback_url,
+    };
+    let now = time::OffsetDateTime::from_unix_timestamp(state.clock().now_unix())
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let url = state.config().hooks.bancontact_jwks_url.clone();
+    let mut jwks = match state.jwks().cached() {
+        Some(jwks) => Some(jwks),
+        None => state.jwks().fetch(&url).await,
+    };
+    let mut verdict = match &jwks {
+        Some(keys) => verify_callback(signature, &body, keys, &expected, now),
+        None => Err(CallbackError::UnknownKey(String::new())),
+    };
+    if matches!(verdict, Err(CallbackError::UnknownKey(_))) {
+        // Bancontact may have rolled its keys: fetch again (at most once a minute).
+        jwks = state.jwks().fetch(&url).await;
+        if let Some(keys) = &jwks {
+            verdict = verify_callback(signature, &body, keys, &expected, now);
+        }
+    }
+    if let Err(e) = verdict {
+        tracing::warn!(error = %e, "Bancontact callback refused");
+        return (StatusCode::UNAUTHORIZED, e.to_string()).into_response();
+    }
+    let Ok(callback) = serde_json::from_slice::<BancontactCallback>(&body) else {
+        return (StatusCode::BAD_REQUEST, "not a Bancontact payment callback").into_response();
+    };
+    if valid_provider_id(&callback.payment_id) {
+        notify(&state, "bancontact", &callback.payment_id);
+    }
+    StatusCode::OK.into_response()
+}

@@ -1,0 +1,441 @@
+//! The sandbox provider through Balie's own Mollie client, the checkout page, payment
+//! watches, the hint socket and the providers' webhooks.
+
+use crate::helpers::*;
+use crate::ws::{Ws, connect};
+use balie_domain::{Locale, Money, PaymentStatus};
+use balie_pay::mollie::Mollie;
+use balie_pay::{NewPayment, PayError, Provider as _};
+use balie_protocol::payment::PaymentHint;
+use secrecy::SecretString;
+
+fn sandbox(relay: &TestRelay, token: &str) -> Mollie {
+    Mollie::new(
+        &format!("{}/sandbox", relay.url),
+        SecretString::from(token.to_owned()),
+        None,
+    )
+    .unwrap()
+}
+
+fn request(key: &str, hinted: bool, relay: &TestRelay) -> NewPayment {
+    NewPayment {
+        amount: Money::from_cents(4500),
+        description: "Verkeersborden opendeurdag".into(),
+        redirect_url: format!("{}/return", relay.url),
+        webhook_url: hinted.then(|| format!("{}/hooks/sandbox", relay.url)),
+        locale: Locale::Nl,
+        idempotency_key: key.into(),
+    }
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// Chooses `outcome` on the checkout page at `url`; returns the answer.
+async fn choose(url: &str, outcome: &str) -> reqwest::Response {
+    no_redirects()
+        .post(url)
+        .form(&[("outcome", outcome)])
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn hints(relay: &TestRelay) -> Ws {
+    connect(&format!("{}/ws/hints", relay.ws_url()), Some(&relay.token))
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_sandbox_payment_is_paid_on_its_checkout_page_and_read_back_paid() {
+    let relay = spawn_app().await;
+    let mollie = sandbox(&relay, &relay.token);
+    let created = mollie.create(&request("k-1", false, &relay)).await.unwrap();
+    assert_eq!(created.status, PaymentStatus::Open);
+    assert!(created.id.starts_with("tr_"), "{}", created.id);
+    let checkout = created.checkout_url.clone().unwrap();
+    assert!(checkout.starts_with(&format!("{}/sandbox/checkout/", relay.url)));
+
+    // The page says it is a test, in the payment's language, with the amount.
+    let page = relay.client.get(&checkout).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("form-action 'self'"), "{csp}");
+    let html = page.text().await.unwrap();
+    assert!(html.contains("Dit is een test. Er wordt geen echt geld betaald."));
+    assert!(html.contains("€\u{a0}45,00"), "{html}");
+    assert!(html.contains("Verkeersborden opendeurdag"));
+
+    // Still open until someone chooses.
+    assert_eq!(
+        mollie.get(&created.id).await.unwrap().status,
+        PaymentStatus::Open
+    );
+    let answer = choose(&checkout, "paid").await;
+    assert_eq!(answer.status(), 303);
+    assert_eq!(
+        answer.headers()["location"],
+        format!("{}/return", relay.url)
+    );
+    let paid = mollie.get(&created.id).await.unwrap();
+    assert_eq!(paid.status, PaymentStatus::Paid);
+    assert_eq!(paid.checkout_url, None);
+
+    // Decided is decided: another choice, a cancel, nothing changes it.
+    choose(&checkout, "failed").await;
+    assert_eq!(
+        mollie.get(&created.id).await.unwrap().status,
+        PaymentStatus::Paid
+    );
+    match mollie.cancel(&created.id).await {
+        Err(PayError::Refused {
+            status: 422,
+            detail,
+            ..
+        }) => {
+            assert_eq!(detail, "The payment cannot be canceled");
+        }
+        other => panic!("{other:?}"),
+    }
+    let page = relay
+        .client
+        .get(&checkout)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Deze testbetaling is betaald."), "{page}");
+    assert!(!page.contains(r#"value="paid""#));
+}
+
+#[tokio::test]
+async fn the_same_idempotency_key_gives_the_same_sandbox_payment() {
+    let relay = spawn_app().await;
+    let mollie = sandbox(&relay, &relay.token);
+    let first = mollie
+        .create(&request("same", false, &relay))
+        .await
+        .unwrap();
+    let again = mollie
+        .create(&request("same", false, &relay))
+        .await
+        .unwrap();
+    let other = mollie
+        .create(&request("other", false, &relay))
+        .await
+        .unwrap();
+    assert_eq!(first.id, again.id);
+    assert_ne!(first.id, other.id);
+}
+
+#[tokio::test]
+async fn cancel_expiry_and_each_outcome_map_onto_our_statuses() {
+    let relay = spawn_app().await;
+    let mollie = sandbox(&relay, &relay.token);
+    for (key, outcome, status) in [
+        ("f", "failed", PaymentStatus::Failed),
+        ("c", "canceled", PaymentStatus::Canceled),
+        ("e", "expired", PaymentStatus::Expired),
+    ] {
+        let p = mollie.create(&request(key, false, &relay)).await.unwrap();
+        choose(p.checkout_url.as_ref().unwrap(), outcome).await;
+        assert_eq!(mollie.get(&p.id).await.unwrap().status, status, "{outcome}");
+    }
+    let p = mollie.create(&request("x", false, &relay)).await.unwrap();
+    assert_eq!(
+        mollie.cancel(&p.id).await.unwrap().status,
+        PaymentStatus::Canceled
+    );
+
+    // An hour later an open payment has expired by itself, and its page can no longer pay.
+    let p = mollie
+        .create(&request("late", false, &relay))
+        .await
+        .unwrap();
+    relay.clock.advance(3601);
+    assert_eq!(
+        mollie.get(&p.id).await.unwrap().status,
+        PaymentStatus::Expired
+    );
+    choose(p.checkout_url.as_ref().unwrap(), "paid").await;
+    assert_eq!(
+        mollie.get(&p.id).await.unwrap().status,
+        PaymentStatus::Expired
+    );
+}
+
+#[tokio::test]
+async fn the_sandbox_answers_as_mollie_does_to_bad_requests_and_strangers() {
+    let relay = spawn_app().await;
+    let url = format!("{}/sandbox/v2/payments", relay.url);
+    let post = |body: &'static str| {
+        relay
+            .client
+            .post(&url)
+            .bearer_auth(&relay.token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    for (body, field) in [
+        (
+            r#"{"amount":{"currency":"EUR","value":12.5},"description":"x","redirectUrl":"https://a.be"}"#,
+            "amount.value",
+        ),
+        (
+            r#"{"amount":{"currency":"EUR","value":"12.5"},"description":"x","redirectUrl":"https://a.be"}"#,
+            "amount.value",
+        ),
+        (
+            r#"{"amount":{"currency":"EUR","value":"0.00"},"description":"x","redirectUrl":"https://a.be"}"#,
+            "amount.value",
+        ),
+        (
+            r#"{"amount":{"currency":"USD","value":"1.00"},"description":"x","redirectUrl":"https://a.be"}"#,
+            "amount.currency",
+        ),
+        (
+            r#"{"amount":{"currency":"EUR","value":"1.00"},"description":" ","redirectUrl":"https://a.be"}"#,
+            "description",
+        ),
+        (
+            r#"{"amount":{"currency":"EUR","value":"1.00"},"description":"x"}"#,
+            "redirectUrl",
+        ),
+        (
+            r#"{"amount":{"currency":"EUR","value":"1.00"},"description":"x","redirectUrl":"javascript:alert(1)"}"#,
+            "redirectUrl",
+        ),
+    ] {
+        let response = post(body).await.unwrap();
+        assert_eq!(response.status(), 422, "{body}");
+        assert_eq!(response.headers()["content-type"], "application/hal+json");
+        let problem: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(problem["status"], 422);
+        assert_eq!(problem["field"], field, "{body}");
+    }
+    let garbled = post("{not json").await.unwrap();
+    assert_eq!(garbled.status(), 400);
+
+    // A wrong key is Mollie's 401; another clerk's payment does not exist for them.
+    let wrong = sandbox(&relay, "balie_not-a-clerk");
+    assert!(matches!(
+        wrong.create(&request("k", false, &relay)).await,
+        Err(PayError::Unauthorized { status: 401 })
+    ));
+    let mine = sandbox(&relay, &relay.token)
+        .create(&request("k", false, &relay))
+        .await
+        .unwrap();
+    let other_token = relay.add_clerk("another");
+    let theirs = sandbox(&relay, &other_token);
+    assert!(matches!(
+        theirs.get(&mine.id).await,
+        Err(PayError::NotFound)
+    ));
+    assert!(matches!(
+        theirs.cancel(&mine.id).await,
+        Err(PayError::NotFound)
+    ));
+    // An address that is not a checkout page is the plain "does not work" page.
+    let nothing = relay
+        .client
+        .get(format!("{}/sandbox/checkout/{}", relay.url, "0".repeat(32)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(nothing.status(), 404);
+}
+
+#[tokio::test]
+async fn a_decision_hints_the_clerk_only_when_a_webhook_was_asked_for() {
+    let relay = spawn_app().await;
+    let mut socket = hints(&relay).await;
+    let mollie = sandbox(&relay, &relay.token);
+    let quiet = mollie
+        .create(&request("quiet", false, &relay))
+        .await
+        .unwrap();
+    let hinted = mollie
+        .create(&request("hinted", true, &relay))
+        .await
+        .unwrap();
+    choose(quiet.checkout_url.as_ref().unwrap(), "paid").await;
+    choose(hinted.checkout_url.as_ref().unwrap(), "paid").await;
+    // The first hint on the socket is the hinted payment's: the quiet one sent none.
+    let hint: PaymentHint = socket.recv().await;
+    assert_eq!(
+        hint,
+        PaymentHint {
+            provider: "sandbox".into(),
+            provider_id: hinted.id.clone()
+        }
+    );
+    // A cancel is a change too.
+    let again = mollie
+        .create(&request("again", true, &relay))
+        .await
+        .unwrap();
+    mollie.cancel(&again.id).await.unwrap();
+    let hint: PaymentHint = socket.recv().await;
+    assert_eq!(hint.provider_id, again.id);
+}
+
+#[tokio::test]
+async fn the_hint_socket_and_watches_want_a_clerk() {
+    let relay = spawn_app().await;
+    assert_eq!(
+        connect(&format!("{}/ws/hints", relay.ws_url()), Some("balie_wrong"))
+            .await
+            .err(),
+        Some(401)
+    );
+    assert_eq!(
+        connect(&format!("{}/ws/hints", relay.ws_url()), None)
+            .await
+            .err(),
+        Some(401)
+    );
+    let response = relay
+        .client
+        .post(format!("{}/api/payments/watch", relay.url))
+        .json(&serde_json::json!({"provider": "mollie", "provider_id": "tr_a"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+}
+
+async fn watch(relay: &TestRelay, token: &str, provider: &str, id: &str) -> u16 {
+    relay
+        .client
+        .post(format!("{}/api/payments/watch", relay.url))
+        .bearer_auth(token)
+        .json(&serde_json::json!({"provider": provider, "provider_id": id}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn a_mollie_webhook_for_a_watched_payment_reaches_only_its_clerk() {
+    let relay = spawn_app().await;
+    let other = relay.add_clerk("another");
+    let mut mine = hints(&relay).await;
+    let mut theirs = connect(&format!("{}/ws/hints", relay.ws_url()), Some(&other))
+        .await
+        .unwrap();
+    assert_eq!(
+        watch(&relay, &relay.token, "mollie", "tr_7UhSN1zuXS").await,
+        204
+    );
+    assert_eq!(
+        watch(&relay, &relay.token, "mollie", "tr_7UhSN1zuXS").await,
+        204
+    );
+    // Someone else's payment is not theirs to watch, and bad ids are refused.
+    assert_eq!(watch(&relay, &other, "mollie", "tr_7UhSN1zuXS").await, 404);
+    assert_eq!(watch(&relay, &relay.token, "paypal", "x").await, 400);
+    assert_eq!(watch(&relay, &relay.token, "mollie", "tr_../x").await, 400);
+    assert_eq!(watch(&relay, &other, "mollie", "tr_TheirsToo").await, 204);
+
+    let hook = |id: &'static str| {
+        relay
+            .client
+            .post(format!("{}/hooks/mollie", relay.url))
+            .form(&[("id", id)])
+            .send()
+    };
+    assert_eq!(hook("tr_unknown").await.unwrap().status(), 200);
+    assert_eq!(hook("../etc").await.unwrap().status(), 400);
+    assert_eq!(hook("tr_7UhSN1zuXS").await.unwrap().status(), 200);
+    let hint: PaymentHint = mine.recv().await;
+    assert_eq!(hint.provider, "mollie");
+    assert_eq!(hint.provider_id, "tr_7UhSN1zuXS");
+    // The other clerk heard nothing of it: their first hint is their own payment's.
+    assert_eq!(hook("tr_TheirsToo").await.unwrap().status(), 200);
+    let hint: PaymentHint = theirs.recv().await;
+    assert_eq!(hint.provider_id, "tr_TheirsToo");
+}
+
+fn stripe_signature(secret: &str, t: i64, body: &str) -> String {
+    use hmac::Mac as _;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.{body}").as_bytes());
+    format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+#[tokio::test]
+async fn a_stripe_webhook_is_believed_only_with_the_right_signature() {
+    const SECRET: &str = "whsec_test_balie";
+    let relay = spawn_with(|c| {
+        c.hooks.stripe_webhook_secret = Some(SecretString::from(SECRET));
+    })
+    .await;
+    let mut socket = hints(&relay).await;
+    assert_eq!(
+        watch(&relay, &relay.token, "stripe", "cs_test_forged").await,
+        204
+    );
+    assert_eq!(
+        watch(&relay, &relay.token, "stripe", "cs_test_real").await,
+        204
+    );
+    let event = |id: &str| {
+        format!(
+            r#"{{"id":"evt_1","type":"checkout.session.completed","data":{{"object":{{"id":"{id}","object":"checkout.session","payment_status":"paid"}}}}}}"#
+        )
+    };
+    let send = |body: String, signature: String| {
+        relay
+            .client
+            .post(format!("{}/hooks/stripe", relay.url))
+            .header("stripe-signature", signature)
+            .body(body)
+            .send()
+    };
+    let forged = event("cs_test_forged");
+    let answer = send(forged.clone(), stripe_signature("whsec_wrong", T0, &forged))
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 400);
+    let stale = send(forged.clone(), stripe_signature(SECRET, T0 - 301, &forged))
+        .await
+        .unwrap();
+    assert_eq!(stale.status(), 400);
+    let real = event("cs_test_real");
+    let answer = send(real.clone(), stripe_signature(SECRET, T0, &real))
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 200);
+    let hint: PaymentHint = socket.recv().await;
+    assert_eq!(
+        hint.provider_id, "cs_test_real",
+        "the forged events must not hint"
+    );
+
+    // Without a configured secret the hook is not there.
+    let bare = spawn_app().await;
+    let answer = bare
+        .client
+        .post(format!("{}/hooks/stripe", bare.url))
+        .header("stripe-signature", stripe_signature(SECRET, T0, &real))
+        .body(real)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 404);
+}
