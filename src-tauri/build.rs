@@ -16,6 +16,17 @@ fn main() {
         "choose_devices",
         "open_join_link",
         "swap_screens",
+        "payment_setup",
+        "request_payment",
+        "cancel_payment",
+        "mark_payment_received",
+        "conversation_payments",
+        "follow_payments",
+        "set_product_price",
+        "provider_keys",
+        "set_provider_key",
+        "test_provider_key",
+        "remove_provider_key",
     ];
     // Capabilities live beside the Rust sources; each window gets only the commands it uses.
     tauri_build::try_build(

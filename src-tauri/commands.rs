@@ -142,3 +142,123 @@ pub async fn swap_screens(app: AppHandle, state: State<'_, CockpitState>) -> Res
     let cockpit = state.ready().ok().cloned();
     crate::windows::swap(&app, cockpit.as_deref()).map_err(|e| IpcError::Internal(e.to_string()))
 }
+
+/// The payment panel's providers and products.
+#[tauri::command]
+pub async fn payment_setup(
+    state: State<'_, CockpitState>,
+) -> Result<crate::payments::PaymentSetup, IpcError> {
+    state.ready()?.payments().setup()
+}
+
+/// Asks for a payment in the conversation in progress; the card reaches the citizen.
+#[tauri::command]
+pub async fn request_payment(
+    state: State<'_, CockpitState>,
+    request: crate::payments::PaymentRequest,
+) -> Result<crate::payments::PaymentView, IpcError> {
+    state.ready()?.request_payment(&request).await
+}
+
+/// Cancels a payment that is still open.
+#[tauri::command]
+pub async fn cancel_payment(
+    state: State<'_, CockpitState>,
+    id: String,
+) -> Result<crate::payments::PaymentView, IpcError> {
+    state.ready()?.payments().cancel(&id).await
+}
+
+/// Marks a bank transfer received (the clerk saw it on the bank statement).
+#[tauri::command]
+pub async fn mark_payment_received(
+    state: State<'_, CockpitState>,
+    id: String,
+) -> Result<crate::payments::PaymentView, IpcError> {
+    state.ready()?.payments().mark_received(&id)
+}
+
+/// The payments of the conversation in progress.
+#[tauri::command]
+pub async fn conversation_payments(
+    state: State<'_, CockpitState>,
+) -> Result<Vec<crate::payments::PaymentView>, IpcError> {
+    let cockpit = state.ready()?;
+    match cockpit.live_room()? {
+        Some(room) => cockpit.payments().of_room(&room),
+        None => Ok(Vec::new()),
+    }
+}
+
+/// Streams every change to a payment to `on_event` until the window goes away.
+#[tauri::command]
+pub async fn follow_payments(
+    state: State<'_, CockpitState>,
+    on_event: Channel<crate::payments::PaymentView>,
+) -> Result<(), IpcError> {
+    let mut changes = state.ready()?.payments().subscribe();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match changes.recv().await {
+                Ok(view) => {
+                    if on_event.send(view).is_err() {
+                        return;
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Changes a product's price.
+#[tauri::command]
+pub async fn set_product_price(
+    state: State<'_, CockpitState>,
+    id: String,
+    price: String,
+) -> Result<crate::payments::ProductView, IpcError> {
+    state.ready()?.payments().set_product_price(&id, &price)
+}
+
+/// Which provider keys are stored (never the keys).
+#[tauri::command]
+pub async fn provider_keys(
+    state: State<'_, CockpitState>,
+) -> Result<Vec<crate::payments::ProviderKeyView>, IpcError> {
+    Ok(state.ready()?.payments().keys())
+}
+
+/// Tests a provider key and keeps it in the OS keyring.
+#[tauri::command]
+pub async fn set_provider_key(
+    state: State<'_, CockpitState>,
+    provider: crate::payments::ProviderName,
+    key: String,
+) -> Result<crate::payments::ProviderKeyView, IpcError> {
+    state
+        .ready()?
+        .payments()
+        .set_key(provider, secrecy::SecretString::from(key))
+        .await
+}
+
+/// *Verbinding testen* with a stored provider key.
+#[tauri::command]
+pub async fn test_provider_key(
+    state: State<'_, CockpitState>,
+    provider: crate::payments::ProviderName,
+) -> Result<(), IpcError> {
+    state.ready()?.payments().test_key(provider).await
+}
+
+/// Removes a provider key from the OS keyring.
+#[tauri::command]
+pub async fn remove_provider_key(
+    state: State<'_, CockpitState>,
+    provider: crate::payments::ProviderName,
+) -> Result<(), IpcError> {
+    state.ready()?.payments().remove_key(provider).await
+}

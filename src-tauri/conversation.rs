@@ -311,6 +311,8 @@ pub(crate) enum Command {
 pub(crate) struct Conversation {
     pub(crate) commands: mpsc::Sender<Command>,
     pub(crate) task: tokio::task::JoinHandle<()>,
+    /// The relay's room.
+    pub(crate) room_id: String,
 }
 
 impl Conversation {
@@ -319,9 +321,13 @@ impl Conversation {
         mut call: ClerkCall,
         frames: Arc<Frames>,
         background_blur: bool,
+        payments: Arc<crate::payments::Payments>,
+        room_id: String,
         on_event: impl Fn(ConversationEvent) + Send + 'static,
     ) -> Self {
         let (commands, mut command_rx) = mpsc::channel(32);
+        let room = room_id.clone();
+        let mut payment_changes = payments.subscribe();
         let task = tokio::spawn(async move {
             // The clerk's latest choice, for a call engine started after it changed.
             let mut blur = background_blur;
@@ -334,6 +340,15 @@ impl Conversation {
                             if let ClerkCallEvent::CitizenLeft = event {
                                 frames.remote.clear();
                                 frames.self_view.clear();
+                            }
+                            if let ClerkCallEvent::Call(CallEvent::ChatReady) = event
+                                && let Some(engine) = call.call()
+                            {
+                                // A new data channel (a new page, or the page came back):
+                                // every card of this conversation, as it stands now.
+                                for card in payments.cards(&room) {
+                                    engine.send_payment(card).await;
+                                }
                             }
                             if let Some(event) = ConversationEvent::from_call(event) {
                                 on_event(event);
@@ -380,6 +395,24 @@ impl Conversation {
                             return;
                         }
                     },
+                    change = payment_changes.recv() => match change {
+                        Ok(view) if view.room_id.as_deref() == Some(room.as_str()) => {
+                            if let (Some(engine), Some(card)) = (call.call(), payments.card(&view.id)) {
+                                engine.send_payment(card).await;
+                            }
+                        }
+                        Ok(_) => {}
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                            if let Some(engine) = call.call() {
+                                for card in payments.cards(&room) {
+                                    engine.send_payment(card).await;
+                                }
+                            }
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => {
+                            payment_changes = payments.subscribe();
+                        }
+                    },
                     _ = ticker.tick() => {
                         if let Some(stats) = call.call().map(balie_call::Call::stats) {
                             on_event(ConversationEvent::Quality(quality(last.as_ref(), &stats)));
@@ -391,7 +424,11 @@ impl Conversation {
                 }
             }
         });
-        Self { commands, task }
+        Self {
+            commands,
+            task,
+            room_id,
+        }
     }
 }
 

@@ -66,8 +66,9 @@ pub struct NewConversation {
 /// The running cockpit's state.
 pub struct Cockpit {
     locale: Locale,
-    store: Mutex<Connection>,
-    relay: RelayLink,
+    store: Arc<Mutex<Connection>>,
+    relay: Arc<RelayLink>,
+    payments: Arc<crate::payments::Payments>,
     keyring_available: bool,
     live: Mutex<Option<Conversation>>,
     frames: Arc<Frames>,
@@ -88,6 +89,7 @@ impl Cockpit {
             &balie_store::cockpit::SCHEMA,
         )?;
         let secrets = SecretStore::new(keyring_service);
+        let payment_secrets = SecretStore::new(keyring_service);
         let remote = match std::env::var("BALIE_RELAY_URL") {
             Ok(url) if !url.is_empty() => Some(url),
             _ => balie_store::cockpit::setting::get(&store, RELAY_URL_SETTING)?,
@@ -109,6 +111,11 @@ impl Cockpit {
                 )
             }
         };
+        let store = Arc::new(Mutex::new(store));
+        let relay = Arc::new(relay);
+        let payments =
+            crate::payments::Payments::start(store.clone(), locale, relay.clone(), payment_secrets)
+                .await?;
         let frames = Arc::new(Frames::default());
         let frame_server = crate::frame_server::FrameServer::start(frames.clone())
             .await
@@ -116,8 +123,9 @@ impl Cockpit {
             .ok();
         Ok(Self {
             locale,
-            store: Mutex::new(store),
+            store,
             relay,
+            payments,
             keyring_available,
             live: Mutex::new(None),
             frames,
@@ -163,9 +171,16 @@ impl Cockpit {
                 background_blur,
             ),
         );
-        let conversation =
-            Conversation::start(call, self.frames.clone(), background_blur, on_event);
+        let conversation = Conversation::start(
+            call,
+            self.frames.clone(),
+            background_blur,
+            self.payments.clone(),
+            room.room_id.clone(),
+            on_event,
+        );
         *self.live_slot()? = Some(conversation);
+        self.payments.set_room_live(&room.room_id, true).await;
         let qr_svg_data_uri = crate::qr::svg_data_uri(&room.join_url)
             .map_err(|e| IpcError::Internal(format!("qr code: {e}")))?;
         tracing::info!(room_id = room.room_id, "conversation created");
@@ -265,6 +280,25 @@ impl Cockpit {
         Ok(())
     }
 
+    /// The payments: the panel's commands go straight to it.
+    pub fn payments(&self) -> &Arc<crate::payments::Payments> {
+        &self.payments
+    }
+
+    /// The room of the conversation in progress.
+    pub fn live_room(&self) -> Result<Option<String>, IpcError> {
+        Ok(self.live_slot()?.as_ref().map(|l| l.room_id.clone()))
+    }
+
+    /// Asks for a payment in the conversation in progress (or outside one).
+    pub async fn request_payment(
+        &self,
+        request: &crate::payments::PaymentRequest,
+    ) -> Result<crate::payments::PaymentView, IpcError> {
+        let room = self.live_room()?;
+        self.payments.request(room.as_deref(), request).await
+    }
+
     /// The address of the picture stream `stream` (see [`crate::frame_server`]).
     pub fn frame_url(&self, stream: VideoStream) -> Result<String, IpcError> {
         self.frame_server
@@ -277,7 +311,13 @@ impl Cockpit {
     /// and the link stops working.
     pub async fn end_conversation(&self) -> Result<(), IpcError> {
         let live = self.live_slot()?.take();
-        if let Some(Conversation { commands, task }) = live {
+        if let Some(Conversation {
+            commands,
+            task,
+            room_id,
+        }) = live
+        {
+            self.payments.set_room_live(&room_id, false).await;
             let (done, finished) = tokio::sync::oneshot::channel();
             if commands.send(Command::End(done)).await.is_ok() {
                 let _ = tokio::time::timeout(std::time::Duration::from_secs(5), finished).await;
@@ -383,6 +423,14 @@ pub fn typescript_bindings() -> String {
             VideoStream::decl(),
             DeviceChoice::decl(),
             DeviceList::decl(),
+            crate::payments::ProviderName::decl(),
+            crate::payments::ProviderChoice::decl(),
+            crate::payments::ProductView::decl(),
+            crate::payments::PaymentSetup::decl(),
+            crate::payments::PaymentRequest::decl(),
+            crate::payments::StepView::decl(),
+            crate::payments::PaymentView::decl(),
+            crate::payments::ProviderKeyView::decl(),
             crate::error::IpcError::decl(),
         ],
     )

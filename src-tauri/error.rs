@@ -24,6 +24,11 @@ pub enum IpcError {
     /// The window sent something not acceptable.
     #[error("invalid input: {0}")]
     InvalidInput(String),
+    /// The clerk's input or a provider was refused for a reason the clerk can act on
+    /// (an amount above the provider's maximum, three decimals, a provider without a key).
+    /// The message is already in the clerk's language and holds no citizen data.
+    #[error("{0}")]
+    Rejected(String),
     /// A bug or an unexpected state in the cockpit.
     #[error("internal: {0}")]
     Internal(String),

@@ -17,6 +17,7 @@ pub mod error;
 pub mod frame_server;
 pub mod i18n;
 pub mod layout;
+pub mod payments;
 pub mod qr;
 pub mod relay_link;
 pub mod windows;
@@ -78,6 +79,17 @@ pub fn run() {
             commands::choose_devices,
             commands::open_join_link,
             commands::swap_screens,
+            commands::payment_setup,
+            commands::request_payment,
+            commands::cancel_payment,
+            commands::mark_payment_received,
+            commands::conversation_payments,
+            commands::follow_payments,
+            commands::set_product_price,
+            commands::provider_keys,
+            commands::set_provider_key,
+            commands::test_provider_key,
+            commands::remove_provider_key,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -92,6 +92,31 @@ impl RelayLink {
         Err(IpcError::RelayRefused(detail))
     }
 
+    /// The clerk's token (also the sandbox provider's API key).
+    pub(crate) fn token(&self) -> &SecretString {
+        &self.token
+    }
+
+    /// Asks the relay to pass on webhooks for `provider`'s payment `provider_id` as hints.
+    pub async fn watch_payment(&self, provider: &str, provider_id: &str) -> Result<(), IpcError> {
+        let response = self
+            .http
+            .post(format!("{}/api/payments/watch", self.base_url))
+            .bearer_auth(self.token.expose_secret())
+            .json(&balie_protocol::payment::WatchPayment {
+                provider: provider.to_owned(),
+                provider_id: provider_id.to_owned(),
+            })
+            .send()
+            .await
+            .map_err(|e| IpcError::RelayUnreachable(without_url(&e)))?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(IpcError::RelayRefused(response.status().to_string()))
+        }
+    }
+
     /// Opens the signaling connection for `room_id` (it reconnects by itself).
     pub fn clerk_call(
         &self,

@@ -173,4 +173,132 @@ speakers: Array<string>,
  */
 chosen: DeviceChoice, };
 
-export type IpcError = { "kind": "relay_unreachable", "message": string } | { "kind": "relay_refused", "message": string } | { "kind": "keyring", "message": string } | { "kind": "storage", "message": string } | { "kind": "invalid_input", "message": string } | { "kind": "internal", "message": string };
+export type ProviderName = "sandbox" | "mollie" | "bancontact" | "stripe" | "transfer";
+
+export type ProviderChoice = { 
+/**
+ * Which.
+ */
+name: ProviderName, 
+/**
+ * Test mode (sandbox, a test key, a pre-production host): no real money.
+ */
+test: boolean, };
+
+export type ProductView = { 
+/**
+ * Stable id.
+ */
+id: string, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * Its price in cents.
+ */
+price_cents: number, 
+/**
+ * Its price as the clerk reads it (`€ 45,00`).
+ */
+price_text: string, };
+
+export type PaymentSetup = { 
+/**
+ * The providers the clerk can choose, the preferred first.
+ */
+providers: Array<ProviderChoice>, 
+/**
+ * The catalog.
+ */
+products: Array<ProductView>, };
+
+export type PaymentRequest = { 
+/**
+ * The amount as the clerk typed it (`12,50`, `€ 1.234,56`).
+ */
+amount: string, 
+/**
+ * What it is for, as the citizen will read it.
+ */
+description: string, 
+/**
+ * Which provider.
+ */
+provider: ProviderName, };
+
+export type StepView = { 
+/**
+ * The status reached.
+ */
+status: "created" | "open" | "paid" | "failed" | "canceled" | "expired", 
+/**
+ * When, milliseconds since the epoch.
+ */
+at_ms: number, 
+/**
+ * Who said so.
+ */
+source: "balie" | "provider" | "clerk", };
+
+export type PaymentView = { 
+/**
+ * Our id.
+ */
+id: string, 
+/**
+ * Its provider.
+ */
+provider: ProviderName, 
+/**
+ * Test mode: no real money.
+ */
+test: boolean, 
+/**
+ * The amount as the clerk reads it.
+ */
+amount_text: string, 
+/**
+ * What it is for.
+ */
+description: string, 
+/**
+ * The structured reference (`+++…+++`), for a transfer.
+ */
+reference: string | null, 
+/**
+ * The conversation it was asked in.
+ */
+room_id: string | null, 
+/**
+ * Where it stands.
+ */
+status: "created" | "open" | "paid" | "failed" | "canceled" | "expired", 
+/**
+ * Every step, oldest first.
+ */
+steps: Array<StepView>, 
+/**
+ * The provider's checkout page, while open.
+ */
+checkout_url: string | null, 
+/**
+ * The QR code to pay with (the checkout page, or the transfer), while open.
+ */
+qr_svg_data_uri: string | null, };
+
+export type ProviderKeyView = { 
+/**
+ * Which provider.
+ */
+name: ProviderName, 
+/**
+ * Whether a key is in the keyring and in use.
+ */
+stored: boolean, 
+/**
+ * Whether that key is a test key (no real money).
+ */
+test: boolean, };
+
+export type IpcError = { "kind": "relay_unreachable", "message": string } | { "kind": "relay_refused", "message": string } | { "kind": "keyring", "message": string } | { "kind": "storage", "message": string } | { "kind": "invalid_input", "message": string } | { "kind": "rejected", "message": string } | { "kind": "internal", "message": string };

@@ -202,7 +202,7 @@ id: string, } | { "type": "payment",
 /**
  * What the card shows.
  */
-card: PaymentCard, } | { "type": "payments_please" };
+card: PaymentCard, };
 
 export type PaymentCard = { 
 /**
@@ -257,6 +257,8 @@ status: CardStatus,
 changed_at: string, };
 
 export type CardStatus = "open" | "paid" | "failed" | "canceled" | "expired";
+
+export type PayMethod = "checkout" | "transfer";
 
 export type WatchPayment = { 
 /**

@@ -147,6 +147,7 @@ enum Command {
     Audio(Vec<u8>, u64),
     RequestKeyFrame,
     Chat(String, String),
+    Data(String),
     RestartIce,
     HangUp,
 }
@@ -309,6 +310,13 @@ impl Call {
             .send(Command::Chat(id.clone(), text.to_owned()))
             .await;
         id
+    }
+
+    /// Sends a payment card to the citizen page (dropped when the data channel is not
+    /// open; the card is sent again whole when it opens, see [`CallEvent::ChatReady`]).
+    pub async fn send_payment(&self, card: balie_protocol::channel::PaymentCard) {
+        let message = DataMessage::Payment { card }.to_json();
+        let _ = self.commands.send(Command::Data(message)).await;
     }
 
     /// Mutes or unmutes the microphone (silence is sent while muted).
@@ -873,6 +881,16 @@ impl Driver {
                     && channel.write(false, message.as_bytes()).is_ok()
                 {
                     Counters::bump(&self.counters.chat_sent);
+                }
+            }
+            Command::Data(message) => {
+                let Some(session) = &mut self.session else {
+                    return;
+                };
+                if let Some(channel_id) = session.channel
+                    && let Some(mut channel) = session.rtc.channel(channel_id)
+                {
+                    let _ = channel.write(false, message.as_bytes());
                 }
             }
             Command::RestartIce => self.restart_ice().await,

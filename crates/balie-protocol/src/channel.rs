@@ -33,13 +33,12 @@ pub enum DataMessage {
         id: String,
     },
     /// The clerk asks for a payment: the citizen page shows its card (cockpit → page).
-    /// Sent again whole when the page asks (after a reload) and on every change.
+    /// Sent whole on every change, and every card of the call again whenever the channel
+    /// opens (the page was reloaded, or came back from a banking app).
     Payment {
         /// What the card shows.
         card: PaymentCard,
     },
-    /// The page (re)joined and wants every card of this call again (page → cockpit).
-    PaymentsPlease,
 }
 
 /// Where a payment stands, as the citizen page shows it. `paid` is sent only after the
@@ -262,9 +261,5 @@ mod tests {
                 "{json}"
             );
         }
-        assert_eq!(
-            DataMessage::parse(br#"{"type":"payments_please"}"#),
-            Ok(DataMessage::PaymentsPlease)
-        );
     }
 }

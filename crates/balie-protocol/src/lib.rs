@@ -117,6 +117,7 @@ pub fn typescript_bindings() -> String {
             channel::DataMessage::decl(),
             channel::PaymentCard::decl(),
             channel::CardStatus::decl(),
+            channel::PayMethod::decl(),
             payment::WatchPayment::decl(),
             payment::PaymentHint::decl(),
         ],

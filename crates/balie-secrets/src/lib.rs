@@ -28,6 +28,12 @@ use secrecy::{ExposeSecret, SecretString};
 pub enum SecretName {
     /// The cockpit's token for the relay (`Authorization: Bearer …`).
     RelayClerkToken,
+    /// The municipality's Mollie API key (`live_…` or `test_…`).
+    MollieApiKey,
+    /// The Bancontact Pay payment profile's API key.
+    BancontactApiKey,
+    /// Stripe's secret key (`sk_live_…` or `sk_test_…`).
+    StripeApiKey,
 }
 
 impl SecretName {
@@ -35,6 +41,9 @@ impl SecretName {
     pub fn account(self) -> &'static str {
         match self {
             SecretName::RelayClerkToken => "relay-clerk-token",
+            SecretName::MollieApiKey => "mollie-api-key",
+            SecretName::BancontactApiKey => "bancontact-api-key",
+            SecretName::StripeApiKey => "stripe-api-key",
         }
     }
 }

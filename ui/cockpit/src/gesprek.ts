@@ -18,6 +18,7 @@ import {
 import { showStream } from "./video";
 import { formatTime, showError, t } from "./i18n";
 import { startWindow } from "./common";
+import { setUpPayments } from "./payments";
 
 const el = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
   };
 
   const call = createCallView(error, setStatus);
+  const payments = setUpPayments(error);
 
   const onLobby = (event: ConversationEvent) => {
     switch (event.kind) {
@@ -163,6 +165,7 @@ async function main(): Promise<void> {
       expires.textContent = t("gesprek.expires", { time: formatTime(conversation.expires_at) });
       invite.hidden = false;
       idle.hidden = true;
+      void payments.conversationStarted(conversation.room_id);
       joinUrl.focus();
       joinUrl.select();
     } catch (e) {

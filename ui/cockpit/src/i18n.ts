@@ -34,6 +34,11 @@ export function translatePage(): void {
   }
 }
 
+/** The clerk's tag for `Intl` formatting. */
+export function languageTag(): string {
+  return tags[current];
+}
+
 export function formatTime(iso: string): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
@@ -44,6 +49,12 @@ export function formatTime(iso: string): string {
 export function showError(target: HTMLElement, error: unknown): void {
   const ipc: IpcError = isIpc(error) ? error : { kind: "internal", message: String(error) };
   target.textContent = "";
+  if (ipc.kind === "rejected") {
+    // Already in the clerk's language, and something the clerk can act on.
+    target.textContent = ipc.message;
+    target.hidden = false;
+    return;
+  }
   const text = document.createElement("span");
   text.textContent = t(`error.${ipc.kind}`);
   target.append(text);

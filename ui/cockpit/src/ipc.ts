@@ -9,6 +9,12 @@ import type {
   DeviceList,
   IpcError,
   NewConversation,
+  PaymentRequest,
+  PaymentSetup,
+  PaymentView,
+  ProductView,
+  ProviderKeyView,
+  ProviderName,
   Quality,
   VideoStream,
 } from "../../bindings/cockpit";
@@ -20,6 +26,12 @@ export type {
   DeviceList,
   IpcError,
   NewConversation,
+  PaymentRequest,
+  PaymentSetup,
+  PaymentView,
+  ProductView,
+  ProviderKeyView,
+  ProviderName,
   Quality,
   VideoStream,
 };
@@ -54,3 +66,25 @@ export const endConversation = (): Promise<void> => invoke("end_conversation");
 export const frameUrl = (stream: VideoStream): Promise<string> => invoke("frame_url", { stream });
 export const listDevices = (): Promise<DeviceList> => invoke("list_devices");
 export const chooseDevices = (choice: DeviceChoice): Promise<void> => invoke("choose_devices", { choice });
+export const paymentSetup = (): Promise<PaymentSetup> => invoke("payment_setup");
+export const requestPayment = (request: PaymentRequest): Promise<PaymentView> =>
+  invoke("request_payment", { request });
+export const cancelPayment = (id: string): Promise<PaymentView> => invoke("cancel_payment", { id });
+export const markPaymentReceived = (id: string): Promise<PaymentView> =>
+  invoke("mark_payment_received", { id });
+export const conversationPayments = (): Promise<PaymentView[]> => invoke("conversation_payments");
+/** Every change to any payment, as it happens. */
+export function followPayments(onChange: (view: PaymentView) => void): Promise<void> {
+  const channel = new Channel<PaymentView>();
+  channel.onmessage = onChange;
+  return invoke("follow_payments", { onEvent: channel });
+}
+export const setProductPrice = (id: string, price: string): Promise<ProductView> =>
+  invoke("set_product_price", { id, price });
+export const providerKeys = (): Promise<ProviderKeyView[]> => invoke("provider_keys");
+export const setProviderKey = (provider: ProviderName, key: string): Promise<ProviderKeyView> =>
+  invoke("set_provider_key", { provider, key });
+export const testProviderKey = (provider: ProviderName): Promise<void> =>
+  invoke("test_provider_key", { provider });
+export const removeProviderKey = (provider: ProviderName): Promise<void> =>
+  invoke("remove_provider_key", { provider });

@@ -1,6 +1,8 @@
-//! The cockpit's database: window layouts, settings, payments and their audit log.
+//! The cockpit's database: window layouts, settings, payments and their audit log, and
+//! the products a clerk can ask payment for.
 
 pub mod payment;
+pub mod product;
 pub mod setting;
 pub mod window_layout;
 
@@ -19,6 +21,10 @@ pub static SCHEMA: Schema = Schema {
         Migration {
             version: 2,
             sql: include_str!("../../migrations/cockpit/0002_payments.sql"),
+        },
+        Migration {
+            version: 3,
+            sql: include_str!("../../migrations/cockpit/0003_products.sql"),
         },
     ],
 };

@@ -318,6 +318,53 @@ pub fn unfinished(conn: &Connection) -> Result<Vec<Payment>, StoreError> {
     rows.map(|r| finish(r?)).collect()
 }
 
+/// Our id of `provider`'s payment `provider_id` (what a webhook hint names).
+pub fn find_by_provider_id(
+    conn: &Connection,
+    provider: &str,
+    provider_id: &str,
+) -> Result<Option<String>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT id FROM payment WHERE provider = ?1 AND provider_id = ?2",
+            params![provider, provider_id],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The payments asked in conversation `room_id`, oldest first.
+pub fn of_room(conn: &Connection, room_id: &str) -> Result<Vec<Payment>, StoreError> {
+    let mut statement = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM payment WHERE room_id = ?1 ORDER BY created_at_ms, id"
+    ))?;
+    let rows = statement.query_map(params![room_id], row)?;
+    rows.map(|r| finish(r?)).collect()
+}
+
+/// The latest `limit` payments, newest first.
+pub fn recent(conn: &Connection, limit: u32) -> Result<Vec<Payment>, StoreError> {
+    let mut statement = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM payment ORDER BY created_at_ms DESC, id DESC LIMIT ?1"
+    ))?;
+    let rows = statement.query_map(params![limit], row)?;
+    rows.map(|r| finish(r?)).collect()
+}
+
+/// Records that the clerk did `action` to payment `id` (e.g. sent its card again), for the
+/// audit trail.
+pub fn audit_clerk_action(
+    conn: &mut Connection,
+    id: &str,
+    action: &str,
+    at_ms: i64,
+) -> Result<(), StoreError> {
+    let tx = conn.transaction()?;
+    audit(&tx, at_ms, "clerk", action, id, &serde_json::json!({}))?;
+    tx.commit()?;
+    Ok(())
+}
+
 /// The audit lines of payment `id`, oldest first: (time, actor, action, detail JSON).
 pub fn audit_trail(
     conn: &Connection,
