@@ -345,10 +345,11 @@ impl Payments {
         .map_err(|e| IpcError::Internal(format!("keyring thread: {e}")))?;
         let mut clients: Vec<(ProviderName, Client, bool)> = Vec::new();
         let timeout = CLIENT_TIMEOUT;
+        // The sandbox stands in for Bancontact through Mollie, with its limits.
         let sandbox = Mollie::with_timeout(
             &format!("{}/sandbox", relay.base_url()),
             relay.token().clone(),
-            None,
+            Some("bancontact"),
             timeout,
         )
         .map_err(|e| IpcError::Internal(e.to_string()))?;

@@ -10,6 +10,7 @@
 /** @typedef {import("../bindings/protocol").Signal} Signal */
 /** @typedef {import("../bindings/protocol").DataMessage} DataMessage */
 /** @typedef {import("../bindings/protocol").IceServer} IceServer */
+/** @typedef {import("../bindings/protocol").PaymentCard} PaymentCard */
 
 const SIGNALING_VERSION = 1;
 const DATA_CHANNEL_LABEL = "balie";
@@ -357,8 +358,192 @@ function useChannel(dataChannel) {
     } else if (message.type === "chat_received") {
       const mark = document.querySelector(`[data-chat-id="${CSS.escape(message.id)}"] .delivered`);
       if (mark instanceof HTMLElement) mark.hidden = false;
+    } else if (message.type === "payment") {
+      showCard(message.card);
     }
   });
+}
+
+// ---- Payments -------------------------------------------------------------------------
+
+// The only places a payment button may lead: the providers' checkout hosts, and the
+// relay's own test checkout. Anything else is not opened, whoever sent it.
+const CHECKOUT_HOSTS = ["www.mollie.com", "checkout.stripe.com", "pay.bancontact.net"];
+
+/** @param {string} url @returns {boolean} */
+function allowedCheckout(url) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.origin === location.origin) return parsed.pathname.startsWith("/sandbox/checkout/");
+  return parsed.protocol === "https:" && CHECKOUT_HOSTS.includes(parsed.hostname) && !parsed.username;
+}
+
+/** @type {Map<string, string>} the status each card was last shown with */
+const cardStatus = new Map();
+
+/** @param {unknown} value @returns {value is PaymentCard} */
+function isCard(value) {
+  if (typeof value !== "object" || value === null) return false;
+  const c = /** @type {Record<string, unknown>} */ (value);
+  const qr = c.qr;
+  return (
+    typeof c.id === "string" &&
+    typeof c.payee === "string" &&
+    typeof c.description === "string" &&
+    Number.isSafeInteger(c.amount_cents) &&
+    Number(c.amount_cents) > 0 &&
+    Array.isArray(qr) &&
+    qr.length <= 177 &&
+    qr.every((row) => typeof row === "string" && row.length === qr.length && /^[01]*$/.test(row)) &&
+    ["open", "paid", "failed", "canceled", "expired"].includes(String(c.status))
+  );
+}
+
+/** @param {number} cents */
+function euros(cents) {
+  return new Intl.NumberFormat(document.documentElement.lang, { style: "currency", currency: "EUR" }).format(
+    cents / 100,
+  );
+}
+
+/** A QR code drawn from its modules as one SVG path (no markup from the network). @param {string[]} rows */
+function qrSvg(rows) {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  const size = rows.length + 8;
+  svg.setAttribute("viewBox", `-4 -4 ${size} ${size}`);
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", text("payQrLabel"));
+  svg.classList.add("payment-qr");
+  const background = document.createElementNS(ns, "rect");
+  background.setAttribute("x", "-4");
+  background.setAttribute("y", "-4");
+  background.setAttribute("width", String(size));
+  background.setAttribute("height", String(size));
+  background.setAttribute("fill", "#ffffff");
+  let d = "";
+  rows.forEach((row, y) => {
+    for (let x = 0; x < row.length; x += 1) if (row[x] === "1") d += `M${x} ${y}h1v1h-1z`;
+  });
+  const modules = document.createElementNS(ns, "path");
+  modules.setAttribute("d", d);
+  modules.setAttribute("fill", "#000000");
+  svg.append(background, modules);
+  return svg;
+}
+
+/** @param {PaymentCard} card */
+function cardStatusText(card) {
+  switch (card.status) {
+    case "open":
+      return text(card.method === "transfer" ? "payTransfer" : "payOpen");
+    case "paid":
+      return text("payPaid");
+    case "failed":
+      return text("payFailed");
+    case "canceled":
+      return text("payCanceled");
+    default:
+      return text("payExpired");
+  }
+}
+
+/** Shows or updates the card of one payment. @param {unknown} value */
+function showCard(value) {
+  if (!isCard(value)) return;
+  const card = value;
+  const article = document.createElement("article");
+  article.className = "payment-card";
+  article.dataset.paymentId = card.id;
+  article.dataset.status = card.status;
+  const headingId = `payment-${card.id.replace(/[^\w-]/g, "")}`;
+  article.setAttribute("aria-labelledby", headingId);
+  const heading = document.createElement("h3");
+  heading.id = headingId;
+  heading.textContent = card.description;
+  article.append(heading);
+  if (card.test) {
+    const banner = document.createElement("p");
+    banner.className = "test-banner";
+    banner.textContent = text("payTest");
+    article.append(banner);
+  }
+  const facts = document.createElement("dl");
+  facts.className = "facts";
+  /** @param {string} key @param {string} value */
+  const fact = (key, value) => {
+    const dt = document.createElement("dt");
+    dt.textContent = text(key);
+    const dd = document.createElement("dd");
+    dd.textContent = value;
+    facts.append(dt, dd);
+  };
+  fact("payPayee", card.payee);
+  fact("payAmount", euros(card.amount_cents));
+  fact("payDescription", card.description);
+  if (card.iban) fact("payIban", card.iban);
+  if (card.reference) fact("payReference", card.reference);
+  article.append(facts);
+  const state = document.createElement("p");
+  state.className = "card-status";
+  state.textContent = cardStatusText(card);
+  article.append(state);
+
+  if (card.status === "open") {
+    if (card.checkout_url) {
+      if (allowedCheckout(card.checkout_url)) {
+        const pay = document.createElement("a");
+        pay.className = "primary pay-button";
+        pay.href = card.checkout_url;
+        pay.target = "_blank";
+        pay.rel = "noopener noreferrer";
+        pay.textContent = text("payButton");
+        article.append(pay);
+      } else {
+        const blocked = document.createElement("p");
+        blocked.className = "error";
+        blocked.textContent = text("payBlocked");
+        article.append(blocked);
+      }
+    }
+    if (card.qr.length > 0) {
+      const explain = document.createElement("p");
+      explain.textContent = text(card.method === "transfer" ? "payQrTransfer" : "payQr");
+      article.append(explain, qrSvg(card.qr));
+    }
+  } else if (card.status === "paid") {
+    const when = document.createElement("p");
+    const at = new Date(card.changed_at);
+    when.textContent = `${text("payReceivedAt")} ${
+      Number.isNaN(at.getTime()) ? card.changed_at : at.toLocaleString(document.documentElement.lang)
+    }`;
+    const print = document.createElement("button");
+    print.type = "button";
+    print.className = "secondary";
+    print.textContent = text("payPrint");
+    print.addEventListener("click", () => {
+      document.body.classList.add("printing");
+      article.classList.add("to-print");
+      window.print();
+      document.body.classList.remove("printing");
+      article.classList.remove("to-print");
+    });
+    article.append(when, print);
+  }
+
+  const cards = byId("payment-cards");
+  const old = cards.querySelector(`[data-payment-id="${CSS.escape(card.id)}"]`);
+  if (old) old.replaceWith(article);
+  else cards.prepend(article);
+  byId("payments").hidden = false;
+  if (cardStatus.get(card.id) !== card.status) {
+    cardStatus.set(card.id, card.status);
+    byId("payment-announce").textContent = `${card.description}, ${euros(card.amount_cents)}: ${state.textContent}`;
+  }
 }
 
 /** @param {"you" | "clerk"} who @param {string} body @param {string | null} id */

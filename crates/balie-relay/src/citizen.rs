@@ -215,6 +215,25 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
         ("delivered", "chat.delivered"),
         ("chatUnavailable", "chat.unavailable"),
         ("tooLong", "chat.too_long"),
+        ("payPayee", "pay.payee"),
+        ("payAmount", "pay.amount"),
+        ("payDescription", "pay.description"),
+        ("payReference", "pay.reference"),
+        ("payIban", "pay.iban"),
+        ("payButton", "pay.button"),
+        ("payQr", "pay.qr"),
+        ("payQrTransfer", "pay.qr_transfer"),
+        ("payQrLabel", "pay.qr_label"),
+        ("payTest", "pay.test"),
+        ("payOpen", "pay.status_open"),
+        ("payTransfer", "pay.status_transfer"),
+        ("payPaid", "pay.status_paid"),
+        ("payFailed", "pay.status_failed"),
+        ("payCanceled", "pay.status_canceled"),
+        ("payExpired", "pay.status_expired"),
+        ("payReceivedAt", "pay.received_at"),
+        ("payPrint", "pay.print"),
+        ("payBlocked", "pay.blocked"),
     ]
     .iter()
     .map(|(name, key)| {
@@ -251,6 +270,11 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
 <button type="button" id="camera" class="control" aria-pressed="false">{camera_off}</button>
 <button type="button" id="hangup" class="control hangup">{hangup}</button>
 </div>
+<section id="payments" class="payments" aria-labelledby="payments-heading" hidden>
+<h2 id="payments-heading">{pay_heading}</h2>
+<div id="payment-cards"></div>
+<p id="payment-announce" class="visually-hidden" role="status" aria-live="polite"></p>
+</section>
 <section id="chat" class="chat" aria-labelledby="chat-heading" hidden>
 <h2 id="chat-heading">{chat}</h2>
 <ol id="chat-log" class="chat-log" role="log" aria-live="polite"></ol>
@@ -279,6 +303,7 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
         camera_off = escape(t("call.camera_off")),
         hangup = escape(t("call.hangup")),
         chat = escape(t("chat.heading")),
+        pay_heading = escape(t("pay.heading")),
         chat_label = escape(t("chat.label")),
         send = escape(t("chat.send")),
     )
