@@ -71,6 +71,8 @@ pub struct Cockpit {
     payments: Arc<crate::payments::Payments>,
     keyring_available: bool,
     live: Mutex<Option<Conversation>>,
+    /// The language of the citizen's page in the conversation in progress (from the knock).
+    citizen_locale: Arc<Mutex<Option<Locale>>>,
     frames: Arc<Frames>,
     frame_server: Option<crate::frame_server::FrameServer>,
     _relay_stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -128,6 +130,7 @@ impl Cockpit {
             payments,
             keyring_available,
             live: Mutex::new(None),
+            citizen_locale: Arc::new(Mutex::new(None)),
             frames,
             frame_server,
             _relay_stop: relay_stop,
@@ -164,6 +167,10 @@ impl Cockpit {
             .create_room(&CreateRoomRequest::default())
             .await?;
         let background_blur = self.background_blur()?;
+        let citizen_locale = self.citizen_locale.clone();
+        if let Ok(mut slot) = citizen_locale.lock() {
+            *slot = None;
+        }
         let call = self.relay.clerk_call(
             &room.room_id,
             self.frames.call_config(
@@ -177,7 +184,14 @@ impl Cockpit {
             background_blur,
             self.payments.clone(),
             room.room_id.clone(),
-            on_event,
+            move |event| {
+                if let ConversationEvent::Knock { locale, .. } = &event
+                    && let Ok(mut slot) = citizen_locale.lock()
+                {
+                    *slot = Some(*locale);
+                }
+                on_event(event);
+            },
         );
         *self.live_slot()? = Some(conversation);
         self.payments.set_room_live(&room.room_id, true).await;
@@ -296,7 +310,10 @@ impl Cockpit {
         request: &crate::payments::PaymentRequest,
     ) -> Result<crate::payments::PaymentView, IpcError> {
         let room = self.live_room()?;
-        self.payments.request(room.as_deref(), request).await
+        let payer = self.citizen_locale.lock().ok().and_then(|l| *l);
+        self.payments
+            .request(room.as_deref(), payer.unwrap_or(self.locale), request)
+            .await
     }
 
     /// The address of the picture stream `stream` (see [`crate::frame_server`]).

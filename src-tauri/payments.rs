@@ -506,9 +506,11 @@ impl Payments {
 
     /// Asks for a payment in conversation `room_id`: checked, written down, made at the
     /// provider, then shown (and sent to the citizen page).
+    /// `payer` is the citizen's language: the provider's pages speak it.
     pub async fn request(
         &self,
         room_id: Option<&str>,
+        payer: Locale,
         request: &PaymentRequest,
     ) -> Result<PaymentView, IpcError> {
         let locale = self.shared.locale;
@@ -523,9 +525,9 @@ impl Payments {
         let new = NewPayment {
             amount,
             description: description.clone(),
-            redirect_url: format!("{}/return", self.relay.base_url()),
+            redirect_url: self.return_url(payer),
             webhook_url: self.webhook_url(request.provider),
-            locale,
+            locale: payer,
             idempotency_key: key.clone(),
         };
         let reference = match request.provider {
@@ -565,6 +567,7 @@ impl Payments {
                     description,
                     reference: reference.map(|r| r.digits()),
                     room_id: room_id.map(str::to_owned),
+                    payer_locale: Some(payer.code().to_owned()),
                 },
                 at,
             )?;
@@ -585,6 +588,11 @@ impl Payments {
         let view = self.view(&id)?;
         let _ = self.shared.events.send(view.clone());
         Ok(view)
+    }
+
+    /// Where the checkout sends the payer: the relay's "go back to your call" page.
+    fn return_url(&self, payer: Locale) -> String {
+        format!("{}/return?lang={}", self.relay.base_url(), payer.code())
     }
 
     fn webhook_url(&self, provider: ProviderName) -> Option<String> {
@@ -734,12 +742,17 @@ impl Payments {
                 }
                 (None, Some(_)) if provider.idempotent() => {
                     // Written down but never answered: make it again with the same key.
+                    let payer = payment
+                        .payer_locale
+                        .as_deref()
+                        .and_then(|l| l.parse().ok())
+                        .unwrap_or(self.shared.locale);
                     let new = NewPayment {
                         amount: payment.amount,
                         description: payment.description.clone(),
-                        redirect_url: format!("{}/return", self.relay.base_url()),
+                        redirect_url: self.return_url(payer),
                         webhook_url: self.webhook_url(provider),
-                        locale: self.shared.locale,
+                        locale: payer,
                         idempotency_key: payment.idempotency_key.clone(),
                     };
                     if let Err(e) = self.create_at_provider(&payment.id, provider, &new).await {

@@ -394,3 +394,120 @@ async fn a_citizen_in_chromium_is_seen_moving_in_the_call_window_and_they_chat()
     let _ = browser.close().await;
     cockpit.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payment_asked_in_the_call_is_paid_by_the_citizen_and_both_sides_see_it() {
+    use fantoccini::Locator;
+
+    let _serial = serial().await;
+    let display = one_monitor(1600, 900);
+    let data = tempfile::tempdir().unwrap();
+    let cockpit = Cockpit::start(&display, data.path()).await;
+    cockpit.window("gesprek").await;
+    cockpit.click("#new-conversation").await;
+    cockpit.wait_until("#join-url", "el.value.length > 0").await;
+    let url = cockpit
+        .value("return document.querySelector('#join-url').value")
+        .await;
+    let url = url.as_str().unwrap().to_string();
+    let relay = url.split("/j/").next().unwrap().to_string();
+
+    let (browser, _driver) = chromium::chromium_with(chromium::FAKE_MEDIA).await;
+    browser.set_window_size(360, 740).await.unwrap();
+    browser.goto(&format!("{url}?lang=nl")).await.unwrap();
+    chromium::click(&browser, "#knock").await;
+    cockpit.wait_until("#knock", "!el.hidden").await;
+    cockpit.click("#admit").await;
+    chromium::wait_for_text(&browser, "#lobby-status", "U bent verbonden").await;
+
+    // The clerk picks the traffic signs from the catalog and asks for the sandbox payment.
+    cockpit
+        .wait_until(
+            "#pay-provider",
+            "[...el.options].some(o => o.value === 'sandbox')",
+        )
+        .await;
+    cockpit
+        .value(
+            "const product = document.querySelector('#pay-product');
+             product.value = 'verkeersborden';
+             product.dispatchEvent(new Event('change'));
+             const provider = document.querySelector('#pay-provider');
+             provider.value = 'sandbox';
+             provider.dispatchEvent(new Event('change'));
+             return true;",
+        )
+        .await;
+    cockpit
+        .wait_until("#pay-mode", "el.textContent.includes('TESTMODUS')")
+        .await;
+    cockpit
+        .wait_until("#pay-amount", "el.value === '45,00'")
+        .await;
+    cockpit.click("#pay-request").await;
+    cockpit
+        .wait_until(
+            "#pay-list",
+            "el.querySelector('.payment[data-status=\"open\"]')?.textContent.includes('Wacht op betaling')",
+        )
+        .await;
+
+    // The citizen sees the card: amount, payee, a test label and the button.
+    chromium::wait_for_text(&browser, "#payment-cards", "45,00").await;
+    chromium::wait_for_text(&browser, "#payment-cards", "Testbetaling").await;
+    chromium::wait_for_text(&browser, "#payment-cards", "Wacht op uw betaling").await;
+    let violations = chromium::axe_violations(&browser).await;
+    assert!(violations.is_empty(), "the payment card: {violations}");
+    let href = browser
+        .find(Locator::Css("a.pay-button"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        href.starts_with(&format!("{relay}/sandbox/checkout/")),
+        "{href}"
+    );
+
+    // *Betalen* opens the checkout in a new tab; the test pays there.
+    let call_tab = browser.window().await.unwrap();
+    chromium::click(&browser, "a.pay-button").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let checkout_tab = loop {
+        let tabs = browser.windows().await.unwrap();
+        if let Some(tab) = tabs.into_iter().find(|t| *t != call_tab) {
+            break tab;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no checkout tab opened"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    browser.switch_to_window(checkout_tab).await.unwrap();
+    chromium::wait_for_text(&browser, "main", "Dit is een test").await;
+    let violations = chromium::axe_violations(&browser).await;
+    assert!(violations.is_empty(), "the sandbox checkout: {violations}");
+    chromium::click(&browser, "button[value=paid]").await;
+    chromium::wait_for_text(&browser, "main", "terug naar uw gesprek").await;
+    browser.close_window().await.unwrap();
+    browser.switch_to_window(call_tab).await.unwrap();
+
+    // Both sides see it paid: the cockpit from the provider's answer, the citizen from
+    // the cockpit.
+    cockpit
+        .wait_until(
+            "#pay-list",
+            "el.querySelector('.payment[data-status=\"paid\"]')?.textContent.includes('Betaald')",
+        )
+        .await;
+    chromium::wait_for_text(&browser, "#payment-cards", "Betaling ontvangen").await;
+    chromium::wait_for_text(&browser, "#payment-cards", "Ontvangen op").await;
+    let violations = chromium::axe_violations(&browser).await;
+    assert!(violations.is_empty(), "the paid card: {violations}");
+
+    let _ = browser.close().await;
+    cockpit.stop().await;
+}

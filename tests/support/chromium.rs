@@ -134,3 +134,34 @@ pub async fn wait_for_text(client: &fantoccini::Client, css: &str, needle: &str)
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
+
+/// Runs axe-core (from the project's npm packages) on the open page with the WCAG 2.1 A and
+/// AA rules; returns the violations as text, empty when there are none.
+pub async fn axe_violations(client: &fantoccini::Client) -> String {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .find(|dir| dir.join("node_modules/axe-core/axe.min.js").exists())
+        .expect("axe-core is installed by `npm ci` (scripts/test.sh)")
+        .to_path_buf();
+    let axe = std::fs::read_to_string(root.join("node_modules/axe-core/axe.min.js")).unwrap();
+    client.execute(&axe, vec![]).await.unwrap();
+    let result = client
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+               axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })
+                  .then(r => done(r.violations.map(v => v.id + ": " + v.help + " (" + v.nodes.length + ")")))
+                  .catch(e => done(["axe failed: " + e]));"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    result
+        .as_array()
+        .map(|v| {
+            v.iter()
+                .filter_map(|x| x.as_str())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .unwrap_or_else(|| format!("unexpected axe result {result}"))
+}

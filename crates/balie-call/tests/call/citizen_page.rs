@@ -56,36 +56,6 @@ async fn the_citizen_page_knocks_and_hears_that_it_was_let_in() {
     let _ = client.close().await;
 }
 
-/// Runs axe-core (from the project's npm packages) on the open page with the WCAG 2.1 A and
-/// AA rules; returns the violations as text, empty when there are none.
-pub(crate) async fn axe_violations(client: &fantoccini::Client) -> String {
-    let axe = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../node_modules/axe-core/axe.min.js"),
-    )
-    .expect("axe-core is installed by `npm ci` (scripts/test.sh)");
-    client.execute(&axe, vec![]).await.unwrap();
-    let result = client
-        .execute_async(
-            r#"const done = arguments[arguments.length - 1];
-               axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } })
-                  .then(r => done(r.violations.map(v => v.id + ": " + v.help + " (" + v.nodes.length + ")")))
-                  .catch(e => done(["axe failed: " + e]));"#,
-            vec![],
-        )
-        .await
-        .unwrap();
-    result
-        .as_array()
-        .map(|v| {
-            v.iter()
-                .filter_map(|x| x.as_str())
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-        .unwrap_or_else(|| format!("unexpected axe result {result}"))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_citizen_pages_meet_wcag_2_1_aa_in_every_language_and_state() {
     let _serial = serial().await;
@@ -98,7 +68,7 @@ async fn the_citizen_pages_meet_wcag_2_1_aa_in_every_language_and_state() {
         .await
         .unwrap();
     assert!(
-        !axe_violations(&client).await.is_empty(),
+        !crate::chromium::axe_violations(&client).await.is_empty(),
         "axe must flag a bad page"
     );
     let unknown = balie_domain::JoinToken::from_random_bytes([5; 16]).to_text();
@@ -109,7 +79,7 @@ async fn the_citizen_pages_meet_wcag_2_1_aa_in_every_language_and_state() {
         format!("/j/{unknown}"),
     ] {
         client.goto(&format!("{}{path}", s.url)).await.unwrap();
-        let violations = axe_violations(&client).await;
+        let violations = crate::chromium::axe_violations(&client).await;
         assert!(violations.is_empty(), "{path}:\n{violations}");
     }
     // After knocking, with the status line filled in.
@@ -119,7 +89,7 @@ async fn the_citizen_pages_meet_wcag_2_1_aa_in_every_language_and_state() {
         .unwrap();
     super::chromium::click(&client, "#knock").await;
     wait_for_text(&client, "#lobby-status", "De medewerker weet dat u er bent").await;
-    let violations = axe_violations(&client).await;
+    let violations = crate::chromium::axe_violations(&client).await;
     assert!(violations.is_empty(), "after knocking:\n{violations}");
     let _ = client.close().await;
 }
@@ -153,7 +123,7 @@ async fn a_citizen_who_refuses_camera_and_microphone_is_told_how_and_can_go_on_w
     )
     .await;
     wait_for_text(&client, "#media-denied-text", "slotje").await;
-    let violations = axe_violations(&client).await;
+    let violations = crate::chromium::axe_violations(&client).await;
     assert!(violations.is_empty(), "the refusal screen:\n{violations}");
     // Nothing reached the clerk yet: no knock without the citizen's choice.
     assert!(

@@ -1,3 +1,7 @@
+-- The payer's language, so a create repeated after a restart sends exactly what the
+-- first one sent (providers compare the parameters of an idempotent request).
+ALTER TABLE payment ADD COLUMN payer_locale TEXT;
+
 -- What a clerk can ask payment for, with a price the municipality may change. Seeded with
 -- the three cases the digital counter was built for; names in the three languages.
 CREATE TABLE product (

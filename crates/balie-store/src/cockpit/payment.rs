@@ -28,6 +28,8 @@ pub struct NewPayment {
     pub reference: Option<String>,
     /// The conversation it was asked in.
     pub room_id: Option<String>,
+    /// The payer's language code (`nl`, `fr`, `en`), as sent to the provider.
+    pub payer_locale: Option<String>,
 }
 
 /// A stored payment.
@@ -49,6 +51,8 @@ pub struct Payment {
     pub reference: Option<String>,
     /// The conversation.
     pub room_id: Option<String>,
+    /// The payer's language code, as sent to the provider.
+    pub payer_locale: Option<String>,
     /// The status now.
     pub status: PaymentStatus,
     /// Where the payer pays.
@@ -112,8 +116,8 @@ pub fn insert(conn: &mut Connection, payment: &NewPayment, at_ms: i64) -> Result
     let cents = i64::try_from(payment.amount.cents()).map_err(|_| corrupt("amount"))?;
     let tx = conn.transaction()?;
     tx.execute(
-        "INSERT INTO payment (id, idempotency_key, provider, amount_cents, description, reference, room_id, status, created_at_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'created', ?8)",
+        "INSERT INTO payment (id, idempotency_key, provider, amount_cents, description, reference, room_id, status, created_at_ms, payer_locale)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'created', ?8, ?9)",
         params![
             payment.id,
             payment.idempotency_key,
@@ -122,7 +126,8 @@ pub fn insert(conn: &mut Connection, payment: &NewPayment, at_ms: i64) -> Result
             payment.description,
             payment.reference,
             payment.room_id,
-            at_ms
+            at_ms,
+            payment.payer_locale
         ],
     )?;
     tx.execute(
@@ -279,6 +284,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Payment, String, i64)> {
             description: r.get(5)?,
             reference: r.get(6)?,
             room_id: r.get(7)?,
+            payer_locale: r.get(12)?,
             status: PaymentStatus::Created,
             checkout_url: r.get(9)?,
             expires_at: r.get(10)?,
@@ -289,7 +295,7 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Payment, String, i64)> {
     ))
 }
 
-const COLUMNS: &str = "id, idempotency_key, provider, provider_id, amount_cents, description, reference, room_id, status, checkout_url, expires_at, created_at_ms";
+const COLUMNS: &str = "id, idempotency_key, provider, provider_id, amount_cents, description, reference, room_id, status, checkout_url, expires_at, created_at_ms, payer_locale";
 
 fn finish((mut payment, status, cents): (Payment, String, i64)) -> Result<Payment, StoreError> {
     payment.status = PaymentStatus::from_name(&status).ok_or_else(|| corrupt("status"))?;

@@ -111,6 +111,7 @@ mod payments {
             description: "Zaalhuur Parochiezaal 14/12".into(),
             reference: Some("123456789002".into()),
             room_id: Some("room-1".into()),
+            payer_locale: Some("fr".into()),
         }
     }
 
