@@ -236,6 +236,24 @@ impl Cockpit {
         self.client.execute(script, vec![]).await.unwrap()
     }
 
+    /// Kills the cockpit with SIGKILL, as a crash or a power cut would: nothing of it runs
+    /// any shutdown code.
+    pub async fn kill(mut self) {
+        let apps = children_of(self.driver.id());
+        assert!(!apps.is_empty(), "no cockpit process under the driver");
+        for pid in &apps {
+            let _ = Command::new("kill")
+                .args(["-KILL", &pid.to_string()])
+                .status();
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while apps.iter().any(|pid| alive(*pid)) && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+
     /// Ends the session and makes sure the cockpit process is gone, so the next start is
     /// not handed to it by the single-instance check.
     pub async fn stop(mut self) {

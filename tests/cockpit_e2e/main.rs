@@ -511,3 +511,112 @@ async fn a_payment_asked_in_the_call_is_paid_by_the_citizen_and_both_sides_see_i
     let _ = browser.close().await;
     cockpit.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cockpit_killed_while_a_payment_is_open_follows_it_to_paid_after_a_restart() {
+    let _serial = serial().await;
+    let display = one_monitor(1600, 900);
+    let data = tempfile::tempdir().unwrap();
+    let cockpit = Cockpit::start(&display, data.path()).await;
+    cockpit.window("gesprek").await;
+    cockpit.click("#new-conversation").await;
+    cockpit.wait_until("#join-url", "el.value.length > 0").await;
+    cockpit
+        .wait_until(
+            "#pay-provider",
+            "[...el.options].some(o => o.value === 'sandbox')",
+        )
+        .await;
+    cockpit
+        .value(
+            "document.querySelector('#pay-amount').value = '250,00';
+             document.querySelector('#pay-description').value = 'Huur feestzaal 14/12';
+             document.querySelector('#pay-provider').value = 'sandbox';
+             return true;",
+        )
+        .await;
+    cockpit.click("#pay-request").await;
+    cockpit
+        .wait_until(
+            "#pay-list",
+            "el.querySelector('.payment[data-status=\"open\"]')",
+        )
+        .await;
+    let id = cockpit
+        .value("return document.querySelector('.payment').dataset.paymentId")
+        .await;
+    let id = id.as_str().unwrap().to_string();
+
+    cockpit.kill().await;
+
+    let status = |db: &std::path::Path| -> String {
+        let conn = rusqlite::Connection::open(db).unwrap();
+        conn.query_row("SELECT status FROM payment WHERE id = ?1", [&id], |r| {
+            r.get(0)
+        })
+        .unwrap()
+    };
+    let cockpit_db = data.path().join("cockpit.sqlite3");
+    assert_eq!(
+        status(&cockpit_db),
+        "open",
+        "written down before it was shown"
+    );
+
+    // Started again (its embedded relay on a new port, same data), the payment is paid on
+    // the sandbox's checkout page.
+    let again = Cockpit::start(&display, data.path()).await;
+    again.window("gesprek").await;
+    again
+        .wait_until(
+            "#relay-status",
+            "el.textContent.includes('http://127.0.0.1:')",
+        )
+        .await;
+    let relay_line = again
+        .value("return document.querySelector('#relay-status').textContent")
+        .await;
+    let relay = relay_line
+        .as_str()
+        .unwrap()
+        .split_whitespace()
+        .find(|w| w.starts_with("http://127.0.0.1:"))
+        .unwrap()
+        .to_string();
+    let token: String = rusqlite::Connection::open(data.path().join("relay/relay.sqlite3"))
+        .unwrap()
+        .query_row("SELECT checkout_token FROM sandbox_payment", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let answer = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{relay}/sandbox/checkout/{token}"))
+        .form(&[("outcome", "paid")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 303);
+
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while status(&cockpit_db) != "paid" {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the restarted cockpit did not follow the payment to paid"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let source: String = rusqlite::Connection::open(&cockpit_db)
+        .unwrap()
+        .query_row(
+            "SELECT source FROM payment_status WHERE payment_id = ?1 AND to_status = 'paid'",
+            [&id],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(source, "provider");
+    again.stop().await;
+}
