@@ -1,5 +1,6 @@
-//! `balie-cockpit relay …`: for IT, to point a cockpit at the municipality's relay without
-//! opening it. The clerk token is read from standard input and kept in the OS keyring.
+//! `balie-cockpit relay …` and `balie-cockpit payee …`: for IT, to point a cockpit at the
+//! municipality's relay and to set the account bank transfers go to, without opening it.
+//! The clerk token is read from standard input and kept in the OS keyring.
 
 use crate::core::RELAY_URL_SETTING;
 use balie_secrets::{SecretName, SecretStore};
@@ -11,18 +12,26 @@ use std::process::ExitCode;
 const USAGE: &str =
     "usage: balie-cockpit relay set URL   (reads the clerk token from standard input)
        balie-cockpit relay show
-       balie-cockpit relay clear          (back to the built-in relay)";
+       balie-cockpit relay clear          (back to the built-in relay)
+       balie-cockpit payee set NAME IBAN [BIC]   (the account bank transfers go to)
+       balie-cockpit payee show
+       balie-cockpit payee clear";
 
-/// Handles `relay …` arguments; `None` when the arguments are not ours (start the app).
+/// Handles `relay …` and `payee …` arguments; `None` when the arguments are not ours
+/// (start the app).
 pub fn run(args: &[String]) -> Option<ExitCode> {
-    if args.first().map(String::as_str) != Some("relay") {
-        return None;
-    }
-    let result = match (args.get(1).map(String::as_str), args.get(2)) {
-        (Some("set"), Some(url)) => set(url),
-        (Some("show"), None) => show(),
-        (Some("clear"), None) => clear(),
-        _ => Err(USAGE.to_string()),
+    let word = |i: usize| args.get(i).map(String::as_str);
+    let result = match (word(0)?, word(1), word(2)) {
+        ("relay", Some("set"), Some(url)) if args.len() == 3 => set(url),
+        ("relay", Some("show"), None) => show(),
+        ("relay", Some("clear"), None) => clear(),
+        ("payee", Some("set"), Some(name)) if (4..=5).contains(&args.len()) => {
+            payee_set(name, &args[3], args.get(4).map(String::as_str))
+        }
+        ("payee", Some("show"), None) => payee_show(),
+        ("payee", Some("clear"), None) => payee_clear(),
+        ("relay" | "payee", _, _) => Err(USAGE.to_string()),
+        _ => return None,
     };
     Some(match result {
         Ok(message) => {
@@ -99,4 +108,61 @@ fn clear() -> Result<String, String> {
         .delete(SecretName::RelayClerkToken)
         .map_err(|e| e.to_string())?;
     Ok("The cockpit uses its built-in relay again; the relay token was removed from the OS keyring.".into())
+}
+
+fn payee_set(name: &str, iban: &str, bic: Option<&str>) -> Result<String, String> {
+    use crate::payments::{PAYEE_BIC_SETTING, PAYEE_IBAN_SETTING, PAYEE_NAME_SETTING};
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 70 || name.contains(['\n', '\r']) {
+        return Err("the payee's name has 1 to 70 characters on one line".into());
+    }
+    let iban = balie_domain::Iban::parse(iban).map_err(|e| format!("IBAN: {e}"))?;
+    let bic = bic.map(str::trim).filter(|b| !b.is_empty());
+    if let Some(bic) = bic
+        && !((bic.len() == 8 || bic.len() == 11) && bic.chars().all(|c| c.is_ascii_alphanumeric()))
+    {
+        return Err("a BIC has 8 or 11 letters and digits".into());
+    }
+    let store = store()?;
+    let set = |key, value: &str| {
+        balie_store::cockpit::setting::set(&store, key, value).map_err(|e| e.to_string())
+    };
+    set(PAYEE_NAME_SETTING, name)?;
+    set(PAYEE_IBAN_SETTING, iban.as_str())?;
+    match bic {
+        Some(bic) => set(PAYEE_BIC_SETTING, &bic.to_ascii_uppercase())?,
+        None => {
+            balie_store::cockpit::setting::remove(&store, PAYEE_BIC_SETTING)
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(format!(
+        "Bank transfers go to {name}, {iban}; the cockpit offers them from its next start."
+    ))
+}
+
+fn payee_show() -> Result<String, String> {
+    use crate::payments::{PAYEE_BIC_SETTING, PAYEE_IBAN_SETTING, PAYEE_NAME_SETTING};
+    let store = store()?;
+    let get = |key| balie_store::cockpit::setting::get(&store, key).map_err(|e| e.to_string());
+    Ok(match get(PAYEE_IBAN_SETTING)? {
+        Some(iban) => format!(
+            "payee: {} {} {}",
+            get(PAYEE_NAME_SETTING)?.unwrap_or_default(),
+            iban,
+            get(PAYEE_BIC_SETTING)?.unwrap_or_default()
+        )
+        .trim_end()
+        .to_owned(),
+        None => "payee: none (bank transfers are not offered)".into(),
+    })
+}
+
+fn payee_clear() -> Result<String, String> {
+    use crate::payments::{PAYEE_BIC_SETTING, PAYEE_IBAN_SETTING, PAYEE_NAME_SETTING};
+    let store = store()?;
+    for key in [PAYEE_NAME_SETTING, PAYEE_IBAN_SETTING, PAYEE_BIC_SETTING] {
+        balie_store::cockpit::setting::remove(&store, key).map_err(|e| e.to_string())?;
+    }
+    Ok("Bank transfers are no longer offered.".into())
 }

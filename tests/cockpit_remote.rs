@@ -109,3 +109,54 @@ async fn a_cockpit_set_to_a_remote_relay_creates_its_rooms_there_with_the_keyrin
             .is_none()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn payee_set_offers_bank_transfers_and_a_bad_iban_changes_nothing() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let data = tempfile::tempdir().unwrap();
+    let service = format!("be.balie.payee-test.{}", std::process::id());
+    let run = |args: &[&str]| cockpit_cli(data.path(), &service, args, "");
+    let shown = run(&["payee", "show"]);
+    assert!(String::from_utf8_lossy(&shown.stdout).contains("none"));
+
+    let bad = run(&["payee", "set", "Gemeente Zonnedorp", "BE68 5390 0754 7035"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("IBAN"));
+    let bad_bic = run(&["payee", "set", "Gemeente Zonnedorp", "BE68 5390 0754 7034", "GKC"]);
+    assert!(!bad_bic.status.success());
+    assert!(
+        String::from_utf8_lossy(&run(&["payee", "show"]).stdout).contains("none"),
+        "a refused payee changes nothing"
+    );
+
+    let good = run(&["payee", "set", "Gemeente Zonnedorp", "BE68 5390 0754 7034", "gkccbebb"]);
+    assert!(good.status.success(), "{}", String::from_utf8_lossy(&good.stderr));
+    let shown = String::from_utf8_lossy(&run(&["payee", "show"]).stdout).to_string();
+    assert!(shown.contains("Gemeente Zonnedorp BE68539007547034 GKCCBEBB"), "{shown}");
+
+    let cockpit = Cockpit::start(data.path(), &service, Locale::Nl).await.unwrap();
+    let setup = cockpit.payments().setup().unwrap();
+    assert!(
+        setup
+            .providers
+            .iter()
+            .any(|p| p.name == balie_cockpit::payments::ProviderName::Transfer),
+        "{:?}",
+        setup.providers
+    );
+    drop(cockpit);
+    assert!(run(&["payee", "clear"]).status.success());
+    let cockpit = Cockpit::start(data.path(), &service, Locale::Nl).await.unwrap();
+    assert!(
+        !cockpit
+            .payments()
+            .setup()
+            .unwrap()
+            .providers
+            .iter()
+            .any(|p| p.name == balie_cockpit::payments::ProviderName::Transfer)
+    );
+    drop(cockpit);
+    let _ = balie_secrets::SecretStore::new(&service)
+        .delete(balie_secrets::SecretName::RelayClerkToken);
+}

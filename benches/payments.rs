@@ -1,0 +1,184 @@
+//! The confirmation-latency benchmark, run by `bench/payments.sh` (twice: with the webhook
+//! hint, and with `BALIE_PAYMENT_HINTS=off` for polling only).
+//!
+//! A headless cockpit (its core: store, embedded relay with the sandbox, payments, the call
+//! engine) holds a call with the real citizen page in Chromium. For each of N payments the
+//! clerk asks for one, the card reaches the page, and then the sandbox's checkout page is
+//! told "paid" (the moment the benchmark sends that POST is t0). Measured from t0:
+//!
+//! - **cockpit**: the paid `PaymentView` is broadcast (what the call window's channel
+//!   forwards; it follows the provider's answer to the cockpit's own question);
+//! - **citizen**: the page shows the card as paid (a MutationObserver on the page notes the
+//!   time; same machine, same clock).
+#![allow(clippy::unwrap_used, clippy::print_stdout, missing_docs)]
+
+#[path = "../tests/support/chromium.rs"]
+mod chromium;
+
+use balie_cockpit::conversation::ConversationEvent;
+use balie_cockpit::core::Cockpit;
+use balie_cockpit::payments::{PaymentRequest, ProviderName};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+fn now_ms() -> f64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+        * 1000.0
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+const WATCH_PAGE: &str = r#"
+    window.__paid = {};
+    const cards = document.getElementById("payment-cards");
+    const note = () => {
+      for (const c of cards.querySelectorAll('.payment-card[data-status="paid"]')) {
+        if (!window.__paid[c.dataset.paymentId]) {
+          window.__paid[c.dataset.paymentId] = performance.timeOrigin + performance.now();
+        }
+      }
+    };
+    new MutationObserver(note).observe(cards, { childList: true, subtree: true, attributes: true });
+    return true;"#;
+
+async fn wait_for<T>(what: &str, mut probe: impl AsyncFnMut() -> Option<T>) -> T {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(value) = probe().await {
+            return value;
+        }
+        assert!(Instant::now() < deadline, "timed out: {what}");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let count: usize = std::env::var("BALIE_BENCH_PAYMENTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50);
+    let hints = std::env::var("BALIE_PAYMENT_HINTS").as_deref() != Ok("off");
+    let data = tempfile::tempdir().unwrap();
+    let service = format!("be.balie.bench-payments.{}", std::process::id());
+    let cockpit = Cockpit::start(data.path(), &service, balie_domain::Locale::Nl)
+        .await
+        .unwrap();
+
+    // The call: the Chromium citizen knocks and is let in.
+    let (knocks_tx, mut knocks) = tokio::sync::mpsc::unbounded_channel();
+    let conversation = cockpit
+        .new_conversation(move |event| {
+            if let ConversationEvent::Knock { knock_id, .. } = event {
+                let _ = knocks_tx.send(knock_id);
+            }
+        })
+        .await
+        .unwrap();
+    let (browser, _driver) = chromium::chromium_with(chromium::FAKE_MEDIA).await;
+    browser.set_window_size(360, 740).await.unwrap();
+    browser
+        .goto(&format!("{}?lang=nl", conversation.join_url))
+        .await
+        .unwrap();
+    chromium::click(&browser, "#knock").await;
+    let knock = tokio::time::timeout(Duration::from_secs(20), knocks.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    cockpit.admit(knock).await.unwrap();
+    chromium::wait_for_text(&browser, "#lobby-status", "U bent verbonden").await;
+    browser.execute(WATCH_PAGE, vec![]).await.unwrap();
+
+    // When the cockpit learned each payment was paid.
+    let paid_at: Arc<Mutex<HashMap<String, f64>>> = Arc::default();
+    let mut changes = cockpit.payments().subscribe();
+    let noted = paid_at.clone();
+    tokio::spawn(async move {
+        while let Ok(view) = changes.recv().await {
+            if view.status == "paid" {
+                noted.lock().unwrap().entry(view.id).or_insert_with(now_ms);
+            }
+        }
+    });
+
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut to_cockpit = Vec::with_capacity(count);
+    let mut to_citizen = Vec::with_capacity(count);
+    for n in 0..count {
+        let view = cockpit
+            .request_payment(&PaymentRequest {
+                amount: format!("{},00", 10 + n),
+                description: format!("Maaltijden week {}", n + 1),
+                provider: ProviderName::Sandbox,
+            })
+            .await
+            .unwrap();
+        let selector = format!(
+            "return !!document.querySelector('.payment-card[data-payment-id=\"{}\"][data-status=\"open\"]')",
+            view.id
+        );
+        wait_for("the card on the page", async || {
+            browser
+                .execute(&selector, vec![])
+                .await
+                .unwrap()
+                .as_bool()
+                .filter(|shown| *shown)
+        })
+        .await;
+        let checkout = view.checkout_url.unwrap();
+        let t0 = now_ms();
+        let answer = client
+            .post(&checkout)
+            .form(&[("outcome", "paid")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 303);
+        let cockpit_at = wait_for("the cockpit sees it paid", async || {
+            paid_at.lock().unwrap().get(&view.id).copied()
+        })
+        .await;
+        let script = format!("return window.__paid['{}'] || null", view.id);
+        let citizen_at = wait_for("the page shows it paid", async || {
+            browser.execute(&script, vec![]).await.unwrap().as_f64()
+        })
+        .await;
+        to_cockpit.push(cockpit_at - t0);
+        to_citizen.push(citizen_at - t0);
+    }
+    cockpit.end_conversation().await.unwrap();
+    let _ = browser.close().await;
+
+    for list in [&mut to_cockpit, &mut to_citizen] {
+        list.sort_by(f64::total_cmp);
+    }
+    let mode = if hints {
+        "with the webhook hint"
+    } else {
+        "polling only (every 2 s in a call)"
+    };
+    println!(
+        "confirmation latency, {mode}, {count} payments: cockpit p50 {:.0} ms p95 {:.0} ms max {:.0} ms; citizen page p50 {:.0} ms p95 {:.0} ms max {:.0} ms",
+        percentile(&to_cockpit, 50.0),
+        percentile(&to_cockpit, 95.0),
+        to_cockpit[count - 1],
+        percentile(&to_citizen, 50.0),
+        percentile(&to_citizen, 95.0),
+        to_citizen[count - 1],
+    );
+    let _ = balie_secrets::SecretStore::new(&service)
+        .delete(balie_secrets::SecretName::RelayClerkToken);
+}
