@@ -22,7 +22,7 @@ BALIE_KEYRING_HOME="$keyring_home" dbus-run-session -- bash -c '
   set -euo pipefail
   echo -n balie-bench | XDG_DATA_HOME="$BALIE_KEYRING_HOME" gnome-keyring-daemon --unlock --components=secrets >/dev/null
   unset DISPLAY WAYLAND_DISPLAY
-  cargo bench --locked --bench payments 2>/dev/null | grep "^confirmation"
-  BALIE_PAYMENT_HINTS=off cargo bench --locked --bench payments 2>/dev/null | grep "^confirmation"
+  cargo bench --locked --bench payments 2>&1 | grep -E "^confirmation|panicked|^error"
+  BALIE_PAYMENT_HINTS=off cargo bench --locked --bench payments 2>&1 | grep -E "^confirmation|panicked|^error"
 ' 2>&1 | grep -v "^dbus-daemon"
 echo "Goals: p95 <= 300 ms with the hint; <= 2300 ms (poll interval + 300 ms) polling only."

@@ -3,8 +3,10 @@
 //!
 //! A headless cockpit (its core: store, embedded relay with the sandbox, payments, the call
 //! engine) holds a call with the real citizen page in Chromium. For each of N payments the
-//! clerk asks for one, the card reaches the page, and then the sandbox's checkout page is
-//! told "paid" (the moment the benchmark sends that POST is t0). Measured from t0:
+//! clerk asks for one, the card reaches the page, and after a random 0–2.5 s (the citizen
+//! paying; it also puts the moment anywhere in the cockpit's 2 s polling cycle) the
+//! sandbox's checkout page is told "paid" (the moment the benchmark sends that POST is t0).
+//! Measured from t0:
 //!
 //! - **cockpit**: the paid `PaymentView` is broadcast (what the call window's channel
 //!   forwards; it follows the provider's answer to the cockpit's own question);
@@ -139,6 +141,10 @@ async fn main() {
         })
         .await;
         let checkout = view.checkout_url.unwrap();
+        let mut random = [0u8; 2];
+        getrandom::fill(&mut random).unwrap();
+        let pause = u64::from(u16::from_le_bytes(random)) * 2500 / u64::from(u16::MAX);
+        tokio::time::sleep(Duration::from_millis(pause)).await;
         let t0 = now_ms();
         let answer = client
             .post(&checkout)

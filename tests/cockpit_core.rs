@@ -225,6 +225,20 @@ mod payments {
             ]
         );
         assert_eq!(setup.products[1].price_text, "€\u{a0}45,00");
+        // Prices are editable, in the clerk's format; a bad one changes nothing.
+        assert!(matches!(
+            cockpit.payments().set_product_price("feestzaal", "275,005"),
+            Err(IpcError::Rejected(_))
+        ));
+        let hall = cockpit
+            .payments()
+            .set_product_price("feestzaal", "275,00")
+            .unwrap();
+        assert_eq!(hall.price_cents, 27_500);
+        assert_eq!(
+            cockpit.payments().setup().unwrap().products[2].price_cents,
+            27_500
+        );
         assert!(
             setup
                 .providers

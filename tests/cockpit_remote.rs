@@ -122,19 +122,40 @@ async fn payee_set_offers_bank_transfers_and_a_bad_iban_changes_nothing() {
     let bad = run(&["payee", "set", "Gemeente Zonnedorp", "BE68 5390 0754 7035"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("IBAN"));
-    let bad_bic = run(&["payee", "set", "Gemeente Zonnedorp", "BE68 5390 0754 7034", "GKC"]);
+    let bad_bic = run(&[
+        "payee",
+        "set",
+        "Gemeente Zonnedorp",
+        "BE68 5390 0754 7034",
+        "GKC",
+    ]);
     assert!(!bad_bic.status.success());
     assert!(
         String::from_utf8_lossy(&run(&["payee", "show"]).stdout).contains("none"),
         "a refused payee changes nothing"
     );
 
-    let good = run(&["payee", "set", "Gemeente Zonnedorp", "BE68 5390 0754 7034", "gkccbebb"]);
-    assert!(good.status.success(), "{}", String::from_utf8_lossy(&good.stderr));
+    let good = run(&[
+        "payee",
+        "set",
+        "Gemeente Zonnedorp",
+        "BE68 5390 0754 7034",
+        "gkccbebb",
+    ]);
+    assert!(
+        good.status.success(),
+        "{}",
+        String::from_utf8_lossy(&good.stderr)
+    );
     let shown = String::from_utf8_lossy(&run(&["payee", "show"]).stdout).to_string();
-    assert!(shown.contains("Gemeente Zonnedorp BE68539007547034 GKCCBEBB"), "{shown}");
+    assert!(
+        shown.contains("Gemeente Zonnedorp BE68539007547034 GKCCBEBB"),
+        "{shown}"
+    );
 
-    let cockpit = Cockpit::start(data.path(), &service, Locale::Nl).await.unwrap();
+    let cockpit = Cockpit::start(data.path(), &service, Locale::Nl)
+        .await
+        .unwrap();
     let setup = cockpit.payments().setup().unwrap();
     assert!(
         setup
@@ -146,7 +167,9 @@ async fn payee_set_offers_bank_transfers_and_a_bad_iban_changes_nothing() {
     );
     drop(cockpit);
     assert!(run(&["payee", "clear"]).status.success());
-    let cockpit = Cockpit::start(data.path(), &service, Locale::Nl).await.unwrap();
+    let cockpit = Cockpit::start(data.path(), &service, Locale::Nl)
+        .await
+        .unwrap();
     assert!(
         !cockpit
             .payments()

@@ -458,6 +458,12 @@ async fn a_payment_asked_in_the_call_is_paid_by_the_citizen_and_both_sides_see_i
     chromium::wait_for_text(&browser, "#payment-cards", "Wacht op uw betaling").await;
     let violations = chromium::axe_violations(&browser).await;
     assert!(violations.is_empty(), "the payment card: {violations}");
+    // Back from a banking app the page may have been reloaded: it rejoins without the
+    // clerk and gets its card again.
+    browser.refresh().await.unwrap();
+    chromium::click(&browser, "#knock").await;
+    chromium::wait_for_text(&browser, "#lobby-status", "U bent verbonden").await;
+    chromium::wait_for_text(&browser, "#payment-cards", "Wacht op uw betaling").await;
     let href = browser
         .find(Locator::Css("a.pay-button"))
         .await

@@ -10,6 +10,7 @@ import {
   providerKeys,
   removeProviderKey,
   requestPayment,
+  setProductPrice,
   setProviderKey,
   testProviderKey,
   type PaymentSetup,
@@ -221,6 +222,7 @@ export function setUpPayments(windowError: HTMLElement) {
   };
 
   void followPayments(show).catch((e) => showError(windowError, e));
+  setUpPrices(() => setup, () => void paymentSetup().then(fillSetup).catch((e) => showError(windowError, e)));
   setUpKeys(() => void paymentSetup().then(fillSetup).catch((e) => showError(windowError, e)));
 
   return {
@@ -318,5 +320,55 @@ function setUpKeys(onChange: () => void) {
     } catch (e) {
       showError(el<HTMLElement>("error"), e);
     }
+  });
+}
+
+/** The prices dialog: the catalog's prices, each changed on its own. */
+function setUpPrices(current: () => PaymentSetup | null, onChange: () => void) {
+  const dialog = el<HTMLDialogElement>("prices");
+  const container = el<HTMLElement>("prices-list");
+  const status = el<HTMLElement>("prices-status");
+  const error = el<HTMLElement>("prices-error");
+  el("prices-open").addEventListener("click", () => {
+    const setup = current();
+    if (!setup) return;
+    error.hidden = true;
+    status.textContent = "";
+    container.replaceChildren(
+      ...setup.products.map((product) => {
+        const row = make("div", { className: "price-row" });
+        const id = `price-${product.id}`;
+        const label = make("label", { text: product.name });
+        label.htmlFor = id;
+        const input = make("input");
+        input.id = id;
+        input.type = "text";
+        input.inputMode = "decimal";
+        input.autocomplete = "off";
+        input.value = (product.price_cents / 100).toLocaleString(languageTag(), {
+          minimumFractionDigits: 2,
+          useGrouping: false,
+        });
+        const save = make("button", { className: "secondary", text: t("prices.save") });
+        save.type = "button";
+        save.addEventListener("click", async () => {
+          error.hidden = true;
+          try {
+            const saved = await setProductPrice(product.id, input.value);
+            status.textContent = t("prices.saved", { name: saved.name, price: saved.price_text });
+            onChange();
+          } catch (e) {
+            status.textContent = "";
+            showError(error, e);
+            input.focus();
+          }
+        });
+        const line = make("div", { className: "link-row" });
+        line.append(input, save);
+        row.append(label, line);
+        return row;
+      }),
+    );
+    dialog.showModal();
   });
 }

@@ -439,3 +439,150 @@ async fn a_stripe_webhook_is_believed_only_with_the_right_signature() {
         .unwrap();
     assert_eq!(answer.status(), 404);
 }
+
+/// Bancontact's signing, as it signs callbacks: ES256 over `BASE64URL(header).BASE64URL(body)`,
+/// detached, with the five critical fields.
+struct Bancontact {
+    key: aws_lc_rs::signature::EcdsaKeyPair,
+}
+
+const PROFILE: &str = "5fxxxxxxxxxxxxxxxxxxxxxx";
+
+impl Bancontact {
+    fn new() -> Self {
+        Self {
+            key: aws_lc_rs::signature::EcdsaKeyPair::generate(
+                &aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+            )
+            .unwrap(),
+        }
+    }
+
+    fn jwks(&self) -> String {
+        use aws_lc_rs::signature::KeyPair as _;
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let point = self.key.public_key().as_ref();
+        serde_json::json!({ "keys": [
+            { "kty": "RSA", "kid": "rsa.2022", "n": "AQAB", "e": "AQAB" },
+            { "kty": "EC", "use": "sig", "crv": "P-256", "kid": "es.signature.ext.2026",
+              "x": b64.encode(&point[1..33]), "y": b64.encode(&point[33..65]), "alg": "ES256" }
+        ]})
+        .to_string()
+    }
+
+    fn sign(&self, kid: &str, callback_url: &str, body: &str) -> String {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let header = serde_json::json!({
+            "typ": "JOSE+JSON", "kid": kid, "alg": "ES256",
+            "https://payconiq.com/iat": "2026-11-28T23:59:58.209554Z",
+            "https://payconiq.com/jti": "23f5a75d13fac39a",
+            "https://payconiq.com/path": callback_url,
+            "https://payconiq.com/iss": "Payconiq",
+            "https://payconiq.com/sub": PROFILE,
+            "crit": ["https://payconiq.com/iat", "https://payconiq.com/jti",
+                     "https://payconiq.com/path", "https://payconiq.com/iss",
+                     "https://payconiq.com/sub"]
+        });
+        let header_b64 = b64.encode(header.to_string());
+        let input = format!("{header_b64}.{}", b64.encode(body));
+        let signature = self
+            .key
+            .sign(&aws_lc_rs::rand::SystemRandom::new(), input.as_bytes())
+            .unwrap();
+        format!("{header_b64}..{}", b64.encode(signature.as_ref()))
+    }
+}
+
+#[tokio::test]
+async fn a_bancontact_callback_is_believed_only_when_signed_with_its_published_key() {
+    let bancontact = Bancontact::new();
+    // Bancontact's key set, served locally.
+    let jwks = bancontact.jwks();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let jwks_url = format!("http://{}/", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let app = axum::Router::new().route("/", axum::routing::get(move || async move { jwks }));
+        axum::serve(listener, app).await.unwrap();
+    });
+    let relay = spawn_with(|c| {
+        c.hooks.bancontact_profile_id = Some(PROFILE.into());
+        c.hooks.bancontact_jwks_url = jwks_url;
+    })
+    .await;
+    let callback_url = format!("{}/hooks/bancontact", relay.url);
+    let mut socket = hints(&relay).await;
+    let forged_id = "5bdb1685b93d1c000bde96f1";
+    let real_id = "5bdb1685b93d1c000bde96f2";
+    assert_eq!(
+        watch(&relay, &relay.token, "bancontact", forged_id).await,
+        204
+    );
+    assert_eq!(
+        watch(&relay, &relay.token, "bancontact", real_id).await,
+        204
+    );
+    let body = |id: &str| {
+        format!(r#"{{"paymentId":"{id}","amount":4250,"currency":"EUR","status":"SUCCEEDED"}}"#)
+    };
+    let post = |signature: Option<String>, body: String| {
+        let mut request = relay
+            .client
+            .post(&callback_url)
+            .header("content-type", "application/json")
+            .body(body);
+        if let Some(signature) = signature {
+            request = request.header("signature", signature);
+        }
+        request.send()
+    };
+    let kid = "es.signature.ext.2026";
+    // Signed for another body, for another URL, with an unknown key, or not at all.
+    let signed = bancontact.sign(kid, &callback_url, &body(real_id));
+    let answer = post(Some(signed), body(forged_id)).await.unwrap();
+    assert_eq!(answer.status(), 401);
+    let elsewhere = bancontact.sign(
+        kid,
+        "https://evil.example/hooks/bancontact",
+        &body(forged_id),
+    );
+    assert_eq!(
+        post(Some(elsewhere), body(forged_id))
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    let unknown = bancontact.sign("es.other", &callback_url, &body(forged_id));
+    assert_eq!(
+        post(Some(unknown), body(forged_id)).await.unwrap().status(),
+        401
+    );
+    assert_eq!(post(None, body(forged_id)).await.unwrap().status(), 401);
+    // Right: a hint for the real payment, the first and only one on the socket.
+    let right = bancontact.sign(kid, &callback_url, &body(real_id));
+    assert_eq!(
+        post(Some(right), body(real_id)).await.unwrap().status(),
+        200
+    );
+    let hint: PaymentHint = socket.recv().await;
+    assert_eq!(
+        hint,
+        PaymentHint {
+            provider: "bancontact".into(),
+            provider_id: real_id.into()
+        }
+    );
+
+    // A relay without a payment profile has no such hook.
+    let bare = spawn_app().await;
+    let answer = bare
+        .client
+        .post(format!("{}/hooks/bancontact", bare.url))
+        .body(body(real_id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 404);
+}
