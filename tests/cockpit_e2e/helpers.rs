@@ -126,8 +126,14 @@ pub struct Cockpit {
 impl Cockpit {
     /// Starts the cockpit on `display` with its data in `data_dir`.
     pub async fn start(display: &Display, data_dir: &Path) -> Cockpit {
+        Self::start_with(display, data_dir, &[]).await
+    }
+
+    /// As [`Cockpit::start`], with more environment for the cockpit.
+    pub async fn start_with(display: &Display, data_dir: &Path, env: &[(&str, &str)]) -> Cockpit {
         let port = free_port();
         let driver = Command::new("WebKitWebDriver")
+            .envs(env.iter().copied())
             .arg(format!("--port={port}"))
             .env("DISPLAY", &display.name)
             .env("TAURI_WEBVIEW_AUTOMATION", "true")

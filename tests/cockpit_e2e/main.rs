@@ -626,3 +626,147 @@ async fn a_cockpit_killed_while_a_payment_is_open_follows_it_to_paid_after_a_res
     assert_eq!(source, "provider");
     again.stop().await;
 }
+
+/// A Mollie that knows one key and no payments: what *Verbinding testen* asks.
+async fn fake_mollie(good_key: &'static str) -> String {
+    use axum::http::{HeaderMap, StatusCode};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let app = axum::Router::new().route(
+        "/v2/payments/{id}",
+        axum::routing::get(move |headers: HeaderMap| async move {
+            let authorised = headers.get("authorization").and_then(|v| v.to_str().ok())
+                == Some(&format!("Bearer {good_key}"));
+            let (status, title, detail) = if authorised {
+                (
+                    StatusCode::NOT_FOUND,
+                    "Not Found",
+                    "No payment exists with token tr_balieverbindingstest.",
+                )
+            } else {
+                (
+                    StatusCode::UNAUTHORIZED,
+                    "Unauthorized Request",
+                    "Missing authentication, or failed to authenticate",
+                )
+            };
+            (
+                status,
+                [("content-type", "application/hal+json")],
+                serde_json::json!({ "status": status.as_u16(), "title": title, "detail": detail })
+                    .to_string(),
+            )
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_provider_key_is_tested_before_it_is_kept_and_test_mode_is_shown() {
+    const GOOD: &str = "test_dHar4XY7LxsDOtmnkVtjNVWXLSlXsM";
+    let _serial = serial().await;
+    let mollie = fake_mollie(GOOD).await;
+    let display = one_monitor(1600, 900);
+    let data = tempfile::tempdir().unwrap();
+    let cockpit =
+        Cockpit::start_with(&display, data.path(), &[("BALIE_MOLLIE_API_URL", &mollie)]).await;
+    cockpit.window("gesprek").await;
+    cockpit.click("#keys-open").await;
+    cockpit
+        .wait_until(
+            "#keys-list",
+            "el.textContent.includes('Bancontact via Mollie')",
+        )
+        .await;
+    let enter = |key: &'static str| {
+        let cockpit = &cockpit;
+        async move {
+            cockpit
+                .value(&format!(
+                    "document.querySelector('#key-mollie').value = '{key}'; return true;"
+                ))
+                .await;
+            cockpit
+                .click("#keys-list fieldset:first-of-type .link-row button:first-child")
+                .await;
+        }
+    };
+    // Not a Mollie key at all: refused before anything is sent.
+    enter("sk_test_abc").await;
+    cockpit
+        .wait_until(
+            "#keys-error",
+            "!el.hidden && el.textContent.includes('Dit lijkt geen sleutel')",
+        )
+        .await;
+    // A Mollie-shaped key that Mollie refuses: not kept.
+    enter("test_wrongwrongwrongwrongwrongwrong").await;
+    cockpit
+        .wait_until(
+            "#keys-error",
+            "!el.hidden && el.textContent.includes('weigert de sleutel')",
+        )
+        .await;
+    cockpit
+        .wait_until("#keys-list", "el.textContent.includes('Geen sleutel')")
+        .await;
+    // The right key: tested, kept, offered, and its test mode shown.
+    enter(GOOD).await;
+    cockpit
+        .wait_until(
+            "#keys-status",
+            "el.textContent.includes('getest en bewaard (testmodus)')",
+        )
+        .await;
+    cockpit
+        .wait_until("#keys-list", "el.textContent.includes('TESTMODUS')")
+        .await;
+    let secrets = balie_secrets::SecretStore::new(format!("be.balie.e2e.{}", std::process::id()));
+    let kept = secrets
+        .get(balie_secrets::SecretName::MollieApiKey)
+        .unwrap()
+        .unwrap();
+    use secrecy::ExposeSecret as _;
+    assert_eq!(kept.expose_secret(), GOOD);
+    cockpit.click("#keys-form button[type=submit]").await;
+    cockpit.click("#new-conversation").await;
+    cockpit
+        .wait_until(
+            "#pay-provider",
+            "[...el.options].some(o => o.value === 'mollie')",
+        )
+        .await;
+    cockpit
+        .value(
+            "const p = document.querySelector('#pay-provider');
+             p.value = 'mollie'; p.dispatchEvent(new Event('change')); return true;",
+        )
+        .await;
+    cockpit
+        .wait_until("#pay-mode", "el.textContent.includes('TESTMODUS')")
+        .await;
+    // Removed: gone from the keyring.
+    cockpit.click("#keys-open").await;
+    cockpit
+        .wait_until("#keys-list", "el.textContent.includes('Verwijderen')")
+        .await;
+    cockpit
+        .value(
+            "[...document.querySelectorAll('#keys-list button')].find(b => b.textContent === 'Verwijderen').click(); return true;",
+        )
+        .await;
+    cockpit
+        .wait_until(
+            "#keys-status",
+            "el.textContent.includes('Sleutel verwijderd')",
+        )
+        .await;
+    assert!(
+        secrets
+            .get(balie_secrets::SecretName::MollieApiKey)
+            .unwrap()
+            .is_none()
+    );
+    cockpit.stop().await;
+}
