@@ -3,7 +3,8 @@
 //! The main types are [`Pii`] (citizen data that never prints), [`Locale`] (the three
 //! languages every user-facing text exists in), [`JoinToken`] (the secret in a citizen's
 //! join link), and for payments [`Money`] (euro in integer cents), [`StructuredReference`]
-//! (the Belgian OGM), [`Iban`] and [`PaymentState`] (a status that only moves forward). Outside input is parsed into these types at the edge; code past
+//! (the Belgian OGM), [`Iban`] and [`PaymentState`] (a status that only moves forward), and
+//! for case files [`EnterpriseNumber`] (KBO/BCE, mod-97). Outside input is parsed into these types at the edge; code past
 //! the edge can rely on them being valid.
 //!
 //! ```
@@ -21,6 +22,7 @@
 //!
 //! Non-goals: storage, networking, formatting for a particular UI.
 
+mod enterprise;
 mod iban;
 mod locale;
 mod money;
@@ -29,6 +31,7 @@ mod payment;
 mod pii;
 mod token;
 
+pub use enterprise::{EnterpriseNumber, EnterpriseNumberError};
 pub use iban::{Iban, IbanError};
 pub use locale::Locale;
 pub use money::{Money, MoneyError};

@@ -1,6 +1,7 @@
-//! The cockpit's database: window layouts, settings, payments and their audit log, and
-//! the products a clerk can ask payment for.
+//! The cockpit's database: window layouts, settings, payments and their audit log, the
+//! products a clerk can ask payment for, and the case files with their search.
 
+pub mod case;
 pub mod payment;
 pub mod product;
 pub mod setting;
@@ -25,6 +26,10 @@ pub static SCHEMA: Schema = Schema {
         Migration {
             version: 3,
             sql: include_str!("../../migrations/cockpit/0003_products.sql"),
+        },
+        Migration {
+            version: 4,
+            sql: include_str!("../../migrations/cockpit/0004_cases.sql"),
         },
     ],
 };

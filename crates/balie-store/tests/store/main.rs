@@ -4,6 +4,8 @@
 use balie_store::{StoreError, cockpit, open, relay, schema_version};
 use rusqlite::Connection;
 
+mod cases;
+
 fn temp_db() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("nested").join("db.sqlite3");
