@@ -18,7 +18,7 @@ BUILD_PACKAGES=(
 TEST_PACKAGES=(
   xvfb xauth x11-xserver-utils xserver-xorg-core xserver-xorg-video-dummy
   webkit2gtk-driver dbus dbus-x11 gnome-keyring
-  chromium chromium-driver coturn procps
+  chromium chromium-driver coturn procps poppler-utils
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

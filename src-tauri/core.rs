@@ -26,6 +26,8 @@ pub const MICROPHONE_SETTING: &str = "microphone";
 pub const SPEAKER_SETTING: &str = "speaker";
 /// The setting that keeps the background blur on (`"on"`) between calls.
 pub const BLUR_SETTING: &str = "background_blur";
+/// The clerk's name in audit trails and notes; unset means the OS user name.
+pub const CLERK_NAME_SETTING: &str = "clerk_name";
 
 /// What a window asks at start: language, relay, keyring.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -69,6 +71,8 @@ pub struct Cockpit {
     store: Arc<Mutex<Connection>>,
     relay: Arc<RelayLink>,
     payments: Arc<crate::payments::Payments>,
+    cases: Arc<crate::cases::Cases>,
+    clerk_name: String,
     keyring_available: bool,
     live: Mutex<Option<Conversation>>,
     /// The language of the citizen's page in the conversation in progress (from the knock).
@@ -118,6 +122,19 @@ impl Cockpit {
         let payments =
             crate::payments::Payments::start(store.clone(), locale, relay.clone(), payment_secrets)
                 .await?;
+        let cases = Arc::new(crate::cases::Cases::new(Box::new(
+            crate::cases::LocalCases::new(store.clone(), locale),
+        )));
+        let clerk_name = {
+            let conn = store
+                .lock()
+                .map_err(|_| IpcError::Internal("store lock poisoned".into()))?;
+            balie_store::cockpit::setting::get(&conn, CLERK_NAME_SETTING)?
+        }
+        .or_else(|| std::env::var("USER").ok())
+        .or_else(|| std::env::var("USERNAME").ok())
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| "medewerker".into());
         let frames = Arc::new(Frames::default());
         let frame_server = crate::frame_server::FrameServer::start(frames.clone())
             .await
@@ -128,6 +145,8 @@ impl Cockpit {
             store,
             relay,
             payments,
+            cases,
+            clerk_name,
             keyring_available,
             live: Mutex::new(None),
             citizen_locale: Arc::new(Mutex::new(None)),
@@ -159,6 +178,16 @@ impl Cockpit {
     /// ended.
     pub async fn new_conversation(
         &self,
+        on_event: impl Fn(ConversationEvent) + Send + 'static,
+    ) -> Result<NewConversation, IpcError> {
+        self.new_conversation_for(None, on_event).await
+    }
+
+    /// As [`Cockpit::new_conversation`], linked to case `case_id` when given: the dossier
+    /// window shows that case, and the call and its payments land in its timeline.
+    pub async fn new_conversation_for(
+        &self,
+        case_id: Option<i64>,
         on_event: impl Fn(ConversationEvent) + Send + 'static,
     ) -> Result<NewConversation, IpcError> {
         self.end_conversation().await?;
@@ -195,6 +224,13 @@ impl Cockpit {
         );
         *self.live_slot()? = Some(conversation);
         self.payments.set_room_live(&room.room_id, true).await;
+        if let Some(case_id) = case_id {
+            self.cases
+                .source()
+                .link_room(case_id, &self.clerk_name, &room.room_id)?;
+            self.cases
+                .tell(crate::cases::DossierEvent::Show { case_id });
+        }
         let qr_svg_data_uri = crate::qr::svg_data_uri(&room.join_url)
             .map_err(|e| IpcError::Internal(format!("qr code: {e}")))?;
         tracing::info!(room_id = room.room_id, "conversation created");
@@ -225,13 +261,21 @@ impl Cockpit {
             .map_err(|_| IpcError::RelayUnreachable("the conversation has stopped".into()))
     }
 
-    /// Lets the knocking citizen in and starts the call.
+    /// Lets the knocking citizen in and starts the call; the case linked to the
+    /// conversation comes up in the dossier window.
     pub async fn admit(&self, knock_id: String) -> Result<(), IpcError> {
         let (reply, answer) = tokio::sync::oneshot::channel();
         self.command(Command::Admit(knock_id, reply)).await?;
         answer
             .await
-            .map_err(|_| IpcError::RelayUnreachable("the conversation has stopped".into()))?
+            .map_err(|_| IpcError::RelayUnreachable("the conversation has stopped".into()))??;
+        if let Some(room) = self.live_room()?
+            && let Some(case_id) = self.cases.source().case_of_room(&room)?
+        {
+            self.cases
+                .tell(crate::cases::DossierEvent::Show { case_id });
+        }
+        Ok(())
     }
 
     /// Turns the knocking citizen away.
@@ -304,16 +348,146 @@ impl Cockpit {
         Ok(self.live_slot()?.as_ref().map(|l| l.room_id.clone()))
     }
 
-    /// Asks for a payment in the conversation in progress (or outside one).
+    /// Asks for a payment in the conversation in progress (or outside one); it lands in
+    /// the timeline of the case linked to the conversation.
     pub async fn request_payment(
         &self,
         request: &crate::payments::PaymentRequest,
     ) -> Result<crate::payments::PaymentView, IpcError> {
         let room = self.live_room()?;
+        let case = match &room {
+            Some(room) => self.cases.source().case_of_room(room)?,
+            None => None,
+        };
+        self.request_payment_for(case, request).await
+    }
+
+    /// Asks for a payment for case `case_id` (in the conversation in progress, if any).
+    pub async fn request_payment_for(
+        &self,
+        case_id: Option<i64>,
+        request: &crate::payments::PaymentRequest,
+    ) -> Result<crate::payments::PaymentView, IpcError> {
+        let room = self.live_room()?;
         let payer = self.citizen_locale.lock().ok().and_then(|l| *l);
-        self.payments
+        let view = self
+            .payments
             .request(room.as_deref(), payer.unwrap_or(self.locale), request)
-            .await
+            .await?;
+        if let Some(case_id) = case_id {
+            self.cases
+                .source()
+                .link_payment(case_id, &self.clerk_name, &view.id)?;
+            self.cases
+                .tell(crate::cases::DossierEvent::Changed { case_id });
+        }
+        Ok(view)
+    }
+
+    /// The case files.
+    pub fn cases(&self) -> &Arc<crate::cases::Cases> {
+        &self.cases
+    }
+
+    /// The clerk's name, as audit trails and notes show it.
+    pub fn clerk_name(&self) -> &str {
+        &self.clerk_name
+    }
+
+    /// Opens case `id` in the dossier window (audited as the clerk's viewing).
+    pub fn open_case(&self, id: i64) -> Result<crate::cases::CaseView, IpcError> {
+        let room = self.live_room()?;
+        self.cases
+            .source()
+            .open(id, &self.clerk_name, room.as_deref(), true)
+    }
+
+    /// Case `id` read again after a change (not a new viewing).
+    pub fn refresh_case(&self, id: i64) -> Result<crate::cases::CaseView, IpcError> {
+        let room = self.live_room()?;
+        self.cases
+            .source()
+            .open(id, &self.clerk_name, room.as_deref(), false)
+    }
+
+    /// Imports parties and cases from a CSV or JSON file: all rows or none.
+    pub fn import_cases(
+        &self,
+        format: crate::case_io::ImportFormat,
+        bytes: &[u8],
+    ) -> Result<crate::case_io::ImportOutcome, IpcError> {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        let year = time::OffsetDateTime::now_utc().year();
+        let mut conn = self
+            .store
+            .lock()
+            .map_err(|_| IpcError::Internal("store lock poisoned".into()))?;
+        let outcome = crate::case_io::import(
+            &mut conn,
+            self.locale,
+            format,
+            bytes,
+            &self.clerk_name,
+            now,
+            year,
+        )?;
+        if let crate::case_io::ImportOutcome::Imported { cases, parties } = &outcome {
+            tracing::info!(cases, parties, "cases imported");
+        }
+        Ok(outcome)
+    }
+
+    /// Case `id` exported: its file name and bytes (`json` or `pdf`).
+    pub fn export_case(
+        &self,
+        id: i64,
+        format: crate::case_io::ExportFormat,
+    ) -> Result<(String, Vec<u8>), IpcError> {
+        use crate::case_io::ExportFormat;
+        let conn = self
+            .store
+            .lock()
+            .map_err(|_| IpcError::Internal("store lock poisoned".into()))?;
+        let number = balie_store::cockpit::case::read_detail(&conn, id)?
+            .map(|d| d.summary.number)
+            .ok_or_else(|| {
+                IpcError::Rejected(crate::i18n::text(self.locale, "error.case.not_found"))
+            })?;
+        let safe: String = number
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        match format {
+            ExportFormat::Json => {
+                let json = crate::case_io::export_json(&conn, id)?.unwrap_or_default();
+                let text = serde_json::to_vec_pretty(&json)
+                    .map_err(|e| IpcError::Internal(format!("export: {e}")))?;
+                Ok((format!("dossier-{safe}.json"), text))
+            }
+            ExportFormat::Pdf => {
+                let pdf = crate::case_io::export_pdf(&conn, self.locale, id)?.unwrap_or_default();
+                Ok((format!("dossier-{safe}.pdf"), pdf))
+            }
+        }
+    }
+
+    /// Links case `id` to the conversation in progress.
+    pub fn link_case_to_call(&self, id: i64) -> Result<(), IpcError> {
+        let room = self.live_room()?.ok_or_else(|| {
+            IpcError::Rejected(crate::i18n::text(self.locale, "error.case.no_call"))
+        })?;
+        self.cases.source().link_room(id, &self.clerk_name, &room)?;
+        self.cases
+            .tell(crate::cases::DossierEvent::Show { case_id: id });
+        Ok(())
     }
 
     /// The address of the picture stream `stream` (see [`crate::frame_server`]).
@@ -335,6 +509,14 @@ impl Cockpit {
         }) = live
         {
             self.payments.set_room_live(&room_id, false).await;
+            let case = self.cases.source().case_of_room(&room_id).ok().flatten();
+            if let Err(e) = self.cases.source().end_room(&room_id) {
+                tracing::warn!(error = %e, "the call's end was not written to its case");
+            }
+            if let Some(case_id) = case {
+                self.cases
+                    .tell(crate::cases::DossierEvent::Changed { case_id });
+            }
             let (done, finished) = tokio::sync::oneshot::channel();
             if commands.send(Command::End(done)).await.is_ok() {
                 let _ = tokio::time::timeout(std::time::Duration::from_secs(5), finished).await;
@@ -448,6 +630,13 @@ pub fn typescript_bindings() -> String {
             crate::payments::StepView::decl(),
             crate::payments::PaymentView::decl(),
             crate::payments::ProviderKeyView::decl(),
+            crate::cases::CaseSummaryView::decl(),
+            crate::cases::PartyView::decl(),
+            crate::cases::TimelineEntry::decl(),
+            crate::cases::AuditView::decl(),
+            crate::cases::DocumentView::decl(),
+            crate::cases::CaseView::decl(),
+            crate::cases::DossierEvent::decl(),
             crate::error::IpcError::decl(),
         ],
     )

@@ -9,6 +9,8 @@
 //! the OS directories), `BALIE_KEYRING_SERVICE` (keyring service name, default
 //! `be.balie.cockpit`), `BALIE_LANG` (nl, fr or en), `BALIE_LOG` (log filter).
 
+pub mod case_io;
+pub mod cases;
 pub mod cli;
 pub mod commands;
 pub mod conversation;
@@ -18,6 +20,7 @@ pub mod frame_server;
 pub mod i18n;
 pub mod layout;
 pub mod payments;
+pub mod pdf;
 pub mod qr;
 pub mod relay_link;
 pub mod windows;

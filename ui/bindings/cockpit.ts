@@ -301,4 +301,186 @@ stored: boolean,
  */
 test: boolean, };
 
+export type CaseSummaryView = { 
+/**
+ * The case's id.
+ */
+id: number, 
+/**
+ * Its number (`2026-000123`).
+ */
+number: string, 
+/**
+ * What it is about.
+ */
+title: string, 
+/**
+ * Where it stands.
+ */
+status: "new" | "in_progress" | "waiting" | "approved" | "refused" | "closed", 
+/**
+ * Whose case.
+ */
+party_name: string, 
+/**
+ * Last change, ms since the epoch.
+ */
+updated_at_ms: number, };
+
+export type PartyView = { 
+/**
+ * `citizen`, `company` or `association`.
+ */
+kind: "citizen" | "company" | "association", 
+/**
+ * The name.
+ */
+name: string, 
+/**
+ * `0123.456.749`.
+ */
+enterprise_number: string | null, 
+/**
+ * E-mail address.
+ */
+email: string | null, 
+/**
+ * Phone number.
+ */
+phone: string | null, 
+/**
+ * Postal address.
+ */
+address: string | null, };
+
+export type TimelineEntry = { "kind": "created", 
+/**
+ * When, ms.
+ */
+at_ms: number, } | { "kind": "note", 
+/**
+ * When, ms.
+ */
+at_ms: number, 
+/**
+ * Who wrote it.
+ */
+author: string, 
+/**
+ * The text.
+ */
+body: string, } | { "kind": "call", 
+/**
+ * When it was linked or started, ms.
+ */
+at_ms: number, 
+/**
+ * When it ended, ms.
+ */
+ended_at_ms: number | null, } | { "kind": "payment", 
+/**
+ * When it was asked, ms.
+ */
+at_ms: number, 
+/**
+ * Our payment id.
+ */
+payment_id: string, 
+/**
+ * The amount in the clerk's format.
+ */
+amount_text: string, 
+/**
+ * What it is for.
+ */
+description: string, 
+/**
+ * Where it stands.
+ */
+status: "created" | "open" | "paid" | "failed" | "canceled" | "expired", };
+
+export type AuditView = { 
+/**
+ * When, ms.
+ */
+at_ms: number, 
+/**
+ * Who.
+ */
+actor: string, 
+/**
+ * What: `case.viewed`, `note.added`, `status.approved`, …
+ */
+action: string, };
+
+export type DocumentView = { 
+/**
+ * Its id.
+ */
+id: number, 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * Its media type.
+ */
+media_type: string, 
+/**
+ * Its size.
+ */
+size_bytes: number, 
+/**
+ * When, ms.
+ */
+added_at_ms: number, };
+
+export type CaseView = { 
+/**
+ * The case as listed.
+ */
+summary: CaseSummaryView, 
+/**
+ * Whose case.
+ */
+party: PartyView, 
+/**
+ * The product or service, in the clerk's language.
+ */
+product: string | null, 
+/**
+ * The clerk handling it.
+ */
+assigned_clerk: string | null, 
+/**
+ * Marked handled in one go.
+ */
+handled_in_one_go: boolean, 
+/**
+ * Linked to the conversation in progress.
+ */
+in_this_call: boolean, 
+/**
+ * Everything that happened, oldest first.
+ */
+timeline: Array<TimelineEntry>, 
+/**
+ * Attached files.
+ */
+documents: Array<DocumentView>, 
+/**
+ * Who viewed or changed it, newest first.
+ */
+audit: Array<AuditView>, };
+
+export type DossierEvent = { "kind": "show", 
+/**
+ * The case's id.
+ */
+case_id: number, } | { "kind": "changed", 
+/**
+ * The case's id.
+ */
+case_id: number, };
+
 export type IpcError = { "kind": "relay_unreachable", "message": string } | { "kind": "relay_refused", "message": string } | { "kind": "keyring", "message": string } | { "kind": "storage", "message": string } | { "kind": "invalid_input", "message": string } | { "kind": "rejected", "message": string } | { "kind": "internal", "message": string };

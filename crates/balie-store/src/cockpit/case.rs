@@ -3,9 +3,9 @@
 //!
 //! Every change and every opening of a case writes a `case_audit` line (who, what, when;
 //! never the content), so a dossier shows who viewed or changed it. Search runs over two
-//! FTS5 tables (each case with its party: number, title, name, enterprise number and
-//! e-mail; and the notes), ranked with BM25: the number weighs most, then the title, then
-//! the party, and a hit on the case three times a hit in a note.
+//! FTS5 tables: each case with its party (number, title, name, enterprise number and
+//! e-mail), ranked with BM25 (the number weighs most, then the title, then the party), and
+//! the notes, after them (see [`search`]).
 
 use crate::StoreError;
 use balie_domain::EnterpriseNumber;
@@ -471,22 +471,38 @@ pub fn recent(conn: &Connection, limit: u32) -> Result<Vec<CaseSummary>, StoreEr
     rows.map(|r| finish_summary(r?)).collect()
 }
 
-/// The FTS5 query for what a clerk typed: every word must occur (as a word or the start
-/// of one), diacritics folded; quotes and operators are taken as plain text. `None` when
-/// nothing searchable is left.
-pub fn fts_query(text: &str) -> Option<String> {
+/// The FTS5 query for what a clerk typed: every word must occur, diacritics folded;
+/// quotes and operators are taken as plain text. With `prefix`, a word of two or more
+/// characters also matches the words it starts ("verkeer" finds "verkeersborden"). `None`
+/// when nothing searchable is left.
+pub fn fts_query(text: &str, prefix: bool) -> Option<String> {
     let words: Vec<String> = text
         .split_whitespace()
         .take(8)
         .map(|w| w.chars().take(64).collect::<String>())
         .filter(|w| w.chars().any(char::is_alphanumeric))
-        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .map(|w| {
+            let star = if prefix && w.chars().count() >= 2 {
+                "*"
+            } else {
+                ""
+            };
+            format!("\"{}\"{star}", w.replace('"', "\"\""))
+        })
         .collect();
     (!words.is_empty()).then(|| words.join(" "))
 }
 
-/// Cases matching what a clerk typed, best first: an exact case number first, then by
-/// BM25, a hit on the case (number, title, party) weighing three times a hit in a note.
+/// How many of the newest matching cases a search ranks.
+pub const CANDIDATE_CASES: u32 = 1000;
+/// How many of the newest matching notes a search takes.
+pub const CANDIDATE_NOTES: u32 = 200;
+
+/// Cases matching what a clerk typed, best first: an exact case number first, then the
+/// cases whose number, title or party match (words and the starts of words), ranked by
+/// BM25, then the cases with a note holding every word (whole words), newest first. For a
+/// word in very many cases, the newest [`CANDIDATE_CASES`] that match are ranked; of the
+/// notes, the newest [`CANDIDATE_NOTES`] that match count.
 pub fn search(conn: &Connection, text: &str, limit: u32) -> Result<Vec<CaseSummary>, StoreError> {
     let mut found: Vec<CaseSummary> = Vec::new();
     if let Some(id) = by_number(conn, text)? {
@@ -495,22 +511,30 @@ pub fn search(conn: &Connection, text: &str, limit: u32) -> Result<Vec<CaseSumma
             found.push(finish_summary(row)?);
         }
     }
-    let Some(query) = fts_query(text) else {
+    let (Some(words), Some(whole_words)) = (fts_query(text, true), fts_query(text, false)) else {
         return Ok(found);
     };
-    // Each source gives its best few hundred by its own rank first (FTS5 sorts by rank
-    // without ranking every row of a common word into the join).
+    // Measured with 100,000 cases and 1,000,000 notes (bench/cases.sh): ranking every
+    // row of a common word, or expanding the start of a word over a million notes, takes
+    // tens to hundreds of milliseconds. So cases take their newest matches first (FTS5
+    // walks its index in rowid order and stops at the limit) and rank those, and notes are
+    // matched by whole words, newest first, unranked (BM25 would count every note with
+    // the word): a hit in a note ranks after every hit on a case.
     let mut statement = conn.prepare_cached(&format!(
         "WITH hits (case_id, score) AS (
-            SELECT rowid, rank * 3.0 FROM (SELECT rowid, rank FROM case_fts WHERE case_fts MATCH ?1 ORDER BY rank LIMIT 200)
+            SELECT rowid, score FROM (
+                SELECT rowid, bm25(case_fts, 4.0, 3.0, 2.0) AS score FROM case_fts
+                WHERE case_fts MATCH ?1 ORDER BY rowid DESC LIMIT {CANDIDATE_CASES})
             UNION ALL
-            SELECT n.case_id, f.rank FROM (SELECT rowid, rank FROM note_fts WHERE note_fts MATCH ?1 ORDER BY rank LIMIT 200) f
-                JOIN case_note n ON n.id = f.rowid
+            SELECT n.case_id, 0.0 FROM (
+                SELECT rowid FROM note_fts
+                WHERE note_fts MATCH ?3 ORDER BY rowid DESC LIMIT {CANDIDATE_NOTES}) f
+            JOIN case_note n ON n.id = f.rowid
         ),
         best (case_id, score) AS (SELECT case_id, MIN(score) FROM hits GROUP BY case_id)
         {SUMMARY} JOIN best b ON b.case_id = c.id ORDER BY b.score, c.updated_at_ms DESC LIMIT ?2"
     ))?;
-    let rows = statement.query_map(params![query, limit], summary)?;
+    let rows = statement.query_map(params![words, limit, whole_words], summary)?;
     for row in rows {
         let hit = finish_summary(row?)?;
         if !found.iter().any(|f| f.id == hit.id) {
