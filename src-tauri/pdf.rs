@@ -232,12 +232,8 @@ mod tests {
             .and_then(|n| n.parse().ok())
             .unwrap();
         assert_eq!(&pdf[xref_at..xref_at + 4], b"xref");
-        for (i, entry) in text[xref_at..]
-            .lines()
-            .skip(3)
-            .take(5 + 2 * count)
-            .enumerate()
-        {
+        let table = String::from_utf8_lossy(&pdf[xref_at..]).to_string();
+        for (i, entry) in table.lines().skip(3).take(5 + 2 * count).enumerate() {
             let offset: usize = entry[..10].parse().unwrap();
             let expected = format!("{} 0 obj", i + 1);
             assert_eq!(&pdf[offset..offset + expected.len()], expected.as_bytes());
