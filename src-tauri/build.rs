@@ -27,6 +27,17 @@ fn main() {
         "set_provider_key",
         "test_provider_key",
         "remove_provider_key",
+        "search_cases",
+        "open_case",
+        "refresh_case",
+        "add_case_note",
+        "set_case_status",
+        "mark_case_handled",
+        "link_case_to_call",
+        "request_case_payment",
+        "follow_dossier",
+        "import_cases",
+        "export_case",
     ];
     // Capabilities live beside the Rust sources; each window gets only the commands it uses.
     tauri_build::try_build(

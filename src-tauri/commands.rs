@@ -262,3 +262,143 @@ pub async fn remove_provider_key(
 ) -> Result<(), IpcError> {
     state.ready()?.payments().remove_key(provider).await
 }
+
+/// Cases matching what the clerk typed (empty: the cases changed last).
+#[tauri::command]
+pub async fn search_cases(
+    state: State<'_, CockpitState>,
+    text: String,
+) -> Result<Vec<crate::cases::CaseSummaryView>, IpcError> {
+    let cases = state.ready()?.cases().clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        if text.trim().is_empty() {
+            cases.source().recent(50)
+        } else {
+            cases.source().search(&text, 50)
+        }
+    })
+    .await
+    .map_err(|e| IpcError::Internal(format!("search: {e}")))?
+}
+
+/// Opens a case (written to its audit trail as viewed by the clerk).
+#[tauri::command]
+pub async fn open_case(
+    state: State<'_, CockpitState>,
+    id: i64,
+) -> Result<crate::cases::CaseView, IpcError> {
+    state.ready()?.open_case(id)
+}
+
+/// Reads an open case again after a change (not a new viewing).
+#[tauri::command]
+pub async fn refresh_case(
+    state: State<'_, CockpitState>,
+    id: i64,
+) -> Result<crate::cases::CaseView, IpcError> {
+    state.ready()?.refresh_case(id)
+}
+
+/// Adds a note to a case.
+#[tauri::command]
+pub async fn add_case_note(
+    state: State<'_, CockpitState>,
+    id: i64,
+    body: String,
+) -> Result<(), IpcError> {
+    let cockpit = state.ready()?;
+    cockpit
+        .cases()
+        .source()
+        .add_note(id, cockpit.clerk_name(), &body)
+}
+
+/// Changes a case's status.
+#[tauri::command]
+pub async fn set_case_status(
+    state: State<'_, CockpitState>,
+    id: i64,
+    status: String,
+) -> Result<(), IpcError> {
+    let cockpit = state.ready()?;
+    cockpit
+        .cases()
+        .source()
+        .set_status(id, cockpit.clerk_name(), &status)
+}
+
+/// Marks a case handled in one go.
+#[tauri::command]
+pub async fn mark_case_handled(state: State<'_, CockpitState>, id: i64) -> Result<(), IpcError> {
+    let cockpit = state.ready()?;
+    cockpit
+        .cases()
+        .source()
+        .mark_handled(id, cockpit.clerk_name())
+}
+
+/// Links a case to the conversation in progress.
+#[tauri::command]
+pub async fn link_case_to_call(state: State<'_, CockpitState>, id: i64) -> Result<(), IpcError> {
+    state.ready()?.link_case_to_call(id)
+}
+
+/// Asks for a payment for a case (in the conversation in progress, if any).
+#[tauri::command]
+pub async fn request_case_payment(
+    state: State<'_, CockpitState>,
+    id: i64,
+    request: crate::payments::PaymentRequest,
+) -> Result<crate::payments::PaymentView, IpcError> {
+    state.ready()?.request_payment_for(Some(id), &request).await
+}
+
+/// Streams what the dossier window should show (a case linked to the call, a change).
+#[tauri::command]
+pub async fn follow_dossier(
+    state: State<'_, CockpitState>,
+    on_event: Channel<crate::cases::DossierEvent>,
+) -> Result<(), IpcError> {
+    let mut events = state.ready()?.cases().subscribe();
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(event) => {
+                    if on_event.send(event).is_err() {
+                        return;
+                    }
+                }
+                Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(tokio::sync::broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    });
+    Ok(())
+}
+
+/// Imports parties and cases from the text of a CSV or JSON file: all rows or none.
+#[tauri::command]
+pub async fn import_cases(
+    state: State<'_, CockpitState>,
+    format: crate::case_io::ImportFormat,
+    text: String,
+) -> Result<crate::case_io::ImportOutcome, IpcError> {
+    state.ready()?.import_cases(format, text.as_bytes())
+}
+
+/// Exports a case as JSON or PDF into the clerk's documents folder (`Balie/`); answers
+/// the file's path.
+#[tauri::command]
+pub async fn export_case(
+    state: State<'_, CockpitState>,
+    id: i64,
+    format: crate::case_io::ExportFormat,
+) -> Result<String, IpcError> {
+    let cockpit = state.ready()?;
+    let (name, bytes) = cockpit.export_case(id, format)?;
+    let dir = cockpit.export_dir();
+    std::fs::create_dir_all(&dir)
+        .and_then(|()| std::fs::write(dir.join(&name), bytes))
+        .map_err(|e| IpcError::Storage(format!("cannot write the export: {e}")))?;
+    Ok(dir.join(name).display().to_string())
+}

@@ -68,6 +68,7 @@ pub struct NewConversation {
 /// The running cockpit's state.
 pub struct Cockpit {
     locale: Locale,
+    data_dir: std::path::PathBuf,
     store: Arc<Mutex<Connection>>,
     relay: Arc<RelayLink>,
     payments: Arc<crate::payments::Payments>,
@@ -142,6 +143,7 @@ impl Cockpit {
             .ok();
         Ok(Self {
             locale,
+            data_dir: data_dir.to_path_buf(),
             store,
             relay,
             payments,
@@ -479,6 +481,17 @@ impl Cockpit {
         }
     }
 
+    /// Where exports go: `BALIE_EXPORT_DIR`, else `Balie` in the clerk's documents folder,
+    /// else `exports` in the data directory.
+    pub fn export_dir(&self) -> std::path::PathBuf {
+        std::env::var_os("BALIE_EXPORT_DIR")
+            .map(std::path::PathBuf::from)
+            .or_else(|| {
+                directories::UserDirs::new().and_then(|d| d.document_dir().map(|p| p.join("Balie")))
+            })
+            .unwrap_or_else(|| self.data_dir.join("exports"))
+    }
+
     /// Links case `id` to the conversation in progress.
     pub fn link_case_to_call(&self, id: i64) -> Result<(), IpcError> {
         let room = self.live_room()?.ok_or_else(|| {
@@ -637,6 +650,8 @@ pub fn typescript_bindings() -> String {
             crate::cases::DocumentView::decl(),
             crate::cases::CaseView::decl(),
             crate::cases::DossierEvent::decl(),
+            crate::case_io::RowError::decl(),
+            crate::case_io::ImportOutcome::decl(),
             crate::error::IpcError::decl(),
         ],
     )

@@ -93,6 +93,17 @@ pub fn run() {
             commands::set_provider_key,
             commands::test_provider_key,
             commands::remove_provider_key,
+            commands::search_cases,
+            commands::open_case,
+            commands::refresh_case,
+            commands::add_case_note,
+            commands::set_case_status,
+            commands::mark_case_handled,
+            commands::link_case_to_call,
+            commands::request_case_payment,
+            commands::follow_dossier,
+            commands::import_cases,
+            commands::export_case,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -770,3 +770,171 @@ async fn a_provider_key_is_tested_before_it_is_kept_and_test_mode_is_shown() {
     );
     cockpit.stop().await;
 }
+
+/// Writes a party and a case into the cockpit database at `data` (before the cockpit
+/// starts); the case's number.
+fn seed_case(data: &std::path::Path, number: &str, title: &str, party: &str) {
+    use balie_store::cockpit::case;
+    let mut conn =
+        balie_store::open(&data.join("cockpit.sqlite3"), &balie_store::cockpit::SCHEMA).unwrap();
+    let party = case::add_party(
+        &conn,
+        &case::NewParty {
+            kind: case::PartyKind::Company,
+            name: party.into(),
+            enterprise_number: None,
+            email: None,
+            phone: None,
+            address: None,
+            external_id: None,
+        },
+        1,
+    )
+    .unwrap();
+    case::add_case(
+        &mut conn,
+        &case::NewCase {
+            number: number.into(),
+            party_id: party,
+            product_id: Some("verkeersborden".into()),
+            title: title.into(),
+            status: case::CaseStatus::Approved,
+            assigned_clerk: None,
+        },
+        "test",
+        1,
+    )
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_case_of_the_call_comes_up_on_the_second_monitor_and_its_payment_lands_in_it() {
+    let _serial = serial().await;
+    let display = two_monitors();
+    let data = tempfile::tempdir().unwrap();
+    seed_case(
+        data.path(),
+        "2026-000101",
+        "Opendeurdag: verkeersborden",
+        "Garage Peeters",
+    );
+    seed_case(
+        data.path(),
+        "2026-000102",
+        "Huur feestzaal 14/12",
+        "Scouts Sint-Jozef",
+    );
+    let cockpit = Cockpit::start(&display, data.path()).await;
+    let dossier = cockpit.rect("dossier").await;
+    assert!(
+        dossier.within(W, 0, W, H),
+        "dossier on the second monitor: {dossier:?}"
+    );
+
+    cockpit.window("gesprek").await;
+    cockpit.click("#new-conversation").await;
+    cockpit.wait_until("#join-url", "el.value.length > 0").await;
+    let url = cockpit
+        .value("return document.querySelector('#join-url').value")
+        .await;
+    let url = url.as_str().unwrap().to_string();
+
+    // In the dossier window: find the garage's case and link it to the conversation.
+    cockpit.window("dossier").await;
+    cockpit
+        .value("document.querySelector('#search').value = 'garage'; document.querySelector('#search-form').requestSubmit(); return true;")
+        .await;
+    cockpit
+        .wait_until("#results", "el.textContent.includes('2026-000101')")
+        .await;
+    cockpit.click("#results .case-item").await;
+    cockpit
+        .wait_until("#case-number", "el.textContent === '2026-000101'")
+        .await;
+    cockpit.click("#case-link").await;
+    cockpit.wait_until("#case-call", "!el.hidden").await;
+    // The clerk looks at another case while the citizen is on the way.
+    cockpit
+        .value("document.querySelector('#search').value = 'scouts'; document.querySelector('#search-form').requestSubmit(); return true;")
+        .await;
+    cockpit
+        .wait_until("#results", "el.textContent.includes('2026-000102')")
+        .await;
+    cockpit.click("#results .case-item").await;
+    cockpit
+        .wait_until("#case-number", "el.textContent === '2026-000102'")
+        .await;
+
+    // The citizen comes in: the call's case comes up by itself in the dossier window.
+    let (browser, _driver) = chromium::chromium_with(chromium::FAKE_MEDIA).await;
+    browser.goto(&format!("{url}?lang=nl")).await.unwrap();
+    chromium::click(&browser, "#knock").await;
+    cockpit.window("gesprek").await;
+    cockpit.wait_until("#knock", "!el.hidden").await;
+    cockpit.click("#admit").await;
+    cockpit.window("dossier").await;
+    cockpit
+        .wait_until("#case-number", "el.textContent === '2026-000101'")
+        .await;
+    cockpit.wait_until("#case-call", "!el.hidden").await;
+
+    // A payment asked in the call (call window) lands in the case's timeline, and when the
+    // provider says paid, the timeline says so.
+    cockpit.window("gesprek").await;
+    cockpit
+        .wait_until(
+            "#pay-provider",
+            "[...el.options].some(o => o.value === 'sandbox')",
+        )
+        .await;
+    cockpit
+        .value(
+            "document.querySelector('#pay-amount').value = '45,00';
+             document.querySelector('#pay-description').value = 'Verkeersborden opendeurdag';
+             document.querySelector('#pay-provider').value = 'sandbox';
+             return true;",
+        )
+        .await;
+    cockpit.click("#pay-request").await;
+    cockpit
+        .wait_until(
+            "#pay-list",
+            "el.querySelector('.payment[data-status=\"open\"] input')",
+        )
+        .await;
+    let checkout = cockpit
+        .value("return document.querySelector('.payment input').value")
+        .await;
+    cockpit.window("dossier").await;
+    cockpit
+        .wait_until(
+            "#case-timeline",
+            "el.querySelector('[data-kind=\"payment\"][data-status=\"open\"]')",
+        )
+        .await;
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let answer = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(checkout.as_str().unwrap())
+        .form(&[("outcome", "paid")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 303);
+    cockpit
+        .wait_until(
+            "#case-timeline",
+            "el.querySelector('[data-kind=\"payment\"][data-status=\"paid\"]')?.textContent.includes('Betaald')",
+        )
+        .await;
+    cockpit
+        .wait_until(
+            "#case-audit",
+            "el.textContent.includes('betaling gevraagd')",
+        )
+        .await;
+    let _ = browser.close().await;
+    cockpit.stop().await;
+}

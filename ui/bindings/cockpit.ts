@@ -483,4 +483,33 @@ case_id: number, } | { "kind": "changed",
  */
 case_id: number, };
 
+export type RowError = { 
+/**
+ * The row: the line in a CSV file (the header is line 1), the position (from 1) in a
+ * JSON array; 0 for the file as a whole.
+ */
+row: number, 
+/**
+ * The field, if one is to blame.
+ */
+field: string | null, 
+/**
+ * What is wrong, in the clerk's language.
+ */
+message: string, };
+
+export type ImportOutcome = { "kind": "imported", 
+/**
+ * Cases written.
+ */
+cases: number, 
+/**
+ * Parties written (new ones; found ones are not counted).
+ */
+parties: number, } | { "kind": "refused", 
+/**
+ * Every problem found.
+ */
+errors: Array<RowError>, };
+
 export type IpcError = { "kind": "relay_unreachable", "message": string } | { "kind": "relay_refused", "message": string } | { "kind": "keyring", "message": string } | { "kind": "storage", "message": string } | { "kind": "invalid_input", "message": string } | { "kind": "rejected", "message": string } | { "kind": "internal", "message": string };

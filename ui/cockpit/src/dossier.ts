@@ -1,5 +1,285 @@
-// The case-file window. The case model and search come with their issue; for now it
-// shows that no case is open.
+// The case-file window: search and list cases, open one (party, status, timeline of notes,
+// calls and payments, who viewed or changed it), and act on it during a call: add a note,
+// change the status, link it to the call, ask a payment for it, mark it handled in one go,
+// export it. A case linked to the call comes up by itself.
+import {
+  addCaseNote,
+  exportCase,
+  followDossier,
+  followPayments,
+  importCases,
+  linkCaseToCall,
+  markCaseHandled,
+  openCase,
+  paymentSetup,
+  refreshCase,
+  requestCasePayment,
+  searchCases,
+  setCaseStatus,
+  type CaseSummaryView,
+  type CaseView,
+  type ProviderName,
+} from "./ipc";
+import { languageTag, showError, t } from "./i18n";
 import { startWindow } from "./common";
 
-void startWindow();
+const el = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const STATUSES = ["new", "in_progress", "waiting", "approved", "refused", "closed"] as const;
+
+function time(ms: number): string {
+  return new Date(ms).toLocaleString(languageTag(), { dateStyle: "short", timeStyle: "short" });
+}
+
+async function main(): Promise<void> {
+  await startWindow();
+  const error = el<HTMLElement>("error");
+  const results = el<HTMLUListElement>("results");
+  const resultsStatus = el<HTMLElement>("results-status");
+  const search = el<HTMLInputElement>("search");
+  const caseView = el<HTMLElement>("case");
+  const caseError = el<HTMLElement>("case-error");
+  const statusLine = el<HTMLElement>("case-status-line");
+  const statusSelect = el<HTMLSelectElement>("case-status");
+  statusSelect.replaceChildren(...STATUSES.map((s) => new Option(t(`case.status_${s}`), s)));
+  let current: CaseView | null = null;
+
+  const list = (found: CaseSummaryView[], query: string) => {
+    results.replaceChildren(
+      ...found.map((c) => {
+        const item = document.createElement("li");
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "case-item";
+        button.dataset.caseId = String(c.id);
+        const number = document.createElement("strong");
+        number.textContent = c.number;
+        button.append(number, ` ${c.title} — ${c.party_name} · ${t(`case.status_${c.status}`)}`);
+        button.addEventListener("click", () => void show(c.id));
+        item.append(button);
+        return item;
+      }),
+    );
+    resultsStatus.textContent = query
+      ? t("dossier.found", { count: String(found.length) })
+      : t("dossier.recent");
+  };
+
+  const runSearch = async () => {
+    try {
+      list(await searchCases(search.value), search.value.trim());
+    } catch (e) {
+      showError(error, e);
+    }
+  };
+  el<HTMLFormElement>("search-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    void runSearch();
+  });
+
+  const render = (view: CaseView) => {
+    current = view;
+    el("empty").hidden = true;
+    caseView.hidden = false;
+    caseView.dataset.caseId = String(view.summary.id);
+    el("case-number").textContent = view.summary.number;
+    el("case-title").textContent = view.summary.title;
+    el("case-call").hidden = !view.in_this_call;
+    statusSelect.value = view.summary.status;
+    const facts = el<HTMLDListElement>("case-facts");
+    facts.replaceChildren();
+    const fact = (key: string, value: string | null | undefined) => {
+      if (!value) return;
+      const dt = document.createElement("dt");
+      dt.textContent = t(key);
+      const dd = document.createElement("dd");
+      dd.textContent = value;
+      facts.append(dt, dd);
+    };
+    fact("dossier.party", `${view.party.name} (${t(`dossier.kind_${view.party.kind}`)})`);
+    fact("dossier.enterprise_number", view.party.enterprise_number);
+    fact("dossier.email", view.party.email);
+    fact("dossier.phone", view.party.phone);
+    fact("dossier.address", view.party.address);
+    fact("dossier.product", view.product);
+    fact("dossier.clerk", view.assigned_clerk);
+    if (view.handled_in_one_go) fact("dossier.one_go", t("dossier.yes"));
+    el<HTMLButtonElement>("case-one-go").disabled = view.handled_in_one_go;
+
+    const timeline = el<HTMLOListElement>("case-timeline");
+    timeline.replaceChildren(
+      ...view.timeline.map((entry) => {
+        const item = document.createElement("li");
+        item.dataset.kind = entry.kind;
+        switch (entry.kind) {
+          case "created":
+            item.textContent = `${time(entry.at_ms)} · ${t("dossier.created")}`;
+            break;
+          case "note":
+            item.textContent = `${time(entry.at_ms)} · ${entry.author}: ${entry.body}`;
+            break;
+          case "call":
+            item.textContent = `${time(entry.at_ms)} · ${t(entry.ended_at_ms ? "dossier.call_ended" : "dossier.call")}`;
+            break;
+          case "payment":
+            item.dataset.paymentId = entry.payment_id;
+            item.dataset.status = entry.status;
+            item.textContent = `${time(entry.at_ms)} · ${t("dossier.payment")}: ${entry.amount_text} ${entry.description} — ${t(`pay.status_${entry.status}`)}`;
+            break;
+        }
+        return item;
+      }),
+    );
+    el<HTMLOListElement>("case-audit").replaceChildren(
+      ...view.audit.slice(0, 30).map((line) => {
+        const item = document.createElement("li");
+        item.textContent = `${time(line.at_ms)} · ${line.actor} · ${t(`audit.${line.action}`)}`;
+        return item;
+      }),
+    );
+  };
+
+  const show = async (id: number) => {
+    caseError.hidden = true;
+    statusLine.textContent = "";
+    try {
+      render(await openCase(id));
+      el("case-title").focus();
+    } catch (e) {
+      showError(error, e);
+    }
+  };
+  const refresh = async () => {
+    if (!current) return;
+    try {
+      render(await refreshCase(current.summary.id));
+    } catch (e) {
+      showError(caseError, e);
+    }
+  };
+  el("case-title").tabIndex = -1;
+
+  const act = async (run: () => Promise<unknown>, done: string) => {
+    caseError.hidden = true;
+    try {
+      await run();
+      statusLine.textContent = t(done);
+      await refresh();
+    } catch (e) {
+      showError(caseError, e);
+    }
+  };
+  statusSelect.addEventListener("change", () => {
+    if (current) void act(() => setCaseStatus(current!.summary.id, statusSelect.value), "dossier.saved");
+  });
+  el("case-link").addEventListener("click", () => {
+    if (current) void act(() => linkCaseToCall(current!.summary.id), "dossier.linked");
+  });
+  el("case-one-go").addEventListener("click", () => {
+    if (current) void act(() => markCaseHandled(current!.summary.id), "dossier.saved");
+  });
+  for (const format of ["pdf", "json"] as const) {
+    el(`case-export-${format}`).addEventListener("click", async () => {
+      if (!current) return;
+      caseError.hidden = true;
+      try {
+        const path = await exportCase(current.summary.id, format);
+        statusLine.textContent = t("dossier.exported", { path });
+      } catch (e) {
+        showError(caseError, e);
+      }
+    });
+  }
+  el<HTMLFormElement>("case-note").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const body = el<HTMLTextAreaElement>("case-note-body");
+    if (!current) return;
+    void act(async () => {
+      await addCaseNote(current!.summary.id, body.value);
+      body.value = "";
+    }, "dossier.note_added");
+  });
+
+  // Payments for this case.
+  const provider = el<HTMLSelectElement>("case-pay-provider");
+  try {
+    const setup = await paymentSetup();
+    provider.replaceChildren(
+      ...setup.providers.map((p) => new Option(`${t(`pay.provider_${p.name}`)}${p.test ? " (TEST)" : ""}`, p.name)),
+    );
+  } catch (e) {
+    showError(error, e);
+  }
+  el<HTMLFormElement>("case-pay").addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!current) return;
+    const amount = el<HTMLInputElement>("case-pay-amount");
+    const description = el<HTMLInputElement>("case-pay-description");
+    void act(async () => {
+      await requestCasePayment(current!.summary.id, {
+        amount: amount.value,
+        description: description.value,
+        provider: provider.value as ProviderName,
+      });
+      amount.value = "";
+      description.value = "";
+    }, "dossier.payment_requested");
+  });
+
+  // The case of the call comes up by itself; changes to it and its payments show at once.
+  void followDossier((event) => {
+    if (event.kind === "show") void show(event.case_id);
+    else if (current && event.case_id === current.summary.id) void refresh();
+  }).catch((e) => showError(error, e));
+  void followPayments((payment) => {
+    if (current?.timeline.some((e) => e.kind === "payment" && e.payment_id === payment.id)) void refresh();
+  }).catch((e) => showError(error, e));
+
+  setUpImport(() => void runSearch());
+  await runSearch();
+}
+
+/** The import dialog: a CSV or JSON file, all rows or none, every bad row listed. */
+function setUpImport(onImported: () => void) {
+  const dialog = el<HTMLDialogElement>("import");
+  const file = el<HTMLInputElement>("import-file");
+  const status = el<HTMLElement>("import-status");
+  const errors = el<HTMLOListElement>("import-errors");
+  el("import-open").addEventListener("click", () => {
+    status.textContent = "";
+    errors.replaceChildren();
+    dialog.showModal();
+  });
+  el("import-run").addEventListener("click", async () => {
+    const chosen = file.files?.[0];
+    errors.replaceChildren();
+    if (!chosen) {
+      status.textContent = t("dossier.import_choose");
+      return;
+    }
+    const format = chosen.name.toLowerCase().endsWith(".json") ? "json" : "csv";
+    try {
+      const outcome = await importCases(format, await chosen.text());
+      if (outcome.kind === "imported") {
+        status.textContent = t("dossier.imported", {
+          cases: String(outcome.cases),
+          parties: String(outcome.parties),
+        });
+        onImported();
+      } else {
+        status.textContent = t("dossier.import_refused", { count: String(outcome.errors.length) });
+        errors.replaceChildren(
+          ...outcome.errors.map((e) => {
+            const item = document.createElement("li");
+            const where = e.row === 0 ? t("dossier.import_file_whole") : t("dossier.import_row", { row: String(e.row) });
+            item.textContent = `${where}${e.field ? ` (${e.field})` : ""}: ${e.message}`;
+            return item;
+          }),
+        );
+      }
+    } catch (e) {
+      showError(status, e);
+    }
+  });
+}
+
+void main();

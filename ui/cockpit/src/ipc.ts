@@ -3,6 +3,10 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 
 // The IPC types are generated from the Rust side (ui/bindings/cockpit.ts).
 import type {
+  CaseSummaryView,
+  CaseView,
+  DossierEvent,
+  ImportOutcome,
   CockpitStatus,
   ConversationEvent,
   DeviceChoice,
@@ -20,6 +24,10 @@ import type {
 } from "../../bindings/cockpit";
 
 export type {
+  CaseSummaryView,
+  CaseView,
+  DossierEvent,
+  ImportOutcome,
   CockpitStatus,
   ConversationEvent,
   DeviceChoice,
@@ -88,3 +96,23 @@ export const testProviderKey = (provider: ProviderName): Promise<void> =>
   invoke("test_provider_key", { provider });
 export const removeProviderKey = (provider: ProviderName): Promise<void> =>
   invoke("remove_provider_key", { provider });
+export const searchCases = (text: string): Promise<CaseSummaryView[]> => invoke("search_cases", { text });
+export const openCase = (id: number): Promise<CaseView> => invoke("open_case", { id });
+export const refreshCase = (id: number): Promise<CaseView> => invoke("refresh_case", { id });
+export const addCaseNote = (id: number, body: string): Promise<void> => invoke("add_case_note", { id, body });
+export const setCaseStatus = (id: number, status: string): Promise<void> =>
+  invoke("set_case_status", { id, status });
+export const markCaseHandled = (id: number): Promise<void> => invoke("mark_case_handled", { id });
+export const linkCaseToCall = (id: number): Promise<void> => invoke("link_case_to_call", { id });
+export const requestCasePayment = (id: number, request: PaymentRequest): Promise<PaymentView> =>
+  invoke("request_case_payment", { id, request });
+/** What the dossier window should show, as it happens. */
+export function followDossier(onEvent: (event: DossierEvent) => void): Promise<void> {
+  const channel = new Channel<DossierEvent>();
+  channel.onmessage = onEvent;
+  return invoke("follow_dossier", { onEvent: channel });
+}
+export const importCases = (format: "csv" | "json", text: string): Promise<ImportOutcome> =>
+  invoke("import_cases", { format, text });
+export const exportCase = (id: number, format: "pdf" | "json"): Promise<string> =>
+  invoke("export_case", { id, format });
