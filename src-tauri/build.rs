@@ -38,6 +38,9 @@ fn main() {
         "follow_dossier",
         "import_cases",
         "export_case",
+        "create_case",
+        "attach_document",
+        "open_document",
     ];
     // Capabilities live beside the Rust sources; each window gets only the commands it uses.
     tauri_build::try_build(

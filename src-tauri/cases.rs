@@ -154,6 +154,34 @@ pub struct CaseView {
     pub audit: Vec<AuditView>,
 }
 
+/// A new case as the clerk enters it (party and case in one form).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, TS)]
+pub struct NewCaseRequest {
+    /// `citizen`, `company` or `association`.
+    #[ts(type = "\"citizen\" | \"company\" | \"association\"")]
+    pub party_kind: String,
+    /// The applicant's name.
+    pub party_name: String,
+    /// The enterprise number (required for a company); the party is found again by it.
+    #[serde(default)]
+    #[ts(optional)]
+    pub enterprise_number: Option<String>,
+    /// E-mail address.
+    #[serde(default)]
+    #[ts(optional)]
+    pub email: Option<String>,
+    /// Phone number.
+    #[serde(default)]
+    #[ts(optional)]
+    pub phone: Option<String>,
+    /// What the case is about.
+    pub title: String,
+    /// A product id from the catalog.
+    #[serde(default)]
+    #[ts(optional)]
+    pub product: Option<String>,
+}
+
 /// Where case files come from: Balie's own store, or (later) a municipality's case system.
 ///
 /// Implementations answer in the clerk's language where they produce text, never log
@@ -161,6 +189,17 @@ pub struct CaseView {
 pub trait CaseSource: Send + Sync {
     /// Cases matching what the clerk typed, best first.
     fn search(&self, text: &str, limit: u32) -> Result<Vec<CaseSummaryView>, IpcError>;
+    /// Opens a new case (and its party, unless found again); its id.
+    fn create(&self, actor: &str, request: &NewCaseRequest) -> Result<i64, IpcError>;
+    /// Records a file attached to case `id`, already stored under `sha256`.
+    fn add_document(
+        &self,
+        id: i64,
+        actor: &str,
+        document: &StoredDocument,
+    ) -> Result<i64, IpcError>;
+    /// The stored file `document_id` of case `id` (its digest and name).
+    fn document(&self, id: i64, document_id: i64) -> Result<Option<(String, String)>, IpcError>;
     /// The cases changed last.
     fn recent(&self, limit: u32) -> Result<Vec<CaseSummaryView>, IpcError>;
     /// Case `id` with its timeline; the opening is audited as `actor`'s when `audited`
@@ -236,7 +275,138 @@ impl LocalCases {
     }
 }
 
+/// A file stored by its content (see [`crate::documents`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDocument {
+    /// SHA-256, hex.
+    pub sha256: String,
+    /// The name it was given.
+    pub name: String,
+    /// Its media type, from its content.
+    pub media_type: String,
+    /// Its size.
+    pub size_bytes: u64,
+}
+
 impl CaseSource for LocalCases {
+    fn create(&self, actor: &str, request: &NewCaseRequest) -> Result<i64, IpcError> {
+        let locale = self.locale;
+        let refuse = |key: &str| IpcError::Rejected(crate::i18n::text(locale, key));
+        let kind = case::PartyKind::from_name(&request.party_kind)
+            .ok_or_else(|| IpcError::InvalidInput("unknown party kind".into()))?;
+        let name = request.party_name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(refuse("import.party_name_missing"));
+        }
+        let title = request.title.trim();
+        if title.is_empty() {
+            return Err(refuse("import.title_missing"));
+        }
+        if title.chars().count() > 300 {
+            return Err(refuse("import.title_long"));
+        }
+        let clean = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let enterprise_number = match clean(&request.enterprise_number) {
+            Some(n) => Some(
+                balie_domain::EnterpriseNumber::parse(&n)
+                    .map_err(|e| refuse(&format!("error.{}", e.catalog_key())))?,
+            ),
+            None if kind == case::PartyKind::Company => {
+                return Err(refuse("import.enterprise_number_missing"));
+            }
+            None => None,
+        };
+        let email = clean(&request.email);
+        if email
+            .as_ref()
+            .is_some_and(|e| !e.contains('@') || e.len() > 254)
+        {
+            return Err(refuse("import.email_invalid"));
+        }
+        let product = clean(&request.product);
+        let now = now_ms();
+        let year = time::OffsetDateTime::now_utc().year();
+        self.with(|c| {
+            if let Some(p) = &product
+                && !balie_store::cockpit::product::list(c, locale)?
+                    .iter()
+                    .any(|x| &x.id == p)
+            {
+                return Ok(Err(refuse("import.product_unknown")));
+            }
+            let tx = c.transaction()?;
+            let found = match enterprise_number {
+                Some(n) => case::party_by_enterprise_number(&tx, n)?,
+                None => None,
+            };
+            let party_id = match found {
+                Some(id) => id,
+                None => case::add_party(
+                    &tx,
+                    &case::NewParty {
+                        kind,
+                        name: name.to_owned(),
+                        enterprise_number,
+                        email,
+                        phone: clean(&request.phone),
+                        address: None,
+                        external_id: None,
+                    },
+                    now,
+                )?,
+            };
+            let number = case::next_number(&tx, year)?;
+            let id = case::insert_case(
+                &tx,
+                &case::NewCase {
+                    number,
+                    party_id,
+                    product_id: product,
+                    title: title.to_owned(),
+                    status: CaseStatus::New,
+                    assigned_clerk: Some(actor.to_owned()),
+                },
+                actor,
+                now,
+            )?;
+            tx.commit()?;
+            Ok(Ok(id))
+        })?
+    }
+
+    fn add_document(
+        &self,
+        id: i64,
+        actor: &str,
+        document: &StoredDocument,
+    ) -> Result<i64, IpcError> {
+        self.with(|c| {
+            case::add_document(
+                c,
+                id,
+                &document.sha256,
+                &document.name,
+                &document.media_type,
+                document.size_bytes,
+                actor,
+                now_ms(),
+            )
+        })
+        .map_err(|e| self.or_not_found(e))
+    }
+
+    fn document(&self, id: i64, document_id: i64) -> Result<Option<(String, String)>, IpcError> {
+        Ok(self
+            .with(|c| case::read_detail(c, id))?
+            .and_then(|d| d.documents.into_iter().find(|x| x.id == document_id))
+            .map(|d| (d.sha256, d.name)))
+    }
+
     fn search(&self, text: &str, limit: u32) -> Result<Vec<CaseSummaryView>, IpcError> {
         let text: String = text.chars().take(200).collect();
         Ok(self

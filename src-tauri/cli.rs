@@ -15,7 +15,10 @@ const USAGE: &str =
        balie-cockpit relay clear          (back to the built-in relay)
        balie-cockpit payee set NAME IBAN [BIC]   (the account bank transfers go to)
        balie-cockpit payee show
-       balie-cockpit payee clear";
+       balie-cockpit payee clear
+       balie-cockpit retention set DAYS   (how long call metadata is kept; default 730)
+       balie-cockpit retention show
+       balie-cockpit purge                (forget call metadata past its retention now)";
 
 /// Handles `relay …` and `payee …` arguments; `None` when the arguments are not ours
 /// (start the app).
@@ -30,7 +33,10 @@ pub fn run(args: &[String]) -> Option<ExitCode> {
         }
         ("payee", Some("show"), None) => payee_show(),
         ("payee", Some("clear"), None) => payee_clear(),
-        ("relay" | "payee", _, _) => Err(USAGE.to_string()),
+        ("retention", Some("set"), Some(days)) if args.len() == 3 => retention_set(days),
+        ("retention", Some("show"), None) => retention_show(),
+        ("purge", None, None) => purge(),
+        ("relay" | "payee" | "retention" | "purge", _, _) => Err(USAGE.to_string()),
         _ => return None,
     };
     Some(match result {
@@ -165,4 +171,35 @@ fn payee_clear() -> Result<String, String> {
         balie_store::cockpit::setting::remove(&store, key).map_err(|e| e.to_string())?;
     }
     Ok("Bank transfers are no longer offered.".into())
+}
+
+fn retention_set(days: &str) -> Result<String, String> {
+    let days: u32 = days
+        .parse()
+        .ok()
+        .filter(|d| (1..=36_500).contains(d))
+        .ok_or("the retention is a number of days from 1 to 36500")?;
+    balie_store::cockpit::setting::set(
+        &store()?,
+        crate::core::RETENTION_SETTING,
+        &days.to_string(),
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "Call metadata is kept {days} days; older calls are forgotten at each start and with `balie-cockpit purge`."
+    ))
+}
+
+fn retention_show() -> Result<String, String> {
+    let days = balie_store::cockpit::setting::get(&store()?, crate::core::RETENTION_SETTING)
+        .map_err(|e| e.to_string())?
+        .unwrap_or_else(|| crate::core::DEFAULT_RETENTION_DAYS.to_string());
+    Ok(format!(
+        "call metadata: kept {days} days; chat: never stored; recordings: none exist"
+    ))
+}
+
+fn purge() -> Result<String, String> {
+    let purged = crate::core::purge(&store()?).map_err(|e| e.to_string())?;
+    Ok(format!("{purged} calls past their retention forgotten."))
 }

@@ -402,3 +402,74 @@ pub async fn export_case(
         .map_err(|e| IpcError::Storage(format!("cannot write the export: {e}")))?;
     Ok(dir.join(name).display().to_string())
 }
+
+/// Opens a new case from the clerk's form; answers its id.
+#[tauri::command]
+pub async fn create_case(
+    state: State<'_, CockpitState>,
+    request: crate::cases::NewCaseRequest,
+) -> Result<i64, IpcError> {
+    state.ready()?.create_case(&request)
+}
+
+/// Attaches a file to a case. The file's bytes are the raw request body; the headers
+/// `x-case-id` and `x-file-name` (percent-encoded) say where and what.
+#[tauri::command]
+pub async fn attach_document(
+    state: State<'_, CockpitState>,
+    request: tauri::ipc::Request<'_>,
+) -> Result<i64, IpcError> {
+    let tauri::ipc::InvokeBody::Raw(bytes) = request.body() else {
+        return Err(IpcError::InvalidInput(
+            "the file must be sent as raw bytes".into(),
+        ));
+    };
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let id: i64 = header("x-case-id")
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| IpcError::InvalidInput("x-case-id is missing".into()))?;
+    let name = header("x-file-name")
+        .map(|v| percent_decode(&v))
+        .ok_or_else(|| IpcError::InvalidInput("x-file-name is missing".into()))?;
+    state.ready()?.attach_document(id, &name, bytes)
+}
+
+/// Decodes `%XX` escapes (the file name travels in a header).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Ok(byte) = u8::from_str_radix(&text[i + 1..i + 3], 16)
+        {
+            out.push(byte);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Opens an attached file with the system's viewer.
+#[tauri::command]
+pub async fn open_document(
+    app: AppHandle,
+    state: State<'_, CockpitState>,
+    id: i64,
+    document_id: i64,
+) -> Result<(), IpcError> {
+    let path = state.ready()?.document_path(id, document_id)?;
+    app.opener()
+        .open_path(path.display().to_string(), None::<&str>)
+        .map_err(|e| IpcError::Internal(format!("cannot open the document: {e}")))
+}

@@ -28,6 +28,26 @@ pub const SPEAKER_SETTING: &str = "speaker";
 pub const BLUR_SETTING: &str = "background_blur";
 /// The clerk's name in audit trails and notes; unset means the OS user name.
 pub const CLERK_NAME_SETTING: &str = "clerk_name";
+/// How many days call metadata is kept (the `retention_call_days` setting).
+pub const RETENTION_SETTING: &str = "retention_call_days";
+/// The retention of call metadata when nothing is set: two years.
+pub const DEFAULT_RETENTION_DAYS: u32 = 730;
+
+/// Forgets call metadata older than the retention period in `conn`; how many calls.
+pub fn purge(conn: &Connection) -> Result<usize, IpcError> {
+    let days = balie_store::cockpit::setting::get(conn, RETENTION_SETTING)?
+        .and_then(|d| d.parse::<u32>().ok())
+        .unwrap_or(DEFAULT_RETENTION_DAYS);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+    let before = now - i64::from(days) * 86_400_000;
+    let purged = balie_store::cockpit::case::purge_calls(conn, before)?;
+    if purged > 0 {
+        tracing::info!(purged, days, "call metadata past its retention removed");
+    }
+    Ok(purged)
+}
 
 /// What a window asks at start: language, relay, keyring.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -118,6 +138,9 @@ impl Cockpit {
                 )
             }
         };
+        if let Err(e) = purge(&store) {
+            tracing::warn!(error = %e, "retention purge failed");
+        }
         let store = Arc::new(Mutex::new(store));
         let relay = Arc::new(relay);
         let payments =
@@ -481,6 +504,51 @@ impl Cockpit {
         }
     }
 
+    /// Opens a new case from the clerk's form; its id.
+    pub fn create_case(&self, request: &crate::cases::NewCaseRequest) -> Result<i64, IpcError> {
+        self.cases.source().create(&self.clerk_name, request)
+    }
+
+    /// Where attached files are stored.
+    pub fn documents_dir(&self) -> std::path::PathBuf {
+        self.data_dir.join("documents")
+    }
+
+    /// Attaches a file to case `id` (checked, stored by its content).
+    pub fn attach_document(&self, id: i64, name: &str, bytes: &[u8]) -> Result<i64, IpcError> {
+        let stored = crate::documents::store(&self.documents_dir(), name, bytes)
+            .map_err(|e| IpcError::Rejected(crate::i18n::text(self.locale, e.catalog_key())))?;
+        let document = self
+            .cases
+            .source()
+            .add_document(id, &self.clerk_name, &stored)?;
+        self.cases
+            .tell(crate::cases::DossierEvent::Changed { case_id: id });
+        Ok(document)
+    }
+
+    /// Where the stored file `document_id` of case `id` is.
+    pub fn document_path(&self, id: i64, document_id: i64) -> Result<std::path::PathBuf, IpcError> {
+        let (sha256, _) = self
+            .cases
+            .source()
+            .document(id, document_id)?
+            .ok_or_else(|| IpcError::InvalidInput("no such document".into()))?;
+        crate::documents::path(&self.documents_dir(), &sha256)
+            .filter(|p| p.exists())
+            .ok_or_else(|| IpcError::Storage("the document's file is missing".into()))
+    }
+
+    /// Forgets call metadata older than the retention period (the `retention_call_days`
+    /// setting, [`DEFAULT_RETENTION_DAYS`] when unset); how many calls were forgotten.
+    pub fn purge(&self) -> Result<usize, IpcError> {
+        let conn = self
+            .store
+            .lock()
+            .map_err(|_| IpcError::Internal("store lock poisoned".into()))?;
+        purge(&conn)
+    }
+
     /// Where exports go: `BALIE_EXPORT_DIR`, else `Balie` in the clerk's documents folder,
     /// else `exports` in the data directory.
     pub fn export_dir(&self) -> std::path::PathBuf {
@@ -651,6 +719,7 @@ pub fn typescript_bindings() -> String {
             crate::cases::CaseView::decl(),
             crate::cases::DossierEvent::decl(),
             crate::case_io::RowError::decl(),
+            crate::cases::NewCaseRequest::decl(),
             crate::case_io::ImportOutcome::decl(),
             crate::error::IpcError::decl(),
         ],

@@ -15,6 +15,7 @@ pub mod cli;
 pub mod commands;
 pub mod conversation;
 pub mod core;
+pub mod documents;
 pub mod error;
 pub mod frame_server;
 pub mod i18n;
@@ -104,6 +105,9 @@ pub fn run() {
             commands::follow_dossier,
             commands::import_cases,
             commands::export_case,
+            commands::create_case,
+            commands::attach_document,
+            commands::open_document,
         ])
         .build(tauri::generate_context!());
     match app {

@@ -692,4 +692,106 @@ mod cases {
             .delete(SecretName::RelayClerkToken)
             .unwrap();
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_case_is_opened_from_the_clerks_form_and_takes_documents_by_their_content() {
+        use balie_cockpit::cases::NewCaseRequest;
+        let (data, service, cockpit) = start("cases-create", Locale::Fr).await;
+        let request = |kind: &str, name: &str, number: Option<&str>, title: &str| NewCaseRequest {
+            party_kind: kind.into(),
+            party_name: name.into(),
+            enterprise_number: number.map(Into::into),
+            email: None,
+            phone: None,
+            title: title.into(),
+            product: Some("verkeersborden".into()),
+        };
+        // Refused in the clerk's language, nothing written.
+        for (bad, expected) in [
+            (
+                request("company", "Garage Peeters", None, "Opendeurdag"),
+                "numéro d’entreprise",
+            ),
+            (
+                request(
+                    "company",
+                    "Garage Peeters",
+                    Some("0203.201.341"),
+                    "Opendeurdag",
+                ),
+                "contrôle",
+            ),
+            (request("citizen", "Dirk", None, "  "), "titre"),
+            (request("citizen", " ", None, "Maaltijden"), "nom"),
+        ] {
+            match cockpit.create_case(&bad) {
+                Err(IpcError::Rejected(text)) => assert!(text.contains(expected), "{text}"),
+                other => panic!("{bad:?}: {other:?}"),
+            }
+        }
+        assert!(cockpit.cases().source().recent(5).unwrap().is_empty());
+        let first = cockpit
+            .create_case(&request(
+                "company",
+                "Garage Peeters",
+                Some("0203.201.340"),
+                "Opendeurdag",
+            ))
+            .unwrap();
+        let second = cockpit
+            .create_case(&request(
+                "company",
+                "Garage Peeters bv",
+                Some("BE0203201340"),
+                "Terras",
+            ))
+            .unwrap();
+        let first_view = cockpit.open_case(first).unwrap();
+        let second_view = cockpit.open_case(second).unwrap();
+        assert_eq!(
+            first_view.party, second_view.party,
+            "the same enterprise number is the same party"
+        );
+        assert_eq!(
+            first_view.product.as_deref(),
+            Some("Panneaux de signalisation pour un événement sur le domaine public")
+        );
+        assert_eq!(
+            first_view.assigned_clerk.as_deref(),
+            Some(cockpit.clerk_name())
+        );
+
+        // Documents: by content, size and type checked, stored once.
+        let pdf = b"%PDF-1.4\nvergunning\n".to_vec();
+        let doc = cockpit
+            .attach_document(first, "vergunning.pdf", &pdf)
+            .unwrap();
+        cockpit.attach_document(second, "kopie.pdf", &pdf).unwrap();
+        let path = cockpit.document_path(first, doc).unwrap();
+        assert!(path.starts_with(data.path().join("documents")));
+        assert_eq!(std::fs::read(&path).unwrap(), pdf);
+        let stored = walk(&data.path().join("documents"));
+        assert_eq!(
+            stored.len(),
+            1,
+            "the same bytes are stored once: {stored:?}"
+        );
+        assert!(matches!(
+            cockpit.attach_document(first, "virus.exe", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\xff\xff"),
+            Err(IpcError::Rejected(text)) if text.contains("PDF, PNG, JPEG")
+        ));
+        let view = cockpit.refresh_case(first).unwrap();
+        assert_eq!(view.documents.len(), 1);
+        assert_eq!(view.documents[0].media_type, "application/pdf");
+        assert!(
+            cockpit.document_path(second, doc).is_err(),
+            "another case's document is not this case's"
+        );
+
+        // Retention: nothing to forget yet.
+        assert_eq!(cockpit.purge().unwrap(), 0);
+        SecretStore::new(&service)
+            .delete(SecretName::RelayClerkToken)
+            .unwrap();
+    }
 }

@@ -183,3 +183,79 @@ async fn payee_set_offers_bank_transfers_and_a_bad_iban_changes_nothing() {
     let _ = balie_secrets::SecretStore::new(&service)
         .delete(balie_secrets::SecretName::RelayClerkToken);
 }
+
+#[tokio::test]
+async fn retention_is_set_shown_and_applied_by_purge() {
+    let data = tempfile::tempdir().unwrap();
+    let service = format!("be.balie.retention-test.{}", std::process::id());
+    let run = |args: &[&str]| cockpit_cli(data.path(), &service, args, "");
+    let shown = String::from_utf8_lossy(&run(&["retention", "show"]).stdout).to_string();
+    assert!(
+        shown.contains("730 days") && shown.contains("chat: never stored"),
+        "{shown}"
+    );
+    for bad in ["0", "-3", "veel", "36501"] {
+        assert!(!run(&["retention", "set", bad]).status.success(), "{bad}");
+    }
+    assert!(run(&["retention", "set", "30"]).status.success());
+    assert!(String::from_utf8_lossy(&run(&["retention", "show"]).stdout).contains("30 days"));
+
+    // A call of 40 days ago and one of yesterday: purge forgets only the old one.
+    {
+        use balie_store::cockpit::case;
+        let mut conn = balie_store::open(
+            &data.path().join("cockpit.sqlite3"),
+            &balie_store::cockpit::SCHEMA,
+        )
+        .unwrap();
+        let party = case::add_party(
+            &conn,
+            &case::NewParty {
+                kind: case::PartyKind::Citizen,
+                name: "Dirk".into(),
+                enterprise_number: None,
+                email: None,
+                phone: None,
+                address: None,
+                external_id: None,
+            },
+            1,
+        )
+        .unwrap();
+        let id = case::add_case(
+            &mut conn,
+            &case::NewCase {
+                number: "2026-000001".into(),
+                party_id: party,
+                product_id: None,
+                title: "Maaltijden".into(),
+                status: case::CaseStatus::New,
+                assigned_clerk: None,
+            },
+            "an",
+            1,
+        )
+        .unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64;
+        for (room, days) in [("old", 40), ("new", 1)] {
+            let at = now - days * 86_400_000;
+            case::link_room(&mut conn, id, room, "an", at).unwrap();
+            case::end_room(&conn, room, at + 60_000).unwrap();
+        }
+    }
+    let purged = run(&["purge"]);
+    assert!(purged.status.success());
+    assert!(String::from_utf8_lossy(&purged.stdout).starts_with("1 calls"));
+    let conn = rusqlite::Connection::open(data.path().join("cockpit.sqlite3")).unwrap();
+    let left: Vec<String> = conn
+        .prepare("SELECT room_id FROM case_call")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(left, ["new"]);
+}

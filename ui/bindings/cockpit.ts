@@ -498,6 +498,36 @@ field: string | null,
  */
 message: string, };
 
+export type NewCaseRequest = { 
+/**
+ * `citizen`, `company` or `association`.
+ */
+party_kind: "citizen" | "company" | "association", 
+/**
+ * The applicant's name.
+ */
+party_name: string, 
+/**
+ * The enterprise number (required for a company); the party is found again by it.
+ */
+enterprise_number?: string, 
+/**
+ * E-mail address.
+ */
+email?: string, 
+/**
+ * Phone number.
+ */
+phone?: string, 
+/**
+ * What the case is about.
+ */
+title: string, 
+/**
+ * A product id from the catalog.
+ */
+product?: string, };
+
 export type ImportOutcome = { "kind": "imported", 
 /**
  * Cases written.

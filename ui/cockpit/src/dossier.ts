@@ -3,6 +3,9 @@
 // change the status, link it to the call, ask a payment for it, mark it handled in one go,
 // export it. A case linked to the call comes up by itself.
 import {
+  attachDocument,
+  createCase,
+  openDocument,
   addCaseNote,
   exportCase,
   followDossier,
@@ -129,6 +132,27 @@ async function main(): Promise<void> {
         return item;
       }),
     );
+    const documents = el<HTMLUListElement>("case-documents");
+    documents.replaceChildren(
+      ...view.documents.map((d) => {
+        const item = document.createElement("li");
+        item.textContent = `${d.name} (${Math.ceil(d.size_bytes / 1024)} kB, ${time(d.added_at_ms)}) `;
+        const open = document.createElement("button");
+        open.type = "button";
+        open.className = "secondary";
+        open.textContent = t("dossier.open_document");
+        open.addEventListener("click", () => {
+          openDocument(view.summary.id, d.id).catch((e) => showError(caseError, e));
+        });
+        item.append(open);
+        return item;
+      }),
+    );
+    if (view.documents.length === 0) {
+      const none = document.createElement("li");
+      none.textContent = t("dossier.no_documents");
+      documents.append(none);
+    }
     el<HTMLOListElement>("case-audit").replaceChildren(
       ...view.audit.slice(0, 30).map((line) => {
         const item = document.createElement("li");
@@ -234,8 +258,64 @@ async function main(): Promise<void> {
     if (current?.timeline.some((e) => e.kind === "payment" && e.payment_id === payment.id)) void refresh();
   }).catch((e) => showError(error, e));
 
+  el("case-attach").addEventListener("click", () => {
+    const file = el<HTMLInputElement>("case-attach-file").files?.[0];
+    if (!current || !file) return;
+    void act(async () => {
+      await attachDocument(current!.summary.id, file.name, new Uint8Array(await file.arrayBuffer()));
+      el<HTMLInputElement>("case-attach-file").value = "";
+    }, "dossier.attached");
+  });
+
+  setUpNewCase(async (id) => {
+    await show(id);
+    await runSearch();
+  });
   setUpImport(() => void runSearch());
   await runSearch();
+}
+
+/** The new-case dialog: the applicant and the subject; the number is given by Balie. */
+function setUpNewCase(onCreated: (id: number) => Promise<void>) {
+  const dialog = el<HTMLDialogElement>("new-case");
+  const kind = el<HTMLSelectElement>("new-kind");
+  const product = el<HTMLSelectElement>("new-product");
+  const error = el<HTMLElement>("new-case-error");
+  kind.replaceChildren(
+    ...(["citizen", "company", "association"] as const).map((k) => new Option(t(`dossier.kind_${k}`), k)),
+  );
+  el("new-case-open").addEventListener("click", async () => {
+    error.hidden = true;
+    try {
+      const setup = await paymentSetup();
+      product.replaceChildren(
+        new Option(t("dossier.no_product"), ""),
+        ...setup.products.map((p) => new Option(p.name, p.id)),
+      );
+    } catch (e) {
+      showError(error, e);
+    }
+    dialog.showModal();
+  });
+  el("new-case-create").addEventListener("click", async () => {
+    error.hidden = true;
+    const value = (id: string) => el<HTMLInputElement>(id).value;
+    try {
+      const id = await createCase({
+        party_kind: kind.value as "citizen" | "company" | "association",
+        party_name: value("new-name"),
+        enterprise_number: value("new-number") || undefined,
+        email: value("new-email") || undefined,
+        title: value("new-title"),
+        product: product.value || undefined,
+      });
+      dialog.close();
+      for (const field of ["new-name", "new-number", "new-email", "new-title"]) el<HTMLInputElement>(field).value = "";
+      await onCreated(id);
+    } catch (e) {
+      showError(error, e);
+    }
+  });
 }
 
 /** The import dialog: a CSV or JSON file, all rows or none, every bad row listed. */

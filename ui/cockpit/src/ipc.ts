@@ -3,6 +3,7 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 
 // The IPC types are generated from the Rust side (ui/bindings/cockpit.ts).
 import type {
+  NewCaseRequest,
   CaseSummaryView,
   CaseView,
   DossierEvent,
@@ -24,6 +25,7 @@ import type {
 } from "../../bindings/cockpit";
 
 export type {
+  NewCaseRequest,
   CaseSummaryView,
   CaseView,
   DossierEvent,
@@ -116,3 +118,11 @@ export const importCases = (format: "csv" | "json", text: string): Promise<Impor
   invoke("import_cases", { format, text });
 export const exportCase = (id: number, format: "pdf" | "json"): Promise<string> =>
   invoke("export_case", { id, format });
+export const createCase = (request: NewCaseRequest): Promise<number> => invoke("create_case", { request });
+/** Sends the file's bytes as the raw body (no JSON number arrays for megabytes). */
+export const attachDocument = (id: number, name: string, bytes: Uint8Array): Promise<number> =>
+  invoke("attach_document", bytes, {
+    headers: { "x-case-id": String(id), "x-file-name": encodeURIComponent(name) },
+  });
+export const openDocument = (id: number, documentId: number): Promise<void> =>
+  invoke("open_document", { id, documentId });

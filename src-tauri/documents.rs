@@ -1,0 +1,134 @@
+//! Files attached to cases, stored by their content: `documents/ab/abcdef…` under the
+//! cockpit's data directory, named by SHA-256, so the same file attached twice is stored
+//! once and a stored file cannot change without its name changing.
+//!
+//! Only PDF, PNG, JPEG and plain text up to [`MAX_BYTES`] are taken; the type is read from
+//! the content (its first bytes), not from the name.
+
+use crate::cases::StoredDocument;
+use sha2::Digest as _;
+use std::path::{Path, PathBuf};
+
+/// The largest file taken: 10 MiB.
+pub const MAX_BYTES: usize = 10 * 1024 * 1024;
+
+/// Why a file is not taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DocumentError {
+    /// Empty or larger than [`MAX_BYTES`].
+    #[error("a document has 1 byte to 10 MiB")]
+    Size,
+    /// Not PDF, PNG, JPEG or UTF-8 text.
+    #[error("only PDF, PNG, JPEG and plain text are taken")]
+    Type,
+    /// The name is empty, too long or has path separators or control characters.
+    #[error("the file name is not usable")]
+    Name,
+    /// The disk said no.
+    #[error("cannot store the document: {0}")]
+    Io(String),
+}
+
+impl DocumentError {
+    /// The message catalog key that explains this error to the clerk.
+    pub fn catalog_key(&self) -> &'static str {
+        match self {
+            Self::Size => "error.document.size",
+            Self::Type => "error.document.type",
+            Self::Name => "error.document.name",
+            Self::Io(_) => "error.storage",
+        }
+    }
+}
+
+/// The media type of `bytes`, read from their first bytes.
+pub fn media_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+        Some("image/jpeg")
+    } else if std::str::from_utf8(bytes).is_ok_and(|t| !t.contains('\0')) {
+        Some("text/plain; charset=utf-8")
+    } else {
+        None
+    }
+}
+
+/// Where the file with digest `sha256` lives under `root`.
+pub fn path(root: &Path, sha256: &str) -> Option<PathBuf> {
+    (sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| root.join(&sha256[..2]).join(sha256))
+}
+
+/// Checks and stores `bytes` named `name` under `root`; what was stored.
+pub fn store(root: &Path, name: &str, bytes: &[u8]) -> Result<StoredDocument, DocumentError> {
+    let name = name.trim();
+    if name.is_empty()
+        || name.chars().count() > 200
+        || name
+            .chars()
+            .any(|c| c.is_control() || c == '/' || c == '\\')
+    {
+        return Err(DocumentError::Name);
+    }
+    if bytes.is_empty() || bytes.len() > MAX_BYTES {
+        return Err(DocumentError::Size);
+    }
+    let media_type = media_type(bytes).ok_or(DocumentError::Type)?;
+    let sha256 = hex::encode(sha2::Sha256::digest(bytes));
+    let target = path(root, &sha256).ok_or(DocumentError::Type)?;
+    if !target.exists() {
+        let dir = target.parent().ok_or(DocumentError::Name)?;
+        std::fs::create_dir_all(dir).map_err(|e| DocumentError::Io(e.to_string()))?;
+        // Written beside and renamed, so a crash never leaves half a file under the name.
+        let partial = dir.join(format!("{sha256}.partial"));
+        std::fs::write(&partial, bytes).map_err(|e| DocumentError::Io(e.to_string()))?;
+        std::fs::rename(&partial, &target).map_err(|e| DocumentError::Io(e.to_string()))?;
+    }
+    Ok(StoredDocument {
+        sha256,
+        name: name.to_owned(),
+        media_type: media_type.to_owned(),
+        size_bytes: bytes.len() as u64,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_type_comes_from_the_content_and_limits_hold() {
+        let dir = tempfile::tempdir().unwrap();
+        let pdf = store(dir.path(), "vergunning.pdf", b"%PDF-1.4\n...").unwrap();
+        assert_eq!(pdf.media_type, "application/pdf");
+        assert_eq!(
+            std::fs::read(path(dir.path(), &pdf.sha256).unwrap()).unwrap(),
+            b"%PDF-1.4\n..."
+        );
+        // The same bytes under another name are stored once.
+        let again = store(dir.path(), "kopie.pdf", b"%PDF-1.4\n...").unwrap();
+        assert_eq!(again.sha256, pdf.sha256);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert_eq!(
+            store(
+                dir.path(),
+                "plan.exe",
+                b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\xff\xff"
+            ),
+            Err(DocumentError::Type)
+        );
+        assert_eq!(store(dir.path(), "leeg.txt", b""), Err(DocumentError::Size));
+        assert_eq!(
+            store(dir.path(), "groot.txt", &vec![b'a'; MAX_BYTES + 1]),
+            Err(DocumentError::Size)
+        );
+        assert_eq!(
+            store(dir.path(), "../../etc/passwd", b"x"),
+            Err(DocumentError::Name)
+        );
+        assert!(path(dir.path(), "../x").is_none());
+    }
+}
