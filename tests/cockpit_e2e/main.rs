@@ -938,3 +938,156 @@ async fn the_case_of_the_call_comes_up_on_the_second_monitor_and_its_payment_lan
     let _ = browser.close().await;
     cockpit.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_the_dossier_window_a_case_is_opened_documented_imported_and_exported() {
+    let _serial = serial().await;
+    let display = one_monitor(1600, 900);
+    let data = tempfile::tempdir().unwrap();
+    let exports = tempfile::tempdir().unwrap();
+    let cockpit = Cockpit::start_with(
+        &display,
+        data.path(),
+        &[("BALIE_EXPORT_DIR", exports.path().to_str().unwrap())],
+    )
+    .await;
+    cockpit.window("dossier").await;
+
+    // Nieuw dossier: a company without its enterprise number is refused in Dutch.
+    cockpit.click("#new-case-open").await;
+    cockpit
+        .wait_until("#new-product", "el.options.length > 1")
+        .await;
+    cockpit
+        .value(
+            "document.querySelector('#new-kind').value = 'company';
+             document.querySelector('#new-name').value = 'Garage Peeters';
+             document.querySelector('#new-title').value = 'Opendeurdag: verkeersborden';
+             document.querySelector('#new-product').value = 'verkeersborden';
+             return true;",
+        )
+        .await;
+    cockpit.click("#new-case-create").await;
+    cockpit
+        .wait_until(
+            "#new-case-error",
+            "!el.hidden && el.textContent.includes('ondernemingsnummer')",
+        )
+        .await;
+    cockpit
+        .value("document.querySelector('#new-number').value = '0203.201.340'; return true;")
+        .await;
+    cockpit.click("#new-case-create").await;
+    cockpit
+        .wait_until(
+            "#case-title",
+            "el.textContent === 'Opendeurdag: verkeersborden'",
+        )
+        .await;
+    let number = cockpit
+        .value("return document.querySelector('#case-number').textContent")
+        .await;
+    let number = number.as_str().unwrap().to_string();
+    assert!(number.ends_with("-000001"), "{number}");
+
+    // A document, sent as raw bytes through the window's IPC; a program file is refused.
+    let attach = |name: &str, bytes: &str| {
+        format!(
+            "const done = arguments[arguments.length - 1];
+             const id = Number(document.querySelector('#case').dataset.caseId);
+             window.__TAURI_INTERNALS__.invoke('attach_document', new TextEncoder().encode({bytes}),
+                 {{ headers: {{ 'x-case-id': String(id), 'x-file-name': encodeURIComponent({name:?}) }} }})
+               .then(() => done('ok'), e => done(e.kind + ': ' + e.message));"
+        )
+    };
+    let answer = cockpit
+        .client
+        .execute_async(
+            &attach(
+                "vergunning van het college.pdf",
+                "'%PDF-1.4\\nbeslissing\\n'",
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer, "ok");
+    let refused = cockpit
+        .client
+        .execute_async(&attach("plan.exe", "'MZ\\u0090\\u0000\\u0003'"), vec![])
+        .await
+        .unwrap();
+    assert!(
+        refused.as_str().unwrap().starts_with("rejected"),
+        "{refused}"
+    );
+    cockpit
+        .wait_until(
+            "#case-documents",
+            "el.textContent.includes('vergunning van het college.pdf')",
+        )
+        .await;
+
+    // Import: a file with a bad row imports nothing and lists the row; a good one goes in.
+    let import = |csv: &str| {
+        format!(
+            "const input = document.querySelector('#import-file');
+             const files = new DataTransfer();
+             files.items.add(new File([{csv:?}], 'dossiers.csv', {{ type: 'text/csv' }}));
+             input.files = files.files;
+             document.querySelector('#import-run').click();
+             return true;"
+        )
+    };
+    cockpit.click("#import-open").await;
+    cockpit
+        .value(&import(
+            "title;party_kind;party_name;enterprise_number\nHuur feestzaal;association;Scouts Sint-Jozef;0403.199.702\nTerras;company;Frituur Maes;0403.199.703\n",
+        ))
+        .await;
+    cockpit
+        .wait_until(
+            "#import-errors",
+            "el.textContent.includes('Regel 3') && el.textContent.includes('controlecijfers')",
+        )
+        .await;
+    cockpit
+        .wait_until(
+            "#import-status",
+            "el.textContent.includes('Niets ingevoerd')",
+        )
+        .await;
+    cockpit
+        .value(&import(
+            "title;party_kind;party_name;enterprise_number\nHuur feestzaal;association;Scouts Sint-Jozef;0403.199.702\n",
+        ))
+        .await;
+    cockpit
+        .wait_until("#import-status", "el.textContent.includes('1 dossiers')")
+        .await;
+    cockpit.click("#import-form button[type=submit]").await;
+    cockpit
+        .wait_until("#results", "el.textContent.includes('Scouts Sint-Jozef')")
+        .await;
+
+    // Export as PDF: the file is where the window says, and it is the case's.
+    cockpit.click("#case-export-pdf").await;
+    cockpit
+        .wait_until("#case-status-line", "el.textContent.includes('.pdf')")
+        .await;
+    let pdf = exports.path().join(format!("dossier-{number}.pdf"));
+    let text = std::process::Command::new("pdftotext")
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (package poppler-utils)");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains(&format!("Dossier {number}")), "{text}");
+    assert!(text.contains("Garage Peeters"), "{text}");
+
+    // Who viewed and changed it is shown.
+    cockpit
+        .wait_until("#case-audit", "el.textContent.includes('dossier geopend') && el.textContent.includes('document toegevoegd')")
+        .await;
+    cockpit.stop().await;
+}
