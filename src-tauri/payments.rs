@@ -172,6 +172,8 @@ pub struct ProductView {
     pub price_cents: u64,
     /// Its price as the clerk reads it (`€ 45,00`).
     pub price_text: String,
+    /// Whether it can be handled through the digital counter.
+    pub digital: bool,
 }
 
 /// What the payment panel needs: providers, products.
@@ -457,6 +459,7 @@ impl Payments {
                 name: p.name,
                 price_cents: p.price.cents(),
                 price_text: p.price.format(locale),
+                digital: p.digital,
             })
             .collect();
         // Real providers first (a live one before a test one), the sandbox last.
@@ -500,6 +503,7 @@ impl Payments {
                 name: p.name,
                 price_cents: p.price.cents(),
                 price_text: p.price.format(locale),
+                digital: p.digital,
             })
             .ok_or_else(|| IpcError::InvalidInput("no such product".into()))
     }

@@ -201,7 +201,11 @@ price_cents: number,
 /**
  * Its price as the clerk reads it (`€ 45,00`).
  */
-price_text: string, };
+price_text: string, 
+/**
+ * Whether it can be handled through the digital counter.
+ */
+digital: boolean, };
 
 export type PaymentSetup = { 
 /**

@@ -54,7 +54,9 @@ export function setUpPayments(windowError: HTMLElement) {
     setup = s;
     product.replaceChildren(
       new Option(t("pay.free_amount"), ""),
-      ...s.products.map((p) => new Option(`${p.name} — ${p.price_text}`, p.id)),
+      ...s.products.map(
+        (p) => new Option(`${p.name} — ${p.price_text}${p.digital ? "" : ` (${t("pay.not_digital")})`}`, p.id),
+      ),
     );
     provider.replaceChildren(
       ...s.providers.map((p) => new Option(t(`pay.provider_${p.name}`), p.name)),

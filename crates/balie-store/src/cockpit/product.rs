@@ -13,6 +13,8 @@ pub struct Product {
     pub name: String,
     /// Its price.
     pub price: Money,
+    /// Whether it can be handled through the digital counter.
+    pub digital: bool,
 }
 
 /// Every product, in catalog order, named in `locale`.
@@ -23,17 +25,18 @@ pub fn list(conn: &Connection, locale: Locale) -> Result<Vec<Product>, StoreErro
         Locale::En => "name_en",
     };
     let mut statement = conn.prepare(&format!(
-        "SELECT id, {column}, price_cents FROM product ORDER BY position, id"
+        "SELECT id, {column}, price_cents, digital FROM product ORDER BY position, id"
     ))?;
     let rows = statement.query_map([], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
             r.get::<_, i64>(2)?,
+            r.get::<_, i64>(3)?,
         ))
     })?;
     rows.map(|r| {
-        let (id, name, cents) = r?;
+        let (id, name, cents, digital) = r?;
         let cents = u64::try_from(cents).map_err(|_| StoreError::Corrupt {
             table: "product",
             detail: "price".into(),
@@ -42,6 +45,7 @@ pub fn list(conn: &Connection, locale: Locale) -> Result<Vec<Product>, StoreErro
             id,
             name,
             price: Money::from_cents(cents),
+            digital: digital != 0,
         })
     })
     .collect()

@@ -264,3 +264,21 @@ fn search_ranks_a_hit_on_the_case_before_its_party_before_a_note_and_folds_accen
         ["2026-000013", "2026-000012"]
     );
 }
+
+#[test]
+fn the_catalog_says_which_products_the_digital_counter_handles() {
+    let (_dir, path) = temp_db();
+    let conn = open(&path, &cockpit::SCHEMA).unwrap();
+    let all = cockpit::product::list(&conn, balie_domain::Locale::En).unwrap();
+    assert_eq!(all.len(), 3);
+    assert!(all.iter().all(|p| p.digital), "the seeded three are");
+    conn.execute("UPDATE product SET digital = 0 WHERE id = 'feestzaal'", [])
+        .unwrap();
+    let hall = cockpit::product::list(&conn, balie_domain::Locale::En)
+        .unwrap()
+        .into_iter()
+        .find(|p| p.id == "feestzaal")
+        .unwrap();
+    assert_eq!(hall.name, "Party hall rent (one day)");
+    assert!(!hall.digital);
+}
