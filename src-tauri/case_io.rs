@@ -14,6 +14,7 @@
 //! `external_id` (the party's id in the municipality's own system), `note`.
 //! A party is found again by enterprise number, then by external id; otherwise it is new.
 
+use crate::core::rfc3339;
 use crate::error::IpcError;
 use balie_domain::{EnterpriseNumber, Locale};
 use balie_store::cockpit::case::{self, CaseStatus, NewCase, NewParty, PartyKind};
@@ -401,16 +402,6 @@ pub fn import(
         cases: checked.len(),
         parties,
     })
-}
-
-fn rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
 }
 
 /// Case `id` as a JSON document: the case, its party, notes, calls, payments and

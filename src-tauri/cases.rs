@@ -6,6 +6,7 @@
 //! trait (see ARCHITECTURE.md, "Connecting a case system"). Every opening and change is
 //! written to the case's audit trail under the clerk's name.
 
+use crate::core::now_ms;
 use crate::error::IpcError;
 use balie_domain::Locale;
 use balie_store::cockpit::case::{self, CaseStatus};
@@ -225,12 +226,6 @@ pub trait CaseSource: Send + Sync {
     fn end_room(&self, room_id: &str) -> Result<(), IpcError>;
     /// Puts a payment in the case's timeline.
     fn link_payment(&self, id: i64, actor: &str, payment_id: &str) -> Result<(), IpcError>;
-}
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 fn summary_view(s: case::CaseSummary) -> CaseSummaryView {

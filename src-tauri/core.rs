@@ -33,15 +33,30 @@ pub const RETENTION_SETTING: &str = "retention_call_days";
 /// The retention of call metadata when nothing is set: two years.
 pub const DEFAULT_RETENTION_DAYS: u32 = 730;
 
+/// Milliseconds since the Unix epoch: the cockpit's timestamps.
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// `ms` (since the epoch) as RFC 3339 in UTC; empty if out of range.
+pub(crate) fn rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
 /// Forgets call metadata older than the retention period in `conn`; how many calls.
 pub fn purge(conn: &Connection) -> Result<usize, IpcError> {
     let days = balie_store::cockpit::setting::get(conn, RETENTION_SETTING)?
         .and_then(|d| d.parse::<u32>().ok())
         .unwrap_or(DEFAULT_RETENTION_DAYS);
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-    let before = now - i64::from(days) * 86_400_000;
+    let before = now_ms() - i64::from(days) * 86_400_000;
     let purged = balie_store::cockpit::case::purge_calls(conn, before)?;
     if purged > 0 {
         tracing::info!(purged, days, "call metadata past its retention removed");
@@ -441,9 +456,7 @@ impl Cockpit {
         format: crate::case_io::ImportFormat,
         bytes: &[u8],
     ) -> Result<crate::case_io::ImportOutcome, IpcError> {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        let now = now_ms();
         let year = time::OffsetDateTime::now_utc().year();
         let mut conn = self
             .store

@@ -22,6 +22,7 @@
 //! - Every change is broadcast as a [`PaymentView`] (the payment panel) and, for the
 //!   conversation it belongs to, sent to the citizen page as a card.
 
+use crate::core::{now_ms, rfc3339};
 use crate::error::IpcError;
 use crate::relay_link::RelayLink;
 use balie_domain::{
@@ -282,12 +283,6 @@ pub const KEYED_PROVIDERS: [ProviderName; 3] = [
     ProviderName::Bancontact,
     ProviderName::Stripe,
 ];
-
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
 
 fn random_hex<const N: usize>() -> Result<String, IpcError> {
     let mut bytes = [0u8; N];
@@ -1006,16 +1001,6 @@ fn view(
             .flatten(),
         qr_svg_data_uri,
     })
-}
-
-fn rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
 }
 
 fn card(

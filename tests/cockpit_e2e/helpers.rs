@@ -242,6 +242,40 @@ impl Cockpit {
         self.client.execute(script, vec![]).await.unwrap()
     }
 
+    /// *Nieuw gesprek* in the call window; the citizen's join link.
+    pub async fn new_conversation(&self) -> String {
+        self.window("gesprek").await;
+        self.click("#new-conversation").await;
+        self.wait_until("#join-url", "el.value.length > 0").await;
+        let url = self
+            .value("return document.querySelector('#join-url').value")
+            .await;
+        url.as_str().unwrap().to_string()
+    }
+
+    /// Asks a sandbox payment in the call window's panel and waits until it is open.
+    pub async fn request_sandbox_payment(&self, amount: &str, description: &str) {
+        self.window("gesprek").await;
+        self.wait_until(
+            "#pay-provider",
+            "[...el.options].some(o => o.value === 'sandbox')",
+        )
+        .await;
+        self.value(&format!(
+            "document.querySelector('#pay-amount').value = {amount:?};
+             document.querySelector('#pay-description').value = {description:?};
+             document.querySelector('#pay-provider').value = 'sandbox';
+             return true;"
+        ))
+        .await;
+        self.click("#pay-request").await;
+        self.wait_until(
+            "#pay-list",
+            "el.querySelector('.payment[data-status=\"open\"] input')",
+        )
+        .await;
+    }
+
     /// Kills the cockpit with SIGKILL, as a crash or a power cut would: nothing of it runs
     /// any shutdown code.
     pub async fn kill(mut self) {
@@ -356,4 +390,19 @@ fn alive(pid: u32) -> bool {
                 .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
         })
         .unwrap_or(false)
+}
+
+/// Chooses "paid" on the sandbox checkout page at `url`, as the payer would.
+pub async fn pay_on_sandbox(url: &str) {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let answer = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(url)
+        .form(&[("outcome", "paid")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 303, "{url}");
 }

@@ -524,29 +524,9 @@ async fn a_cockpit_killed_while_a_payment_is_open_follows_it_to_paid_after_a_res
     let display = one_monitor(1600, 900);
     let data = tempfile::tempdir().unwrap();
     let cockpit = Cockpit::start(&display, data.path()).await;
-    cockpit.window("gesprek").await;
-    cockpit.click("#new-conversation").await;
-    cockpit.wait_until("#join-url", "el.value.length > 0").await;
+    cockpit.new_conversation().await;
     cockpit
-        .wait_until(
-            "#pay-provider",
-            "[...el.options].some(o => o.value === 'sandbox')",
-        )
-        .await;
-    cockpit
-        .value(
-            "document.querySelector('#pay-amount').value = '250,00';
-             document.querySelector('#pay-description').value = 'Huur feestzaal 14/12';
-             document.querySelector('#pay-provider').value = 'sandbox';
-             return true;",
-        )
-        .await;
-    cockpit.click("#pay-request").await;
-    cockpit
-        .wait_until(
-            "#pay-list",
-            "el.querySelector('.payment[data-status=\"open\"]')",
-        )
+        .request_sandbox_payment("250,00", "Huur feestzaal 14/12")
         .await;
     let id = cockpit
         .value("return document.querySelector('.payment').dataset.paymentId")
@@ -595,17 +575,7 @@ async fn a_cockpit_killed_while_a_payment_is_open_follows_it_to_paid_after_a_res
             r.get(0)
         })
         .unwrap();
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let answer = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .post(format!("{relay}/sandbox/checkout/{token}"))
-        .form(&[("outcome", "paid")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 303);
+    pay_on_sandbox(&format!("{relay}/sandbox/checkout/{token}")).await;
 
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while status(&cockpit_db) != "paid" {
@@ -831,13 +801,7 @@ async fn the_case_of_the_call_comes_up_on_the_second_monitor_and_its_payment_lan
         "dossier on the second monitor: {dossier:?}"
     );
 
-    cockpit.window("gesprek").await;
-    cockpit.click("#new-conversation").await;
-    cockpit.wait_until("#join-url", "el.value.length > 0").await;
-    let url = cockpit
-        .value("return document.querySelector('#join-url').value")
-        .await;
-    let url = url.as_str().unwrap().to_string();
+    let url = cockpit.new_conversation().await;
 
     // In the dossier window: find the garage's case and link it to the conversation.
     cockpit.window("dossier").await;
@@ -880,27 +844,8 @@ async fn the_case_of_the_call_comes_up_on_the_second_monitor_and_its_payment_lan
 
     // A payment asked in the call (call window) lands in the case's timeline, and when the
     // provider says paid, the timeline says so.
-    cockpit.window("gesprek").await;
     cockpit
-        .wait_until(
-            "#pay-provider",
-            "[...el.options].some(o => o.value === 'sandbox')",
-        )
-        .await;
-    cockpit
-        .value(
-            "document.querySelector('#pay-amount').value = '45,00';
-             document.querySelector('#pay-description').value = 'Verkeersborden opendeurdag';
-             document.querySelector('#pay-provider').value = 'sandbox';
-             return true;",
-        )
-        .await;
-    cockpit.click("#pay-request").await;
-    cockpit
-        .wait_until(
-            "#pay-list",
-            "el.querySelector('.payment[data-status=\"open\"] input')",
-        )
+        .request_sandbox_payment("45,00", "Verkeersborden opendeurdag")
         .await;
     let checkout = cockpit
         .value("return document.querySelector('.payment input').value")
@@ -912,17 +857,7 @@ async fn the_case_of_the_call_comes_up_on_the_second_monitor_and_its_payment_lan
             "el.querySelector('[data-kind=\"payment\"][data-status=\"open\"]')",
         )
         .await;
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let answer = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .post(checkout.as_str().unwrap())
-        .form(&[("outcome", "paid")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 303);
+    pay_on_sandbox(checkout.as_str().unwrap()).await;
     cockpit
         .wait_until(
             "#case-timeline",

@@ -55,7 +55,8 @@ pub(crate) async fn create(
     ))
 }
 
-fn rfc3339(unix: i64) -> String {
+/// Unix seconds as RFC 3339 in UTC; empty if out of range.
+pub(crate) fn rfc3339(unix: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(unix)
         .ok()
         .and_then(|t| {

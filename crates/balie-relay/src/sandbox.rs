@@ -13,6 +13,7 @@
 //! cockpit learns it only by asking.
 
 use crate::clerk::ClerkToken;
+use crate::rooms::rfc3339;
 use crate::state::AppState;
 use axum::Form;
 use axum::body::Bytes;
@@ -101,16 +102,6 @@ struct Amount {
     value: Option<serde_json::Value>,
 }
 
-fn iso(unix: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(unix)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_default()
-}
-
 /// The payment resource as Mollie writes it.
 fn resource(state: &AppState, p: &SandboxPayment) -> serde_json::Value {
     let base = state.public_url();
@@ -120,7 +111,7 @@ fn resource(state: &AppState, p: &SandboxPayment) -> serde_json::Value {
         "resource": "payment",
         "id": p.id,
         "mode": "test",
-        "createdAt": iso(p.created_at),
+        "createdAt": rfc3339(p.created_at),
         "amount": { "value": amount.to_decimal_string(), "currency": "EUR" },
         "description": p.description,
         "method": null,
@@ -137,7 +128,7 @@ fn resource(state: &AppState, p: &SandboxPayment) -> serde_json::Value {
         },
     });
     if open {
-        body["expiresAt"] = iso(p.expires_at).into();
+        body["expiresAt"] = rfc3339(p.expires_at).into();
         body["_links"]["checkout"] = json!({
             "href": format!("{base}/sandbox/checkout/{}", p.checkout_token),
             "type": "text/html",
@@ -150,7 +141,7 @@ fn resource(state: &AppState, p: &SandboxPayment) -> serde_json::Value {
             "canceled" => "canceledAt",
             _ => "expiredAt",
         };
-        body[field] = iso(at).into();
+        body[field] = rfc3339(at).into();
     }
     body
 }
