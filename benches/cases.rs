@@ -325,10 +325,8 @@ fn main() {
         let service = format!("be.balie.bench-cases.{}.{n}", std::process::id());
         let t = Instant::now();
         let cockpit = runtime
-            .block_on(balie_cockpit::core::Cockpit::start(
-                dir.path(),
-                &service,
-                balie_domain::Locale::Nl,
+            .block_on(balie_cockpit::Cockpit::start(
+                balie_cockpit::CockpitConfig::new(dir.path(), &service, balie_domain::Locale::Nl),
             ))
             .unwrap();
         starts.push(t.elapsed().as_secs_f64() * 1000.0);

@@ -17,9 +17,9 @@
 #[path = "../tests/support/chromium.rs"]
 mod chromium;
 
-use balie_cockpit::conversation::ConversationEvent;
-use balie_cockpit::core::Cockpit;
+use balie_cockpit::call::events::ConversationEvent;
 use balie_cockpit::payments::{PaymentRequest, ProviderName};
+use balie_cockpit::{Cockpit, CockpitConfig};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
@@ -71,9 +71,13 @@ async fn main() {
     let hints = std::env::var("BALIE_PAYMENT_HINTS").as_deref() != Ok("off");
     let data = tempfile::tempdir().unwrap();
     let service = format!("be.balie.bench-payments.{}", std::process::id());
-    let cockpit = Cockpit::start(data.path(), &service, balie_domain::Locale::Nl)
-        .await
-        .unwrap();
+    // As the cockpit's own start would read them: the bench script's environment.
+    let config = CockpitConfig {
+        payment_hints: hints,
+        synthetic_media: std::env::var("BALIE_MEDIA").as_deref() == Ok("synthetic"),
+        ..CockpitConfig::new(data.path(), &service, balie_domain::Locale::Nl)
+    };
+    let cockpit = Cockpit::start(config).await.unwrap();
 
     // The call: the Chromium citizen knocks and is let in.
     let (knocks_tx, mut knocks) = tokio::sync::mpsc::unbounded_channel();

@@ -1,4 +1,5 @@
-//! `balie-cockpit`: the clerk's desktop app. Everything is in the library.
+//! `balie-cockpit`: the clerk's desktop app. IT's commands (`relay`, `payee`,
+//! `retention`, `purge`) run without windows; anything else starts the app.
 
 // No console window on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
@@ -8,6 +9,6 @@ fn main() -> std::process::ExitCode {
     if let Some(code) = balie_cockpit::cli::run(&args) {
         return code;
     }
-    balie_cockpit::run();
+    balie_desktop::run();
     std::process::ExitCode::SUCCESS
 }

@@ -1,9 +1,9 @@
 //! The two cockpit windows on the clerk's screens: created, placed by `layout::plan`,
 //! swapped, remembered per monitor layout.
 
-use crate::core::Cockpit;
-use crate::i18n::text;
-use crate::layout::{self, Layout, Monitor, Placement, Rect};
+use balie_cockpit::Cockpit;
+use balie_cockpit::i18n::text;
+use balie_cockpit::layout::{self, Layout, Monitor, Placement, Rect};
 use balie_domain::Locale;
 use tauri::{
     AppHandle, Manager, PhysicalPosition, PhysicalSize, WebviewUrl, WebviewWindow,

@@ -2,8 +2,8 @@
 //! read from standard input into the OS keyring. Needs a Secret Service on the session D-Bus.
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use balie_cockpit::core::Cockpit;
 use balie_cockpit::relay_link::RelayMode;
+use balie_cockpit::{Cockpit, CockpitConfig};
 use balie_domain::Locale;
 use secrecy::ExposeSecret as _;
 use std::io::Write as _;
@@ -79,7 +79,7 @@ async fn a_cockpit_set_to_a_remote_relay_creates_its_rooms_there_with_the_keyrin
         format!("relay: {relay_url}")
     );
 
-    let cockpit = Cockpit::start(data.path(), &service, Locale::Nl)
+    let cockpit = Cockpit::start(CockpitConfig::new(data.path(), &service, Locale::Nl))
         .await
         .unwrap();
     let status = cockpit.status();
@@ -153,7 +153,7 @@ async fn payee_set_offers_bank_transfers_and_a_bad_iban_changes_nothing() {
         "{shown}"
     );
 
-    let cockpit = Cockpit::start(data.path(), &service, Locale::Nl)
+    let cockpit = Cockpit::start(CockpitConfig::new(data.path(), &service, Locale::Nl))
         .await
         .unwrap();
     let setup = cockpit.payments().setup().unwrap();
@@ -167,7 +167,7 @@ async fn payee_set_offers_bank_transfers_and_a_bad_iban_changes_nothing() {
     );
     drop(cockpit);
     assert!(run(&["payee", "clear"]).status.success());
-    let cockpit = Cockpit::start(data.path(), &service, Locale::Nl)
+    let cockpit = Cockpit::start(CockpitConfig::new(data.path(), &service, Locale::Nl))
         .await
         .unwrap();
     assert!(

@@ -1,4 +1,4 @@
-// Generated from src-tauri by `BALIE_BLESS=1 cargo test -p balie-cockpit --lib`.
+// Generated from crates/balie-cockpit by `BALIE_BLESS=1 cargo test -p balie-cockpit --lib`.
 // Do not edit by hand.
 
 export type CockpitStatus = { 
@@ -546,4 +546,4 @@ parties: number, } | { "kind": "refused",
  */
 errors: Array<RowError>, };
 
-export type IpcError = { "kind": "relay_unreachable", "message": string } | { "kind": "relay_refused", "message": string } | { "kind": "keyring", "message": string } | { "kind": "storage", "message": string } | { "kind": "invalid_input", "message": string } | { "kind": "rejected", "message": string } | { "kind": "internal", "message": string };
+export type CockpitError = { "kind": "relay_unreachable", "message": string } | { "kind": "relay_refused", "message": string } | { "kind": "keyring", "message": string } | { "kind": "storage", "message": string } | { "kind": "invalid_input", "message": string } | { "kind": "rejected", "message": string } | { "kind": "internal", "message": string };

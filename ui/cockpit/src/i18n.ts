@@ -3,7 +3,7 @@
 import nl from "./locales/nl.json";
 import fr from "./locales/fr.json";
 import en from "./locales/en.json";
-import type { IpcError, Locale } from "./ipc";
+import type { CockpitError, Locale } from "./ipc";
 
 type Catalog = Record<string, string>;
 const catalogs: Record<Locale, Catalog> = { nl, fr, en };
@@ -47,7 +47,7 @@ export function formatTime(iso: string): string {
 
 /** Shows an error from the Rust side in the clerk's language, keeping the detail for IT. */
 export function showError(target: HTMLElement, error: unknown): void {
-  const ipc: IpcError = isIpc(error) ? error : { kind: "internal", message: String(error) };
+  const ipc: CockpitError = isIpc(error) ? error : { kind: "internal", message: String(error) };
   target.textContent = "";
   if (ipc.kind === "rejected") {
     // Already in the clerk's language, and something the clerk can act on.
@@ -70,6 +70,6 @@ export function showError(target: HTMLElement, error: unknown): void {
   target.hidden = false;
 }
 
-function isIpc(value: unknown): value is IpcError {
+function isIpc(value: unknown): value is CockpitError {
   return typeof value === "object" && value !== null && "kind" in value;
 }

@@ -12,7 +12,7 @@ import type {
   ConversationEvent,
   DeviceChoice,
   DeviceList,
-  IpcError,
+  CockpitError,
   NewConversation,
   PaymentRequest,
   PaymentSetup,
@@ -34,7 +34,7 @@ export type {
   ConversationEvent,
   DeviceChoice,
   DeviceList,
-  IpcError,
+  CockpitError,
   NewConversation,
   PaymentRequest,
   PaymentSetup,
@@ -47,7 +47,7 @@ export type {
 };
 export type Locale = CockpitStatus["locale"];
 
-export function isIpcError(value: unknown): value is IpcError {
+export function isCockpitError(value: unknown): value is CockpitError {
   return (
     typeof value === "object" &&
     value !== null &&

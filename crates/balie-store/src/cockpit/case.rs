@@ -669,6 +669,22 @@ pub fn add_note(
     Ok(id)
 }
 
+/// Adds a note to case `case_id` inside the caller's transaction, as an import does: the
+/// case's own audit line ("case.created") already covers it, so none is written here.
+pub fn add_imported_note(
+    conn: &Connection,
+    case_id: i64,
+    author: &str,
+    body: &str,
+    at_ms: i64,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "INSERT INTO case_note (case_id, at_ms, author, body) VALUES (?1, ?2, ?3, ?4)",
+        params![case_id, at_ms, author, body],
+    )?;
+    Ok(())
+}
+
 /// Changes case `case_id`'s status.
 pub fn set_status(
     conn: &mut Connection,

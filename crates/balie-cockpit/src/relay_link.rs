@@ -1,7 +1,7 @@
 //! The cockpit's side of the relay: the embedded relay it starts when none is configured,
 //! and the HTTP client that creates rooms with the clerk token.
 
-use crate::error::IpcError;
+use crate::error::CockpitError;
 use balie_protocol::{ApiError, CreateRoomRequest, CreateRoomResponse};
 use balie_secrets::{SecretName, SecretStore};
 use secrecy::{ExposeSecret as _, SecretString};
@@ -42,12 +42,12 @@ pub struct EmbeddedRelay {
 }
 
 impl RelayLink {
-    fn new(mode: RelayMode, base_url: &str, token: SecretString) -> Result<Self, IpcError> {
+    fn new(mode: RelayMode, base_url: &str, token: SecretString) -> Result<Self, CockpitError> {
         let http = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(15))
             .build()
-            .map_err(|e| IpcError::Internal(format!("http client: {e}")))?;
+            .map_err(|e| CockpitError::Internal(format!("http client: {e}")))?;
         Ok(Self {
             mode,
             base_url: base_url.trim_end_matches('/').to_string(),
@@ -70,7 +70,7 @@ impl RelayLink {
     pub async fn create_room(
         &self,
         request: &CreateRoomRequest,
-    ) -> Result<CreateRoomResponse, IpcError> {
+    ) -> Result<CreateRoomResponse, CockpitError> {
         let response = self
             .http
             .post(format!("{}/api/rooms", self.base_url))
@@ -78,18 +78,18 @@ impl RelayLink {
             .json(request)
             .send()
             .await
-            .map_err(|e| IpcError::RelayUnreachable(without_url(&e)))?;
+            .map_err(|e| CockpitError::RelayUnreachable(without_url(&e)))?;
         let status = response.status();
         if status.is_success() {
             return response.json().await.map_err(|e| {
-                IpcError::RelayRefused(format!("unexpected answer: {}", without_url(&e)))
+                CockpitError::RelayRefused(format!("unexpected answer: {}", without_url(&e)))
             });
         }
         let detail = match response.json::<ApiError>().await {
             Ok(api) => format!("{status}: {}", api.error.message),
             Err(_) => status.to_string(),
         };
-        Err(IpcError::RelayRefused(detail))
+        Err(CockpitError::RelayRefused(detail))
     }
 
     /// The clerk's token (also the sandbox provider's API key).
@@ -98,7 +98,11 @@ impl RelayLink {
     }
 
     /// Asks the relay to pass on webhooks for `provider`'s payment `provider_id` as hints.
-    pub async fn watch_payment(&self, provider: &str, provider_id: &str) -> Result<(), IpcError> {
+    pub async fn watch_payment(
+        &self,
+        provider: &str,
+        provider_id: &str,
+    ) -> Result<(), CockpitError> {
         let response = self
             .http
             .post(format!("{}/api/payments/watch", self.base_url))
@@ -109,11 +113,11 @@ impl RelayLink {
             })
             .send()
             .await
-            .map_err(|e| IpcError::RelayUnreachable(without_url(&e)))?;
+            .map_err(|e| CockpitError::RelayUnreachable(without_url(&e)))?;
         if response.status().is_success() {
             Ok(())
         } else {
-            Err(IpcError::RelayRefused(response.status().to_string()))
+            Err(CockpitError::RelayRefused(response.status().to_string()))
         }
     }
 
@@ -150,19 +154,19 @@ fn without_url(err: &reqwest::Error) -> String {
 pub async fn start_embedded(
     data_dir: &Path,
     secrets: SecretStore,
-) -> Result<EmbeddedRelay, IpcError> {
+) -> Result<EmbeddedRelay, CockpitError> {
     let config = balie_relay::RelayConfig::loopback(data_dir.to_path_buf());
     let relay = balie_relay::Relay::bind(config)
         .await
-        .map_err(|e| IpcError::Internal(format!("embedded relay: {e}")))?;
+        .map_err(|e| CockpitError::Internal(format!("embedded relay: {e}")))?;
 
     let (token, keyring_available) = tokio::task::spawn_blocking(move || clerk_token(&secrets))
         .await
-        .map_err(|e| IpcError::Internal(format!("keyring thread: {e}")))??;
+        .map_err(|e| CockpitError::Internal(format!("keyring thread: {e}")))??;
     relay
         .state()
         .register_clerk_token(EMBEDDED_CLERK, &token)
-        .map_err(|e| IpcError::Internal(format!("embedded relay: {e}")))?;
+        .map_err(|e| CockpitError::Internal(format!("embedded relay: {e}")))?;
 
     let link = RelayLink::new(RelayMode::Embedded, relay.public_url(), token)?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -184,13 +188,13 @@ pub async fn start_embedded(
 /// Links to the municipality's relay at `url` with the clerk token kept in the OS keyring
 /// (put there with `balie-cockpit relay set`). Nothing is contacted yet: a clerk who is
 /// offline at start still gets the cockpit, and the first room request tells.
-pub async fn connect_remote(url: &str, secrets: SecretStore) -> Result<RelayLink, IpcError> {
+pub async fn connect_remote(url: &str, secrets: SecretStore) -> Result<RelayLink, CockpitError> {
     check_relay_url(url)?;
     let token = tokio::task::spawn_blocking(move || secrets.get(SecretName::RelayClerkToken))
         .await
-        .map_err(|e| IpcError::Internal(format!("keyring thread: {e}")))??
+        .map_err(|e| CockpitError::Internal(format!("keyring thread: {e}")))??
         .ok_or_else(|| {
-            IpcError::Keyring(
+            CockpitError::Keyring(
                 "no clerk token for the relay in the OS keyring; run `balie-cockpit relay set URL`"
                     .into(),
             )
@@ -199,7 +203,7 @@ pub async fn connect_remote(url: &str, secrets: SecretStore) -> Result<RelayLink
 }
 
 /// A relay URL must be https, or http on this machine (tests, a local proxy).
-pub fn check_relay_url(url: &str) -> Result<(), IpcError> {
+pub fn check_relay_url(url: &str) -> Result<(), CockpitError> {
     let local = [
         "http://127.",
         "http://localhost:",
@@ -210,7 +214,7 @@ pub fn check_relay_url(url: &str) -> Result<(), IpcError> {
     if ok && !url.contains(char::is_whitespace) && url.len() > "https://x".len() {
         Ok(())
     } else {
-        Err(IpcError::InvalidInput(format!(
+        Err(CockpitError::InvalidInput(format!(
             "the relay URL must start with https:// (http:// only on this machine), got {url:?}"
         )))
     }
@@ -218,11 +222,11 @@ pub fn check_relay_url(url: &str) -> Result<(), IpcError> {
 
 /// The embedded clerk's token: from the keyring, or new (and then stored there).
 /// Without a usable keyring a fresh token lives in memory only.
-fn clerk_token(secrets: &SecretStore) -> Result<(SecretString, bool), IpcError> {
+fn clerk_token(secrets: &SecretStore) -> Result<(SecretString, bool), CockpitError> {
     let fresh = || {
         balie_relay::ClerkToken::generate()
             .map(|t| t.secret().clone())
-            .map_err(|e| IpcError::Internal(e.to_string()))
+            .map_err(|e| CockpitError::Internal(e.to_string()))
     };
     match secrets.get(SecretName::RelayClerkToken) {
         Ok(Some(token)) => Ok((token, true)),

@@ -2,11 +2,11 @@
 //! municipality's relay and to set the account bank transfers go to, without opening it.
 //! The clerk token is read from standard input and kept in the OS keyring.
 
-use crate::core::RELAY_URL_SETTING;
+use crate::config::CockpitConfig;
+use crate::settings::{MAX_RETENTION_DAYS, Payee, Settings};
 use balie_secrets::{SecretName, SecretStore};
 use secrecy::SecretString;
 use std::io::{BufRead as _, Write as _};
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 const USAGE: &str =
@@ -51,28 +51,17 @@ pub fn run(args: &[String]) -> Option<ExitCode> {
     })
 }
 
-/// The cockpit's data directory: `BALIE_DATA_DIR`, or the OS one Tauri uses.
-fn data_dir() -> Result<PathBuf, String> {
-    if let Some(dir) = std::env::var_os("BALIE_DATA_DIR") {
-        return Ok(PathBuf::from(dir));
-    }
-    directories::BaseDirs::new()
-        .map(|d| d.data_dir().join("be.balie.cockpit"))
-        .ok_or_else(|| "cannot find the data directory (set BALIE_DATA_DIR)".to_string())
+fn config() -> Result<CockpitConfig, String> {
+    CockpitConfig::from_env().map_err(|e| e.to_string())
 }
 
 fn store() -> Result<rusqlite::Connection, String> {
-    balie_store::open(
-        &data_dir()?.join("cockpit.sqlite3"),
-        &balie_store::cockpit::SCHEMA,
-    )
-    .map_err(|e| e.to_string())
+    balie_store::open(&config()?.database_path(), &balie_store::cockpit::SCHEMA)
+        .map_err(|e| e.to_string())
 }
 
-fn secrets() -> SecretStore {
-    SecretStore::new(
-        std::env::var("BALIE_KEYRING_SERVICE").unwrap_or_else(|_| crate::KEYRING_SERVICE.into()),
-    )
+fn secrets() -> Result<SecretStore, String> {
+    Ok(SecretStore::new(config()?.keyring_service))
 }
 
 fn set(url: &str) -> Result<String, String> {
@@ -86,10 +75,11 @@ fn set(url: &str) -> Result<String, String> {
     if !token.starts_with("balie_") {
         return Err("the clerk token (from `balie-relay clerk add`) starts with balie_".into());
     }
-    secrets()
+    secrets()?
         .set(SecretName::RelayClerkToken, &SecretString::from(token))
         .map_err(|e| e.to_string())?;
-    balie_store::cockpit::setting::set(&store()?, RELAY_URL_SETTING, url.trim_end_matches('/'))
+    Settings::of(&store()?)
+        .set_relay_url(Some(url))
         .map_err(|e| e.to_string())?;
     Ok(format!(
         "The cockpit now uses the relay at {url}; its clerk token is in the OS keyring."
@@ -98,7 +88,8 @@ fn set(url: &str) -> Result<String, String> {
 
 fn show() -> Result<String, String> {
     Ok(
-        match balie_store::cockpit::setting::get(&store()?, RELAY_URL_SETTING)
+        match Settings::of(&store()?)
+            .relay_url()
             .map_err(|e| e.to_string())?
         {
             Some(url) => format!("relay: {url}"),
@@ -108,55 +99,35 @@ fn show() -> Result<String, String> {
 }
 
 fn clear() -> Result<String, String> {
-    balie_store::cockpit::setting::remove(&store()?, RELAY_URL_SETTING)
+    Settings::of(&store()?)
+        .set_relay_url(None)
         .map_err(|e| e.to_string())?;
-    secrets()
+    secrets()?
         .delete(SecretName::RelayClerkToken)
         .map_err(|e| e.to_string())?;
     Ok("The cockpit uses its built-in relay again; the relay token was removed from the OS keyring.".into())
 }
 
 fn payee_set(name: &str, iban: &str, bic: Option<&str>) -> Result<String, String> {
-    use crate::payments::{PAYEE_BIC_SETTING, PAYEE_IBAN_SETTING, PAYEE_NAME_SETTING};
-    let name = name.trim();
-    if name.is_empty() || name.chars().count() > 70 || name.contains(['\n', '\r']) {
-        return Err("the payee's name has 1 to 70 characters on one line".into());
-    }
-    let iban = balie_domain::Iban::parse(iban).map_err(|e| format!("IBAN: {e}"))?;
-    let bic = bic.map(str::trim).filter(|b| !b.is_empty());
-    if let Some(bic) = bic
-        && !((bic.len() == 8 || bic.len() == 11) && bic.chars().all(|c| c.is_ascii_alphanumeric()))
-    {
-        return Err("a BIC has 8 or 11 letters and digits".into());
-    }
-    let store = store()?;
-    let set = |key, value: &str| {
-        balie_store::cockpit::setting::set(&store, key, value).map_err(|e| e.to_string())
-    };
-    set(PAYEE_NAME_SETTING, name)?;
-    set(PAYEE_IBAN_SETTING, iban.as_str())?;
-    match bic {
-        Some(bic) => set(PAYEE_BIC_SETTING, &bic.to_ascii_uppercase())?,
-        None => {
-            balie_store::cockpit::setting::remove(&store, PAYEE_BIC_SETTING)
-                .map_err(|e| e.to_string())?;
-        }
-    }
+    let payee = Payee::parse(name, iban, bic).map_err(|e| e.to_string())?;
+    Settings::of(&store()?)
+        .set_payee(Some(&payee))
+        .map_err(|e| e.to_string())?;
+    let iban = payee.iban.map(|i| i.to_string()).unwrap_or_default();
     Ok(format!(
-        "Bank transfers go to {name}, {iban}; the cockpit offers them from its next start."
+        "Bank transfers go to {}, {iban}; the cockpit offers them from its next start.",
+        payee.name
     ))
 }
 
 fn payee_show() -> Result<String, String> {
-    use crate::payments::{PAYEE_BIC_SETTING, PAYEE_IBAN_SETTING, PAYEE_NAME_SETTING};
-    let store = store()?;
-    let get = |key| balie_store::cockpit::setting::get(&store, key).map_err(|e| e.to_string());
-    Ok(match get(PAYEE_IBAN_SETTING)? {
+    let payee = Settings::of(&store()?).payee().map_err(|e| e.to_string())?;
+    Ok(match &payee.iban {
         Some(iban) => format!(
             "payee: {} {} {}",
-            get(PAYEE_NAME_SETTING)?.unwrap_or_default(),
-            iban,
-            get(PAYEE_BIC_SETTING)?.unwrap_or_default()
+            payee.name,
+            iban.as_str(),
+            payee.bic.as_deref().unwrap_or_default()
         )
         .trim_end()
         .to_owned(),
@@ -165,11 +136,9 @@ fn payee_show() -> Result<String, String> {
 }
 
 fn payee_clear() -> Result<String, String> {
-    use crate::payments::{PAYEE_BIC_SETTING, PAYEE_IBAN_SETTING, PAYEE_NAME_SETTING};
-    let store = store()?;
-    for key in [PAYEE_NAME_SETTING, PAYEE_IBAN_SETTING, PAYEE_BIC_SETTING] {
-        balie_store::cockpit::setting::remove(&store, key).map_err(|e| e.to_string())?;
-    }
+    Settings::of(&store()?)
+        .set_payee(None)
+        .map_err(|e| e.to_string())?;
     Ok("Bank transfers are no longer offered.".into())
 }
 
@@ -177,29 +146,27 @@ fn retention_set(days: &str) -> Result<String, String> {
     let days: u32 = days
         .parse()
         .ok()
-        .filter(|d| (1..=36_500).contains(d))
+        .filter(|d| (1..=MAX_RETENTION_DAYS).contains(d))
         .ok_or("the retention is a number of days from 1 to 36500")?;
-    balie_store::cockpit::setting::set(
-        &store()?,
-        crate::core::RETENTION_SETTING,
-        &days.to_string(),
-    )
-    .map_err(|e| e.to_string())?;
+    Settings::of(&store()?)
+        .set_retention_days(days)
+        .map_err(|e| e.to_string())?;
     Ok(format!(
         "Call metadata is kept {days} days; older calls are forgotten at each start and with `balie-cockpit purge`."
     ))
 }
 
 fn retention_show() -> Result<String, String> {
-    let days = balie_store::cockpit::setting::get(&store()?, crate::core::RETENTION_SETTING)
-        .map_err(|e| e.to_string())?
-        .unwrap_or_else(|| crate::core::DEFAULT_RETENTION_DAYS.to_string());
+    let days = Settings::of(&store()?)
+        .retention_days()
+        .map_err(|e| e.to_string())?;
     Ok(format!(
         "call metadata: kept {days} days; chat: never stored; recordings: none exist"
     ))
 }
 
 fn purge() -> Result<String, String> {
-    let purged = crate::core::purge(&store()?).map_err(|e| e.to_string())?;
+    let now = config()?.clock.now_ms();
+    let purged = crate::retention::purge(&store()?, now).map_err(|e| e.to_string())?;
     Ok(format!("{purged} calls past their retention forgotten."))
 }

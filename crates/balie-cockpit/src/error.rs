@@ -4,11 +4,11 @@
 
 use serde::Serialize;
 
-/// An error as a cockpit window receives it.
+/// An error of the cockpit's core, as a cockpit window receives it.
 #[derive(Debug, Clone, Serialize, thiserror::Error, ts_rs::TS)]
 #[serde(tag = "kind", content = "message", rename_all = "snake_case")]
 #[non_exhaustive]
-pub enum IpcError {
+pub enum CockpitError {
     /// The relay could not be reached (network, TLS, timeout).
     #[error("relay unreachable: {0}")]
     RelayUnreachable(String),
@@ -34,14 +34,27 @@ pub enum IpcError {
     Internal(String),
 }
 
-impl From<balie_store::StoreError> for IpcError {
-    fn from(err: balie_store::StoreError) -> Self {
-        IpcError::Storage(err.to_string())
+impl CockpitError {
+    /// A refusal in the clerk's language: the catalog text of `key`.
+    pub fn rejected(locale: balie_domain::Locale, key: &str) -> Self {
+        Self::Rejected(crate::i18n::text(locale, key))
     }
 }
 
-impl From<balie_secrets::SecretError> for IpcError {
+impl From<balie_store::StoreError> for CockpitError {
+    fn from(err: balie_store::StoreError) -> Self {
+        CockpitError::Storage(err.to_string())
+    }
+}
+
+impl From<balie_secrets::SecretError> for CockpitError {
     fn from(err: balie_secrets::SecretError) -> Self {
-        IpcError::Keyring(err.to_string())
+        CockpitError::Keyring(err.to_string())
+    }
+}
+
+impl From<rusqlite::Error> for CockpitError {
+    fn from(err: rusqlite::Error) -> Self {
+        CockpitError::from(balie_store::StoreError::from(err))
     }
 }

@@ -5,7 +5,7 @@
 //! Only PDF, PNG, JPEG and plain text up to [`MAX_BYTES`] are taken; the type is read from
 //! the content (its first bytes), not from the name.
 
-use crate::cases::StoredDocument;
+use super::source::StoredDocument;
 use sha2::Digest as _;
 use std::path::{Path, PathBuf};
 

@@ -7,7 +7,7 @@
 //! The server listens on 127.0.0.1 only, and every address carries a random 128-bit key:
 //! another program on the clerk's PC cannot watch the call.
 
-use crate::conversation::{Frames, VideoStream};
+use super::frames::{Frames, VideoStream};
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

@@ -2,7 +2,7 @@
 //! Needs a Secret Service on the session D-Bus (the README's test command starts one).
 #![allow(clippy::unwrap_used, missing_docs)]
 
-use balie_cockpit::core::Cockpit;
+use balie_cockpit::{Cockpit, CockpitConfig};
 use balie_domain::Locale;
 use balie_secrets::{SecretName, SecretStore};
 use secrecy::ExposeSecret as _;
@@ -13,7 +13,7 @@ async fn the_embedded_relay_hands_out_join_links_with_a_clerk_token_kept_in_the_
     let data = tempfile::tempdir().unwrap();
     let service = format!("be.balie.core-test.{}", std::process::id());
 
-    let cockpit = Cockpit::start(data.path(), &service, Locale::Nl)
+    let cockpit = Cockpit::start(CockpitConfig::new(data.path(), &service, Locale::Nl))
         .await
         .unwrap();
     let status = cockpit.status();
@@ -58,7 +58,7 @@ async fn the_embedded_relay_hands_out_join_links_with_a_clerk_token_kept_in_the_
     }
 
     // A restart reuses the keyring's token.
-    let again = Cockpit::start(data.path(), &service, Locale::Nl)
+    let again = Cockpit::start(CockpitConfig::new(data.path(), &service, Locale::Nl))
         .await
         .unwrap();
     again.new_conversation(|_| {}).await.unwrap();
@@ -82,11 +82,11 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 
 #[tokio::test]
 async fn the_clerks_choice_of_devices_is_kept_and_a_long_name_refused() {
-    use balie_cockpit::conversation::DeviceChoice;
+    use balie_cockpit::settings::DeviceChoice;
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let data = tempfile::tempdir().unwrap();
     let service = format!("be.balie.devices-test.{}", std::process::id());
-    let cockpit = Cockpit::start(data.path(), &service, Locale::Fr)
+    let cockpit = Cockpit::start(CockpitConfig::new(data.path(), &service, Locale::Fr))
         .await
         .unwrap();
     assert_eq!(cockpit.device_choice().unwrap(), DeviceChoice::default());
@@ -101,7 +101,7 @@ async fn the_clerks_choice_of_devices_is_kept_and_a_long_name_refused() {
     };
     cockpit.choose_devices(&choice).unwrap();
     drop(cockpit);
-    let again = Cockpit::start(data.path(), &service, Locale::Fr)
+    let again = Cockpit::start(CockpitConfig::new(data.path(), &service, Locale::Fr))
         .await
         .unwrap();
     assert_eq!(again.device_choice().unwrap(), choice);
@@ -128,7 +128,7 @@ async fn the_background_blur_choice_is_kept_for_the_next_calls() {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let data = tempfile::tempdir().unwrap();
     let service = format!("be.balie.blur-test.{}", std::process::id());
-    let cockpit = Cockpit::start(data.path(), &service, Locale::Nl)
+    let cockpit = Cockpit::start(CockpitConfig::new(data.path(), &service, Locale::Nl))
         .await
         .unwrap();
     assert!(
@@ -143,7 +143,7 @@ async fn the_background_blur_choice_is_kept_for_the_next_calls() {
     assert!(second.background_blur);
     cockpit.end_conversation().await.unwrap();
     drop(cockpit);
-    let again = Cockpit::start(data.path(), &service, Locale::Nl)
+    let again = Cockpit::start(CockpitConfig::new(data.path(), &service, Locale::Nl))
         .await
         .unwrap();
     assert!(again.background_blur().unwrap(), "kept across restarts");
@@ -157,7 +157,7 @@ async fn the_background_blur_choice_is_kept_for_the_next_calls() {
 
 mod payments {
     use super::*;
-    use balie_cockpit::error::IpcError;
+    use balie_cockpit::CockpitError;
     use balie_cockpit::payments::{PaymentRequest, PaymentView, ProviderName};
     use std::time::Duration;
 
@@ -211,7 +211,7 @@ mod payments {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_sandbox_payment_asked_in_a_conversation_is_followed_until_paid() {
         let (data, service) = start_parts("pay-sandbox");
-        let cockpit = Cockpit::start(data.path(), &service, Locale::Nl)
+        let cockpit = Cockpit::start(CockpitConfig::new(data.path(), &service, Locale::Nl))
             .await
             .unwrap();
         let setup = cockpit.payments().setup().unwrap();
@@ -227,13 +227,10 @@ mod payments {
         assert_eq!(setup.products[1].price_text, "€\u{a0}45,00");
         // Prices are editable, in the clerk's format; a bad one changes nothing.
         assert!(matches!(
-            cockpit.payments().set_product_price("feestzaal", "275,005"),
-            Err(IpcError::Rejected(_))
+            cockpit.catalog().set_price("feestzaal", "275,005"),
+            Err(CockpitError::Rejected(_))
         ));
-        let hall = cockpit
-            .payments()
-            .set_product_price("feestzaal", "275,00")
-            .unwrap();
+        let hall = cockpit.catalog().set_price("feestzaal", "275,00").unwrap();
         assert_eq!(hall.price_cents, 27_500);
         assert_eq!(
             cockpit.payments().setup().unwrap().products[2].price_cents,
@@ -287,7 +284,7 @@ mod payments {
         // Only the provider says a provider payment is paid; the clerk cannot.
         assert!(matches!(
             cockpit.payments().mark_received(&view.id),
-            Err(IpcError::Rejected(_))
+            Err(CockpitError::Rejected(_))
         ));
         cockpit.end_conversation().await.unwrap();
         SecretStore::new(&service)
@@ -298,7 +295,7 @@ mod payments {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn bad_amounts_get_a_clear_error_in_the_clerks_language_and_create_nothing() {
         let (data, service) = start_parts("pay-bad");
-        let cockpit = Cockpit::start(data.path(), &service, Locale::Fr)
+        let cockpit = Cockpit::start(CockpitConfig::new(data.path(), &service, Locale::Fr))
             .await
             .unwrap();
         let conversation = cockpit.new_conversation(|_| {}).await.unwrap();
@@ -313,7 +310,7 @@ mod payments {
             ("25,00", "  ", "Indiquez une description"),
         ] {
             match cockpit.request_payment(&sandbox(amount, description)).await {
-                Err(IpcError::Rejected(text)) => {
+                Err(CockpitError::Rejected(text)) => {
                     assert!(text.contains(expected), "{amount:?}: {text}")
                 }
                 other => panic!("{amount:?}: {other:?}"),
@@ -334,7 +331,7 @@ mod payments {
         };
         assert!(matches!(
             cockpit.request_payment(&mollie).await,
-            Err(IpcError::Rejected(text)) if text.contains("n’est pas configuré")
+            Err(CockpitError::Rejected(text)) if text.contains("n’est pas configuré")
         ));
         cockpit.end_conversation().await.unwrap();
         SecretStore::new(&service)
@@ -345,7 +342,7 @@ mod payments {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_payment_the_cockpit_never_heard_back_about_is_made_once_after_a_restart() {
         let (data, service) = start_parts("pay-resume");
-        let cockpit = Cockpit::start(data.path(), &service, Locale::Nl)
+        let cockpit = Cockpit::start(CockpitConfig::new(data.path(), &service, Locale::Nl))
             .await
             .unwrap();
         let view = cockpit
@@ -372,7 +369,7 @@ mod payments {
         .unwrap();
         drop(conn);
 
-        let again = Cockpit::start(data.path(), &service, Locale::Nl)
+        let again = Cockpit::start(CockpitConfig::new(data.path(), &service, Locale::Nl))
             .await
             .unwrap();
         let resumed = again.payments().view(&view.id).unwrap();
@@ -413,13 +410,11 @@ mod payments {
                 &balie_store::cockpit::SCHEMA,
             )
             .unwrap();
-            use balie_cockpit::payments::{PAYEE_IBAN_SETTING, PAYEE_NAME_SETTING};
-            balie_store::cockpit::setting::set(&store, PAYEE_NAME_SETTING, "Gemeente Zonnedorp")
-                .unwrap();
-            balie_store::cockpit::setting::set(&store, PAYEE_IBAN_SETTING, "BE68 5390 0754 7034")
-                .unwrap();
+            use balie_cockpit::settings::{Payee, Settings};
+            let payee = Payee::parse("Gemeente Zonnedorp", "BE68 5390 0754 7034", None).unwrap();
+            Settings::of(&store).set_payee(Some(&payee)).unwrap();
         }
-        let cockpit = Cockpit::start(data.path(), &service, Locale::Nl)
+        let cockpit = Cockpit::start(CockpitConfig::new(data.path(), &service, Locale::Nl))
             .await
             .unwrap();
         let conversation = cockpit.new_conversation(|_| {}).await.unwrap();
@@ -467,8 +462,8 @@ mod payments {
 
 mod cases {
     use super::*;
-    use balie_cockpit::case_io::{ExportFormat, ImportFormat, ImportOutcome};
-    use balie_cockpit::error::IpcError;
+    use balie_cockpit::CockpitError;
+    use balie_cockpit::cases::{ExportFormat, ImportFormat, ImportOutcome};
     use balie_cockpit::payments::{PaymentRequest, ProviderName};
 
     const GOOD_CSV: &str = "case_number;title;status;product;party_kind;party_name;enterprise_number;email;note
@@ -481,7 +476,9 @@ mod cases {
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let data = tempfile::tempdir().unwrap();
         let service = format!("be.balie.{name}.{}", std::process::id());
-        let cockpit = Cockpit::start(data.path(), &service, locale).await.unwrap();
+        let cockpit = Cockpit::start(CockpitConfig::new(data.path(), &service, locale))
+            .await
+            .unwrap();
         (data, service, cockpit)
     }
 
@@ -494,7 +491,8 @@ mod cases {
 "
         );
         let ImportOutcome::Refused { errors } = cockpit
-            .import_cases(ImportFormat::Csv, bad.as_bytes())
+            .cases()
+            .import(ImportFormat::Csv, bad.as_bytes())
             .unwrap()
         else {
             panic!("a file with bad rows must be refused");
@@ -526,14 +524,15 @@ mod cases {
         // Not JSON at all, and a JSON file whose second case number is taken twice.
         assert!(matches!(
             cockpit
-                .import_cases(ImportFormat::Json, b"{not json")
+                .cases()
+                .import(ImportFormat::Json, b"{not json")
                 .unwrap(),
             ImportOutcome::Refused { .. }
         ));
         let twice = br#"[{"case_number":"2026-1","title":"A","party_kind":"citizen","party_name":"An"},
                          {"case_number":"2026-1","title":"B","party_kind":"citizen","party_name":"Bo"}]"#;
         let ImportOutcome::Refused { errors } =
-            cockpit.import_cases(ImportFormat::Json, twice).unwrap()
+            cockpit.cases().import(ImportFormat::Json, twice).unwrap()
         else {
             panic!("a duplicate number must be refused");
         };
@@ -546,7 +545,8 @@ mod cases {
         // The good rows alone go in, all of them.
         assert_eq!(
             cockpit
-                .import_cases(ImportFormat::Csv, GOOD_CSV.as_bytes())
+                .cases()
+                .import(ImportFormat::Csv, GOOD_CSV.as_bytes())
                 .unwrap(),
             ImportOutcome::Imported {
                 cases: 3,
@@ -566,7 +566,7 @@ mod cases {
         // A second import finds the garage again by its enterprise number.
         let again = br#"[{"title":"Terras zomer","party_kind":"company","party_name":"Garage Peeters bv","enterprise_number":"BE0203201340","notes":["Vraag via e-mail."]}]"#;
         assert_eq!(
-            cockpit.import_cases(ImportFormat::Json, again).unwrap(),
+            cockpit.cases().import(ImportFormat::Json, again).unwrap(),
             ImportOutcome::Imported {
                 cases: 1,
                 parties: 0
@@ -585,7 +585,8 @@ mod cases {
     async fn the_case_of_a_call_gets_the_call_and_its_payment_and_exports_to_json_and_pdf() {
         let (data, service, cockpit) = start("cases-call", Locale::Nl).await;
         cockpit
-            .import_cases(ImportFormat::Csv, GOOD_CSV.as_bytes())
+            .cases()
+            .import(ImportFormat::Csv, GOOD_CSV.as_bytes())
             .unwrap();
         let garage = cockpit.cases().source().search("2026-000101", 1).unwrap()[0].id;
         let mut shown = cockpit.cases().subscribe();
@@ -598,7 +599,7 @@ mod cases {
             shown.recv().await.unwrap(),
             balie_cockpit::cases::DossierEvent::Show { case_id: garage }
         );
-        let view = cockpit.open_case(garage).unwrap();
+        let view = cockpit.cases().open(garage).unwrap();
         assert!(view.in_this_call);
         // A payment asked in the call lands in the case's timeline.
         let payment = cockpit
@@ -614,14 +615,14 @@ mod cases {
             .source()
             .add_note(
                 garage,
-                cockpit.clerk_name(),
+                cockpit.cases().clerk_name(),
                 "Betaling gevraagd in het gesprek.",
             )
             .unwrap();
         cockpit.end_conversation().await.unwrap();
         let _ = conversation;
 
-        let view = cockpit.refresh_case(garage).unwrap();
+        let view = cockpit.cases().refresh(garage).unwrap();
         assert!(!view.in_this_call);
         let kinds: Vec<&str> = view
             .timeline
@@ -653,10 +654,10 @@ mod cases {
         // Notes outside the limits are refused in the clerk's language.
         assert!(matches!(
             cockpit.cases().source().add_note(garage, "an", "  "),
-            Err(IpcError::Rejected(text)) if text.contains("notitie")
+            Err(CockpitError::Rejected(text)) if text.contains("notitie")
         ));
 
-        let (name, json) = cockpit.export_case(garage, ExportFormat::Json).unwrap();
+        let (name, json) = cockpit.cases().export(garage, ExportFormat::Json).unwrap();
         assert_eq!(name, "dossier-2026-000101.json");
         let json: serde_json::Value = serde_json::from_slice(&json).unwrap();
         assert_eq!(json["number"], "2026-000101");
@@ -664,7 +665,7 @@ mod cases {
         assert_eq!(json["payments"][0]["amount_cents"], 4500);
         assert_eq!(json["notes"].as_array().unwrap().len(), 2);
 
-        let (name, pdf) = cockpit.export_case(garage, ExportFormat::Pdf).unwrap();
+        let (name, pdf) = cockpit.cases().export(garage, ExportFormat::Pdf).unwrap();
         assert_eq!(name, "dossier-2026-000101.pdf");
         let file = data.path().join(&name);
         std::fs::write(&file, &pdf).unwrap();
@@ -724,14 +725,15 @@ mod cases {
             (request("citizen", "Dirk", None, "  "), "titre"),
             (request("citizen", " ", None, "Maaltijden"), "nom"),
         ] {
-            match cockpit.create_case(&bad) {
-                Err(IpcError::Rejected(text)) => assert!(text.contains(expected), "{text}"),
+            match cockpit.cases().create(&bad) {
+                Err(CockpitError::Rejected(text)) => assert!(text.contains(expected), "{text}"),
                 other => panic!("{bad:?}: {other:?}"),
             }
         }
         assert!(cockpit.cases().source().recent(5).unwrap().is_empty());
         let first = cockpit
-            .create_case(&request(
+            .cases()
+            .create(&request(
                 "company",
                 "Garage Peeters",
                 Some("0203.201.340"),
@@ -739,15 +741,16 @@ mod cases {
             ))
             .unwrap();
         let second = cockpit
-            .create_case(&request(
+            .cases()
+            .create(&request(
                 "company",
                 "Garage Peeters bv",
                 Some("BE0203201340"),
                 "Terras",
             ))
             .unwrap();
-        let first_view = cockpit.open_case(first).unwrap();
-        let second_view = cockpit.open_case(second).unwrap();
+        let first_view = cockpit.cases().open(first).unwrap();
+        let second_view = cockpit.cases().open(second).unwrap();
         assert_eq!(
             first_view.party, second_view.party,
             "the same enterprise number is the same party"
@@ -758,16 +761,20 @@ mod cases {
         );
         assert_eq!(
             first_view.assigned_clerk.as_deref(),
-            Some(cockpit.clerk_name())
+            Some(cockpit.cases().clerk_name())
         );
 
         // Documents: by content, size and type checked, stored once.
         let pdf = b"%PDF-1.4\nvergunning\n".to_vec();
         let doc = cockpit
+            .cases()
             .attach_document(first, "vergunning.pdf", &pdf)
             .unwrap();
-        cockpit.attach_document(second, "kopie.pdf", &pdf).unwrap();
-        let path = cockpit.document_path(first, doc).unwrap();
+        cockpit
+            .cases()
+            .attach_document(second, "kopie.pdf", &pdf)
+            .unwrap();
+        let path = cockpit.cases().document_path(first, doc).unwrap();
         assert!(path.starts_with(data.path().join("documents")));
         assert_eq!(std::fs::read(&path).unwrap(), pdf);
         let stored = walk(&data.path().join("documents"));
@@ -777,14 +784,14 @@ mod cases {
             "the same bytes are stored once: {stored:?}"
         );
         assert!(matches!(
-            cockpit.attach_document(first, "virus.exe", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\xff\xff"),
-            Err(IpcError::Rejected(text)) if text.contains("PDF, PNG, JPEG")
+            cockpit.cases().attach_document(first, "virus.exe", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\xff\xff"),
+            Err(CockpitError::Rejected(text)) if text.contains("PDF, PNG, JPEG")
         ));
-        let view = cockpit.refresh_case(first).unwrap();
+        let view = cockpit.cases().refresh(first).unwrap();
         assert_eq!(view.documents.len(), 1);
         assert_eq!(view.documents[0].media_type, "application/pdf");
         assert!(
-            cockpit.document_path(second, doc).is_err(),
+            cockpit.cases().document_path(second, doc).is_err(),
             "another case's document is not this case's"
         );
 

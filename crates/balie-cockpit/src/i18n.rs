@@ -1,5 +1,5 @@
 //! The texts the Rust side shows itself (window titles, the menu), from the same catalogs
-//! as the UI (`ui/cockpit/src/locales`), and the clerk's language.
+//! as the UI (`ui/cockpit/src/locales`).
 
 use balie_domain::Locale;
 use std::collections::HashMap;
@@ -8,15 +8,15 @@ use std::sync::OnceLock;
 const SOURCES: [(Locale, &str); 3] = [
     (
         Locale::Nl,
-        include_str!("../ui/cockpit/src/locales/nl.json"),
+        include_str!("../../../ui/cockpit/src/locales/nl.json"),
     ),
     (
         Locale::Fr,
-        include_str!("../ui/cockpit/src/locales/fr.json"),
+        include_str!("../../../ui/cockpit/src/locales/fr.json"),
     ),
     (
         Locale::En,
-        include_str!("../ui/cockpit/src/locales/en.json"),
+        include_str!("../../../ui/cockpit/src/locales/en.json"),
     ),
 ];
 
@@ -38,17 +38,6 @@ pub fn text(locale: Locale, key: &str) -> String {
         .or_else(|| all.get(&Locale::Nl).and_then(|c| c.get(key)))
         .cloned()
         .unwrap_or_else(|| key.to_string())
-}
-
-/// The clerk's language from the environment (`BALIE_LANG`, then the POSIX locale
-/// variables); Dutch when none of them names a language Balie speaks.
-pub fn system_locale() -> Locale {
-    ["BALIE_LANG", "LC_ALL", "LC_MESSAGES", "LANG"]
-        .iter()
-        .filter_map(|var| std::env::var(var).ok())
-        .find(|v| !v.is_empty() && v != "C" && v != "POSIX")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

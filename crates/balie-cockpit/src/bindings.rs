@@ -1,0 +1,52 @@
+//! The TypeScript for the cockpit's IPC types, checked in at `ui/bindings/cockpit.ts`.
+
+use ts_rs::TS as _;
+
+/// The TypeScript for the cockpit's IPC types, as checked in at `ui/bindings/cockpit.ts`.
+pub fn typescript_bindings() -> String {
+    balie_protocol::bindings_file(
+        "crates/balie-cockpit",
+        "balie-cockpit --lib",
+        &[
+            crate::CockpitStatus::decl(),
+            crate::RelayStatus::decl(),
+            crate::relay_link::RelayMode::decl(),
+            crate::NewConversation::decl(),
+            crate::call::events::ConversationEvent::decl(),
+            crate::call::events::CallStateName::decl(),
+            crate::call::events::Quality::decl(),
+            crate::call::frames::VideoStream::decl(),
+            crate::settings::DeviceChoice::decl(),
+            crate::call::devices::DeviceList::decl(),
+            crate::payments::ProviderName::decl(),
+            crate::payments::ProviderChoice::decl(),
+            crate::catalog::ProductView::decl(),
+            crate::payments::PaymentSetup::decl(),
+            crate::payments::PaymentRequest::decl(),
+            crate::payments::StepView::decl(),
+            crate::payments::PaymentView::decl(),
+            crate::payments::ProviderKeyView::decl(),
+            crate::cases::CaseSummaryView::decl(),
+            crate::cases::PartyView::decl(),
+            crate::cases::TimelineEntry::decl(),
+            crate::cases::AuditView::decl(),
+            crate::cases::DocumentView::decl(),
+            crate::cases::CaseView::decl(),
+            crate::cases::DossierEvent::decl(),
+            crate::cases::RowError::decl(),
+            crate::cases::NewCaseRequest::decl(),
+            crate::cases::ImportOutcome::decl(),
+            crate::error::CockpitError::decl(),
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn checked_in_typescript_bindings_are_fresh() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/bindings/cockpit.ts");
+        balie_protocol::assert_bindings_fresh(&path, &super::typescript_bindings());
+    }
+}

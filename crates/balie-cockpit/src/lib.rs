@@ -1,0 +1,500 @@
+//! The Balie cockpit without its windows: everything the clerk's app does, testable
+//! headless. The Tauri package (`src-tauri/`) is a thin host over [`Cockpit`]: its
+//! commands are short adapters, its windows apply [`layout`]'s plans. This crate does not
+//! depend on Tauri (`.ci/run` fails if it ever does).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), balie_cockpit::CockpitError> {
+//! use balie_cockpit::{Cockpit, CockpitConfig};
+//! let config = CockpitConfig::new("/tmp/balie", "be.balie.demo", balie_domain::Locale::Nl);
+//! let cockpit = Cockpit::start(config).await?;
+//! let conversation = cockpit.new_conversation(|event| println!("{event:?}")).await?;
+//! println!("send the citizen {}", conversation.join_url);
+//! # Ok(()) }
+//! ```
+//!
+//! A feature has a folder (or a file) of its own: [`call`] (the conversation task, its
+//! events, pictures and devices), [`payments`], [`cases`]; shared parts are [`config`]
+//! (every `BALIE_*` variable, read once), [`clock`], [`store`] (the one shared
+//! connection), [`settings`] (typed), [`catalog`], [`relay_link`], [`retention`],
+//! [`error`] (one error shape for the windows). [`Cockpit`] wires them and carries the
+//! conversation's lifecycle: what starts, links and ends with a conversation.
+//!
+//! Invariants: a payment is written down before its QR code or link is shown; a case's
+//! every opening and change is audited; no secret is stored outside the OS keyring; no
+//! citizen data is logged.
+
+pub mod bindings;
+pub mod call;
+pub mod cases;
+pub mod catalog;
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod i18n;
+pub mod layout;
+pub mod payments;
+pub mod qr;
+pub mod relay_link;
+pub mod retention;
+pub mod settings;
+pub mod store;
+
+pub use config::CockpitConfig;
+pub use error::CockpitError;
+
+use balie_domain::Locale;
+use balie_protocol::CreateRoomRequest;
+use balie_secrets::SecretStore;
+use call::devices::DeviceList;
+use call::events::ConversationEvent;
+use call::frame_server::FrameServer;
+use call::frames::{Frames, VideoStream};
+use call::{Command, Conversation, CurrentRoom};
+use cases::{Cases, LocalCases};
+use catalog::Catalog;
+use layout::Layout;
+use payments::{PaymentRequest, PaymentView, Payments};
+use relay_link::{RelayLink, RelayMode};
+use serde::Serialize;
+use settings::{DeviceChoice, Settings};
+use std::sync::{Arc, Mutex, MutexGuard};
+use store::SharedStore;
+use ts_rs::TS;
+
+/// The clerk's name when neither the setting nor the OS names one.
+const FALLBACK_CLERK_NAME: &str = "medewerker";
+
+/// How long ending a conversation waits for the call to hang up.
+const END_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// What a window asks at start: language, relay, keyring.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CockpitStatus {
+    /// The clerk's language.
+    #[ts(type = "\"nl\" | \"fr\" | \"en\"")]
+    pub locale: Locale,
+    /// The relay in use.
+    pub relay: RelayStatus,
+    /// Whether secrets can be kept in the OS keyring.
+    pub keyring_available: bool,
+}
+
+/// The relay part of [`CockpitStatus`].
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RelayStatus {
+    /// Embedded or remote.
+    pub mode: RelayMode,
+    /// Its base URL.
+    pub url: String,
+}
+
+/// A new conversation, ready to hand to the citizen.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct NewConversation {
+    /// The relay's room id.
+    pub room_id: String,
+    /// The citizen's join link.
+    pub join_url: String,
+    /// When the link expires (RFC 3339).
+    pub expires_at: String,
+    /// The link as a QR code, an SVG data URI.
+    pub qr_svg_data_uri: String,
+    /// Whether the call starts with the background blurred (the clerk's last choice).
+    pub background_blur: bool,
+}
+
+/// The running cockpit.
+pub struct Cockpit {
+    config: CockpitConfig,
+    store: SharedStore,
+    relay: Arc<RelayLink>,
+    catalog: Catalog,
+    payments: Arc<Payments>,
+    cases: Arc<Cases>,
+    keyring_available: bool,
+    /// The conversation task, while one runs.
+    live: Mutex<Option<Conversation>>,
+    /// Its room and the citizen's language, as the other features see them.
+    room: CurrentRoom,
+    frames: Arc<Frames>,
+    frame_server: Option<FrameServer>,
+    _relay_stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Cockpit {
+    /// Starts the cockpit: opens its database, forgets call metadata past its retention,
+    /// links to the configured relay (or starts the embedded one, keeping its clerk token
+    /// in the keyring), sets up payments (resuming the unfinished ones), the case files and
+    /// the picture server.
+    pub async fn start(config: CockpitConfig) -> Result<Self, CockpitError> {
+        let store = SharedStore::open(&config.database_path())?;
+        let secrets = SecretStore::new(&config.keyring_service);
+        let remote = match &config.relay_url {
+            Some(url) => Some(url.clone()),
+            None => store.with(|c| Settings::of(c).relay_url())?,
+        };
+        let (relay, keyring_available, relay_stop) = match remote {
+            Some(url) => {
+                let link = relay_link::connect_remote(&url, secrets.clone()).await?;
+                tracing::info!(url = link.base_url(), "using the configured relay");
+                (link, true, None)
+            }
+            None => {
+                let embedded =
+                    relay_link::start_embedded(&config.embedded_relay_dir(), secrets.clone())
+                        .await?;
+                tracing::info!(url = embedded.link.base_url(), "embedded relay started");
+                (
+                    embedded.link,
+                    embedded.keyring_available,
+                    Some(embedded.stop),
+                )
+            }
+        };
+        let now = config.clock.now_ms();
+        if let Err(e) = store.with(|c| retention::purge(c, now)) {
+            tracing::warn!(error = %e, "retention purge failed");
+        }
+        let relay = Arc::new(relay);
+        let catalog = Catalog::new(store.clone(), config.locale);
+        let payments = Payments::start(store.clone(), &config, relay.clone(), secrets).await?;
+        let clerk_name = store
+            .with(|c| Settings::of(c).clerk_name())?
+            .or_else(|| config.os_user.clone())
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| FALLBACK_CLERK_NAME.into());
+        let room = CurrentRoom::default();
+        let source = LocalCases::new(store.clone(), config.locale, config.clock.clone());
+        let cases = Arc::new(Cases::new(
+            Box::new(source),
+            catalog.clone(),
+            room.clone(),
+            clerk_name,
+            &config,
+        ));
+        let frames = Arc::new(Frames::default());
+        let frame_server = FrameServer::start(frames.clone())
+            .await
+            .map_err(|e| tracing::warn!(error = %e, "picture server did not start"))
+            .ok();
+        Ok(Self {
+            config,
+            store,
+            relay,
+            catalog,
+            payments,
+            cases,
+            keyring_available,
+            live: Mutex::new(None),
+            room,
+            frames,
+            frame_server,
+            _relay_stop: relay_stop,
+        })
+    }
+
+    /// The clerk's language.
+    pub fn locale(&self) -> Locale {
+        self.config.locale
+    }
+
+    /// How the cockpit runs.
+    pub fn config(&self) -> &CockpitConfig {
+        &self.config
+    }
+
+    /// Status for the windows.
+    pub fn status(&self) -> CockpitStatus {
+        CockpitStatus {
+            locale: self.config.locale,
+            relay: RelayStatus {
+                mode: self.relay.mode(),
+                url: self.relay.base_url().to_string(),
+            },
+            keyring_available: self.keyring_available,
+        }
+    }
+
+    /// The payments.
+    pub fn payments(&self) -> &Arc<Payments> {
+        &self.payments
+    }
+
+    /// The case files.
+    pub fn cases(&self) -> &Arc<Cases> {
+        &self.cases
+    }
+
+    /// The product catalog.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// *Nieuw gesprek*: a room on the relay, its join link and QR code; then follows the
+    /// room's lobby and call, reporting to `on_event`. A conversation still in progress is
+    /// ended.
+    pub async fn new_conversation(
+        &self,
+        on_event: impl Fn(ConversationEvent) + Send + 'static,
+    ) -> Result<NewConversation, CockpitError> {
+        self.new_conversation_for(None, on_event).await
+    }
+
+    /// As [`Cockpit::new_conversation`], linked to case `case_id` when given: the dossier
+    /// window shows that case, and the call and its payments land in its timeline.
+    pub async fn new_conversation_for(
+        &self,
+        case_id: Option<i64>,
+        on_event: impl Fn(ConversationEvent) + Send + 'static,
+    ) -> Result<NewConversation, CockpitError> {
+        self.end_conversation().await?;
+        let room = self
+            .relay
+            .create_room(&CreateRoomRequest::default())
+            .await?;
+        let background_blur = self.background_blur()?;
+        let source =
+            call::devices::media_source(&self.device_choice()?, self.config.synthetic_media);
+        let call = self.relay.clerk_call(
+            &room.room_id,
+            self.frames.call_config(source, background_blur),
+        );
+        self.room.begin(&room.room_id);
+        let current = self.room.clone();
+        let conversation = Conversation::start(
+            call,
+            self.frames.clone(),
+            background_blur,
+            self.payments.clone(),
+            room.room_id.clone(),
+            move |event| {
+                if let ConversationEvent::Knock { locale, .. } = &event {
+                    current.citizen_knocked(*locale);
+                }
+                on_event(event);
+            },
+        );
+        *self.live_slot()? = Some(conversation);
+        self.payments.set_room_live(&room.room_id, true).await;
+        self.cases.conversation_started(case_id, &room.room_id)?;
+        let qr_svg_data_uri = qr::svg_data_uri(&room.join_url)
+            .map_err(|e| CockpitError::Internal(format!("qr code: {e}")))?;
+        tracing::info!(room_id = room.room_id, "conversation created");
+        Ok(NewConversation {
+            room_id: room.room_id,
+            join_url: room.join_url,
+            expires_at: room.expires_at,
+            qr_svg_data_uri,
+            background_blur,
+        })
+    }
+
+    fn live_slot(&self) -> Result<MutexGuard<'_, Option<Conversation>>, CockpitError> {
+        self.live
+            .lock()
+            .map_err(|_| CockpitError::Internal("conversation lock poisoned".into()))
+    }
+
+    async fn command(&self, command: Command) -> Result<(), CockpitError> {
+        let sender = self
+            .live_slot()?
+            .as_ref()
+            .map(|l| l.commands.clone())
+            .ok_or_else(|| CockpitError::InvalidInput("no conversation in progress".into()))?;
+        sender
+            .send(command)
+            .await
+            .map_err(|_| CockpitError::RelayUnreachable("the conversation has stopped".into()))
+    }
+
+    /// Lets the knocking citizen in and starts the call; the case linked to the
+    /// conversation comes up in the dossier window.
+    pub async fn admit(&self, knock_id: String) -> Result<(), CockpitError> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.command(Command::Admit(knock_id, reply)).await?;
+        answer
+            .await
+            .map_err(|_| CockpitError::RelayUnreachable("the conversation has stopped".into()))??;
+        if let Some(room) = self.live_room()? {
+            self.cases.citizen_admitted(&room)?;
+        }
+        Ok(())
+    }
+
+    /// Turns the knocking citizen away.
+    pub async fn decline(&self, knock_id: String) -> Result<(), CockpitError> {
+        self.command(Command::Decline(knock_id)).await
+    }
+
+    /// Sends a chat line to the citizen; returns its id (confirmed later by a
+    /// `chat_delivered` event).
+    pub async fn send_chat(&self, text: String) -> Result<String, CockpitError> {
+        let chars = text.chars().count();
+        if text.trim().is_empty() || chars > balie_protocol::channel::MAX_CHAT_CHARS {
+            return Err(CockpitError::InvalidInput(format!(
+                "a chat line has 1 to {} characters",
+                balie_protocol::channel::MAX_CHAT_CHARS
+            )));
+        }
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.command(Command::Chat(text, reply)).await?;
+        answer
+            .await
+            .ok()
+            .flatten()
+            .ok_or_else(|| CockpitError::InvalidInput("no call in progress".into()))
+    }
+
+    /// Mutes or unmutes the clerk's microphone.
+    pub async fn set_mic_muted(&self, muted: bool) -> Result<(), CockpitError> {
+        self.command(Command::Mic(muted)).await
+    }
+
+    /// Turns the clerk's camera off or on.
+    pub async fn set_camera_off(&self, off: bool) -> Result<(), CockpitError> {
+        self.command(Command::Camera(off)).await
+    }
+
+    /// Whether the clerk wants the background blurred (kept in the settings).
+    pub fn background_blur(&self) -> Result<bool, CockpitError> {
+        self.store.with(|c| Settings::of(c).background_blur())
+    }
+
+    /// Turns the background blur on or off: kept for the next calls, and applied to the
+    /// call in progress.
+    pub async fn set_background_blur(&self, on: bool) -> Result<(), CockpitError> {
+        self.store
+            .with(|c| Settings::of(c).set_background_blur(on))?;
+        let live = self.live_slot()?.as_ref().map(|l| l.commands.clone());
+        if let Some(commands) = live {
+            // A conversation that just ended has nothing left to blur.
+            let _ = commands.send(Command::Blur(on)).await;
+        }
+        Ok(())
+    }
+
+    /// The room of the conversation in progress.
+    pub fn live_room(&self) -> Result<Option<String>, CockpitError> {
+        Ok(self.live_slot()?.as_ref().map(|l| l.room_id.clone()))
+    }
+
+    /// Asks for a payment in the conversation in progress (or outside one); it lands in
+    /// the timeline of the case linked to the conversation.
+    pub async fn request_payment(
+        &self,
+        request: &PaymentRequest,
+    ) -> Result<PaymentView, CockpitError> {
+        let case = self.cases.case_of_current_room()?;
+        self.request_payment_for(case, request).await
+    }
+
+    /// Asks for a payment for case `case_id` (in the conversation in progress, if any).
+    pub async fn request_payment_for(
+        &self,
+        case_id: Option<i64>,
+        request: &PaymentRequest,
+    ) -> Result<PaymentView, CockpitError> {
+        let room = self.live_room()?;
+        let payer = self.room.citizen_locale().unwrap_or(self.config.locale);
+        let view = self
+            .payments
+            .request(room.as_deref(), payer, request)
+            .await?;
+        if let Some(case_id) = case_id {
+            self.cases.payment_asked(case_id, &view.id)?;
+        }
+        Ok(view)
+    }
+
+    /// The payments of the conversation in progress, oldest first.
+    pub fn conversation_payments(&self) -> Result<Vec<PaymentView>, CockpitError> {
+        match self.live_room()? {
+            Some(room) => self.payments.of_room(&room),
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Ends the conversation in progress, if any: the call hangs up, the citizen is told
+    /// and the link stops working.
+    pub async fn end_conversation(&self) -> Result<(), CockpitError> {
+        let live = self.live_slot()?.take();
+        if let Some(Conversation {
+            commands,
+            task,
+            room_id,
+        }) = live
+        {
+            self.room.end();
+            self.payments.set_room_live(&room_id, false).await;
+            self.cases.conversation_ended(&room_id);
+            let (done, finished) = tokio::sync::oneshot::channel();
+            if commands.send(Command::End(done)).await.is_ok() {
+                let _ = tokio::time::timeout(END_TIMEOUT, finished).await;
+            }
+            drop(commands);
+            let _ = task.await;
+        }
+        Ok(())
+    }
+
+    /// The address of the picture stream `stream` (see [`call::frame_server`]).
+    pub fn frame_url(&self, stream: VideoStream) -> Result<String, CockpitError> {
+        self.frame_server
+            .as_ref()
+            .map(|server| server.url(stream))
+            .ok_or_else(|| CockpitError::Internal("the picture server did not start".into()))
+    }
+
+    /// Checks that `url` is a join link of our relay before anything opens it.
+    pub fn check_join_url(&self, url: &str) -> Result<(), CockpitError> {
+        if self.relay.is_join_url(url) {
+            Ok(())
+        } else {
+            Err(CockpitError::InvalidInput(
+                "not a join link of this cockpit's relay".into(),
+            ))
+        }
+    }
+
+    /// The devices the clerk chose (kept in the settings).
+    pub fn device_choice(&self) -> Result<DeviceChoice, CockpitError> {
+        self.store.with(|c| Settings::of(c).devices())
+    }
+
+    /// The machine's devices and the clerk's choice.
+    pub async fn list_devices(&self) -> Result<DeviceList, CockpitError> {
+        let chosen = self.device_choice()?;
+        tokio::task::spawn_blocking(move || call::devices::list_devices(chosen))
+            .await
+            .map_err(|e| CockpitError::Internal(format!("device list: {e}")))
+    }
+
+    /// Keeps the clerk's choice of devices; it applies from the next call on. A name longer
+    /// than [`settings::MAX_DEVICE_NAME_CHARS`] is refused.
+    pub fn choose_devices(&self, choice: &DeviceChoice) -> Result<(), CockpitError> {
+        if !choice.is_storable() {
+            return Err(CockpitError::InvalidInput("device name too long".into()));
+        }
+        self.store.with(|c| Settings::of(c).set_devices(choice))
+    }
+
+    /// Forgets call metadata older than the retention period; how many calls were
+    /// forgotten.
+    pub fn purge(&self) -> Result<usize, CockpitError> {
+        let now = self.config.clock.now_ms();
+        self.store.with(|c| retention::purge(c, now))
+    }
+
+    /// The window layout remembered for the monitor layout `key`.
+    pub fn remembered_layout(&self, key: &str) -> Result<Option<Layout>, CockpitError> {
+        self.store.with(|c| Settings::of(c).window_layout(key))
+    }
+
+    /// Remembers the window layout for the monitor layout `key`.
+    pub fn remember_layout(&self, key: &str, layout: &Layout) -> Result<(), CockpitError> {
+        self.store
+            .with(|c| Settings::of(c).remember_window_layout(key, layout))
+    }
+}

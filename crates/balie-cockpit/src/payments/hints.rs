@@ -1,0 +1,78 @@
+//! Webhooks become hints: the cockpit keeps a WebSocket `/ws/hints` open to its relay,
+//! which tells it *which* payment a provider's webhook was about (never its status); the
+//! payment's driver then asks the provider at once.
+
+use super::Payments;
+use super::providers::ProviderName;
+use balie_pay::driver::Command as DriverCommand;
+use balie_store::cockpit::payment as store;
+use secrecy::ExposeSecret as _;
+use std::time::Duration;
+
+/// Keeps the hint socket to the relay open (reconnecting with backoff) and turns every
+/// hint into an immediate question to the provider.
+pub(crate) async fn follow_hints(payments: std::sync::Weak<Payments>) {
+    use futures_util::StreamExt as _;
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+    let mut backoff = Duration::from_millis(500);
+    loop {
+        let Some(this) = payments.upgrade() else {
+            return;
+        };
+        let url = format!(
+            "{}/ws/hints",
+            this.relay
+                .base_url()
+                .replacen("https://", "wss://", 1)
+                .replacen("http://", "ws://", 1)
+        );
+        let request = url.into_client_request().ok().and_then(|mut r| {
+            let value = format!("Bearer {}", this.relay.token().expose_secret());
+            r.headers_mut().insert("authorization", value.parse().ok()?);
+            Some(r)
+        });
+        drop(this);
+        let Some(request) = request else { return };
+        match tokio_tungstenite::connect_async(request).await {
+            Ok((mut socket, _)) => {
+                backoff = Duration::from_millis(500);
+                tracing::info!("payment hints connected");
+                while let Some(Ok(message)) = socket.next().await {
+                    let Message::Text(text) = message else {
+                        continue;
+                    };
+                    let Ok(hint) =
+                        serde_json::from_str::<balie_protocol::payment::PaymentHint>(&text)
+                    else {
+                        continue;
+                    };
+                    let Some(this) = payments.upgrade() else {
+                        return;
+                    };
+                    this.hint(&hint.provider, &hint.provider_id).await;
+                }
+            }
+            Err(e) => tracing::debug!(error = %e, "payment hints not connected"),
+        }
+        tokio::time::sleep(backoff).await;
+        backoff = (backoff * 2).min(Duration::from_secs(30));
+    }
+}
+
+impl Payments {
+    async fn hint(&self, provider: &str, provider_id: &str) {
+        let Some(name) = ProviderName::from_name(provider) else {
+            return;
+        };
+        let id = self
+            .shared
+            .store
+            .with(|c| store::find_by_provider_id(c, provider, provider_id))
+            .ok()
+            .flatten();
+        if let (Some(id), Some(connected)) = (id, self.provider(name)) {
+            let _ = connected.driver.send(DriverCommand::Hint { id }).await;
+        }
+    }
+}

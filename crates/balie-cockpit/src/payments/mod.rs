@@ -1,0 +1,538 @@
+//! Payments in the cockpit: the clerk asks for one, Balie writes it down, the provider makes
+//! it, the citizen gets a card on the call page, and the status is followed until it is
+//! final.
+//!
+//! - **Providers**: the relay's sandbox (always there: a Mollie-shaped test provider, with
+//!   the relay's clerk token as its key), Mollie, Bancontact Pay and Stripe when their key
+//!   is in the OS keyring, and a bank transfer by EPC QR code when the municipality's IBAN
+//!   is set.
+//! - **Order of things** ([`Payments::request`]): check the amount and description against
+//!   the provider's limits (a refused amount writes nothing) → write the payment, `created`
+//!   → create it at the provider with our idempotency key (retried on transient failures:
+//!   the key makes a retry harmless) → store its id and checkout address → only now is a
+//!   QR code or link shown.
+//! - **Following**: one [`balie_pay::driver`] per provider asks about every unfinished
+//!   payment (every 2 s while its conversation is live, backing off after); each answer
+//!   goes through [`balie_store::cockpit::payment::apply_status`], so a status only moves
+//!   forward, and only the provider's answer makes a payment paid. A hint from the relay
+//!   (`/ws/hints`, fed by the providers' webhooks) makes the driver ask at once.
+//! - **Restart**: at start every unfinished payment is followed again; one that was
+//!   written but never reached its provider (the cockpit died in between) is created again
+//!   with the same idempotency key, which gives back the payment if it was made.
+//! - Every change is broadcast as a [`PaymentView`] (the payment panel) and, for the
+//!   conversation it belongs to, sent to the citizen page as a card.
+//!
+//! The rooms of this folder: [`providers`] (the provider names and clients), [`keys`]
+//! (*Betaalsleutels*), [`hints`] (webhooks become hints), [`transfer`] (bank transfers),
+//! [`views`] (what the windows and the citizen page see).
+
+pub mod follow;
+pub mod hints;
+pub mod keys;
+pub mod providers;
+pub mod transfer;
+pub mod views;
+
+pub use keys::ProviderKeyView;
+pub use providers::{KEYED_PROVIDERS, ProviderName, provider_secret};
+pub use views::{PaymentRequest, PaymentSetup, PaymentView, ProviderChoice, StepView};
+
+use crate::catalog::Catalog;
+use crate::clock::Clock;
+use crate::config::{CockpitConfig, ProviderHosts};
+use crate::error::CockpitError;
+use crate::relay_link::RelayLink;
+use crate::settings::{Payee, Settings};
+use crate::store::SharedStore;
+use balie_domain::{Locale, Money, PaymentStatus, StatusSource, StructuredReference};
+use balie_pay::driver::{Command as DriverCommand, Report};
+use balie_pay::mollie::Mollie;
+use balie_pay::{NewPayment, PayError, Provider as _};
+use balie_protocol::channel::PaymentCard;
+use balie_secrets::SecretStore;
+use balie_store::cockpit::payment as store;
+use providers::{CLIENT_TIMEOUT, Client, Connected, client_for};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{broadcast, mpsc};
+use transfer::transfer;
+use views::{card, view};
+
+/// How many times a create is tried when the provider fails on the way (timeouts, 5xx).
+const CREATE_ATTEMPTS: u32 = 3;
+
+/// Everything the background tasks share.
+struct Shared {
+    store: SharedStore,
+    locale: Locale,
+    clock: Clock,
+    payee: Payee,
+    events: broadcast::Sender<PaymentView>,
+}
+
+/// The cockpit's payments.
+pub struct Payments {
+    shared: Arc<Shared>,
+    providers: std::sync::RwLock<HashMap<ProviderName, Arc<Connected>>>,
+    reports: mpsc::Sender<(ProviderName, Report)>,
+    relay: Arc<RelayLink>,
+    secrets: SecretStore,
+    hints: bool,
+    hosts: ProviderHosts,
+    catalog: Catalog,
+    live_rooms: Mutex<HashSet<String>>,
+}
+
+fn random_hex<const N: usize>() -> Result<String, CockpitError> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| CockpitError::Internal(format!("no randomness: {e}")))?;
+    Ok(hex::encode(bytes))
+}
+
+/// The clerk's text for a catalog key, with `{max}` / `{min}` filled in.
+fn rejected(locale: Locale, key: &str, fill: &[(&str, String)]) -> CockpitError {
+    let mut text = crate::i18n::text(locale, &format!("error.{key}"));
+    for (name, value) in fill {
+        text = text.replace(&format!("{{{name}}}"), value);
+    }
+    CockpitError::Rejected(text)
+}
+
+fn pay_error(locale: Locale, error: &PayError) -> CockpitError {
+    let fill = match error {
+        PayError::AmountTooSmall { min } => vec![("min", min.format(locale))],
+        PayError::AmountTooLarge { max } => vec![("max", max.format(locale))],
+        PayError::DescriptionTooLong { max } => vec![("max", max.to_string())],
+        _ => Vec::new(),
+    };
+    rejected(locale, error.catalog_key(), &fill)
+}
+
+impl Payments {
+    /// Sets up the providers whose keys are in the keyring, the drivers that follow
+    /// payments and the hint socket, and resumes every unfinished payment.
+    pub async fn start(
+        store: SharedStore,
+        config: &CockpitConfig,
+        relay: Arc<RelayLink>,
+        secrets: SecretStore,
+    ) -> Result<Arc<Self>, CockpitError> {
+        let payee = store.with(|c| Settings::of(c).payee())?;
+        let shared_store = store.clone();
+        let keys = {
+            let secrets = secrets.clone();
+            tokio::task::spawn_blocking(move || {
+                KEYED_PROVIDERS.map(|name| {
+                    provider_secret(name).and_then(|secret| secrets.get(secret).ok().flatten())
+                })
+            })
+            .await
+            .map_err(|e| CockpitError::Internal(format!("keyring thread: {e}")))?
+        };
+        let mut clients: Vec<(ProviderName, Client, bool)> = Vec::new();
+        // The sandbox stands in for Bancontact through Mollie, with its limits.
+        let sandbox = Mollie::with_timeout(
+            &format!("{}/sandbox", relay.base_url()),
+            relay.token().clone(),
+            Some("bancontact"),
+            CLIENT_TIMEOUT,
+        )
+        .map_err(|e| CockpitError::Internal(e.to_string()))?;
+        clients.push((ProviderName::Sandbox, Client::Mollie(sandbox), true));
+        for (name, key) in KEYED_PROVIDERS.into_iter().zip(keys) {
+            if let Some(key) = key {
+                match client_for(name, key, &relay, &config.provider_hosts) {
+                    Ok((client, test)) => clients.push((name, client, test)),
+                    Err(e) => {
+                        tracing::warn!(provider = name.as_str(), error = %e, "provider not set up")
+                    }
+                }
+            }
+        }
+        let (events, _) = broadcast::channel(256);
+        let shared = Arc::new(Shared {
+            store,
+            locale: config.locale,
+            clock: config.clock.clone(),
+            payee,
+            events,
+        });
+        let (reports_tx, reports_rx) = mpsc::channel::<(ProviderName, Report)>(256);
+        let hints = config.payment_hints;
+        let payments = Arc::new(Self {
+            shared,
+            providers: std::sync::RwLock::new(HashMap::new()),
+            reports: reports_tx,
+            relay,
+            secrets,
+            hints,
+            hosts: config.provider_hosts.clone(),
+            catalog: Catalog::new(shared_store, config.locale),
+            live_rooms: Mutex::new(HashSet::new()),
+        });
+        tokio::spawn(follow::apply_reports(Arc::downgrade(&payments), reports_rx));
+        for (name, client, test) in clients {
+            payments.connect(name, client, test);
+        }
+        if hints {
+            tokio::spawn(hints::follow_hints(Arc::downgrade(&payments)));
+        }
+        payments.resume(None).await;
+        Ok(payments)
+    }
+
+    fn provider(&self, name: ProviderName) -> Option<Arc<Connected>> {
+        self.providers.read().ok()?.get(&name).cloned()
+    }
+
+    fn test_mode(&self, name: ProviderName) -> bool {
+        self.provider(name).is_some_and(|c| c.test)
+    }
+
+    /// Changes to any payment, as they happen.
+    pub fn subscribe(&self) -> broadcast::Receiver<PaymentView> {
+        self.shared.events.subscribe()
+    }
+
+    /// The providers and products the payment panel offers.
+    pub fn setup(&self) -> Result<PaymentSetup, CockpitError> {
+        let products = self.catalog.list()?;
+        // Real providers first (a live one before a test one), the sandbox last.
+        let mut providers: Vec<ProviderChoice> = self
+            .providers
+            .read()
+            .map_err(|_| CockpitError::Internal("providers lock poisoned".into()))?
+            .iter()
+            .map(|(name, c)| ProviderChoice {
+                name: *name,
+                test: c.test,
+            })
+            .collect();
+        if self.shared.payee.iban.is_some() {
+            providers.push(ProviderChoice {
+                name: ProviderName::Transfer,
+                test: false,
+            });
+        }
+        providers.sort_by_key(|p| (p.name == ProviderName::Sandbox, p.test, p.name.as_str()));
+        Ok(PaymentSetup {
+            providers,
+            products,
+        })
+    }
+
+    /// Asks for a payment in conversation `room_id`: checked, written down, made at the
+    /// provider, then shown (and sent to the citizen page).
+    /// `payer` is the citizen's language: the provider's pages speak it.
+    pub async fn request(
+        &self,
+        room_id: Option<&str>,
+        payer: Locale,
+        request: &PaymentRequest,
+    ) -> Result<PaymentView, CockpitError> {
+        let locale = self.shared.locale;
+        let amount =
+            Money::parse(&request.amount).map_err(|e| rejected(locale, e.catalog_key(), &[]))?;
+        if amount.is_zero() {
+            return Err(rejected(locale, "money.zero", &[]));
+        }
+        let description = request.description.trim().to_owned();
+        let id = random_hex::<12>()?;
+        let key = random_hex::<16>()?;
+        let new = NewPayment {
+            amount,
+            description: description.clone(),
+            redirect_url: self.return_url(payer),
+            webhook_url: self.webhook_url(request.provider),
+            locale: payer,
+            idempotency_key: key.clone(),
+        };
+        let reference = match request.provider {
+            ProviderName::Transfer => {
+                let transfer = self.transfer(amount, None)?;
+                transfer
+                    .payload()
+                    .map_err(|_| rejected(locale, "pay.transfer_invalid", &[]))?;
+                Some(transfer.reference)
+            }
+            provider => {
+                self.connected(provider)?
+                    .client
+                    .limits()
+                    .check(&new)
+                    .map_err(|e| pay_error(locale, &e))?;
+                None
+            }
+        };
+        if request.provider == ProviderName::Transfer {
+            // EPC QR: 140 characters of free text are not used (the reference is), so
+            // the description only has to be sensible for the clerk's records.
+            if description.is_empty() || description.chars().count() > 255 {
+                return Err(pay_error(locale, &PayError::DescriptionMissing));
+            }
+        }
+        let at = self.shared.clock.now_ms();
+        {
+            let mut conn = self.shared.store.lock()?;
+            store::insert(
+                &mut conn,
+                &store::NewPayment {
+                    id: id.clone(),
+                    idempotency_key: key,
+                    provider: request.provider.as_str().into(),
+                    amount,
+                    description,
+                    reference: reference.map(|r| r.digits()),
+                    room_id: room_id.map(str::to_owned),
+                    payer_locale: Some(payer.code().to_owned()),
+                },
+                at,
+            )?;
+        }
+        tracing::info!(
+            payment = id,
+            provider = request.provider.as_str(),
+            cents = amount.cents(),
+            "payment requested"
+        );
+        if request.provider == ProviderName::Transfer {
+            self.shared.store.with(|c| {
+                store::apply_status(
+                    c,
+                    &id,
+                    PaymentStatus::Open,
+                    self.shared.clock.now_ms(),
+                    StatusSource::Balie,
+                )
+            })?;
+        } else {
+            self.create_at_provider(&id, request.provider, &new).await?;
+        }
+        let view = self.view(&id)?;
+        let _ = self.shared.events.send(view.clone());
+        Ok(view)
+    }
+
+    /// Where the checkout sends the payer: the relay's "go back to your call" page.
+    fn return_url(&self, payer: Locale) -> String {
+        format!("{}/return?lang={}", self.relay.base_url(), payer.code())
+    }
+
+    fn webhook_url(&self, provider: ProviderName) -> Option<String> {
+        if !self.hints {
+            return None;
+        }
+        let base = self.relay.base_url();
+        match provider {
+            // The sandbox hints its creator when a webhook is asked for.
+            ProviderName::Sandbox => Some(format!("{base}/hooks/sandbox")),
+            // Real providers cannot reach a relay on this machine.
+            _ if self.relay.mode() == crate::relay_link::RelayMode::Embedded => None,
+            ProviderName::Mollie => Some(format!("{base}/hooks/mollie")),
+            ProviderName::Bancontact => Some(format!("{base}/hooks/bancontact")),
+            // Stripe's webhook endpoint is set in its dashboard, not per payment.
+            ProviderName::Stripe | ProviderName::Transfer => None,
+        }
+    }
+
+    fn connected(&self, provider: ProviderName) -> Result<Arc<Connected>, CockpitError> {
+        self.provider(provider)
+            .ok_or_else(|| rejected(self.shared.locale, "pay.provider_unavailable", &[]))
+    }
+
+    /// Makes the written-down payment `id` at its provider (again, after a restart: the
+    /// same idempotency key gives the same payment), and starts following it.
+    async fn create_at_provider(
+        &self,
+        id: &str,
+        provider: ProviderName,
+        new: &NewPayment,
+    ) -> Result<(), CockpitError> {
+        let locale = self.shared.locale;
+        let connected = self.connected(provider)?;
+        let attempts = if provider.idempotent() {
+            CREATE_ATTEMPTS
+        } else {
+            1
+        };
+        let mut delay = Duration::from_millis(500);
+        let mut outcome = connected.client.create(new).await;
+        for _ in 1..attempts {
+            match &outcome {
+                Err(e) if e.is_transient() => {
+                    tokio::time::sleep(delay).await;
+                    delay *= 2;
+                    outcome = connected.client.create(new).await;
+                }
+                _ => break,
+            }
+        }
+        let made = match outcome {
+            Ok(made) => made,
+            Err(e) => {
+                tracing::warn!(payment = id, provider = provider.as_str(), error = %e, "payment not made at the provider");
+                // Nothing to pay: the clerk sees it failed and may try again.
+                self.shared.store.with(|c| {
+                    store::apply_status(
+                        c,
+                        id,
+                        PaymentStatus::Failed,
+                        self.shared.clock.now_ms(),
+                        StatusSource::Balie,
+                    )
+                })?;
+                if let Ok(view) = self.view(id) {
+                    let _ = self.shared.events.send(view);
+                }
+                return Err(pay_error(locale, &e));
+            }
+        };
+        self.shared.store.with(|c| {
+            store::set_provider_payment(
+                c,
+                id,
+                &made.id,
+                made.checkout_url.as_deref(),
+                made.expires_at.as_deref(),
+                self.shared.clock.now_ms(),
+            )?;
+            store::apply_status(
+                c,
+                id,
+                made.status,
+                self.shared.clock.now_ms(),
+                StatusSource::Provider,
+            )
+        })?;
+        if provider != ProviderName::Sandbox
+            && self.hints
+            && let Err(e) = self.relay.watch_payment(provider.as_str(), &made.id).await
+        {
+            tracing::warn!(payment = id, error = %e, "the relay will not pass on webhooks for this payment");
+        }
+        if !made.status.is_final() {
+            let live = self.is_live(id);
+            let _ = connected
+                .driver
+                .send(DriverCommand::Track {
+                    id: id.to_owned(),
+                    provider_id: made.id,
+                    live,
+                })
+                .await;
+        }
+        Ok(())
+    }
+
+    /// The clerk cancels payment `id`: at the provider (whose answer is stored), or, for a
+    /// transfer or a payment that never reached its provider, in our books.
+    pub async fn cancel(&self, id: &str) -> Result<PaymentView, CockpitError> {
+        let payment = store::get(&*self.shared.store.lock()?, id)?
+            .ok_or_else(|| CockpitError::InvalidInput("no such payment".into()))?;
+        let provider = ProviderName::from_name(&payment.provider)
+            .ok_or_else(|| CockpitError::Internal("unknown provider".into()))?;
+        match (&payment.provider_id, provider) {
+            (Some(provider_id), p) if p != ProviderName::Transfer => {
+                let connected = self.connected(p)?;
+                let answer = connected
+                    .client
+                    .cancel(provider_id)
+                    .await
+                    .map_err(|e| pay_error(self.shared.locale, &e))?;
+                self.shared.store.with(|c| {
+                    store::apply_status(
+                        c,
+                        id,
+                        answer.status,
+                        self.shared.clock.now_ms(),
+                        StatusSource::Provider,
+                    )
+                })?;
+            }
+            _ => {
+                self.shared.store.with(|c| {
+                    store::apply_status(
+                        c,
+                        id,
+                        PaymentStatus::Canceled,
+                        self.shared.clock.now_ms(),
+                        StatusSource::Clerk,
+                    )
+                })?;
+            }
+        }
+        let view = self.view(id)?;
+        let _ = self.shared.events.send(view.clone());
+        Ok(view)
+    }
+
+    /// The clerk saw transfer `id` on the bank statement.
+    pub fn mark_received(&self, id: &str) -> Result<PaymentView, CockpitError> {
+        let applied = self.shared.store.with(|c| {
+            store::apply_status(
+                c,
+                id,
+                PaymentStatus::Paid,
+                self.shared.clock.now_ms(),
+                StatusSource::Clerk,
+            )
+        });
+        match applied {
+            Ok(_) => {}
+            Err(CockpitError::Storage(_)) => {
+                return Err(rejected(self.shared.locale, "pay.not_a_transfer", &[]));
+            }
+            Err(e) => return Err(e),
+        }
+        let view = self.view(id)?;
+        let _ = self.shared.events.send(view.clone());
+        Ok(view)
+    }
+
+    /// The payments of conversation `room_id`, oldest first.
+    pub fn of_room(&self, room_id: &str) -> Result<Vec<PaymentView>, CockpitError> {
+        let ids: Vec<String> = store::of_room(&*self.shared.store.lock()?, room_id)?
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        ids.iter().map(|id| self.view(id)).collect()
+    }
+
+    /// Payment `id` as the panel shows it.
+    pub fn view(&self, id: &str) -> Result<PaymentView, CockpitError> {
+        view(&self.shared, id, |p| self.test_mode(p))
+    }
+
+    /// The cards of conversation `room_id` for the citizen page.
+    pub fn cards(&self, room_id: &str) -> Vec<PaymentCard> {
+        let payments = self
+            .shared
+            .store
+            .lock()
+            .ok()
+            .and_then(|c| store::of_room(&c, room_id).ok())
+            .unwrap_or_default();
+        payments
+            .iter()
+            .filter_map(|p| card(&self.shared, p, |n| self.test_mode(n)).ok())
+            .collect()
+    }
+
+    /// The card for payment `id`.
+    pub fn card(&self, id: &str) -> Option<PaymentCard> {
+        let payment = store::get(&*self.shared.store.lock().ok()?, id).ok()??;
+        card(&self.shared, &payment, |n| self.test_mode(n)).ok()
+    }
+
+    /// The transfer to put in an EPC QR code.
+    fn transfer(
+        &self,
+        amount: Money,
+        reference: Option<StructuredReference>,
+    ) -> Result<balie_pay::epc::Transfer, CockpitError> {
+        transfer(&self.shared.payee, amount, reference)
+            .ok_or_else(|| rejected(self.shared.locale, "pay.transfer_unconfigured", &[]))
+    }
+}

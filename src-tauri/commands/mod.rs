@@ -1,0 +1,119 @@
+//! `#[tauri::command]` adapters: short functions over [`CockpitState`], one file per
+//! feature ([`call`], [`payments`], [`cases`], [`settings`]). They decide nothing: every
+//! rule is in `balie_cockpit`. What they do is Tauri's part: state, channels, the opener,
+//! the window manager, raw request bodies.
+
+pub mod call;
+pub mod cases;
+pub mod payments;
+pub mod settings;
+
+use balie_cockpit::{Cockpit, CockpitError, CockpitStatus};
+use serde::Serialize;
+use std::sync::Arc;
+use tauri::ipc::{Channel, Invoke};
+use tauri::{AppHandle, State};
+use tokio::sync::broadcast;
+
+/// The cockpit as the commands see it: running, or failed to start (then every command
+/// answers with the start error, which the window shows in the clerk's language).
+pub enum CockpitState {
+    /// Running.
+    Ready(Arc<Cockpit>),
+    /// Could not start.
+    Failed(CockpitError),
+}
+
+impl CockpitState {
+    /// The running cockpit, or the start error.
+    pub fn ready(&self) -> Result<&Arc<Cockpit>, CockpitError> {
+        match self {
+            CockpitState::Ready(c) => Ok(c),
+            CockpitState::Failed(e) => Err(e.clone()),
+        }
+    }
+}
+
+/// Every command, for `tauri::Builder::invoke_handler`. Keep `src-tauri/build.rs`'s list
+/// and the windows' capabilities in step with it.
+pub fn handler() -> impl Fn(Invoke) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        cockpit_status,
+        swap_screens,
+        call::new_conversation,
+        call::admit,
+        call::decline,
+        call::send_chat,
+        call::set_mic_muted,
+        call::set_camera_off,
+        call::set_background_blur,
+        call::end_conversation,
+        call::frame_url,
+        call::open_join_link,
+        settings::list_devices,
+        settings::choose_devices,
+        payments::payment_setup,
+        payments::request_payment,
+        payments::cancel_payment,
+        payments::mark_payment_received,
+        payments::conversation_payments,
+        payments::follow_payments,
+        payments::set_product_price,
+        settings::provider_keys,
+        settings::set_provider_key,
+        settings::test_provider_key,
+        settings::remove_provider_key,
+        cases::search_cases,
+        cases::open_case,
+        cases::refresh_case,
+        cases::add_case_note,
+        cases::set_case_status,
+        cases::mark_case_handled,
+        cases::link_case_to_call,
+        cases::request_case_payment,
+        cases::follow_dossier,
+        cases::import_cases,
+        cases::export_case,
+        cases::create_case,
+        cases::attach_document,
+        cases::open_document,
+    ]
+}
+
+/// Sends everything `events` carries to the window's `channel` until the window goes
+/// away (a lagging window skips what it missed; the next event brings it up to date).
+pub(crate) fn forward<T>(mut events: broadcast::Receiver<T>, channel: Channel<T>)
+where
+    T: Clone + Serialize + Send + 'static,
+{
+    tauri::async_runtime::spawn(async move {
+        loop {
+            match events.recv().await {
+                Ok(event) => {
+                    if channel.send(event).is_err() {
+                        return;
+                    }
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => {}
+                Err(broadcast::error::RecvError::Closed) => return,
+            }
+        }
+    });
+}
+
+/// Language, relay and keyring state for a window starting up.
+#[tauri::command]
+pub async fn cockpit_status(state: State<'_, CockpitState>) -> Result<CockpitStatus, CockpitError> {
+    Ok(state.ready()?.status())
+}
+
+/// Exchanges the two windows' screens.
+#[tauri::command]
+pub async fn swap_screens(
+    app: AppHandle,
+    state: State<'_, CockpitState>,
+) -> Result<(), CockpitError> {
+    let cockpit = state.ready().ok().cloned();
+    crate::windows::swap(&app, cockpit.as_deref())
+        .map_err(|e| CockpitError::Internal(e.to_string()))
+}
