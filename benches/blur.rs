@@ -1,4 +1,4 @@
-//! The background-blur benchmark, run by `bench/blur.sh`. Printed side by side from one
+//! The background-blur benchmark, run by `benches/blur.sh`. Printed side by side from one
 //! run:
 //!
 //! - one person segmentation of the 256x144 portrait: Balie's interpreter (wall time and
@@ -10,10 +10,7 @@
 //! - what the blur adds per call-minute at 640x480@30 with ten segmentations a second.
 #![allow(clippy::unwrap_used, clippy::print_stdout, missing_docs)]
 
-#[path = "../tests/support/chromium.rs"]
-mod chromium;
-#[path = "../crates/balie-call/tests/call/reference.rs"]
-mod reference;
+use balie_testkit::{chromium, procfs, reference};
 
 use balie_call::media::blur::{BackgroundBlur, SEGMENT_EVERY};
 use balie_call::media::frame::I420Frame;
@@ -90,11 +87,10 @@ async fn main() {
     let (client, driver) = chromium::chromium_with(&[]).await;
     // Warm up (loads the WebAssembly and the model), then time the runs alone.
     let _ = reference::mediapipe_mask(&client, &url, 1).await;
-    let pids = chromium::procfs::tree(driver.pid());
-    let before = chromium::procfs::cpu_seconds(&pids);
+    let pids = procfs::tree(driver.pid());
+    let before = procfs::cpu_seconds(&pids);
     let (_, theirs_wall) = reference::mediapipe_mask(&client, &url, runs).await;
-    let theirs_cpu_total =
-        chromium::procfs::cpu_seconds(&chromium::procfs::tree(driver.pid())) - before;
+    let theirs_cpu_total = procfs::cpu_seconds(&procfs::tree(driver.pid())) - before;
     let theirs_wall = theirs_wall.unwrap();
     // The second page load's set-up is in the CPU figure too; it is small next to the runs.
     let theirs_cpu = theirs_cpu_total * 1000.0 / f64::from(runs + 1);

@@ -1,8 +1,8 @@
-//! The call benchmark, run by `bench/call.sh`. Every figure is printed beside its peer
+//! The call benchmark, run by `benches/call.sh`. Every figure is printed beside its peer
 //! figure from the same run:
 //!
 //! - call set-up, admit → first remote picture on each side, median of N calls: Balie's
-//!   engine against a Chromium tab doing the clerk's side (bench/chromium-clerk.html), both
+//!   engine against a Chromium tab doing the clerk's side (benches/chromium-clerk.html), both
 //!   through the same relay to the same citizen page in Chromium;
 //! - clerk CPU per call-minute at 640x480@30 with sound both ways: the engine alone
 //!   (`balie-call-cli`), the whole cockpit drawing both pictures (under Xvfb), and the
@@ -13,15 +13,13 @@
 //! `/proc/<pid>/smaps_rollup`, as in `../shared/reference/PLATFORM.md`.
 #![allow(clippy::unwrap_used, clippy::print_stdout, missing_docs)]
 
-#[path = "../tests/support/chromium.rs"]
-mod chromium;
-#[path = "../tests/cockpit_e2e/helpers.rs"]
-#[allow(dead_code)]
-mod helpers;
+use balie_testkit::chromium;
+use balie_testkit::cockpit::Cockpit;
+use balie_testkit::display::one_monitor;
 
 use balie_call::{CallConfig, ClerkCall, ClerkCallEvent};
 use balie_protocol::signaling::{ClerkMessage, RelayToClerk, SIGNALING_VERSION, Signal};
-use chromium::procfs::{cpu_seconds, tree};
+use balie_testkit::procfs::{cpu_seconds, tree};
 use futures_util::{SinkExt as _, StreamExt as _};
 use secrecy::{ExposeSecret as _, SecretString};
 use std::io::BufRead as _;
@@ -234,7 +232,7 @@ async fn clerk_page_server() -> (String, mpsc::Receiver<axum::extract::ws::WebSo
         .route(
             "/clerk",
             axum::routing::get(|| async {
-                axum::response::Html(include_str!("../bench/chromium-clerk.html"))
+                axum::response::Html(include_str!("chromium-clerk.html"))
             }),
         )
         .route(
@@ -363,7 +361,7 @@ async fn main() {
     }
 
     // 2a. The engine alone: balie-call-cli, its whole process.
-    let cli = std::env::var("BALIE_CALL_CLI").expect("BALIE_CALL_CLI (bench/call.sh sets it)");
+    let cli = std::env::var("BALIE_CALL_CLI").expect("BALIE_CALL_CLI (benches/call.sh sets it)");
     let mut child = std::process::Command::new(cli)
         .args([
             "--relay",
@@ -406,9 +404,9 @@ async fn main() {
     drop(clerk_driver);
 
     // 2c. The whole cockpit, drawing both pictures, under Xvfb.
-    let display = helpers::one_monitor(1600, 900);
+    let display = one_monitor(1600, 900);
     let data = tempfile::tempdir().unwrap();
-    let cockpit = helpers::Cockpit::start(&display, data.path()).await;
+    let cockpit = Cockpit::start(env!("CARGO_BIN_EXE_balie-cockpit"), &display, data.path()).await;
     cockpit.window("gesprek").await;
     cockpit.click("#new-conversation").await;
     cockpit.wait_until("#join-url", "el.value.length > 0").await;

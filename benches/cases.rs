@@ -1,4 +1,4 @@
-//! The case-file benchmark, run by `bench/cases.sh`: a cockpit database with generated
+//! The case-file benchmark, run by `benches/cases.sh`: a cockpit database with generated
 //! data (100,000 cases of 40,000 parties, 1,000,000 notes; `BALIE_BENCH_CASES` scales it),
 //! then
 //!
@@ -15,11 +15,8 @@
 //! Goals (issue 5): search p95 ≤ 20 ms, opening ≤ 50 ms, start ≤ 2 s.
 #![allow(clippy::unwrap_used, clippy::print_stdout, missing_docs)]
 
-#[path = "../tests/support/chromium.rs"]
-mod chromium;
-#[path = "../tests/cockpit_e2e/helpers.rs"]
-#[allow(dead_code)]
-mod helpers;
+use balie_testkit::cockpit::Cockpit;
+use balie_testkit::display::one_monitor;
 
 use balie_store::cockpit::case;
 use rusqlite::params;
@@ -339,12 +336,13 @@ fn main() {
 
     // The application itself: launched under WebKitWebDriver on Xvfb (the driver's own
     // start counts too), timed until the dossier window lists the recent cases.
-    let display = helpers::one_monitor(1600, 900);
+    let display = one_monitor(1600, 900);
     let mut app = Vec::new();
     for _ in 0..3 {
         let t = Instant::now();
         let shown = runtime.block_on(async {
-            let cockpit = helpers::Cockpit::start(&display, dir.path()).await;
+            let cockpit =
+                Cockpit::start(env!("CARGO_BIN_EXE_balie-cockpit"), &display, dir.path()).await;
             cockpit.window("dossier").await;
             cockpit
                 .wait_until("#results", "el.querySelectorAll('.case-item').length >= 50")

@@ -1,4 +1,4 @@
-//! The confirmation-latency benchmark, run by `bench/payments.sh` (twice: with the webhook
+//! The confirmation-latency benchmark, run by `benches/payments.sh` (twice: with the webhook
 //! hint, and with `BALIE_PAYMENT_HINTS=off` for polling only).
 //!
 //! A headless cockpit (its core: store, embedded relay with the sandbox, payments, the call
@@ -14,12 +14,10 @@
 //!   time; same machine, same clock).
 #![allow(clippy::unwrap_used, clippy::print_stdout, missing_docs)]
 
-#[path = "../tests/support/chromium.rs"]
-mod chromium;
-
 use balie_cockpit::call::events::ConversationEvent;
 use balie_cockpit::payments::{PaymentRequest, ProviderName};
 use balie_cockpit::{Cockpit, CockpitConfig};
+use balie_testkit::chromium;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};

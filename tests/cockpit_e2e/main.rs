@@ -3,11 +3,13 @@
 //! and a session D-Bus with a Secret Service.
 #![allow(clippy::unwrap_used, missing_docs)]
 
-#[path = "../support/chromium.rs"]
-mod chromium;
-mod helpers;
+use balie_testkit::chromium;
+use balie_testkit::cockpit::{Cockpit, placement_log, serial};
+use balie_testkit::display::{one_monitor, two_monitors};
+use balie_testkit::sandbox::pay_on_sandbox;
 
-use helpers::*;
+/// The cockpit under test.
+const COCKPIT: &str = env!("CARGO_BIN_EXE_balie-cockpit");
 
 const W: i64 = 1920;
 const H: i64 = 1080;
@@ -18,7 +20,7 @@ async fn with_two_monitors_the_dossier_opens_on_the_second_and_a_swap_is_remembe
     let display = two_monitors();
     let data = tempfile::tempdir().unwrap();
 
-    let cockpit = Cockpit::start(&display, data.path()).await;
+    let cockpit = Cockpit::start(COCKPIT, &display, data.path()).await;
     let gesprek = cockpit.rect("gesprek").await;
     let dossier = cockpit.rect("dossier").await;
     assert!(
@@ -48,7 +50,7 @@ async fn with_two_monitors_the_dossier_opens_on_the_second_and_a_swap_is_remembe
     cockpit.stop().await;
 
     // The swapped layout is remembered for this monitor layout.
-    let cockpit = Cockpit::start(&display, data.path()).await;
+    let cockpit = Cockpit::start(COCKPIT, &display, data.path()).await;
     let gesprek = cockpit.rect("gesprek").await;
     let dossier = cockpit.rect("dossier").await;
     assert!(
@@ -69,7 +71,7 @@ async fn with_one_monitor_the_windows_tile_without_overlap_and_ignore_a_two_moni
     {
         // Remember a two-monitor layout first…
         let display = two_monitors();
-        let cockpit = Cockpit::start(&display, data.path()).await;
+        let cockpit = Cockpit::start(COCKPIT, &display, data.path()).await;
         cockpit.rect("dossier").await;
         cockpit.window("dossier").await;
         cockpit.click("#swap").await;
@@ -78,7 +80,7 @@ async fn with_one_monitor_the_windows_tile_without_overlap_and_ignore_a_two_moni
     }
     // …then start on a single 1600x900 screen.
     let display = one_monitor(1600, 900);
-    let cockpit = Cockpit::start(&display, data.path()).await;
+    let cockpit = Cockpit::start(COCKPIT, &display, data.path()).await;
     let gesprek = cockpit.rect("gesprek").await;
     let dossier = cockpit.rect("dossier").await;
     assert!(gesprek.within(0, 0, 1600, 900), "{gesprek:?}");
@@ -95,7 +97,7 @@ async fn nieuw_gesprek_shows_a_join_link_and_its_qr_and_the_link_serves_the_citi
     let _serial = serial().await;
     let display = one_monitor(1600, 900);
     let data = tempfile::tempdir().unwrap();
-    let cockpit = Cockpit::start(&display, data.path()).await;
+    let cockpit = Cockpit::start(COCKPIT, &display, data.path()).await;
     cockpit.window("gesprek").await;
     cockpit
         .wait_until(
@@ -129,7 +131,7 @@ async fn a_second_launch_hands_over_to_the_running_cockpit_and_exits() {
     let _serial = serial().await;
     let display = one_monitor(1600, 900);
     let data = tempfile::tempdir().unwrap();
-    let cockpit = Cockpit::start(&display, data.path()).await;
+    let cockpit = Cockpit::start(COCKPIT, &display, data.path()).await;
     cockpit.window("gesprek").await;
 
     let other_data = tempfile::tempdir().unwrap();
@@ -170,7 +172,7 @@ async fn a_knocking_citizen_is_announced_in_the_call_window_and_let_in() {
     let _serial = serial().await;
     let display = one_monitor(1600, 900);
     let data = tempfile::tempdir().unwrap();
-    let cockpit = Cockpit::start(&display, data.path()).await;
+    let cockpit = Cockpit::start(COCKPIT, &display, data.path()).await;
     cockpit.window("gesprek").await;
     cockpit.click("#new-conversation").await;
     cockpit.wait_until("#join-url", "el.value.length > 0").await;
@@ -267,7 +269,7 @@ async fn a_citizen_in_chromium_is_seen_moving_in_the_call_window_and_they_chat()
     let _serial = serial().await;
     let display = one_monitor(1600, 900);
     let data = tempfile::tempdir().unwrap();
-    let cockpit = Cockpit::start(&display, data.path()).await;
+    let cockpit = Cockpit::start(COCKPIT, &display, data.path()).await;
     cockpit.window("gesprek").await;
     cockpit.click("#new-conversation").await;
     cockpit.wait_until("#join-url", "el.value.length > 0").await;
@@ -402,7 +404,7 @@ async fn a_payment_asked_in_the_call_is_paid_by_the_citizen_and_both_sides_see_i
     let _serial = serial().await;
     let display = one_monitor(1600, 900);
     let data = tempfile::tempdir().unwrap();
-    let cockpit = Cockpit::start(&display, data.path()).await;
+    let cockpit = Cockpit::start(COCKPIT, &display, data.path()).await;
     cockpit.window("gesprek").await;
     cockpit.click("#new-conversation").await;
     cockpit.wait_until("#join-url", "el.value.length > 0").await;
@@ -523,7 +525,7 @@ async fn a_cockpit_killed_while_a_payment_is_open_follows_it_to_paid_after_a_res
     let _serial = serial().await;
     let display = one_monitor(1600, 900);
     let data = tempfile::tempdir().unwrap();
-    let cockpit = Cockpit::start(&display, data.path()).await;
+    let cockpit = Cockpit::start(COCKPIT, &display, data.path()).await;
     cockpit.new_conversation().await;
     cockpit
         .request_sandbox_payment("250,00", "Huur feestzaal 14/12")
@@ -551,7 +553,7 @@ async fn a_cockpit_killed_while_a_payment_is_open_follows_it_to_paid_after_a_res
 
     // Started again (its embedded relay on a new port, same data), the payment is paid on
     // the sandbox's checkout page.
-    let again = Cockpit::start(&display, data.path()).await;
+    let again = Cockpit::start(COCKPIT, &display, data.path()).await;
     again.window("gesprek").await;
     again
         .wait_until(
@@ -639,8 +641,13 @@ async fn a_provider_key_is_tested_before_it_is_kept_and_test_mode_is_shown() {
     let mollie = fake_mollie(GOOD).await;
     let display = one_monitor(1600, 900);
     let data = tempfile::tempdir().unwrap();
-    let cockpit =
-        Cockpit::start_with(&display, data.path(), &[("BALIE_MOLLIE_API_URL", &mollie)]).await;
+    let cockpit = Cockpit::start_with(
+        COCKPIT,
+        &display,
+        data.path(),
+        &[("BALIE_MOLLIE_API_URL", &mollie)],
+    )
+    .await;
     cockpit.window("gesprek").await;
     cockpit.click("#keys-open").await;
     cockpit
@@ -794,7 +801,7 @@ async fn the_case_of_the_call_comes_up_on_the_second_monitor_and_its_payment_lan
         "Huur feestzaal 14/12",
         "Scouts Sint-Jozef",
     );
-    let cockpit = Cockpit::start(&display, data.path()).await;
+    let cockpit = Cockpit::start(COCKPIT, &display, data.path()).await;
     let dossier = cockpit.rect("dossier").await;
     assert!(
         dossier.within(W, 0, W, H),
@@ -881,6 +888,7 @@ async fn in_the_dossier_window_a_case_is_opened_documented_imported_and_exported
     let data = tempfile::tempdir().unwrap();
     let exports = tempfile::tempdir().unwrap();
     let cockpit = Cockpit::start_with(
+        COCKPIT,
         &display,
         data.path(),
         &[("BALIE_EXPORT_DIR", exports.path().to_str().unwrap())],

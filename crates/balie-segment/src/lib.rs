@@ -1,7 +1,7 @@
 //! Person segmentation for the clerk's background blur.
 //!
 //! MediaPipe's landscape selfie-segmentation model (from the npm package
-//! `@mediapipe/selfie_segmentation`, Apache-2.0, built in by `build.rs`) run by a small
+//! `@mediapipe/selfie_segmentation`, Apache-2.0, kept in `model/` with its licence) run by a small
 //! TensorFlow Lite interpreter written for it in safe Rust: no native library, no GPU,
 //! nothing downloaded at run time. The model takes a 256x144 RGB picture and gives, for
 //! each of its pixels, the probability that it shows a person.
@@ -12,10 +12,7 @@ mod interpreter;
 use interpreter::Interpreter;
 
 /// The built-in model file.
-static LANDSCAPE_MODEL: &[u8] = include_bytes!(concat!(
-    env!("OUT_DIR"),
-    "/selfie_segmentation_landscape.tflite"
-));
+static LANDSCAPE_MODEL: &[u8] = include_bytes!("../model/selfie_segmentation_landscape.tflite");
 
 /// Why a model could not be loaded.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -8,11 +8,10 @@ use secrecy::{ExposeSecret as _, SecretString};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 
-#[path = "../../../../tests/support/chromium.rs"]
-mod chromium;
+use balie_testkit::{chromium, reference};
+
 mod citizen_page;
 mod cli;
-mod reference;
 mod segmentation;
 mod video_call;
 

@@ -514,7 +514,7 @@ pub fn search(conn: &Connection, text: &str, limit: u32) -> Result<Vec<CaseSumma
     let (Some(words), Some(whole_words)) = (fts_query(text, true), fts_query(text, false)) else {
         return Ok(found);
     };
-    // Measured with 100,000 cases and 1,000,000 notes (bench/cases.sh): ranking every
+    // Measured with 100,000 cases and 1,000,000 notes (benches/cases.sh): ranking every
     // row of a common word, or expanding the start of a word over a million notes, takes
     // tens to hundreds of milliseconds. So cases take their newest matches first (FTS5
     // walks its index in rowid order and stops at the limit) and rank those, and notes are

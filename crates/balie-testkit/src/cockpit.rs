@@ -1,136 +1,42 @@
-//! Displays, WebKitWebDriver and the cockpit for end-to-end tests.
+//! The real cockpit under WebKitWebDriver, for end-to-end tests and benchmarks. The
+//! cockpit's binary is passed in (`env!("CARGO_BIN_EXE_balie-cockpit")` of the caller: only
+//! the root package's tests and benches know its path).
 
+use crate::display::Display;
+use crate::procfs::{alive, children_of};
 use fantoccini::{Client, ClientBuilder, Locator};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// One cockpit at a time: it is a single-instance app on the shared session D-Bus.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
+/// Waits until no other test of this binary runs a cockpit.
 pub async fn serial() -> tokio::sync::MutexGuard<'static, ()> {
     ONE_AT_A_TIME.lock().await
 }
 
-/// An X display that goes away when dropped.
-pub struct Display {
-    pub name: String,
-    child: Child,
-}
-
-impl Drop for Display {
-    fn drop(&mut self) {
-        // SIGTERM, so the server removes its lock file and socket.
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_display_number() -> u32 {
-    (90..200)
-        .find(|n| {
-            !Path::new(&format!("/tmp/.X{n}-lock")).exists()
-                && !Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()
-        })
-        .expect("a free X display number")
-}
-
-fn wait_for_socket(n: u32, child: &mut Child) {
-    let socket = format!("/tmp/.X11-unix/X{n}");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !Path::new(&socket).exists() {
-        if let Ok(Some(status)) = child.try_wait() {
-            panic!("X server :{n} exited early: {status}");
-        }
-        assert!(Instant::now() < deadline, "X server :{n} did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// Xvfb: one monitor of the given size.
-pub fn one_monitor(width: u32, height: u32) -> Display {
-    let n = free_display_number();
-    let mut child = Command::new("Xvfb")
-        .args([
-            format!(":{n}"),
-            "-screen".into(),
-            "0".into(),
-            format!("{width}x{height}x24"),
-            "-nolisten".into(),
-            "tcp".into(),
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xvfb (package xvfb)");
-    wait_for_socket(n, &mut child);
-    Display {
-        name: format!(":{n}"),
-        child,
-    }
-}
-
-/// Xorg with the dummy driver: two 1920x1080 monitors, DUMMY0 at 0,0 and DUMMY1 right of it.
-pub fn two_monitors() -> Display {
-    let n = free_display_number();
-    let config = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/xorg-dummy.conf");
-    let log = std::env::temp_dir().join(format!("balie-xorg-{n}.log"));
-    let mut child = Command::new("Xorg")
-        .arg(format!(":{n}"))
-        .arg("-config")
-        .arg(&config)
-        .args(["-noreset", "-nolisten", "tcp", "-logfile"])
-        .arg(&log)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("Xorg (packages xserver-xorg-core xserver-xorg-video-dummy)");
-    wait_for_socket(n, &mut child);
-    let display = Display {
-        name: format!(":{n}"),
-        child,
-    };
-    // The final query makes the server probe its outputs again; without it the X clients
-    // that read the cached RandR configuration (GDK among them) see one monitor only.
-    for args in [
-        vec!["--addmode", "DUMMY1", "1920x1080"],
-        vec![
-            "--output",
-            "DUMMY1",
-            "--mode",
-            "1920x1080",
-            "--right-of",
-            "DUMMY0",
-        ],
-        vec!["--query"],
-    ] {
-        let status = Command::new("xrandr")
-            .env("DISPLAY", &display.name)
-            .args(&args)
-            .stdout(Stdio::null())
-            .status()
-            .expect("xrandr (package x11-xserver-utils)");
-        assert!(status.success(), "xrandr {args:?}");
-    }
-    display
-}
-
 /// A running cockpit under WebKitWebDriver.
 pub struct Cockpit {
+    /// The WebDriver session.
     pub client: Client,
     driver: Child,
 }
 
 impl Cockpit {
-    /// Starts the cockpit on `display` with its data in `data_dir`.
-    pub async fn start(display: &Display, data_dir: &Path) -> Cockpit {
-        Self::start_with(display, data_dir, &[]).await
+    /// Starts the cockpit `binary` on `display` with its data in `data_dir`.
+    pub async fn start(binary: &str, display: &Display, data_dir: &Path) -> Cockpit {
+        Self::start_with(binary, display, data_dir, &[]).await
     }
 
     /// As [`Cockpit::start`], with more environment for the cockpit.
-    pub async fn start_with(display: &Display, data_dir: &Path, env: &[(&str, &str)]) -> Cockpit {
+    pub async fn start_with(
+        binary: &str,
+        display: &Display,
+        data_dir: &Path,
+        env: &[(&str, &str)],
+    ) -> Cockpit {
         let port = free_port();
         let driver = Command::new("WebKitWebDriver")
             .envs(env.iter().copied())
@@ -161,7 +67,7 @@ impl Cockpit {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "webkitgtk:browserOptions".into(),
-            serde_json::json!({ "binary": env!("CARGO_BIN_EXE_balie-cockpit"), "args": [] }),
+            serde_json::json!({ "binary": binary, "args": [] }),
         );
         let mut builder = ClientBuilder::rustls().expect("tls for the webdriver client");
         builder.capabilities(caps);
@@ -228,6 +134,7 @@ impl Cockpit {
         }
     }
 
+    /// Clicks the element matched by `css`.
     pub async fn click(&self, css: &str) {
         self.client
             .find(Locator::Css(css))
@@ -238,6 +145,7 @@ impl Cockpit {
             .unwrap();
     }
 
+    /// What `script` returns in the current window.
     pub async fn value(&self, script: &str) -> serde_json::Value {
         self.client.execute(script, vec![]).await.unwrap()
     }
@@ -313,15 +221,21 @@ impl Cockpit {
     }
 }
 
+/// A window's rectangle on the virtual desktop.
 #[derive(Debug, Clone, Copy)]
 pub struct Rect {
+    /// Left edge.
     pub x: i64,
+    /// Top edge.
     pub y: i64,
+    /// Width.
     pub width: i64,
+    /// Height.
     pub height: i64,
 }
 
 impl Rect {
+    /// Whether it lies inside the rectangle `x, y, width, height`.
     pub fn within(&self, x: i64, y: i64, width: i64, height: i64) -> bool {
         self.x >= x
             && self.y >= y
@@ -329,6 +243,7 @@ impl Rect {
             && self.y + self.height <= y + height
     }
 
+    /// Whether it overlaps `other`.
     pub fn overlaps(&self, other: &Rect) -> bool {
         self.x < other.x + other.width
             && other.x < self.x + self.width
@@ -358,51 +273,4 @@ pub fn placement_log(data_dir: &Path) -> String {
         }
     }
     lines
-}
-
-/// Processes whose parent is `parent` (from /proc).
-fn children_of(parent: u32) -> Vec<u32> {
-    let mut children = Vec::new();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-            continue;
-        };
-        // Fields after the command name (which may hold spaces) start after the last ')'.
-        let ppid = stat
-            .rsplit_once(')')
-            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
-            .and_then(|p| p.parse::<u32>().ok());
-        if ppid == Some(parent) {
-            children.push(pid);
-        }
-    }
-    children
-}
-
-fn alive(pid: u32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .map(|stat| {
-            !stat
-                .rsplit_once(')')
-                .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
-        })
-        .unwrap_or(false)
-}
-
-/// Chooses "paid" on the sandbox checkout page at `url`, as the payer would.
-pub async fn pay_on_sandbox(url: &str) {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let answer = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-        .post(url)
-        .form(&[("outcome", "paid")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(answer.status(), 303, "{url}");
 }

@@ -1,5 +1,5 @@
-//! Process figures from `/proc`, for the benchmarks: a process tree and its CPU time
-//! (utime + stime), as in `../shared/reference/PLATFORM.md`.
+//! Processes from `/proc`: a process's children and tree, whether it is alive, and the
+//! CPU time (utime + stime) of a tree, as in `../shared/reference/PLATFORM.md`.
 
 /// `pid` and all its descendants.
 pub fn tree(root: u32) -> Vec<u32> {
@@ -51,4 +51,37 @@ pub fn cpu_seconds(pids: &[u32]) -> f64 {
         })
         .sum();
     ticks as f64 / 100.0
+}
+
+/// Processes whose parent is `parent` (from /proc).
+pub fn children_of(parent: u32) -> Vec<u32> {
+    let mut children = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // Fields after the command name (which may hold spaces) start after the last ')'.
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<u32>().ok());
+        if ppid == Some(parent) {
+            children.push(pid);
+        }
+    }
+    children
+}
+
+/// Whether process `pid` runs (exists and is not a zombie).
+pub fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|stat| {
+            !stat
+                .rsplit_once(')')
+                .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z'))
+        })
+        .unwrap_or(false)
 }

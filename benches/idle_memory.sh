@@ -2,7 +2,7 @@
 # Idle memory of the cockpit (two windows, embedded relay) and of a standalone relay:
 # PSS summed over each process tree from /proc/<pid>/smaps_rollup, as PLATFORM.md measures
 # Chromium. Release builds. Needs the packages scripts/test.sh installs.
-#   bench/idle_memory.sh [seconds to settle, default 15]
+#   benches/idle_memory.sh [seconds to settle, default 15]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 settle=${1:-15}

@@ -1,7 +1,6 @@
 //! The reference segmentation: MediaPipe's own build of the selfie-segmentation model
 //! (the npm package's WebAssembly and WebGL) in Chromium, on the portrait the segmentation
-//! tests use. Shared by the segmentation test and `benches/blur.rs` (through `#[path]`).
-#![allow(dead_code)]
+//! tests use. Shared by the segmentation test and `benches/blur.rs`.
 
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::TcpListener;
@@ -9,14 +8,14 @@ use std::path::{Path, PathBuf};
 
 /// The portrait the segmentation tests use, as raw 256x144 RGB.
 pub fn portrait_rgb() -> Vec<u8> {
-    let ppm = include_bytes!("../../../balie-segment/tests/fixtures/astronaut-256x144.ppm");
+    let ppm = include_bytes!("../../balie-segment/tests/fixtures/astronaut-256x144.ppm");
     ppm[ppm.len() - 256 * 144 * 3..].to_vec()
 }
 
-/// The repository root (for `node_modules` and `bench/`).
+/// The repository root (for `node_modules` and `benches/`).
 fn repository() -> PathBuf {
     let mut dir = Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
-    while !dir.join("bench/mediapipe-segment.html").exists() {
+    while !dir.join("benches/mediapipe-segment.html").exists() {
         if !dir.pop() {
             panic!(
                 "the repository root is not above {}",
@@ -51,7 +50,7 @@ pub fn serve_reference(picture: Vec<u8>) -> String {
                 let path = request.split_whitespace().nth(1).unwrap_or("/");
                 let (body, kind) = match path {
                     "/" => (
-                        std::fs::read(root.join("bench/mediapipe-segment.html")).ok(),
+                        std::fs::read(root.join("benches/mediapipe-segment.html")).ok(),
                         "text/html",
                     ),
                     "/picture.rgb" => (Some(picture.to_vec()), "application/octet-stream"),

@@ -1,10 +1,6 @@
-//! Debian's Chromium as the citizen's browser, under chromedriver, for the tests of
-//! `balie-call` and of the cockpit (included in both with `#[path]`).
-#![allow(dead_code)]
+//! Debian's Chromium as the citizen's browser, under chromedriver.
 
-#[path = "procfs.rs"]
-pub mod procfs;
-
+use crate::procfs;
 use fantoccini::{ClientBuilder, Locator};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -113,18 +109,16 @@ pub async fn click(client: &fantoccini::Client, css: &str) {
         .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
-/// Waits up to 20 s until the text of `css` contains `needle`.
+/// Waits up to 20 s until the text of `css` contains `needle`. While the page loads (a
+/// reload, a new page) the element may be missing for a moment: that is waited out too.
 pub async fn wait_for_text(client: &fantoccini::Client, css: &str, needle: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let text = client
-            .find(Locator::Css(css))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        if text.contains(needle) {
+        let text = match client.find(Locator::Css(css)).await {
+            Ok(element) => element.text().await.map_err(|e| e.to_string()),
+            Err(e) => Err(e.to_string()),
+        };
+        if text.as_ref().is_ok_and(|t| t.contains(needle)) {
             return;
         }
         assert!(

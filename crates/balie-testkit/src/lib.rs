@@ -1,0 +1,18 @@
+//! Balie's test and benchmark helpers, shared by the test crates and the benches (dev-only;
+//! nothing here ships). Every helper panics with a plain message when the world is not as
+//! it expects: that is how a test helper fails.
+//!
+//! - [`chromium`]: Debian's Chromium as the citizen, under chromedriver; axe-core.
+//! - [`display`]: X servers (one monitor under Xvfb, two under Xorg's dummy driver).
+//! - [`cockpit`]: the real cockpit under WebKitWebDriver.
+//! - [`procfs`]: process trees and their CPU time, from `/proc`.
+//! - [`reference`]: MediaPipe's own segmentation in Chromium, the blur's reference.
+//! - [`sandbox`]: paying on the relay's sandbox checkout.
+#![allow(clippy::unwrap_used)]
+
+pub mod chromium;
+pub mod cockpit;
+pub mod display;
+pub mod procfs;
+pub mod reference;
+pub mod sandbox;
