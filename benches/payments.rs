@@ -108,7 +108,7 @@ async fn main() {
     let noted = paid_at.clone();
     tokio::spawn(async move {
         while let Ok(view) = changes.recv().await {
-            if view.status == "paid" {
+            if view.status == balie_domain::PaymentStatus::Paid {
                 noted.lock().unwrap().entry(view.id).or_insert_with(now_ms);
             }
         }

@@ -7,6 +7,7 @@ use balie_cockpit::cases::{
     NewCaseRequest,
 };
 use balie_cockpit::payments::{PaymentRequest, PaymentView};
+use balie_domain::CaseStatus;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt as _;
@@ -54,9 +55,9 @@ pub async fn add_case_note(
 pub async fn set_case_status(
     state: State<'_, CockpitState>,
     id: i64,
-    status: String,
+    status: CaseStatus,
 ) -> Result<(), CockpitError> {
-    state.ready()?.cases().set_status(id, &status)
+    state.ready()?.cases().set_status(id, status)
 }
 
 /// Marks a case handled in one go.

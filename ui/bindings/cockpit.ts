@@ -173,6 +173,14 @@ speakers: Array<string>,
  */
 chosen: DeviceChoice, };
 
+export type PaymentStatus = "created" | "open" | "paid" | "failed" | "canceled" | "expired";
+
+export type StatusSource = "balie" | "provider" | "clerk";
+
+export type CaseStatus = "new" | "in_progress" | "waiting" | "approved" | "refused" | "closed";
+
+export type PartyKind = "citizen" | "company" | "association";
+
 export type ProviderName = "sandbox" | "mollie" | "bancontact" | "stripe" | "transfer";
 
 export type ProviderChoice = { 
@@ -235,7 +243,7 @@ export type StepView = {
 /**
  * The status reached.
  */
-status: "created" | "open" | "paid" | "failed" | "canceled" | "expired", 
+status: PaymentStatus, 
 /**
  * When, milliseconds since the epoch.
  */
@@ -243,7 +251,7 @@ at_ms: number,
 /**
  * Who said so.
  */
-source: "balie" | "provider" | "clerk", };
+source: StatusSource, };
 
 export type PaymentView = { 
 /**
@@ -277,7 +285,7 @@ room_id: string | null,
 /**
  * Where it stands.
  */
-status: "created" | "open" | "paid" | "failed" | "canceled" | "expired", 
+status: PaymentStatus, 
 /**
  * Every step, oldest first.
  */
@@ -321,7 +329,7 @@ title: string,
 /**
  * Where it stands.
  */
-status: "new" | "in_progress" | "waiting" | "approved" | "refused" | "closed", 
+status: CaseStatus, 
 /**
  * Whose case.
  */
@@ -335,7 +343,7 @@ export type PartyView = {
 /**
  * `citizen`, `company` or `association`.
  */
-kind: "citizen" | "company" | "association", 
+kind: PartyKind, 
 /**
  * The name.
  */
@@ -401,7 +409,7 @@ description: string,
 /**
  * Where it stands.
  */
-status: "created" | "open" | "paid" | "failed" | "canceled" | "expired", };
+status: PaymentStatus, };
 
 export type AuditView = { 
 /**
@@ -506,7 +514,7 @@ export type NewCaseRequest = {
 /**
  * `citizen`, `company` or `association`.
  */
-party_kind: "citizen" | "company" | "association", 
+party_kind: PartyKind, 
 /**
  * The applicant's name.
  */
@@ -547,3 +555,7 @@ parties: number, } | { "kind": "refused",
 errors: Array<RowError>, };
 
 export type CockpitError = { "kind": "relay_unreachable", "message": string } | { "kind": "relay_refused", "message": string } | { "kind": "keyring", "message": string } | { "kind": "storage", "message": string } | { "kind": "invalid_input", "message": string } | { "kind": "rejected", "message": string } | { "kind": "internal", "message": string };
+
+export const CASE_STATUSES: readonly CaseStatus[] = ["new", "in_progress", "waiting", "approved", "refused", "closed"];
+
+export const PARTY_KINDS: readonly PartyKind[] = ["citizen", "company", "association"];

@@ -260,6 +260,28 @@ export type CardStatus = "open" | "paid" | "failed" | "canceled" | "expired";
 
 export type PayMethod = "checkout" | "transfer";
 
+export type PageConstants = { 
+/**
+ * [`crate::signaling::SIGNALING_VERSION`].
+ */
+signaling_version: number, 
+/**
+ * [`DATA_CHANNEL_LABEL`].
+ */
+data_channel_label: string, 
+/**
+ * [`MAX_CHAT_CHARS`].
+ */
+max_chat_chars: number, 
+/**
+ * [`CardStatus::ALL`].
+ */
+card_statuses: Array<CardStatus>, 
+/**
+ * [`CHECKOUT_HOSTS`].
+ */
+checkout_hosts: Array<string>, };
+
 export type WatchPayment = { 
 /**
  * One of [`HINT_PROVIDERS`].

@@ -11,10 +11,16 @@
 /** @typedef {import("../bindings/protocol").DataMessage} DataMessage */
 /** @typedef {import("../bindings/protocol").IceServer} IceServer */
 /** @typedef {import("../bindings/protocol").PaymentCard} PaymentCard */
+/** @typedef {import("../bindings/protocol").PageConstants} PageConstants */
+/** @typedef {import("../bindings/protocol").CardStatus} CardStatus */
 
-const SIGNALING_VERSION = 1;
-const DATA_CHANNEL_LABEL = "balie";
-const MAX_CHAT_CHARS = 2000;
+/** What this script shares with the relay and the cockpit, written into the page by the
+ * relay from the Rust types (`PageConstants`), so no copy is kept here.
+ * @type {PageConstants} */
+const PROTOCOL = JSON.parse(document.getElementById("protocol")?.textContent ?? "null");
+const SIGNALING_VERSION = PROTOCOL.signaling_version;
+const DATA_CHANNEL_LABEL = PROTOCOL.data_channel_label;
+const MAX_CHAT_CHARS = PROTOCOL.max_chat_chars;
 
 /** @template {HTMLElement} T @param {string} id @returns {T} */
 function byId(id) {
@@ -368,7 +374,7 @@ function useChannel(dataChannel) {
 
 // The only places a payment button may lead: the providers' checkout hosts, and the
 // relay's own test checkout. Anything else is not opened, whoever sent it.
-const CHECKOUT_HOSTS = ["www.mollie.com", "checkout.stripe.com", "pay.bancontact.net"];
+const CHECKOUT_HOSTS = PROTOCOL.checkout_hosts;
 
 /** @param {string} url @returns {boolean} */
 function allowedCheckout(url) {
@@ -399,7 +405,7 @@ function isCard(value) {
     Array.isArray(qr) &&
     qr.length <= 177 &&
     qr.every((row) => typeof row === "string" && row.length === qr.length && /^[01]*$/.test(row)) &&
-    ["open", "paid", "failed", "canceled", "expired"].includes(String(c.status))
+    PROTOCOL.card_statuses.includes(/** @type {CardStatus} */ (String(c.status)))
   );
 }
 

@@ -1,5 +1,6 @@
 //! The TypeScript for the cockpit's IPC types, checked in at `ui/bindings/cockpit.ts`.
 
+use balie_domain::{CaseStatus, PartyKind};
 use ts_rs::TS as _;
 
 /// The TypeScript for the cockpit's IPC types, as checked in at `ui/bindings/cockpit.ts`.
@@ -18,6 +19,10 @@ pub fn typescript_bindings() -> String {
             crate::call::frames::VideoStream::decl(),
             crate::settings::DeviceChoice::decl(),
             crate::call::devices::DeviceList::decl(),
+            balie_domain::PaymentStatus::decl(),
+            balie_domain::StatusSource::decl(),
+            balie_domain::CaseStatus::decl(),
+            balie_domain::PartyKind::decl(),
             crate::payments::ProviderName::decl(),
             crate::payments::ProviderChoice::decl(),
             crate::catalog::ProductView::decl(),
@@ -37,8 +42,25 @@ pub fn typescript_bindings() -> String {
             crate::cases::NewCaseRequest::decl(),
             crate::cases::ImportOutcome::decl(),
             crate::error::CockpitError::decl(),
+            const_list(
+                "CASE_STATUSES",
+                "CaseStatus",
+                CaseStatus::ALL.map(CaseStatus::as_str),
+            ),
+            const_list(
+                "PARTY_KINDS",
+                "PartyKind",
+                PartyKind::ALL.map(PartyKind::as_str),
+            ),
         ],
     )
+}
+
+/// `const NAME: readonly Type[] = ["a", "b"];`: a list the windows offer (a status select),
+/// from the Rust type's own list, so no window keeps a copy.
+fn const_list<const N: usize>(name: &str, ty: &str, values: [&str; N]) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
+    format!("const {name}: readonly {ty}[] = [{}];", quoted.join(", "))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! languages every user-facing text exists in), [`JoinToken`] (the secret in a citizen's
 //! join link), and for payments [`Money`] (euro in integer cents), [`StructuredReference`]
 //! (the Belgian OGM), [`Iban`] and [`PaymentState`] (a status that only moves forward), and
-//! for case files [`EnterpriseNumber`] (KBO/BCE, mod-97). Outside input is parsed into these types at the edge; code past
+//! for case files [`EnterpriseNumber`] (KBO/BCE, mod-97), [`PartyKind`] and [`CaseStatus`]. Outside input is parsed into these types at the edge; code past
 //! the edge can rely on them being valid.
 //!
 //! ```
@@ -22,6 +22,7 @@
 //!
 //! Non-goals: storage, networking, formatting for a particular UI.
 
+mod case;
 mod enterprise;
 mod iban;
 mod locale;
@@ -31,6 +32,7 @@ mod payment;
 mod pii;
 mod token;
 
+pub use case::{CaseStatus, PartyKind};
 pub use enterprise::{EnterpriseNumber, EnterpriseNumberError};
 pub use iban::{Iban, IbanError};
 pub use locale::Locale;

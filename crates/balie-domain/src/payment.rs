@@ -3,7 +3,7 @@ use serde::{Deserialize, Serialize};
 /// Where a payment stands. `Paid`, `Failed`, `Canceled` and `Expired` are final: once
 /// there, a payment never moves again (a refund or chargeback is a later event of its
 /// own, not a status).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentStatus {
     /// Written down by us; the provider does not know it yet.
@@ -58,7 +58,7 @@ impl PaymentStatus {
 }
 
 /// Who said a payment moved.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum StatusSource {
     /// Our own bookkeeping (the payment was written down).

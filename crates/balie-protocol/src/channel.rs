@@ -106,6 +106,55 @@ pub struct PaymentCard {
     pub changed_at: String,
 }
 
+impl CardStatus {
+    /// Every status a card can have.
+    pub const ALL: [CardStatus; 5] = [
+        Self::Open,
+        Self::Paid,
+        Self::Failed,
+        Self::Canceled,
+        Self::Expired,
+    ];
+}
+
+/// The only hosts a card's *Betalen* may lead to, besides the relay's own test checkout:
+/// the providers' checkout pages (Mollie, Stripe, Bancontact Pay). The citizen page opens
+/// nothing else, whoever sent it.
+pub const CHECKOUT_HOSTS: [&str; 3] = [
+    "www.mollie.com",
+    "checkout.stripe.com",
+    "pay.bancontact.net",
+];
+
+/// What the citizen page's script must agree on with the relay and the cockpit. The relay
+/// writes it into the page (a JSON data block, `#protocol`), so the script keeps no copy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct PageConstants {
+    /// [`crate::signaling::SIGNALING_VERSION`].
+    pub signaling_version: u32,
+    /// [`DATA_CHANNEL_LABEL`].
+    pub data_channel_label: String,
+    /// [`MAX_CHAT_CHARS`].
+    pub max_chat_chars: u32,
+    /// [`CardStatus::ALL`].
+    pub card_statuses: Vec<CardStatus>,
+    /// [`CHECKOUT_HOSTS`].
+    pub checkout_hosts: Vec<String>,
+}
+
+impl PageConstants {
+    /// The constants of this build.
+    pub fn current() -> Self {
+        Self {
+            signaling_version: crate::signaling::SIGNALING_VERSION,
+            data_channel_label: DATA_CHANNEL_LABEL.into(),
+            max_chat_chars: u32::try_from(MAX_CHAT_CHARS).unwrap_or(u32::MAX),
+            card_statuses: CardStatus::ALL.to_vec(),
+            checkout_hosts: CHECKOUT_HOSTS.iter().map(|h| (*h).to_owned()).collect(),
+        }
+    }
+}
+
 /// Longest description on a card, in characters.
 pub const MAX_CARD_DESCRIPTION_CHARS: usize = 255;
 /// Longest checkout address on a card.

@@ -118,6 +118,7 @@ pub fn typescript_bindings() -> String {
             channel::PaymentCard::decl(),
             channel::CardStatus::decl(),
             channel::PayMethod::decl(),
+            channel::PageConstants::decl(),
             payment::WatchPayment::decl(),
             payment::PaymentHint::decl(),
         ],

@@ -281,7 +281,7 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
 <form id="chat-form" class="chat-form">
 <label for="chat-input">{chat_label}</label>
 <div class="chat-row">
-<input id="chat-input" name="text" type="text" autocomplete="off" maxlength="2000" required>
+<input id="chat-input" name="text" type="text" autocomplete="off" maxlength="{max_chat}" required>
 <button type="submit" class="primary">{send}</button>
 </div>
 <p id="chat-error" class="error" role="alert"></p>
@@ -289,6 +289,7 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
 </section>
 </section>
 <div id="texts" hidden{data}></div>
+<script type="application/json" id="protocol">{constants}</script>
 <script type="module" src="/static/citizen.js"></script>"#,
         explain = escape(t("media.explain")),
         knock = escape(t("knock.button")),
@@ -306,7 +307,18 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
         pay_heading = escape(t("pay.heading")),
         chat_label = escape(t("chat.label")),
         send = escape(t("chat.send")),
+        max_chat = balie_protocol::channel::MAX_CHAT_CHARS,
+        constants = page_constants(),
     )
+}
+
+/// The constants the page's script shares with the relay and the cockpit, as a JSON data
+/// block (not run, so the CSP's `script-src 'self'` is kept). `<` is escaped so no value
+/// can end the block.
+fn page_constants() -> String {
+    serde_json::to_string(&balie_protocol::channel::PageConstants::current())
+        .unwrap_or_default()
+        .replace('<', "\\u003c")
 }
 
 /// Escapes text for HTML element content and double-quoted attributes.
@@ -323,4 +335,32 @@ pub(crate) fn escape(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_carries_the_constants_its_script_needs_and_nothing_can_end_their_block() {
+        let block = page_constants();
+        assert!(!block.contains('<'), "{block}");
+        let read: serde_json::Value = serde_json::from_str(&block).unwrap();
+        assert_eq!(
+            read["signaling_version"],
+            balie_protocol::signaling::SIGNALING_VERSION
+        );
+        assert_eq!(
+            read["data_channel_label"],
+            balie_protocol::channel::DATA_CHANNEL_LABEL
+        );
+        assert_eq!(
+            read["checkout_hosts"],
+            serde_json::json!(balie_protocol::channel::CHECKOUT_HOSTS)
+        );
+        assert_eq!(
+            read["card_statuses"],
+            serde_json::json!(["open", "paid", "failed", "canceled", "expired"])
+        );
+    }
 }

@@ -19,15 +19,16 @@ import {
   requestCasePayment,
   searchCases,
   setCaseStatus,
+  CASE_STATUSES,
+  PARTY_KINDS,
+  type CaseStatus,
   type CaseSummaryView,
   type CaseView,
+  type PartyKind,
   type ProviderName,
 } from "./ipc";
 import { languageTag, showError, t } from "./i18n";
-import { startWindow } from "./common";
-
-const el = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const STATUSES = ["new", "in_progress", "waiting", "approved", "refused", "closed"] as const;
+import { el, startWindow } from "./common";
 
 function time(ms: number): string {
   return new Date(ms).toLocaleString(languageTag(), { dateStyle: "short", timeStyle: "short" });
@@ -36,15 +37,23 @@ function time(ms: number): string {
 async function main(): Promise<void> {
   await startWindow();
   const error = el<HTMLElement>("error");
+  const open = createOpenCase(error);
+  const cases = createCaseList(error, (id) => void open.show(id));
+  await setUpCasePayment(error, open);
+  followChanges(error, open);
+  setUpNewCase(async (id) => {
+    await open.show(id);
+    await cases.runSearch();
+  });
+  setUpImport(() => void cases.runSearch());
+  await cases.runSearch();
+}
+
+/** The search form and the list of cases found (with nothing typed: the recent ones). */
+function createCaseList(error: HTMLElement, onOpen: (id: number) => void) {
   const results = el<HTMLUListElement>("results");
   const resultsStatus = el<HTMLElement>("results-status");
   const search = el<HTMLInputElement>("search");
-  const caseView = el<HTMLElement>("case");
-  const caseError = el<HTMLElement>("case-error");
-  const statusLine = el<HTMLElement>("case-status-line");
-  const statusSelect = el<HTMLSelectElement>("case-status");
-  statusSelect.replaceChildren(...STATUSES.map((s) => new Option(t(`case.status_${s}`), s)));
-  let current: CaseView | null = null;
 
   const list = (found: CaseSummaryView[], query: string) => {
     results.replaceChildren(
@@ -57,16 +66,13 @@ async function main(): Promise<void> {
         const number = document.createElement("strong");
         number.textContent = c.number;
         button.append(number, ` ${c.title} — ${c.party_name} · ${t(`case.status_${c.status}`)}`);
-        button.addEventListener("click", () => void show(c.id));
+        button.addEventListener("click", () => onOpen(c.id));
         item.append(button);
         return item;
       }),
     );
-    resultsStatus.textContent = query
-      ? t("dossier.found", { count: String(found.length) })
-      : t("dossier.recent");
+    resultsStatus.textContent = query ? t("dossier.found", { count: String(found.length) }) : t("dossier.recent");
   };
-
   const runSearch = async () => {
     try {
       list(await searchCases(search.value), search.value.trim());
@@ -78,90 +84,24 @@ async function main(): Promise<void> {
     event.preventDefault();
     void runSearch();
   });
+  return { runSearch };
+}
+
+/** The open case and its quick actions: status, link to the call, handled in one go,
+ * export, note, document. */
+function createOpenCase(error: HTMLElement) {
+  const caseError = el<HTMLElement>("case-error");
+  const statusLine = el<HTMLElement>("case-status-line");
+  const statusSelect = el<HTMLSelectElement>("case-status");
+  statusSelect.replaceChildren(...CASE_STATUSES.map((s) => new Option(t(`case.status_${s}`), s)));
+  el("case-title").tabIndex = -1;
+  let current: CaseView | null = null;
 
   const render = (view: CaseView) => {
     current = view;
-    el("empty").hidden = true;
-    caseView.hidden = false;
-    caseView.dataset.caseId = String(view.summary.id);
-    el("case-number").textContent = view.summary.number;
-    el("case-title").textContent = view.summary.title;
-    el("case-call").hidden = !view.in_this_call;
+    renderCase(view, caseError);
     statusSelect.value = view.summary.status;
-    const facts = el<HTMLDListElement>("case-facts");
-    facts.replaceChildren();
-    const fact = (key: string, value: string | null | undefined) => {
-      if (!value) return;
-      const dt = document.createElement("dt");
-      dt.textContent = t(key);
-      const dd = document.createElement("dd");
-      dd.textContent = value;
-      facts.append(dt, dd);
-    };
-    fact("dossier.party", `${view.party.name} (${t(`dossier.kind_${view.party.kind}`)})`);
-    fact("dossier.enterprise_number", view.party.enterprise_number);
-    fact("dossier.email", view.party.email);
-    fact("dossier.phone", view.party.phone);
-    fact("dossier.address", view.party.address);
-    fact("dossier.product", view.product);
-    fact("dossier.clerk", view.assigned_clerk);
-    if (view.handled_in_one_go) fact("dossier.one_go", t("dossier.yes"));
-    el<HTMLButtonElement>("case-one-go").disabled = view.handled_in_one_go;
-
-    const timeline = el<HTMLOListElement>("case-timeline");
-    timeline.replaceChildren(
-      ...view.timeline.map((entry) => {
-        const item = document.createElement("li");
-        item.dataset.kind = entry.kind;
-        switch (entry.kind) {
-          case "created":
-            item.textContent = `${time(entry.at_ms)} · ${t("dossier.created")}`;
-            break;
-          case "note":
-            item.textContent = `${time(entry.at_ms)} · ${entry.author}: ${entry.body}`;
-            break;
-          case "call":
-            item.textContent = `${time(entry.at_ms)} · ${t(entry.ended_at_ms ? "dossier.call_ended" : "dossier.call")}`;
-            break;
-          case "payment":
-            item.dataset.paymentId = entry.payment_id;
-            item.dataset.status = entry.status;
-            item.textContent = `${time(entry.at_ms)} · ${t("dossier.payment")}: ${entry.amount_text} ${entry.description} — ${t(`pay.status_${entry.status}`)}`;
-            break;
-        }
-        return item;
-      }),
-    );
-    const documents = el<HTMLUListElement>("case-documents");
-    documents.replaceChildren(
-      ...view.documents.map((d) => {
-        const item = document.createElement("li");
-        item.textContent = `${d.name} (${Math.ceil(d.size_bytes / 1024)} kB, ${time(d.added_at_ms)}) `;
-        const open = document.createElement("button");
-        open.type = "button";
-        open.className = "secondary";
-        open.textContent = t("dossier.open_document");
-        open.addEventListener("click", () => {
-          openDocument(view.summary.id, d.id).catch((e) => showError(caseError, e));
-        });
-        item.append(open);
-        return item;
-      }),
-    );
-    if (view.documents.length === 0) {
-      const none = document.createElement("li");
-      none.textContent = t("dossier.no_documents");
-      documents.append(none);
-    }
-    el<HTMLOListElement>("case-audit").replaceChildren(
-      ...view.audit.slice(0, 30).map((line) => {
-        const item = document.createElement("li");
-        item.textContent = `${time(line.at_ms)} · ${line.actor} · ${t(`audit.${line.action}`)}`;
-        return item;
-      }),
-    );
   };
-
   const show = async (id: number) => {
     caseError.hidden = true;
     statusLine.textContent = "";
@@ -180,27 +120,27 @@ async function main(): Promise<void> {
       showError(caseError, e);
     }
   };
-  el("case-title").tabIndex = -1;
-
-  const act = async (run: () => Promise<unknown>, done: string) => {
-    caseError.hidden = true;
-    try {
-      await run();
-      statusLine.textContent = t(done);
-      await refresh();
-    } catch (e) {
-      showError(caseError, e);
-    }
+  /** Runs `run` on the open case, says `done`, and reads the case again. */
+  const act = (run: (id: number) => Promise<unknown>, done: string) => {
+    if (!current) return;
+    const id = current.summary.id;
+    void (async () => {
+      caseError.hidden = true;
+      try {
+        await run(id);
+        statusLine.textContent = t(done);
+        await refresh();
+      } catch (e) {
+        showError(caseError, e);
+      }
+    })();
   };
-  statusSelect.addEventListener("change", () => {
-    if (current) void act(() => setCaseStatus(current!.summary.id, statusSelect.value), "dossier.saved");
-  });
-  el("case-link").addEventListener("click", () => {
-    if (current) void act(() => linkCaseToCall(current!.summary.id), "dossier.linked");
-  });
-  el("case-one-go").addEventListener("click", () => {
-    if (current) void act(() => markCaseHandled(current!.summary.id), "dossier.saved");
-  });
+
+  statusSelect.addEventListener("change", () =>
+    act((id) => setCaseStatus(id, statusSelect.value as CaseStatus), "dossier.saved"),
+  );
+  el("case-link").addEventListener("click", () => act(linkCaseToCall, "dossier.linked"));
+  el("case-one-go").addEventListener("click", () => act(markCaseHandled, "dossier.saved"));
   for (const format of ["pdf", "json"] as const) {
     el(`case-export-${format}`).addEventListener("click", async () => {
       if (!current) return;
@@ -216,14 +156,27 @@ async function main(): Promise<void> {
   el<HTMLFormElement>("case-note").addEventListener("submit", (event) => {
     event.preventDefault();
     const body = el<HTMLTextAreaElement>("case-note-body");
-    if (!current) return;
-    void act(async () => {
-      await addCaseNote(current!.summary.id, body.value);
+    act(async (id) => {
+      await addCaseNote(id, body.value);
       body.value = "";
     }, "dossier.note_added");
   });
+  el("case-attach").addEventListener("click", () => {
+    const file = el<HTMLInputElement>("case-attach-file").files?.[0];
+    if (!file) return;
+    act(async (id) => {
+      await attachDocument(id, file.name, new Uint8Array(await file.arrayBuffer()));
+      el<HTMLInputElement>("case-attach-file").value = "";
+    }, "dossier.attached");
+  });
 
-  // Payments for this case.
+  return { show, refresh, act, current: () => current };
+}
+
+type OpenCase = ReturnType<typeof createOpenCase>;
+
+/** A payment for the open case (in the call in progress, if any). */
+async function setUpCasePayment(error: HTMLElement, open: OpenCase) {
   const provider = el<HTMLSelectElement>("case-pay-provider");
   try {
     const setup = await paymentSetup();
@@ -235,11 +188,10 @@ async function main(): Promise<void> {
   }
   el<HTMLFormElement>("case-pay").addEventListener("submit", (event) => {
     event.preventDefault();
-    if (!current) return;
     const amount = el<HTMLInputElement>("case-pay-amount");
     const description = el<HTMLInputElement>("case-pay-description");
-    void act(async () => {
-      await requestCasePayment(current!.summary.id, {
+    open.act(async (id) => {
+      await requestCasePayment(id, {
         amount: amount.value,
         description: description.value,
         provider: provider.value as ProviderName,
@@ -248,31 +200,113 @@ async function main(): Promise<void> {
       description.value = "";
     }, "dossier.payment_requested");
   });
+}
 
-  // The case of the call comes up by itself; changes to it and its payments show at once.
+/** The case of the call comes up by itself; changes to it and its payments show at once. */
+function followChanges(error: HTMLElement, open: OpenCase) {
   void followDossier((event) => {
-    if (event.kind === "show") void show(event.case_id);
-    else if (current && event.case_id === current.summary.id) void refresh();
+    if (event.kind === "show") void open.show(event.case_id);
+    else if (open.current()?.summary.id === event.case_id) void open.refresh();
   }).catch((e) => showError(error, e));
   void followPayments((payment) => {
-    if (current?.timeline.some((e) => e.kind === "payment" && e.payment_id === payment.id)) void refresh();
+    const paymentOfCase = open
+      .current()
+      ?.timeline.some((e) => e.kind === "payment" && e.payment_id === payment.id);
+    if (paymentOfCase) void open.refresh();
   }).catch((e) => showError(error, e));
+}
 
-  el("case-attach").addEventListener("click", () => {
-    const file = el<HTMLInputElement>("case-attach-file").files?.[0];
-    if (!current || !file) return;
-    void act(async () => {
-      await attachDocument(current!.summary.id, file.name, new Uint8Array(await file.arrayBuffer()));
-      el<HTMLInputElement>("case-attach-file").value = "";
-    }, "dossier.attached");
-  });
+/** Shows `view`: number, title, facts, timeline, documents and who viewed or changed it. */
+function renderCase(view: CaseView, caseError: HTMLElement) {
+  el("empty").hidden = true;
+  const caseView = el<HTMLElement>("case");
+  caseView.hidden = false;
+  caseView.dataset.caseId = String(view.summary.id);
+  el("case-number").textContent = view.summary.number;
+  el("case-title").textContent = view.summary.title;
+  el("case-call").hidden = !view.in_this_call;
+  renderFacts(view);
+  el<HTMLButtonElement>("case-one-go").disabled = view.handled_in_one_go;
+  renderTimeline(view);
+  renderDocuments(view, caseError);
+  el<HTMLOListElement>("case-audit").replaceChildren(
+    ...view.audit.slice(0, 30).map((line) => {
+      const item = document.createElement("li");
+      item.textContent = `${time(line.at_ms)} · ${line.actor} · ${t(`audit.${line.action}`)}`;
+      return item;
+    }),
+  );
+}
 
-  setUpNewCase(async (id) => {
-    await show(id);
-    await runSearch();
-  });
-  setUpImport(() => void runSearch());
-  await runSearch();
+function renderFacts(view: CaseView) {
+  const facts = el<HTMLDListElement>("case-facts");
+  facts.replaceChildren();
+  const fact = (key: string, value: string | null | undefined) => {
+    if (!value) return;
+    const dt = document.createElement("dt");
+    dt.textContent = t(key);
+    const dd = document.createElement("dd");
+    dd.textContent = value;
+    facts.append(dt, dd);
+  };
+  fact("dossier.party", `${view.party.name} (${t(`dossier.kind_${view.party.kind}`)})`);
+  fact("dossier.enterprise_number", view.party.enterprise_number);
+  fact("dossier.email", view.party.email);
+  fact("dossier.phone", view.party.phone);
+  fact("dossier.address", view.party.address);
+  fact("dossier.product", view.product);
+  fact("dossier.clerk", view.assigned_clerk);
+  if (view.handled_in_one_go) fact("dossier.one_go", t("dossier.yes"));
+}
+
+function renderTimeline(view: CaseView) {
+  el<HTMLOListElement>("case-timeline").replaceChildren(
+    ...view.timeline.map((entry) => {
+      const item = document.createElement("li");
+      item.dataset.kind = entry.kind;
+      switch (entry.kind) {
+        case "created":
+          item.textContent = `${time(entry.at_ms)} · ${t("dossier.created")}`;
+          break;
+        case "note":
+          item.textContent = `${time(entry.at_ms)} · ${entry.author}: ${entry.body}`;
+          break;
+        case "call":
+          item.textContent = `${time(entry.at_ms)} · ${t(entry.ended_at_ms ? "dossier.call_ended" : "dossier.call")}`;
+          break;
+        case "payment":
+          item.dataset.paymentId = entry.payment_id;
+          item.dataset.status = entry.status;
+          item.textContent = `${time(entry.at_ms)} · ${t("dossier.payment")}: ${entry.amount_text} ${entry.description} — ${t(`pay.status_${entry.status}`)}`;
+          break;
+      }
+      return item;
+    }),
+  );
+}
+
+function renderDocuments(view: CaseView, caseError: HTMLElement) {
+  const documents = el<HTMLUListElement>("case-documents");
+  documents.replaceChildren(
+    ...view.documents.map((d) => {
+      const item = document.createElement("li");
+      item.textContent = `${d.name} (${Math.ceil(d.size_bytes / 1024)} kB, ${time(d.added_at_ms)}) `;
+      const open = document.createElement("button");
+      open.type = "button";
+      open.className = "secondary";
+      open.textContent = t("dossier.open_document");
+      open.addEventListener("click", () => {
+        openDocument(view.summary.id, d.id).catch((e) => showError(caseError, e));
+      });
+      item.append(open);
+      return item;
+    }),
+  );
+  if (view.documents.length === 0) {
+    const none = document.createElement("li");
+    none.textContent = t("dossier.no_documents");
+    documents.append(none);
+  }
 }
 
 /** The new-case dialog: the applicant and the subject; the number is given by Balie. */
@@ -282,7 +316,7 @@ function setUpNewCase(onCreated: (id: number) => Promise<void>) {
   const product = el<HTMLSelectElement>("new-product");
   const error = el<HTMLElement>("new-case-error");
   kind.replaceChildren(
-    ...(["citizen", "company", "association"] as const).map((k) => new Option(t(`dossier.kind_${k}`), k)),
+    ...PARTY_KINDS.map((k) => new Option(t(`dossier.kind_${k}`), k)),
   );
   el("new-case-open").addEventListener("click", async () => {
     error.hidden = true;
@@ -302,7 +336,7 @@ function setUpNewCase(onCreated: (id: number) => Promise<void>) {
     const value = (id: string) => el<HTMLInputElement>(id).value;
     try {
       const id = await createCase({
-        party_kind: kind.value as "citizen" | "company" | "association",
+        party_kind: kind.value as PartyKind,
         party_name: value("new-name"),
         enterprise_number: value("new-number") || undefined,
         email: value("new-email") || undefined,

@@ -12,116 +12,81 @@ import {
   setCameraOff,
   setBackgroundBlur,
   setMicMuted,
+  type CockpitStatus,
   type ConversationEvent,
+  type NewConversation,
   type Quality,
 } from "./ipc";
 import { showStream } from "./video";
 import { formatTime, showError, t } from "./i18n";
-import { startWindow } from "./common";
+import { el, startWindow } from "./common";
 import { setUpPayments } from "./payments";
-
-const el = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
 async function main(): Promise<void> {
   const status = await startWindow();
   const error = el<HTMLElement>("error");
-  const button = el<HTMLButtonElement>("new-conversation");
-  const invite = el<HTMLElement>("invite");
-  const idle = el<HTMLElement>("idle");
-  const joinUrl = el<HTMLInputElement>("join-url");
-  const qr = el<HTMLImageElement>("qr");
-  const expires = el<HTMLElement>("expires");
-  const copyStatus = el<HTMLElement>("copy-status");
-  const knock = el<HTMLElement>("knock");
-  const knockText = el<HTMLElement>("knock-text");
-  const lobbyStatus = el<HTMLElement>("lobby-status");
-  const languageNames = { nl: "Nederlands", fr: "Français", en: "English" } as const;
-  let knockId: string | null = null;
-  let chime: AudioContext | null = null;
-
-  const setStatus = (key: string) => {
-    lobbyStatus.textContent = key ? t(key) : "";
-  };
-
-  // Two short tones, made here so no sound file is needed. The AudioContext is created
-  // on the clerk's click (browsers allow sound only after a gesture).
-  const ring = () => {
-    if (!chime) return;
-    const start = chime.currentTime;
-    for (const offset of [0, 0.3]) {
-      const tone = chime.createOscillator();
-      const gain = chime.createGain();
-      tone.frequency.value = 880;
-      gain.gain.setValueAtTime(0.2, start + offset);
-      gain.gain.exponentialRampToValueAtTime(0.001, start + offset + 0.25);
-      tone.connect(gain).connect(chime.destination);
-      tone.start(start + offset);
-      tone.stop(start + offset + 0.25);
-    }
-  };
-
+  showConnection(status);
+  const setStatus = statusLine();
+  const chime = createChime();
   const call = createCallView(error, setStatus);
   const payments = setUpPayments(error);
+  const lobby = createLobby(error, setStatus, call, chime);
+  const invite = setUpInvite(error);
+  setUpNewConversation(error, { setStatus, chime, call, payments, lobby, invite });
+  setUpDevices(error);
+}
 
-  const onLobby = (event: ConversationEvent) => {
-    switch (event.kind) {
-      case "connected":
-        setStatus(event.citizen_present ? "lobby.in" : knockId ? "" : "lobby.waiting");
-        break;
-      case "knock":
-        knockId = event.knock_id;
-        knockText.textContent = t("lobby.knock", { language: languageNames[event.locale] });
-        knock.hidden = false;
-        setStatus("");
-        ring();
-        break;
-      case "knock_withdrawn":
-        knockId = null;
-        knock.hidden = true;
-        setStatus("lobby.waiting");
-        break;
-      case "citizen_away":
-        setStatus("lobby.away");
-        break;
-      case "citizen_back":
-        setStatus("lobby.in");
-        break;
-      case "citizen_left":
-        call.stop();
-        setStatus("lobby.left");
-        break;
-      case "call":
-        if (event.state === "connected") call.connected();
-        else if (event.state === "ended") call.stop();
-        setStatus(`call.${event.state}`);
-        break;
-      case "chat_ready":
-        call.chatReady = true;
-        break;
-      case "chat":
-        call.appendChat("citizen", event.text, null);
-        break;
-      case "chat_delivered":
-        call.markDelivered(event.id);
-        break;
-      case "quality":
-        call.showQuality(event);
-        break;
-      case "devices":
-        call.showDevices(event.camera, event.microphone, event.speaker);
-        break;
-      case "reconnecting":
-        setStatus("lobby.reconnecting");
-        break;
-      case "closed":
-        knock.hidden = true;
-        setStatus("lobby.closed");
-        break;
-      case "refused":
-        setStatus("lobby.refused");
-        break;
-    }
+/** The relay in use and whether secrets can be kept, under the window's heading. */
+function showConnection(status: CockpitStatus | null) {
+  if (!status) return;
+  const key = status.relay.mode === "embedded" ? "relay.embedded" : "relay.remote";
+  el("relay-status").textContent = t(key, { url: status.relay.url });
+  el("keyring-status").hidden = status.keyring_available;
+}
+
+/** The lobby's status line: shows the catalog text of a key (empty: nothing). */
+function statusLine(): (key: string) => void {
+  const line = el<HTMLElement>("lobby-status");
+  return (key: string) => {
+    line.textContent = key ? t(key) : "";
   };
+}
+
+/** Two short tones for a knock, made here so no sound file is needed. The AudioContext is
+ * created on the clerk's first click (`arm`): browsers allow sound only after a gesture. */
+function createChime() {
+  let context: AudioContext | null = null;
+  return {
+    arm() {
+      context ??= new AudioContext();
+    },
+    ring() {
+      if (!context) return;
+      const start = context.currentTime;
+      for (const offset of [0, 0.3]) {
+        const tone = context.createOscillator();
+        const gain = context.createGain();
+        tone.frequency.value = 880;
+        gain.gain.setValueAtTime(0.2, start + offset);
+        gain.gain.exponentialRampToValueAtTime(0.001, start + offset + 0.25);
+        tone.connect(gain).connect(context.destination);
+        tone.start(start + offset);
+        tone.stop(start + offset + 0.25);
+      }
+    },
+  };
+}
+
+type CallView = ReturnType<typeof createCallView>;
+type Chime = ReturnType<typeof createChime>;
+
+/** The lobby: the knock banner with *Binnenlaten* / *Weigeren*, and what every event of the
+ * conversation does to the window. */
+function createLobby(error: HTMLElement, setStatus: (key: string) => void, call: CallView, chime: Chime) {
+  const knock = el<HTMLElement>("knock");
+  const knockText = el<HTMLElement>("knock-text");
+  const languageNames = { nl: "Nederlands", fr: "Français", en: "English" } as const;
+  let knockId: string | null = null;
 
   const answerKnock = async (letIn: boolean) => {
     if (!knockId) return;
@@ -139,45 +104,82 @@ async function main(): Promise<void> {
   el("admit").addEventListener("click", () => void answerKnock(true));
   el("decline").addEventListener("click", () => void answerKnock(false));
 
-  if (status) {
-    const key = status.relay.mode === "embedded" ? "relay.embedded" : "relay.remote";
-    el("relay-status").textContent = t(key, { url: status.relay.url });
-    el("keyring-status").hidden = status.keyring_available;
-  }
+  return {
+    /** A new conversation: no knock yet. */
+    reset() {
+      knockId = null;
+      knock.hidden = true;
+    },
+    onEvent(event: ConversationEvent) {
+      switch (event.kind) {
+        case "connected":
+          setStatus(event.citizen_present ? "lobby.in" : knockId ? "" : "lobby.waiting");
+          break;
+        case "knock":
+          knockId = event.knock_id;
+          knockText.textContent = t("lobby.knock", { language: languageNames[event.locale] });
+          knock.hidden = false;
+          setStatus("");
+          chime.ring();
+          break;
+        case "knock_withdrawn":
+          knockId = null;
+          knock.hidden = true;
+          setStatus("lobby.waiting");
+          break;
+        case "citizen_away":
+          setStatus("lobby.away");
+          break;
+        case "citizen_back":
+          setStatus("lobby.in");
+          break;
+        case "citizen_left":
+          call.stop();
+          setStatus("lobby.left");
+          break;
+        case "call":
+          if (event.state === "connected") call.connected();
+          else if (event.state === "ended") call.stop();
+          setStatus(`call.${event.state}`);
+          break;
+        case "chat_ready":
+          call.chatReady = true;
+          break;
+        case "chat":
+          call.appendChat("citizen", event.text, null);
+          break;
+        case "chat_delivered":
+          call.markDelivered(event.id);
+          break;
+        case "quality":
+          call.showQuality(event);
+          break;
+        case "devices":
+          call.showDevices(event.camera, event.microphone, event.speaker);
+          break;
+        case "reconnecting":
+          setStatus("lobby.reconnecting");
+          break;
+        case "closed":
+          knock.hidden = true;
+          setStatus("lobby.closed");
+          break;
+        case "refused":
+          setStatus("lobby.refused");
+          break;
+      }
+    },
+  };
+}
 
-  button.addEventListener("click", async () => {
-    error.hidden = true;
-    button.disabled = true;
-    button.setAttribute("aria-busy", "true");
-    const label = button.textContent;
-    button.textContent = t("gesprek.creating");
-    chime ??= new AudioContext();
-    knockId = null;
-    knock.hidden = true;
-    call.stop();
-    setStatus("");
-    try {
-      const conversation = await newConversation(onLobby);
-      call.blurred = conversation.background_blur;
-      joinUrl.value = conversation.join_url;
-      qr.src = conversation.qr_svg_data_uri;
-      qr.alt = t("gesprek.qr_alt");
-      expires.textContent = t("gesprek.expires", { time: formatTime(conversation.expires_at) });
-      invite.hidden = false;
-      idle.hidden = true;
-      void payments.conversationStarted(conversation.room_id);
-      joinUrl.focus();
-      joinUrl.select();
-    } catch (e) {
-      showError(error, e);
-    } finally {
-      button.disabled = false;
-      button.removeAttribute("aria-busy");
-      button.textContent = label;
-    }
-  });
-
-  setUpDevices(error);
+/** The invitation: the join link with its QR code and expiry, *Kopiëren* and *Openen*. */
+function setUpInvite(error: HTMLElement) {
+  const invite = el<HTMLElement>("invite");
+  const idle = el<HTMLElement>("idle");
+  const joinUrl = el<HTMLInputElement>("join-url");
+  const qr = el<HTMLImageElement>("qr");
+  const expires = el<HTMLElement>("expires");
+  const copyStatus = el<HTMLElement>("copy-status");
 
   el("copy").addEventListener("click", async () => {
     try {
@@ -189,12 +191,62 @@ async function main(): Promise<void> {
     }
     copyStatus.textContent = t("gesprek.copied");
   });
-
   el("open").addEventListener("click", async () => {
     try {
       await openJoinLink(joinUrl.value);
     } catch (e) {
       showError(error, e);
+    }
+  });
+
+  return {
+    show(conversation: NewConversation) {
+      joinUrl.value = conversation.join_url;
+      qr.src = conversation.qr_svg_data_uri;
+      qr.alt = t("gesprek.qr_alt");
+      expires.textContent = t("gesprek.expires", { time: formatTime(conversation.expires_at) });
+      invite.hidden = false;
+      idle.hidden = true;
+      joinUrl.focus();
+      joinUrl.select();
+    },
+  };
+}
+
+/** *Nieuw gesprek*: ends the call in progress, makes a conversation and shows its link. */
+function setUpNewConversation(
+  error: HTMLElement,
+  parts: {
+    setStatus: (key: string) => void;
+    chime: Chime;
+    call: CallView;
+    payments: ReturnType<typeof setUpPayments>;
+    lobby: ReturnType<typeof createLobby>;
+    invite: ReturnType<typeof setUpInvite>;
+  },
+) {
+  const button = el<HTMLButtonElement>("new-conversation");
+  button.addEventListener("click", async () => {
+    error.hidden = true;
+    button.disabled = true;
+    button.setAttribute("aria-busy", "true");
+    const label = button.textContent;
+    button.textContent = t("gesprek.creating");
+    parts.chime.arm();
+    parts.lobby.reset();
+    parts.call.stop();
+    parts.setStatus("");
+    try {
+      const conversation = await newConversation(parts.lobby.onEvent);
+      parts.call.blurred = conversation.background_blur;
+      void parts.payments.conversationStarted(conversation.room_id);
+      parts.invite.show(conversation);
+    } catch (e) {
+      showError(error, e);
+    } finally {
+      button.disabled = false;
+      button.removeAttribute("aria-busy");
+      button.textContent = label;
     }
   });
 }

@@ -3,6 +3,9 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 
 // The IPC types are generated from the Rust side (ui/bindings/cockpit.ts).
 import type {
+  CaseStatus,
+  PartyKind,
+  PaymentStatus,
   NewCaseRequest,
   CaseSummaryView,
   CaseView,
@@ -25,6 +28,9 @@ import type {
 } from "../../bindings/cockpit";
 
 export type {
+  CaseStatus,
+  PartyKind,
+  PaymentStatus,
   NewCaseRequest,
   CaseSummaryView,
   CaseView,
@@ -45,6 +51,8 @@ export type {
   Quality,
   VideoStream,
 };
+// The lists the windows offer, generated from the Rust types' own lists.
+export { CASE_STATUSES, PARTY_KINDS } from "../../bindings/cockpit";
 export type Locale = CockpitStatus["locale"];
 
 export function isCockpitError(value: unknown): value is CockpitError {
@@ -102,7 +110,7 @@ export const searchCases = (text: string): Promise<CaseSummaryView[]> => invoke(
 export const openCase = (id: number): Promise<CaseView> => invoke("open_case", { id });
 export const refreshCase = (id: number): Promise<CaseView> => invoke("refresh_case", { id });
 export const addCaseNote = (id: number, body: string): Promise<void> => invoke("add_case_note", { id, body });
-export const setCaseStatus = (id: number, status: string): Promise<void> =>
+export const setCaseStatus = (id: number, status: CaseStatus): Promise<void> =>
   invoke("set_case_status", { id, status });
 export const markCaseHandled = (id: number): Promise<void> => invoke("mark_case_handled", { id });
 export const linkCaseToCall = (id: number): Promise<void> => invoke("link_case_to_call", { id });

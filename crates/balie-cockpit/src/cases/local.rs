@@ -17,7 +17,7 @@ fn summary_view(s: case::CaseSummary) -> CaseSummaryView {
         id: s.id,
         number: s.number,
         title: s.title,
-        status: s.status.as_str().into(),
+        status: s.status,
         party_name: s.party_name,
         updated_at_ms: s.updated_at_ms,
     }
@@ -280,7 +280,7 @@ impl CaseSource for LocalCases {
             payment_id: p.id.clone(),
             amount_text: p.amount.format(locale),
             description: p.description.clone(),
-            status: p.status.as_str().into(),
+            status: p.status,
         }));
         let at = |e: &TimelineEntry| match e {
             TimelineEntry::Created { at_ms }
@@ -294,7 +294,7 @@ impl CaseSource for LocalCases {
             in_this_call: live_room.is_some() && detail.room_id.as_deref() == live_room,
             summary: summary_view(detail.summary),
             party: PartyView {
-                kind: party.kind.as_str().into(),
+                kind: party.kind,
                 name: party.name,
                 enterprise_number: party.enterprise_number,
                 email: party.email,
@@ -341,9 +341,7 @@ impl CaseSource for LocalCases {
             .map_err(|e| self.or_not_found(e))
     }
 
-    fn set_status(&self, id: i64, actor: &str, status: &str) -> Result<(), CockpitError> {
-        let status = CaseStatus::from_name(status)
-            .ok_or_else(|| CockpitError::InvalidInput(format!("unknown status {status:?}")))?;
+    fn set_status(&self, id: i64, actor: &str, status: CaseStatus) -> Result<(), CockpitError> {
         self.with(|c| case::set_status(c, id, status, actor, self.now()))
             .map_err(|e| self.or_not_found(e))
     }

@@ -33,7 +33,7 @@ use crate::call::CurrentRoom;
 use crate::catalog::Catalog;
 use crate::config::CockpitConfig;
 use crate::error::CockpitError;
-use balie_domain::Locale;
+use balie_domain::{CaseStatus, Locale};
 use rules::CaseFields;
 use std::path::PathBuf;
 use tokio::sync::broadcast;
@@ -121,7 +121,7 @@ impl Cases {
     /// in the clerk's language, and nothing is written.
     pub fn create(&self, request: &NewCaseRequest) -> Result<i64, CockpitError> {
         let fields = CaseFields {
-            party_kind: Some(request.party_kind.clone()),
+            party_kind: Some(request.party_kind.as_str().into()),
             party_name: Some(request.party_name.clone()),
             enterprise_number: request.enterprise_number.clone(),
             email: request.email.clone(),
@@ -142,7 +142,7 @@ impl Cases {
     }
 
     /// Changes case `id`'s status.
-    pub fn set_status(&self, id: i64, status: &str) -> Result<(), CockpitError> {
+    pub fn set_status(&self, id: i64, status: CaseStatus) -> Result<(), CockpitError> {
         self.source.set_status(id, &self.clerk, status)
     }
 

@@ -7,6 +7,7 @@ use super::import::ImportOutcome;
 use super::rules::CheckedCase;
 use super::views::{CaseSummaryView, CaseView};
 use crate::error::CockpitError;
+use balie_domain::CaseStatus;
 use balie_store::cockpit::{case::CaseDetail, payment::Payment};
 
 /// A file stored by its content (see [`super::documents`]).
@@ -75,7 +76,7 @@ pub trait CaseSource: Send + Sync {
     /// Adds a note.
     fn add_note(&self, id: i64, actor: &str, body: &str) -> Result<(), CockpitError>;
     /// Changes the status.
-    fn set_status(&self, id: i64, actor: &str, status: &str) -> Result<(), CockpitError>;
+    fn set_status(&self, id: i64, actor: &str, status: CaseStatus) -> Result<(), CockpitError>;
     /// Marks the case handled in one go.
     fn mark_handled(&self, id: i64, actor: &str) -> Result<(), CockpitError>;
     /// Links the case to conversation `room_id`.

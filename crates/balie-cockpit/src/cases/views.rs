@@ -2,6 +2,7 @@
 //! party, timeline, documents and audit trail, the clerk's form for a new case, and the
 //! events that tell the window to show or re-read a case.
 
+use balie_domain::{CaseStatus, PartyKind, PaymentStatus};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -16,10 +17,7 @@ pub struct CaseSummaryView {
     /// What it is about.
     pub title: String,
     /// Where it stands.
-    #[ts(
-        type = "\"new\" | \"in_progress\" | \"waiting\" | \"approved\" | \"refused\" | \"closed\""
-    )]
-    pub status: String,
+    pub status: CaseStatus,
     /// Whose case.
     pub party_name: String,
     /// Last change, ms since the epoch.
@@ -31,8 +29,7 @@ pub struct CaseSummaryView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct PartyView {
     /// `citizen`, `company` or `association`.
-    #[ts(type = "\"citizen\" | \"company\" | \"association\"")]
-    pub kind: String,
+    pub kind: PartyKind,
     /// The name.
     pub name: String,
     /// `0123.456.749`.
@@ -86,8 +83,7 @@ pub enum TimelineEntry {
         /// What it is for.
         description: String,
         /// Where it stands.
-        #[ts(type = "\"created\" | \"open\" | \"paid\" | \"failed\" | \"canceled\" | \"expired\"")]
-        status: String,
+        status: PaymentStatus,
     },
 }
 
@@ -148,8 +144,7 @@ pub struct CaseView {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
 pub struct NewCaseRequest {
     /// `citizen`, `company` or `association`.
-    #[ts(type = "\"citizen\" | \"company\" | \"association\"")]
-    pub party_kind: String,
+    pub party_kind: PartyKind,
     /// The applicant's name.
     pub party_name: String,
     /// The enterprise number (required for a company); the party is found again by it.

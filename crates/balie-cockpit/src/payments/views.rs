@@ -46,14 +46,12 @@ pub struct PaymentRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct StepView {
     /// The status reached.
-    #[ts(type = "\"created\" | \"open\" | \"paid\" | \"failed\" | \"canceled\" | \"expired\"")]
-    pub status: String,
+    pub status: PaymentStatus,
     /// When, milliseconds since the epoch.
     #[ts(type = "number")]
     pub at_ms: i64,
     /// Who said so.
-    #[ts(type = "\"balie\" | \"provider\" | \"clerk\"")]
-    pub source: String,
+    pub source: StatusSource,
 }
 
 /// A payment as the payment panel shows it.
@@ -74,8 +72,7 @@ pub struct PaymentView {
     /// The conversation it was asked in.
     pub room_id: Option<String>,
     /// Where it stands.
-    #[ts(type = "\"created\" | \"open\" | \"paid\" | \"failed\" | \"canceled\" | \"expired\"")]
-    pub status: String,
+    pub status: PaymentStatus,
     /// Every step, oldest first.
     pub steps: Vec<StepView>,
     /// The provider's checkout page, while open.
@@ -125,18 +122,13 @@ pub(super) fn view(
             .and_then(|r| StructuredReference::parse(r).ok())
             .map(|r| r.to_string()),
         room_id: payment.room_id.clone(),
-        status: payment.status.as_str().into(),
+        status: payment.status,
         steps: steps
             .into_iter()
             .map(|s| StepView {
-                status: s.to.as_str().into(),
+                status: s.to,
                 at_ms: s.at_ms,
-                source: match s.source {
-                    StatusSource::Balie => "balie",
-                    StatusSource::Provider => "provider",
-                    StatusSource::Clerk => "clerk",
-                }
-                .into(),
+                source: s.source,
             })
             .collect(),
         checkout_url: (!payment.status.is_final())

@@ -159,6 +159,7 @@ mod payments {
     use super::*;
     use balie_cockpit::CockpitError;
     use balie_cockpit::payments::{PaymentRequest, PaymentView, ProviderName};
+    use balie_domain::{PaymentStatus, StatusSource};
     use std::time::Duration;
 
     fn sandbox(amount: &str, description: &str) -> PaymentRequest {
@@ -188,7 +189,7 @@ mod payments {
     async fn reaches(
         changes: &mut tokio::sync::broadcast::Receiver<PaymentView>,
         id: &str,
-        status: &str,
+        status: PaymentStatus,
     ) -> PaymentView {
         tokio::time::timeout(Duration::from_secs(5), async {
             loop {
@@ -199,7 +200,7 @@ mod payments {
             }
         })
         .await
-        .unwrap_or_else(|_| panic!("payment {id} did not become {status}"))
+        .unwrap_or_else(|_| panic!("payment {id} did not become {status:?}"))
     }
 
     fn start_parts(name: &str) -> (tempfile::TempDir, String) {
@@ -251,7 +252,7 @@ mod payments {
             .request_payment(&sandbox("45,00", "Verkeersborden opendeurdag"))
             .await
             .unwrap();
-        assert_eq!(view.status, "open");
+        assert_eq!(view.status, PaymentStatus::Open);
         assert_eq!(view.amount_text, "€\u{a0}45,00");
         assert!(view.test);
         assert_eq!(view.room_id.as_deref(), Some(conversation.room_id.as_str()));
@@ -261,26 +262,32 @@ mod payments {
             "{checkout}"
         );
         assert!(view.qr_svg_data_uri.is_some());
-        let steps: Vec<(&str, &str)> = view
-            .steps
-            .iter()
-            .map(|s| (s.status.as_str(), s.source.as_str()))
-            .collect();
-        assert_eq!(steps, [("created", "balie"), ("open", "provider")]);
+        let steps: Vec<(PaymentStatus, StatusSource)> =
+            view.steps.iter().map(|s| (s.status, s.source)).collect();
+        assert_eq!(
+            steps,
+            [
+                (PaymentStatus::Created, StatusSource::Balie),
+                (PaymentStatus::Open, StatusSource::Provider)
+            ]
+        );
         let cards = cockpit.payments().cards(&conversation.room_id);
         assert_eq!(cards.len(), 1);
         assert_eq!(cards[0].amount_cents, 4500);
         assert!(cards[0].test && !cards[0].qr.is_empty());
 
         choose(&checkout, "paid").await;
-        let paid = reaches(&mut changes, &view.id, "paid").await;
-        assert_eq!(paid.steps.last().unwrap().source, "provider");
+        let paid = reaches(&mut changes, &view.id, PaymentStatus::Paid).await;
+        assert_eq!(paid.steps.last().unwrap().source, StatusSource::Provider);
         assert_eq!(paid.checkout_url, None, "nothing left to pay");
         let cards = cockpit.payments().cards(&conversation.room_id);
         assert_eq!(cards[0].status, balie_protocol::channel::CardStatus::Paid);
         // Paid stays paid: the provider refuses a cancel, and nothing changes here.
         assert!(cockpit.payments().cancel(&view.id).await.is_err());
-        assert_eq!(cockpit.payments().view(&view.id).unwrap().status, "paid");
+        assert_eq!(
+            cockpit.payments().view(&view.id).unwrap().status,
+            PaymentStatus::Paid
+        );
         // Only the provider says a provider payment is paid; the clerk cannot.
         assert!(matches!(
             cockpit.payments().mark_received(&view.id),
@@ -373,7 +380,7 @@ mod payments {
             .await
             .unwrap();
         let resumed = again.payments().view(&view.id).unwrap();
-        assert_eq!(resumed.status, "open", "{resumed:?}");
+        assert_eq!(resumed.status, PaymentStatus::Open, "{resumed:?}");
         let conn = rusqlite::Connection::open(&db).unwrap();
         let made_again: String = conn
             .query_row(
@@ -395,7 +402,7 @@ mod payments {
         // And it is followed again: paying it now is seen.
         let mut changes = again.payments().subscribe();
         choose(resumed.checkout_url.as_ref().unwrap(), "paid").await;
-        reaches(&mut changes, &view.id, "paid").await;
+        reaches(&mut changes, &view.id, PaymentStatus::Paid).await;
         SecretStore::new(&service)
             .delete(SecretName::RelayClerkToken)
             .unwrap();
@@ -425,7 +432,7 @@ mod payments {
             })
             .await
             .unwrap();
-        assert_eq!(view.status, "open");
+        assert_eq!(view.status, PaymentStatus::Open);
         assert!(!view.test);
         let reference = view.reference.clone().unwrap();
         assert!(
@@ -439,8 +446,8 @@ mod payments {
         assert!(card.checkout_url.is_none() && !card.qr.is_empty());
 
         let received = cockpit.payments().mark_received(&view.id).unwrap();
-        assert_eq!(received.status, "paid");
-        assert_eq!(received.steps.last().unwrap().source, "clerk");
+        assert_eq!(received.status, PaymentStatus::Paid);
+        assert_eq!(received.steps.last().unwrap().source, StatusSource::Clerk);
         let trail = {
             let conn = rusqlite::Connection::open(data.path().join("cockpit.sqlite3")).unwrap();
             balie_store::cockpit::payment::audit_trail(&conn, &view.id).unwrap()
@@ -699,7 +706,7 @@ mod cases {
         use balie_cockpit::cases::NewCaseRequest;
         let (data, service, cockpit) = start("cases-create", Locale::Fr).await;
         let request = |kind: &str, name: &str, number: Option<&str>, title: &str| NewCaseRequest {
-            party_kind: kind.into(),
+            party_kind: balie_domain::PartyKind::from_name(kind).unwrap(),
             party_name: name.into(),
             enterprise_number: number.map(Into::into),
             email: None,
