@@ -172,117 +172,155 @@ pub(crate) async fn clerk_socket(
         .into_response())
 }
 
+/// The cockpit's connection, in steps: its `hello`, its place in the room, the messages
+/// both ways until it closes (or a newer connection replaces it), and its leaving.
 async fn run_clerk(state: AppState, room_id: String, mut socket: WebSocket) {
     let mut guard = Guard::new();
-    // The first message must be `hello` with a version we speak.
-    loop {
-        match next_frame(&mut socket).await {
-            Incoming::Text(text) => match guard.parse::<ClerkMessage>(&text) {
-                Ok(ClerkMessage::Hello { version }) if version == SIGNALING_VERSION => break,
-                Ok(ClerkMessage::Hello { .. }) => {
-                    let _ = write(
-                        &mut socket,
-                        &RelayToClerk::Error {
-                            code: SignalError::UnsupportedVersion,
-                        },
-                    )
-                    .await;
-                    return;
-                }
-                Ok(_) => {
-                    let _ = write(
-                        &mut socket,
-                        &RelayToClerk::Error {
-                            code: SignalError::OutOfOrder,
-                        },
-                    )
-                    .await;
-                }
-                Err(code) => {
-                    let _ = write(&mut socket, &RelayToClerk::Error { code }).await;
-                }
-            },
-            Incoming::Binary => {
-                let _ = write(
-                    &mut socket,
-                    &RelayToClerk::Error {
-                        code: SignalError::Malformed,
-                    },
-                )
-                .await;
-            }
-            Incoming::Closed => return,
-        }
+    if !clerk_hello(&mut socket, &mut guard).await {
+        return;
     }
-
     let conn = next_conn();
     let (tx, mut rx) = mpsc::channel::<RelayToClerk>(QUEUE);
-    let rooms = state.rooms();
+    if !clerk_arrives(&state, &room_id, conn, &tx) {
+        return;
+    }
+    tracing::info!(room_id, "clerk connected");
+    let mut link = Link {
+        socket: &mut socket,
+        guard: &mut guard,
+        tx: &tx,
+        rx: &mut rx,
+    };
+    if clerk_session(&state, &room_id, conn, &mut link).await == SessionEnd::Replaced {
+        return;
+    }
+    clerk_leaves(&state, &room_id, conn);
+    tracing::info!(room_id, "clerk disconnected");
+}
+
+/// One side's connection while it lasts: its socket, its guard (size and rate limits) and
+/// its queue.
+struct Link<'a, Out> {
+    socket: &'a mut WebSocket,
+    guard: &'a mut Guard,
+    tx: &'a mpsc::Sender<Out>,
+    rx: &'a mut mpsc::Receiver<Out>,
+}
+
+/// Why a connection's loop ended.
+#[derive(Debug, PartialEq, Eq)]
+enum SessionEnd {
+    /// Closed, or its queue is gone: the room is told it left.
+    Closed,
+    /// A newer connection of the same cockpit took its place: stop quietly.
+    Replaced,
+}
+
+/// Waits for the clerk's first message, which must be `hello` with a version we speak;
+/// false when the connection ends instead.
+async fn clerk_hello(socket: &mut WebSocket, guard: &mut Guard) -> bool {
+    loop {
+        let error = match next_frame(socket).await {
+            Incoming::Text(text) => match guard.parse::<ClerkMessage>(&text) {
+                Ok(ClerkMessage::Hello { version }) if version == SIGNALING_VERSION => return true,
+                Ok(ClerkMessage::Hello { .. }) => {
+                    let code = SignalError::UnsupportedVersion;
+                    let _ = write(socket, &RelayToClerk::Error { code }).await;
+                    return false;
+                }
+                Ok(_) => SignalError::OutOfOrder,
+                Err(code) => code,
+            },
+            Incoming::Binary => SignalError::Malformed,
+            Incoming::Closed => return false,
+        };
+        let _ = write(socket, &RelayToClerk::Error { code: error }).await;
+    }
+}
+
+/// Puts connection `conn` in the room as its clerk (replacing an older one) and tells it
+/// the room's state: welcome with the ICE servers, a knock waiting, and the citizen that
+/// the clerk is back. False when the room is gone.
+fn clerk_arrives(
+    state: &AppState,
+    room_id: &str,
+    conn: u64,
+    tx: &mpsc::Sender<RelayToClerk>,
+) -> bool {
     let ice_servers = state
         .config()
         .ice
         .ice_servers(state.clock().now_unix(), &format!("k-{room_id}"));
-    let registered = rooms.with_room(&room_id, |room| {
-        // A newer connection of the cockpit replaces an older one.
-        room.clerk = Some((conn, tx.clone()));
-        send(
-            &tx,
-            RelayToClerk::Welcome {
-                room_id: room_id.clone(),
-                citizen_present: room.citizen.as_ref().is_some_and(|c| c.conn.is_some()),
-                ice_servers: ice_servers.clone(),
-            },
-        );
-        if let Some(knock) = &room.knock {
+    state
+        .rooms()
+        .with_room(room_id, |room| {
+            room.clerk = Some((conn, tx.clone()));
             send(
-                &tx,
-                RelayToClerk::Knock {
-                    knock_id: knock.id.clone(),
-                    locale: knock.locale,
+                tx,
+                RelayToClerk::Welcome {
+                    room_id: room_id.to_owned(),
+                    citizen_present: room.citizen.as_ref().is_some_and(|c| c.conn.is_some()),
+                    ice_servers: ice_servers.clone(),
                 },
             );
-        }
-        if let Some((_, citizen)) = room.citizen.as_ref().and_then(|c| c.conn.as_ref()) {
-            send(citizen, RelayToCitizen::ClerkBack);
-        }
-    });
-    if registered.is_none() {
-        return;
-    }
-    tracing::info!(room_id, "clerk connected");
+            if let Some(knock) = &room.knock {
+                send(
+                    tx,
+                    RelayToClerk::Knock {
+                        knock_id: knock.id.clone(),
+                        locale: knock.locale,
+                    },
+                );
+            }
+            if let Some((_, citizen)) = room.citizen.as_ref().and_then(|c| c.conn.as_ref()) {
+                send(citizen, RelayToCitizen::ClerkBack);
+            }
+        })
+        .is_some()
+}
 
+/// The clerk's messages to the room and the room's to the clerk, until one side closes.
+async fn clerk_session(
+    state: &AppState,
+    room_id: &str,
+    conn: u64,
+    link: &mut Link<'_, RelayToClerk>,
+) -> SessionEnd {
     loop {
         tokio::select! {
-            outgoing = rx.recv() => match outgoing {
-                Some(message) => if !write(&mut socket, &message).await { break },
-                None => break,
+            outgoing = link.rx.recv() => match outgoing {
+                Some(message) => if !write(link.socket, &message).await { return SessionEnd::Closed },
+                None => return SessionEnd::Closed,
             },
-            incoming = next_frame(&mut socket) => match incoming {
+            incoming = next_frame(link.socket) => match incoming {
                 Incoming::Text(text) => {
-                    let reply = match guard.parse::<ClerkMessage>(&text) {
-                        Ok(message) => on_clerk_message(&state, &room_id, message),
+                    let reply = match link.guard.parse::<ClerkMessage>(&text) {
+                        Ok(message) => on_clerk_message(state, room_id, message),
                         Err(code) => Some(code),
                     };
                     if let Some(code) = reply {
-                        send(&tx, RelayToClerk::Error { code });
+                        send(link.tx, RelayToClerk::Error { code });
                     }
                 }
-                Incoming::Binary => send(&tx, RelayToClerk::Error { code: SignalError::Malformed }),
-                Incoming::Closed => break,
+                Incoming::Binary => send(link.tx, RelayToClerk::Error { code: SignalError::Malformed }),
+                Incoming::Closed => return SessionEnd::Closed,
             },
         }
-        // Replaced by a newer connection of the same cockpit: stop quietly.
-        let current = rooms
-            .with_room(&room_id, |room| {
+        let current = state
+            .rooms()
+            .with_room(room_id, |room| {
                 room.clerk.as_ref().is_some_and(|(c, _)| *c == conn)
             })
             .unwrap_or(false);
         if !current {
-            return;
+            return SessionEnd::Replaced;
         }
     }
+}
 
-    rooms.with_room(&room_id, |room| {
+/// The clerk's connection `conn` closed: the citizen hears the clerk is away.
+fn clerk_leaves(state: &AppState, room_id: &str, conn: u64) {
+    state.rooms().with_room(room_id, |room| {
         if room.clerk.as_ref().is_some_and(|(c, _)| *c == conn) {
             room.clerk = None;
             if let Some((_, citizen)) = room.citizen.as_ref().and_then(|c| c.conn.as_ref()) {
@@ -290,7 +328,6 @@ async fn run_clerk(state: AppState, room_id: String, mut socket: WebSocket) {
             }
         }
     });
-    tracing::info!(room_id, "clerk disconnected");
 }
 
 /// Acts on one message of the clerk; `Some(error)` to answer with.
@@ -398,15 +435,39 @@ enum CitizenRole {
     Admitted,
 }
 
+/// The citizen page's connection, in steps: its knock (or its return with the resume
+/// secret), the messages both ways until either side ends it, and its leaving.
 async fn run_citizen(state: AppState, room_id: String, mut socket: WebSocket) {
     let mut guard = Guard::new();
     let conn = next_conn();
     let (tx, mut rx) = mpsc::channel::<RelayToCitizen>(QUEUE);
-    let rooms = state.rooms();
+    let Some(role) = citizen_knock(&state, &room_id, conn, &mut socket, &mut guard, &tx).await
+    else {
+        return;
+    };
+    let mut link = Link {
+        socket: &mut socket,
+        guard: &mut guard,
+        tx: &tx,
+        rx: &mut rx,
+    };
+    citizen_session(&state, &room_id, conn, role, &mut link).await;
+    citizen_leaves(&state, &room_id, conn);
+}
 
-    // The first message must be a knock.
-    let role = loop {
-        match next_frame(&mut socket).await {
+/// Waits for the citizen's first message, which must be a knock with a version we speak,
+/// and puts the citizen in the lobby (or back in the call); `None` when the connection
+/// ends or the room is taken.
+async fn citizen_knock(
+    state: &AppState,
+    room_id: &str,
+    conn: u64,
+    socket: &mut WebSocket,
+    guard: &mut Guard,
+    tx: &mpsc::Sender<RelayToCitizen>,
+) -> Option<CitizenRole> {
+    loop {
+        let error = match next_frame(socket).await {
             Incoming::Text(text) => match guard.parse::<CitizenMessage>(&text) {
                 Ok(CitizenMessage::Knock {
                     version,
@@ -414,108 +475,125 @@ async fn run_citizen(state: AppState, room_id: String, mut socket: WebSocket) {
                     resume,
                 }) => {
                     if version != SIGNALING_VERSION {
-                        let _ = write(
-                            &mut socket,
-                            &RelayToCitizen::Error {
-                                code: SignalError::UnsupportedVersion,
-                            },
-                        )
-                        .await;
-                        return;
+                        let code = SignalError::UnsupportedVersion;
+                        let _ = write(socket, &RelayToCitizen::Error { code }).await;
+                        return None;
                     }
-                    let ice_servers = citizen_ice_servers(&state, &room_id);
-                    match knock(
+                    let ice_servers = citizen_ice_servers(state, room_id);
+                    let rooms = state.rooms();
+                    let role = knock(
                         rooms,
                         &ice_servers,
-                        &room_id,
+                        room_id,
                         conn,
                         locale,
                         resume.as_deref(),
-                        &tx,
-                    ) {
-                        Some(role) => break role,
-                        None => {
-                            let _ = write(&mut socket, &RelayToCitizen::RoomBusy).await;
-                            return;
-                        }
+                        tx,
+                    );
+                    if role.is_none() {
+                        let _ = write(socket, &RelayToCitizen::RoomBusy).await;
                     }
+                    return role;
                 }
-                Ok(_) => {
-                    let _ = write(
-                        &mut socket,
-                        &RelayToCitizen::Error {
-                            code: SignalError::OutOfOrder,
-                        },
-                    )
-                    .await;
-                }
-                Err(code) => {
-                    let _ = write(&mut socket, &RelayToCitizen::Error { code }).await;
-                }
+                Ok(_) => SignalError::OutOfOrder,
+                Err(code) => code,
             },
-            Incoming::Binary => {
-                let _ = write(
-                    &mut socket,
-                    &RelayToCitizen::Error {
-                        code: SignalError::Malformed,
-                    },
-                )
-                .await;
-            }
-            Incoming::Closed => return,
-        }
-    };
-    let mut role = role;
+            Incoming::Binary => SignalError::Malformed,
+            Incoming::Closed => return None,
+        };
+        let _ = write(socket, &RelayToCitizen::Error { code: error }).await;
+    }
+}
 
+/// The citizen's messages to the clerk and the room's to the citizen, until the citizen
+/// leaves, is declined, the conversation ends, or the connection closes.
+async fn citizen_session(
+    state: &AppState,
+    room_id: &str,
+    conn: u64,
+    mut role: CitizenRole,
+    link: &mut Link<'_, RelayToCitizen>,
+) {
     loop {
         tokio::select! {
-            outgoing = rx.recv() => match outgoing {
+            outgoing = link.rx.recv() => match outgoing {
                 Some(message) => {
                     let last = matches!(message, RelayToCitizen::Declined | RelayToCitizen::Ended);
                     if let RelayToCitizen::Admitted { .. } = message {
                         role = CitizenRole::Admitted;
                     }
-                    if !write(&mut socket, &message).await || last {
-                        break;
+                    if !write(link.socket, &message).await || last {
+                        return;
                     }
                 }
-                None => break,
+                None => return,
             },
-            incoming = next_frame(&mut socket) => match incoming {
+            incoming = next_frame(link.socket) => match incoming {
                 Incoming::Text(text) => {
-                    let reply = match guard.parse::<CitizenMessage>(&text) {
-                        Ok(CitizenMessage::Signal { signal }) if role == CitizenRole::Admitted => {
-                            rooms.with_room(&room_id, |room| match &room.clerk {
-                                Some((_, clerk)) => { send(clerk, RelayToClerk::Signal { signal }); None }
-                                None => Some(SignalError::OutOfOrder),
-                            }).flatten()
-                        }
+                    let reply = match link.guard.parse::<CitizenMessage>(&text) {
                         Ok(CitizenMessage::Leave) => {
-                            rooms.with_room(&room_id, |room| {
-                                if room.citizen.as_ref().and_then(|c| c.conn.as_ref()).is_some_and(|(c, _)| *c == conn) {
-                                    room.citizen = None;
-                                    if let Some((_, clerk)) = &room.clerk {
-                                        send(clerk, RelayToClerk::CitizenLeft);
-                                    }
-                                }
-                            });
-                            let _ = socket.send(Message::Close(None)).await;
-                            break;
+                            citizen_says_goodbye(state, room_id, conn);
+                            let _ = link.socket.send(Message::Close(None)).await;
+                            return;
                         }
-                        Ok(_) => Some(SignalError::OutOfOrder),
+                        Ok(message) => on_citizen_message(state, room_id, role, message),
                         Err(code) => Some(code),
                     };
                     if let Some(code) = reply {
-                        send(&tx, RelayToCitizen::Error { code });
+                        send(link.tx, RelayToCitizen::Error { code });
                     }
                 }
-                Incoming::Binary => send(&tx, RelayToCitizen::Error { code: SignalError::Malformed }),
-                Incoming::Closed => break,
+                Incoming::Binary => send(link.tx, RelayToCitizen::Error { code: SignalError::Malformed }),
+                Incoming::Closed => return,
             },
         }
     }
+}
 
-    rooms.with_room(&room_id, |room| {
+/// Acts on one message of the citizen (but `leave`); `Some(error)` to answer with. Only an
+/// admitted citizen's signals reach the clerk.
+fn on_citizen_message(
+    state: &AppState,
+    room_id: &str,
+    role: CitizenRole,
+    message: CitizenMessage,
+) -> Option<SignalError> {
+    match message {
+        CitizenMessage::Signal { signal } if role == CitizenRole::Admitted => state
+            .rooms()
+            .with_room(room_id, |room| match &room.clerk {
+                Some((_, clerk)) => {
+                    send(clerk, RelayToClerk::Signal { signal });
+                    None
+                }
+                None => Some(SignalError::OutOfOrder),
+            })
+            .flatten(),
+        _ => Some(SignalError::OutOfOrder),
+    }
+}
+
+/// The citizen hung up (`leave`): the seat is freed and the clerk told.
+fn citizen_says_goodbye(state: &AppState, room_id: &str, conn: u64) {
+    state.rooms().with_room(room_id, |room| {
+        let this_one = room
+            .citizen
+            .as_ref()
+            .and_then(|c| c.conn.as_ref())
+            .is_some_and(|(c, _)| *c == conn);
+        if this_one {
+            room.citizen = None;
+            if let Some((_, clerk)) = &room.clerk {
+                send(clerk, RelayToClerk::CitizenLeft);
+            }
+        }
+    });
+}
+
+/// The citizen's connection `conn` closed: a knock is withdrawn, or an admitted citizen is
+/// away (and may come back with the resume secret).
+fn citizen_leaves(state: &AppState, room_id: &str, conn: u64) {
+    state.rooms().with_room(room_id, |room| {
         if room.knock.as_ref().is_some_and(|k| k.conn == conn) {
             if let Some(knock) = room.knock.take()
                 && let Some((_, clerk)) = &room.clerk
