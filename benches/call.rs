@@ -334,33 +334,118 @@ async fn main() {
     let (citizen, citizen_driver) = chromium::chromium_with(chromium::FAKE_MEDIA).await;
     let (clerk_page, clerk_driver) = chromium::chromium_with(chromium::FAKE_MEDIA).await;
     let (page_url, mut bridges) = clerk_page_server().await;
+    let mut tab = ChromiumClerk {
+        page: &clerk_page,
+        url: &page_url,
+        bridges: &mut bridges,
+    };
 
-    // 1. Set-up times.
-    let (mut ours_clerk, mut ours_citizen, mut chrome_clerk, mut chrome_citizen) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut setup = set_up_times(&relay, &citizen, &mut tab, calls).await;
+    let engine_cpu = engine_cpu(&relay, &citizen, seconds).await;
+    let (chrome_cpu, chrome_pss) =
+        chromium_cpu_and_memory(&relay, &citizen, &mut tab, &clerk_driver, seconds).await;
+    let _ = clerk_page.close().await;
+    drop(clerk_driver);
+    let cockpit = cockpit_cpu_and_memory(&citizen, seconds).await;
+    let _ = citizen.close().await;
+    drop(citizen_driver);
+
+    let per_minute = |cpu: f64| cpu * 60.0 / seconds as f64;
+    println!();
+    println!("Call set-up, admit → first remote picture, median of {calls} calls (ms)");
+    println!("                          clerk side   citizen side");
+    println!(
+        "  Balie engine            {:>10}   {:>12}",
+        median(&mut setup.ours_clerk),
+        median(&mut setup.ours_citizen)
+    );
+    println!(
+        "  Chromium tab as clerk   {:>10}   {:>12}",
+        median(&mut setup.chrome_clerk),
+        median(&mut setup.chrome_citizen)
+    );
+    println!();
+    println!(
+        "Clerk CPU per call-minute, 640x480@30 with sound both ways (CPU-s, {seconds} s measured)"
+    );
+    println!(
+        "  Balie engine alone (balie-call-cli)            {:>6.1}",
+        per_minute(engine_cpu)
+    );
+    println!(
+        "  Balie cockpit, whole tree, drawing both        {:>6.1}   (drew {:.1} remote / {:.1} self pictures/s)",
+        per_minute(cockpit.cpu),
+        cockpit.remote_fps,
+        cockpit.self_fps
+    );
+    println!(
+        "  Chromium tab as clerk, whole process tree      {:>6.1}",
+        per_minute(chrome_cpu)
+    );
+    println!();
+    println!("Memory in a call, PSS of the process tree (MiB)");
+    println!("  Balie cockpit           {:>7.1}", cockpit.pss);
+    println!("  Chromium tab as clerk   {chrome_pss:>7.1}");
+}
+
+/// The Chromium tab that does the clerk's side, and the server of its page.
+struct ChromiumClerk<'a> {
+    page: &'a fantoccini::Client,
+    url: &'a str,
+    bridges: &'a mut mpsc::Receiver<axum::extract::ws::WebSocket>,
+}
+
+/// Admit → first remote picture per call, in ms, each side, for the engine and the tab.
+struct SetUpTimes {
+    ours_clerk: Vec<u64>,
+    ours_citizen: Vec<u64>,
+    chrome_clerk: Vec<u64>,
+    chrome_citizen: Vec<u64>,
+}
+
+/// 1. Set-up times: `calls` calls with the engine, each followed by one with the tab.
+async fn set_up_times(
+    relay: &Relay,
+    citizen: &fantoccini::Client,
+    tab: &mut ChromiumClerk<'_>,
+    calls: usize,
+) -> SetUpTimes {
+    let mut times = SetUpTimes {
+        ours_clerk: Vec::new(),
+        ours_citizen: Vec::new(),
+        chrome_clerk: Vec::new(),
+        chrome_citizen: Vec::new(),
+    };
     for i in 0..calls {
-        let (clerk, page) = engine_setup(&relay, &citizen).await;
-        ours_clerk.push(clerk);
-        ours_citizen.push(page);
+        let (clerk, page) = engine_setup(relay, citizen).await;
+        times.ours_clerk.push(clerk);
+        times.ours_citizen.push(page);
         let (admit_at, stop, task) =
-            chromium_call(&relay, &clerk_page, &page_url, &mut bridges, &citizen).await;
-        let citizen_first = first_frame_at(&citizen).await;
-        let clerk_first = first_frame_at(&clerk_page).await;
+            chromium_call(relay, tab.page, tab.url, tab.bridges, citizen).await;
+        let citizen_first = first_frame_at(citizen).await;
+        let clerk_first = first_frame_at(tab.page).await;
         let _ = stop.send(()).await;
         let _ = task.await;
-        chrome_clerk.push(clerk_first.saturating_sub(admit_at));
-        chrome_citizen.push(citizen_first.saturating_sub(admit_at));
+        times
+            .chrome_clerk
+            .push(clerk_first.saturating_sub(admit_at));
+        times
+            .chrome_citizen
+            .push(citizen_first.saturating_sub(admit_at));
         eprintln!(
             "call {}: engine {} / {} ms, Chromium tab {} / {} ms (clerk / citizen side)",
             i + 1,
-            ours_clerk[i],
-            ours_citizen[i],
-            chrome_clerk[i],
-            chrome_citizen[i]
+            times.ours_clerk[i],
+            times.ours_citizen[i],
+            times.chrome_clerk[i],
+            times.chrome_citizen[i]
         );
     }
+    times
+}
 
-    // 2a. The engine alone: balie-call-cli, its whole process.
+/// 2a. The engine alone: balie-call-cli's whole process, CPU-s over `seconds` in a call.
+async fn engine_cpu(relay: &Relay, citizen: &fantoccini::Client, seconds: u64) -> f64 {
     let cli = std::env::var("BALIE_CALL_CLI").expect("BALIE_CALL_CLI (benches/call.sh sets it)");
     let mut child = std::process::Command::new(cli)
         .args([
@@ -384,26 +469,45 @@ async fn main() {
     })
     .await
     .unwrap();
-    citizen_knocks(&citizen, &join_url).await;
-    first_frame_at(&citizen).await;
+    citizen_knocks(citizen, &join_url).await;
+    first_frame_at(citizen).await;
     tokio::time::sleep(Duration::from_secs(5)).await;
-    let engine_cpu = cpu_over(child.id(), seconds).await;
+    let cpu = cpu_over(child.id(), seconds).await;
     let _ = child.kill();
     let _ = child.wait();
+    cpu
+}
 
-    // 2b. The Chromium tab, whole process tree, and its memory mid-call.
-    let (_, stop, task) =
-        chromium_call(&relay, &clerk_page, &page_url, &mut bridges, &citizen).await;
-    first_frame_at(&clerk_page).await;
+/// 2b. The Chromium tab: CPU-s of its whole process tree over `seconds`, and its PSS in
+/// MiB mid-call.
+async fn chromium_cpu_and_memory(
+    relay: &Relay,
+    citizen: &fantoccini::Client,
+    tab: &mut ChromiumClerk<'_>,
+    clerk_driver: &chromium::Driver,
+    seconds: u64,
+) -> (f64, f64) {
+    let (_, stop, task) = chromium_call(relay, tab.page, tab.url, tab.bridges, citizen).await;
+    first_frame_at(tab.page).await;
     tokio::time::sleep(Duration::from_secs(5)).await;
-    let chrome_cpu = cpu_over(clerk_driver.pid(), seconds).await;
-    let chrome_pss = pss_mib(clerk_driver.pid());
+    let cpu = cpu_over(clerk_driver.pid(), seconds).await;
+    let pss = pss_mib(clerk_driver.pid());
     let _ = stop.send(()).await;
     let _ = task.await;
-    let _ = clerk_page.close().await;
-    drop(clerk_driver);
+    (cpu, pss)
+}
 
-    // 2c. The whole cockpit, drawing both pictures, under Xvfb.
+/// The whole cockpit in a call, drawing both pictures.
+struct CockpitFigures {
+    cpu: f64,
+    pss: f64,
+    remote_fps: f64,
+    self_fps: f64,
+}
+
+/// 2c. The whole cockpit under Xvfb: CPU-s of its process tree over `seconds`, its PSS,
+/// and the pictures it drew per second in that time.
+async fn cockpit_cpu_and_memory(citizen: &fantoccini::Client, seconds: u64) -> CockpitFigures {
     let display = one_monitor(1600, 900);
     let data = tempfile::tempdir().unwrap();
     let cockpit = Cockpit::start(env!("CARGO_BIN_EXE_balie-cockpit"), &display, data.path()).await;
@@ -416,7 +520,7 @@ async fn main() {
         .as_str()
         .unwrap()
         .to_owned();
-    citizen_knocks(&citizen, &join_url).await;
+    citizen_knocks(citizen, &join_url).await;
     cockpit.wait_until("#knock", "!el.hidden").await;
     cockpit.click("#admit").await;
     cockpit
@@ -431,47 +535,16 @@ async fn main() {
     };
     let drawn = "return [document.querySelector('#remote-video').dataset.frames, document.querySelector('#self-video').dataset.frames]";
     let before = cockpit.value(drawn).await;
-    let cockpit_cpu = cpu_over(cockpit_pid, seconds).await;
+    let cpu = cpu_over(cockpit_pid, seconds).await;
     let after = cockpit.value(drawn).await;
-    let cockpit_pss = pss_mib(cockpit_pid);
+    let pss = pss_mib(cockpit_pid);
     let fps = |i: usize| (frames(after[i].clone()) - frames(before[i].clone())) / seconds as f64;
-    let (remote_fps, self_fps) = (fps(0), fps(1));
+    let figures = CockpitFigures {
+        cpu,
+        pss,
+        remote_fps: fps(0),
+        self_fps: fps(1),
+    };
     cockpit.stop().await;
-    let _ = citizen.close().await;
-    drop(citizen_driver);
-
-    let per_minute = |cpu: f64| cpu * 60.0 / seconds as f64;
-    println!();
-    println!("Call set-up, admit → first remote picture, median of {calls} calls (ms)");
-    println!("                          clerk side   citizen side");
-    println!(
-        "  Balie engine            {:>10}   {:>12}",
-        median(&mut ours_clerk),
-        median(&mut ours_citizen)
-    );
-    println!(
-        "  Chromium tab as clerk   {:>10}   {:>12}",
-        median(&mut chrome_clerk),
-        median(&mut chrome_citizen)
-    );
-    println!();
-    println!(
-        "Clerk CPU per call-minute, 640x480@30 with sound both ways (CPU-s, {seconds} s measured)"
-    );
-    println!(
-        "  Balie engine alone (balie-call-cli)            {:>6.1}",
-        per_minute(engine_cpu)
-    );
-    println!(
-        "  Balie cockpit, whole tree, drawing both        {:>6.1}   (drew {remote_fps:.1} remote / {self_fps:.1} self pictures/s)",
-        per_minute(cockpit_cpu)
-    );
-    println!(
-        "  Chromium tab as clerk, whole process tree      {:>6.1}",
-        per_minute(chrome_cpu)
-    );
-    println!();
-    println!("Memory in a call, PSS of the process tree (MiB)");
-    println!("  Balie cockpit           {cockpit_pss:>7.1}");
-    println!("  Chromium tab as clerk   {chrome_pss:>7.1}");
+    figures
 }

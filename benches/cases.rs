@@ -231,9 +231,25 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("cockpit.sqlite3");
+    let path = prepare_database(dir.path(), cases);
+    let mut conn = balie_store::open(&path, &balie_store::cockpit::SCHEMA).unwrap();
+    time_search(&conn, cases);
+    time_opening(&mut conn, cases);
+    let t = Instant::now();
+    let recent = case::recent(&conn, 50).unwrap();
+    println!("recent 50: {:.2} ms", t.elapsed().as_secs_f64() * 1000.0);
+    std::hint::black_box(recent);
+    drop(conn);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    time_core_start(&runtime, dir.path());
+    time_application_start(&runtime, dir.path());
+}
+
+/// The generated database in `dir` (`BALIE_BENCH_DB`: made once there and copied, for
+/// trying queries by hand); prints how long making it took and its size.
+fn prepare_database(dir: &std::path::Path, cases: u64) -> std::path::PathBuf {
+    let path = dir.join("cockpit.sqlite3");
     let started = Instant::now();
-    // BALIE_BENCH_DB: build the data once there and reuse it (for trying queries by hand).
     match std::env::var_os("BALIE_BENCH_DB").map(std::path::PathBuf::from) {
         Some(kept) => {
             if !kept.exists() {
@@ -244,7 +260,7 @@ fn main() {
         None => generate(&path, cases),
     }
     let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0)
-        + std::fs::metadata(dir.path().join("cockpit.sqlite3-wal"))
+        + std::fs::metadata(dir.join("cockpit.sqlite3-wal"))
             .map(|m| m.len())
             .unwrap_or(0);
     println!(
@@ -253,8 +269,11 @@ fn main() {
         started.elapsed().as_secs_f64(),
         size as f64 / 1_048_576.0
     );
+    path
+}
 
-    let mut conn = balie_store::open(&path, &balie_store::cockpit::SCHEMA).unwrap();
+/// The search, 20 times each over a mix of queries: p50, p95 and max, and per query.
+fn time_search(conn: &rusqlite::Connection, cases: u64) {
     let some_case = format!("2023-{:06}", cases / 2);
     let enterprise = balie_domain::EnterpriseNumber::from_base(5 * 37)
         .unwrap()
@@ -281,7 +300,7 @@ fn main() {
         let mut these = Vec::new();
         for _ in 0..20 {
             let t = Instant::now();
-            let found = case::search(&conn, query, 20).unwrap();
+            let found = case::search(conn, query, 20).unwrap();
             these.push(t.elapsed().as_secs_f64() * 1000.0);
             std::hint::black_box(found);
         }
@@ -295,13 +314,16 @@ fn main() {
         queries.len()
     );
     println!("  per query p50/max ms: {}", per_query.join(", "));
+}
 
+/// Opening 200 random cases with their notes (and the audit line each writes).
+fn time_opening(conn: &mut rusqlite::Connection, cases: u64) {
     let mut open_ms = Vec::new();
     let mut rng = Rng(42);
     for _ in 0..200 {
         let id = 1 + (rng.next() % cases) as i64;
         let t = Instant::now();
-        let detail = case::open(&mut conn, id, "bench", 0).unwrap().unwrap();
+        let detail = case::open(conn, id, "bench", 0).unwrap().unwrap();
         open_ms.push(t.elapsed().as_secs_f64() * 1000.0);
         std::hint::black_box(detail);
     }
@@ -309,21 +331,18 @@ fn main() {
     println!(
         "open a case with its notes, 200 cases: p50 {p50:.2} ms, p95 {p95:.2} ms, max {max:.2} ms (goal <= 50 ms)"
     );
+}
 
-    let t = Instant::now();
-    let recent = case::recent(&conn, 50).unwrap();
-    println!("recent 50: {:.2} ms", t.elapsed().as_secs_f64() * 1000.0);
-    std::hint::black_box(recent);
-    drop(conn);
-
-    let runtime = tokio::runtime::Runtime::new().unwrap();
+/// The cockpit's core starting on this database (schema check, retention purge, embedded
+/// relay, payments resumed), three times.
+fn time_core_start(runtime: &tokio::runtime::Runtime, dir: &std::path::Path) {
     let mut starts = Vec::new();
     for n in 0..3 {
         let service = format!("be.balie.bench-cases.{}.{n}", std::process::id());
         let t = Instant::now();
         let cockpit = runtime
             .block_on(balie_cockpit::Cockpit::start(
-                balie_cockpit::CockpitConfig::new(dir.path(), &service, balie_domain::Locale::Nl),
+                balie_cockpit::CockpitConfig::new(dir, &service, balie_domain::Locale::Nl),
             ))
             .unwrap();
         starts.push(t.elapsed().as_secs_f64() * 1000.0);
@@ -333,16 +352,17 @@ fn main() {
     }
     let (p50, _, max) = percentiles(starts);
     println!("cockpit core start with this database: median {p50:.0} ms, max {max:.0} ms of 3");
+}
 
-    // The application itself: launched under WebKitWebDriver on Xvfb (the driver's own
-    // start counts too), timed until the dossier window lists the recent cases.
+/// The application itself: launched under WebKitWebDriver on Xvfb (the driver's own start
+/// counts too), timed until the dossier window lists the recent cases; three times.
+fn time_application_start(runtime: &tokio::runtime::Runtime, dir: &std::path::Path) {
     let display = one_monitor(1600, 900);
     let mut app = Vec::new();
     for _ in 0..3 {
         let t = Instant::now();
         let shown = runtime.block_on(async {
-            let cockpit =
-                Cockpit::start(env!("CARGO_BIN_EXE_balie-cockpit"), &display, dir.path()).await;
+            let cockpit = Cockpit::start(env!("CARGO_BIN_EXE_balie-cockpit"), &display, dir).await;
             cockpit.window("dossier").await;
             cockpit
                 .wait_until("#results", "el.querySelectorAll('.case-item').length >= 50")

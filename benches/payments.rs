@@ -76,8 +76,30 @@ async fn main() {
         ..CockpitConfig::new(data.path(), &service, balie_domain::Locale::Nl)
     };
     let cockpit = Cockpit::start(config).await.unwrap();
+    let (browser, _driver) = citizen_in_a_call(&cockpit).await;
+    let paid_at = note_when_paid(&cockpit);
+    // One client for every checkout POST: its connection is kept, as a browser's would be.
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
 
-    // The call: the Chromium citizen knocks and is let in.
+    let mut to_cockpit = Vec::with_capacity(count);
+    let mut to_citizen = Vec::with_capacity(count);
+    for n in 0..count {
+        let (cockpit_ms, citizen_ms) = one_payment(&cockpit, &browser, &client, &paid_at, n).await;
+        to_cockpit.push(cockpit_ms);
+        to_citizen.push(citizen_ms);
+    }
+    cockpit.end_conversation().await.unwrap();
+    let _ = browser.close().await;
+    report(hints, &mut to_cockpit, &mut to_citizen);
+    let _ = balie_secrets::SecretStore::new(&service)
+        .delete(balie_secrets::SecretName::RelayClerkToken);
+}
+
+/// A conversation with the Chromium citizen let in, its page watching its cards.
+async fn citizen_in_a_call(cockpit: &Cockpit) -> (fantoccini::Client, chromium::Driver) {
     let (knocks_tx, mut knocks) = tokio::sync::mpsc::unbounded_channel();
     let conversation = cockpit
         .new_conversation(move |event| {
@@ -87,7 +109,7 @@ async fn main() {
         })
         .await
         .unwrap();
-    let (browser, _driver) = chromium::chromium_with(chromium::FAKE_MEDIA).await;
+    let (browser, driver) = chromium::chromium_with(chromium::FAKE_MEDIA).await;
     browser.set_window_size(360, 740).await.unwrap();
     browser
         .goto(&format!("{}?lang=nl", conversation.join_url))
@@ -101,8 +123,11 @@ async fn main() {
     cockpit.admit(knock).await.unwrap();
     chromium::wait_for_text(&browser, "#lobby-status", "U bent verbonden").await;
     browser.execute(WATCH_PAGE, vec![]).await.unwrap();
+    (browser, driver)
+}
 
-    // When the cockpit learned each payment was paid.
+/// When the cockpit learned each payment was paid (its broadcast `PaymentView`), by id.
+fn note_when_paid(cockpit: &Cockpit) -> Arc<Mutex<HashMap<String, f64>>> {
     let paid_at: Arc<Mutex<HashMap<String, f64>>> = Arc::default();
     let mut changes = cockpit.payments().subscribe();
     let noted = paid_at.clone();
@@ -113,66 +138,71 @@ async fn main() {
             }
         }
     });
+    paid_at
+}
 
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
+/// Payment `n`: asked, its card on the page, paid on the sandbox checkout after a random
+/// 0-2.5 s (t0 is that POST); the milliseconds from t0 until the cockpit, and until the
+/// page, had it paid.
+async fn one_payment(
+    cockpit: &Cockpit,
+    browser: &fantoccini::Client,
+    client: &reqwest::Client,
+    paid_at: &Mutex<HashMap<String, f64>>,
+    n: usize,
+) -> (f64, f64) {
+    let view = cockpit
+        .request_payment(&PaymentRequest {
+            amount: format!("{},00", 10 + n),
+            description: format!("Maaltijden week {}", n + 1),
+            provider: ProviderName::Sandbox,
+        })
+        .await
         .unwrap();
-    let mut to_cockpit = Vec::with_capacity(count);
-    let mut to_citizen = Vec::with_capacity(count);
-    for n in 0..count {
-        let view = cockpit
-            .request_payment(&PaymentRequest {
-                amount: format!("{},00", 10 + n),
-                description: format!("Maaltijden week {}", n + 1),
-                provider: ProviderName::Sandbox,
-            })
+    let selector = format!(
+        "return !!document.querySelector('.payment-card[data-payment-id=\"{}\"][data-status=\"open\"]')",
+        view.id
+    );
+    wait_for("the card on the page", async || {
+        browser
+            .execute(&selector, vec![])
             .await
-            .unwrap();
-        let selector = format!(
-            "return !!document.querySelector('.payment-card[data-payment-id=\"{}\"][data-status=\"open\"]')",
-            view.id
-        );
-        wait_for("the card on the page", async || {
-            browser
-                .execute(&selector, vec![])
-                .await
-                .unwrap()
-                .as_bool()
-                .filter(|shown| *shown)
-        })
-        .await;
-        let checkout = view.checkout_url.unwrap();
-        let mut random = [0u8; 2];
-        getrandom::fill(&mut random).unwrap();
-        let pause = u64::from(u16::from_le_bytes(random)) * 2500 / u64::from(u16::MAX);
-        tokio::time::sleep(Duration::from_millis(pause)).await;
-        let t0 = now_ms();
-        let answer = client
-            .post(&checkout)
-            .form(&[("outcome", "paid")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(answer.status(), 303);
-        let cockpit_at = wait_for("the cockpit sees it paid", async || {
-            paid_at.lock().unwrap().get(&view.id).copied()
-        })
-        .await;
-        let script = format!("return window.__paid['{}'] || null", view.id);
-        let citizen_at = wait_for("the page shows it paid", async || {
-            browser.execute(&script, vec![]).await.unwrap().as_f64()
-        })
-        .await;
-        to_cockpit.push(cockpit_at - t0);
-        to_citizen.push(citizen_at - t0);
-    }
-    cockpit.end_conversation().await.unwrap();
-    let _ = browser.close().await;
+            .unwrap()
+            .as_bool()
+            .filter(|shown| *shown)
+    })
+    .await;
+    let checkout = view.checkout_url.unwrap();
+    let mut random = [0u8; 2];
+    getrandom::fill(&mut random).unwrap();
+    let pause = u64::from(u16::from_le_bytes(random)) * 2500 / u64::from(u16::MAX);
+    tokio::time::sleep(Duration::from_millis(pause)).await;
+    let t0 = now_ms();
+    let answer = client
+        .post(&checkout)
+        .form(&[("outcome", "paid")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 303);
+    let cockpit_at = wait_for("the cockpit sees it paid", async || {
+        paid_at.lock().unwrap().get(&view.id).copied()
+    })
+    .await;
+    let script = format!("return window.__paid['{}'] || null", view.id);
+    let citizen_at = wait_for("the page shows it paid", async || {
+        browser.execute(&script, vec![]).await.unwrap().as_f64()
+    })
+    .await;
+    (cockpit_at - t0, citizen_at - t0)
+}
 
-    for list in [&mut to_cockpit, &mut to_citizen] {
+/// Prints p50, p95 and max of both lists, side by side.
+fn report(hints: bool, to_cockpit: &mut [f64], to_citizen: &mut [f64]) {
+    for list in [&mut *to_cockpit, &mut *to_citizen] {
         list.sort_by(f64::total_cmp);
     }
+    let count = to_cockpit.len();
     let mode = if hints {
         "with the webhook hint"
     } else {
@@ -180,13 +210,11 @@ async fn main() {
     };
     println!(
         "confirmation latency, {mode}, {count} payments: cockpit p50 {:.0} ms p95 {:.0} ms max {:.0} ms; citizen page p50 {:.0} ms p95 {:.0} ms max {:.0} ms",
-        percentile(&to_cockpit, 50.0),
-        percentile(&to_cockpit, 95.0),
+        percentile(to_cockpit, 50.0),
+        percentile(to_cockpit, 95.0),
         to_cockpit[count - 1],
-        percentile(&to_citizen, 50.0),
-        percentile(&to_citizen, 95.0),
+        percentile(to_citizen, 50.0),
+        percentile(to_citizen, 95.0),
         to_citizen[count - 1],
     );
-    let _ = balie_secrets::SecretStore::new(&service)
-        .delete(balie_secrets::SecretName::RelayClerkToken);
 }
