@@ -1,6 +1,37 @@
 //! Build script: Tauri's code generation, with this layout's capability directory.
+//!
+//! The windows' pages are built by Vite (`npm run build`, which both README commands run)
+//! into `ui/cockpit/dist`, and Tauri embeds them. So that a plain `cargo build` works in a
+//! fresh clone before any `npm ci`, a missing `dist` gets two placeholder pages that say
+//! how to build the real ones; Vite's build replaces them.
+
+/// The page each window shows until the UI is built.
+const PLACEHOLDER: &str = r#"<!doctype html>
+<html lang="nl">
+<head><meta charset="utf-8"><title>Balie</title></head>
+<body>
+<h1>Balie</h1>
+<p>De vensters van de cockpit zijn nog niet gebouwd: voer <code>npm ci &amp;&amp; npm run build</code> uit (of <code>scripts/run.sh</code>) en bouw opnieuw.</p>
+<p lang="fr">Les fenêtres du cockpit ne sont pas encore construites : lancez <code>npm ci &amp;&amp; npm run build</code> (ou <code>scripts/run.sh</code>) puis reconstruisez.</p>
+<p lang="en">The cockpit's windows are not built yet: run <code>npm ci &amp;&amp; npm run build</code> (or <code>scripts/run.sh</code>) and build again.</p>
+</body>
+</html>
+"#;
+
+fn placeholder_pages() {
+    let dist = std::path::Path::new("ui/cockpit/dist");
+    if dist.join("gesprek.html").exists() {
+        return;
+    }
+    for page in ["gesprek.html", "dossier.html"] {
+        std::fs::create_dir_all(dist)
+            .and_then(|()| std::fs::write(dist.join(page), PLACEHOLDER))
+            .expect("ui/cockpit/dist is writable");
+    }
+}
 
 fn main() {
+    placeholder_pages();
     const COMMANDS: &[&str] = &[
         "cockpit_status",
         "new_conversation",
