@@ -30,7 +30,7 @@ pub fn open(app: &AppHandle, locale: Locale, cockpit: Option<&Cockpit>) -> tauri
     let (monitors, primary) = monitors(app);
     let key = layout::layout_key(&monitors);
     tracing::info!(monitors = %key, ?primary, "placing windows");
-    let remembered = cockpit.and_then(|c| match c.remembered_layout(&key) {
+    let remembered = cockpit.and_then(|c| match c.window_layouts().remembered(&key) {
         Ok(layout) => layout,
         Err(e) => {
             tracing::warn!(error = %e, "remembered window layout unreadable; using the default");
@@ -132,7 +132,10 @@ pub fn swap(app: &AppHandle, cockpit: Option<&Cockpit>) -> tauri::Result<()> {
         apply(app, &swapped)?;
         if let Some(cockpit) = cockpit {
             let (monitors, _) = monitors(app);
-            if let Err(e) = cockpit.remember_layout(&layout::layout_key(&monitors), &swapped) {
+            if let Err(e) = cockpit
+                .window_layouts()
+                .remember(&layout::layout_key(&monitors), &swapped)
+            {
                 tracing::warn!(error = %e, "window layout not remembered");
             }
         }
@@ -145,7 +148,10 @@ pub fn remember(app: &AppHandle, cockpit: &Cockpit) {
     let (monitors, _) = monitors(app);
     match current(app) {
         Ok(Some(layout)) => {
-            if let Err(e) = cockpit.remember_layout(&layout::layout_key(&monitors), &layout) {
+            if let Err(e) = cockpit
+                .window_layouts()
+                .remember(&layout::layout_key(&monitors), &layout)
+            {
                 tracing::warn!(error = %e, "window layout not remembered");
             }
         }

@@ -10,7 +10,7 @@ use tauri::State;
 /// The machine's cameras, microphones and speakers, and the clerk's choice.
 #[tauri::command]
 pub async fn list_devices(state: State<'_, CockpitState>) -> Result<DeviceList, CockpitError> {
-    state.ready()?.list_devices().await
+    state.ready()?.devices().list().await
 }
 
 /// Keeps the clerk's choice of devices (from the next call on).
@@ -19,7 +19,7 @@ pub async fn choose_devices(
     state: State<'_, CockpitState>,
     choice: DeviceChoice,
 ) -> Result<(), CockpitError> {
-    state.ready()?.choose_devices(&choice)
+    state.ready()?.devices().choose(&choice)
 }
 
 /// Which provider keys are stored (never the keys).

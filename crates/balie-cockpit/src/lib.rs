@@ -47,18 +47,18 @@ pub use error::CockpitError;
 use balie_domain::Locale;
 use balie_protocol::CreateRoomRequest;
 use balie_secrets::SecretStore;
-use call::devices::DeviceList;
+use call::devices::Devices;
 use call::events::ConversationEvent;
 use call::frame_server::FrameServer;
 use call::frames::{Frames, VideoStream};
 use call::{Command, Conversation, CurrentRoom};
 use cases::{Cases, LocalCases};
 use catalog::Catalog;
-use layout::Layout;
+use layout::WindowLayouts;
 use payments::{PaymentRequest, PaymentView, Payments};
 use relay_link::{RelayLink, RelayMode};
 use serde::Serialize;
-use settings::{DeviceChoice, Settings};
+use settings::Settings;
 use std::sync::{Arc, Mutex, MutexGuard};
 use store::SharedStore;
 use ts_rs::TS;
@@ -113,6 +113,8 @@ pub struct Cockpit {
     catalog: Catalog,
     payments: Arc<Payments>,
     cases: Arc<Cases>,
+    devices: Devices,
+    layouts: WindowLayouts,
     keyring_available: bool,
     /// The conversation task, while one runs.
     live: Mutex<Option<Conversation>>,
@@ -180,6 +182,8 @@ impl Cockpit {
             .map_err(|e| tracing::warn!(error = %e, "picture server did not start"))
             .ok();
         Ok(Self {
+            devices: Devices::new(store.clone(), config.synthetic_media),
+            layouts: WindowLayouts::new(store.clone()),
             config,
             store,
             relay,
@@ -232,6 +236,16 @@ impl Cockpit {
         &self.catalog
     }
 
+    /// The clerk's camera, microphone and speaker.
+    pub fn devices(&self) -> &Devices {
+        &self.devices
+    }
+
+    /// The window layouts remembered per monitor layout.
+    pub fn window_layouts(&self) -> &WindowLayouts {
+        &self.layouts
+    }
+
     /// *Nieuw gesprek*: a room on the relay, its join link and QR code; then follows the
     /// room's lobby and call, reporting to `on_event`. A conversation still in progress is
     /// ended.
@@ -255,8 +269,7 @@ impl Cockpit {
             .create_room(&CreateRoomRequest::default())
             .await?;
         let background_blur = self.background_blur()?;
-        let source =
-            call::devices::media_source(&self.device_choice()?, self.config.synthetic_media);
+        let source = self.devices.media_source()?;
         let call = self.relay.clerk_call(
             &room.room_id,
             self.frames.call_config(source, background_blur),
@@ -458,43 +471,10 @@ impl Cockpit {
         }
     }
 
-    /// The devices the clerk chose (kept in the settings).
-    pub fn device_choice(&self) -> Result<DeviceChoice, CockpitError> {
-        self.store.with(|c| Settings::of(c).devices())
-    }
-
-    /// The machine's devices and the clerk's choice.
-    pub async fn list_devices(&self) -> Result<DeviceList, CockpitError> {
-        let chosen = self.device_choice()?;
-        tokio::task::spawn_blocking(move || call::devices::list_devices(chosen))
-            .await
-            .map_err(|e| CockpitError::Internal(format!("device list: {e}")))
-    }
-
-    /// Keeps the clerk's choice of devices; it applies from the next call on. A name longer
-    /// than [`settings::MAX_DEVICE_NAME_CHARS`] is refused.
-    pub fn choose_devices(&self, choice: &DeviceChoice) -> Result<(), CockpitError> {
-        if !choice.is_storable() {
-            return Err(CockpitError::InvalidInput("device name too long".into()));
-        }
-        self.store.with(|c| Settings::of(c).set_devices(choice))
-    }
-
     /// Forgets call metadata older than the retention period; how many calls were
     /// forgotten.
     pub fn purge(&self) -> Result<usize, CockpitError> {
         let now = self.config.clock.now_ms();
         self.store.with(|c| retention::purge(c, now))
-    }
-
-    /// The window layout remembered for the monitor layout `key`.
-    pub fn remembered_layout(&self, key: &str) -> Result<Option<Layout>, CockpitError> {
-        self.store.with(|c| Settings::of(c).window_layout(key))
-    }
-
-    /// Remembers the window layout for the monitor layout `key`.
-    pub fn remember_layout(&self, key: &str, layout: &Layout) -> Result<(), CockpitError> {
-        self.store
-            .with(|c| Settings::of(c).remember_window_layout(key, layout))
     }
 }

@@ -145,13 +145,7 @@ impl Payments {
                 rooms.remove(room_id);
             }
         }
-        let payments = self
-            .shared
-            .store
-            .lock()
-            .ok()
-            .and_then(|c| store::of_room(&c, room_id).ok())
-            .unwrap_or_default();
+        let payments = self.stored_of_room(room_id);
         for p in payments.iter().filter(|p| !p.status.is_final()) {
             let Some(provider) = ProviderName::from_name(&p.provider) else {
                 continue;

@@ -500,6 +500,15 @@ impl Payments {
         ids.iter().map(|id| self.view(id)).collect()
     }
 
+    /// The stored payments of conversation `room_id`; none when the store cannot be read
+    /// (the callers are background tasks with no one to tell).
+    fn stored_of_room(&self, room_id: &str) -> Vec<store::Payment> {
+        self.shared
+            .store
+            .with(|c| store::of_room(c, room_id))
+            .unwrap_or_default()
+    }
+
     /// Payment `id` as the panel shows it.
     pub fn view(&self, id: &str) -> Result<PaymentView, CockpitError> {
         view(&self.shared, id, |p| self.test_mode(p))
@@ -507,14 +516,7 @@ impl Payments {
 
     /// The cards of conversation `room_id` for the citizen page.
     pub fn cards(&self, room_id: &str) -> Vec<PaymentCard> {
-        let payments = self
-            .shared
-            .store
-            .lock()
-            .ok()
-            .and_then(|c| store::of_room(&c, room_id).ok())
-            .unwrap_or_default();
-        payments
+        self.stored_of_room(room_id)
             .iter()
             .filter_map(|p| card(&self.shared, p, |n| self.test_mode(n)).ok())
             .collect()

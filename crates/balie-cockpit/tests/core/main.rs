@@ -89,9 +89,9 @@ async fn the_clerks_choice_of_devices_is_kept_and_a_long_name_refused() {
     let cockpit = Cockpit::start(CockpitConfig::new(data.path(), &service, Locale::Fr))
         .await
         .unwrap();
-    assert_eq!(cockpit.device_choice().unwrap(), DeviceChoice::default());
+    assert_eq!(cockpit.devices().choice().unwrap(), DeviceChoice::default());
     // Listing asks the real sound system and camera monitor (none here: empty lists).
-    let list = cockpit.list_devices().await.unwrap();
+    let list = cockpit.devices().list().await.unwrap();
     assert_eq!(list.chosen, DeviceChoice::default());
 
     let choice = DeviceChoice {
@@ -99,25 +99,25 @@ async fn the_clerks_choice_of_devices_is_kept_and_a_long_name_refused() {
         microphone: None,
         speaker: Some("Jabra Evolve 40".into()),
     };
-    cockpit.choose_devices(&choice).unwrap();
+    cockpit.devices().choose(&choice).unwrap();
     drop(cockpit);
     let again = Cockpit::start(CockpitConfig::new(data.path(), &service, Locale::Fr))
         .await
         .unwrap();
-    assert_eq!(again.device_choice().unwrap(), choice);
+    assert_eq!(again.devices().choice().unwrap(), choice);
     let too_long = DeviceChoice {
         camera: Some("x".repeat(513)),
         ..DeviceChoice::default()
     };
-    assert!(again.choose_devices(&too_long).is_err());
+    assert!(again.devices().choose(&too_long).is_err());
     assert_eq!(
-        again.device_choice().unwrap(),
+        again.devices().choice().unwrap(),
         choice,
         "a refused choice changes nothing"
     );
     // Back to the defaults.
-    again.choose_devices(&DeviceChoice::default()).unwrap();
-    assert_eq!(again.device_choice().unwrap(), DeviceChoice::default());
+    again.devices().choose(&DeviceChoice::default()).unwrap();
+    assert_eq!(again.devices().choice().unwrap(), DeviceChoice::default());
     SecretStore::new(&service)
         .delete(SecretName::RelayClerkToken)
         .unwrap();
