@@ -203,31 +203,6 @@ fn halves(area: Rect) -> (Rect, Rect) {
     (left, right)
 }
 
-/// The window layouts remembered per monitor layout, in the cockpit database.
-#[derive(Clone)]
-pub struct WindowLayouts {
-    store: crate::store::SharedStore,
-}
-
-impl WindowLayouts {
-    /// The layouts kept in `store`.
-    pub fn new(store: crate::store::SharedStore) -> Self {
-        Self { store }
-    }
-
-    /// The layout remembered for the monitor layout `key`.
-    pub fn remembered(&self, key: &str) -> Result<Option<Layout>, crate::CockpitError> {
-        self.store
-            .with(|c| crate::settings::Settings::of(c).window_layout(key))
-    }
-
-    /// Remembers `layout` for the monitor layout `key`.
-    pub fn remember(&self, key: &str, layout: &Layout) -> Result<(), crate::CockpitError> {
-        self.store
-            .with(|c| crate::settings::Settings::of(c).remember_window_layout(key, layout))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,9 @@
 //! tables); secrets never do (they are in the OS keyring). The setting keys are private
 //! to this module.
 
+use crate::error::CockpitError;
 use crate::layout::Layout;
+use crate::store::SharedStore;
 use balie_domain::Iban;
 use balie_store::StoreError;
 use balie_store::cockpit::{setting, window_layout};
@@ -214,6 +216,31 @@ impl<'c> Settings<'c> {
     /// Remembers the window layout for the monitor layout `key`.
     pub fn remember_window_layout(&self, key: &str, layout: &Layout) -> Result<(), StoreError> {
         window_layout::save(self.0, key, layout)
+    }
+}
+
+/// The window layouts remembered per monitor layout, as the desktop host reads and keeps
+/// them (`cockpit.window_layouts()`).
+#[derive(Clone)]
+pub struct WindowLayouts {
+    store: SharedStore,
+}
+
+impl WindowLayouts {
+    /// The layouts kept in `store`.
+    pub fn new(store: SharedStore) -> Self {
+        Self { store }
+    }
+
+    /// The layout remembered for the monitor layout `key`.
+    pub fn remembered(&self, key: &str) -> Result<Option<Layout>, CockpitError> {
+        self.store.with(|c| Settings::of(c).window_layout(key))
+    }
+
+    /// Remembers `layout` for the monitor layout `key`.
+    pub fn remember(&self, key: &str, layout: &Layout) -> Result<(), CockpitError> {
+        self.store
+            .with(|c| Settings::of(c).remember_window_layout(key, layout))
     }
 }
 
