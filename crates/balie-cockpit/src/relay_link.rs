@@ -204,20 +204,9 @@ pub async fn connect_remote(url: &str, secrets: SecretStore) -> Result<RelayLink
 
 /// A relay URL must be https, or http on this machine (tests, a local proxy).
 pub fn check_relay_url(url: &str) -> Result<(), CockpitError> {
-    let local = [
-        "http://127.",
-        "http://localhost:",
-        "http://localhost/",
-        "http://[::1]",
-    ];
-    let ok = url.starts_with("https://") || local.iter().any(|p| url.starts_with(p));
-    if ok && !url.contains(char::is_whitespace) && url.len() > "https://x".len() {
-        Ok(())
-    } else {
-        Err(CockpitError::InvalidInput(format!(
-            "the relay URL must start with https:// (http:// only on this machine), got {url:?}"
-        )))
-    }
+    balie_domain::ServiceUrl::parse(url)
+        .map(|_| ())
+        .map_err(|e| CockpitError::InvalidInput(format!("the relay URL: {e}, got {url:?}")))
 }
 
 /// The embedded clerk's token: from the keyring, or new (and then stored there).
@@ -240,6 +229,35 @@ fn clerk_token(secrets: &SecretStore) -> Result<(SecretString, bool), CockpitErr
         Err(e) => {
             tracing::warn!(error = %e, "no usable OS keyring: the embedded relay's clerk token lives in memory only");
             Ok((fresh()?, false))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 12: a prefix check took `http://127.0.0.1@evil.example` (user `127.0.0.1` at
+    /// `evil.example`) for this machine, and would have sent the clerk token there.
+    #[test]
+    fn a_relay_url_is_https_or_this_machine_by_its_host_not_its_prefix() {
+        for bad in [
+            "http://127.0.0.1@evil.example",
+            "http://localhost.evil.example",
+            "http://balie.zonnedorp.be",
+            "https://user:pw@balie.zonnedorp.be",
+        ] {
+            assert!(
+                matches!(check_relay_url(bad), Err(CockpitError::InvalidInput(_))),
+                "{bad}"
+            );
+        }
+        for good in [
+            "https://balie.zonnedorp.be",
+            "http://127.0.0.1:8080",
+            "http://[::1]:8080",
+        ] {
+            assert!(check_relay_url(good).is_ok(), "{good}");
         }
     }
 }

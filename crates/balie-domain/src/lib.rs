@@ -22,6 +22,7 @@
 //!
 //! Non-goals: storage, networking, formatting for a particular UI.
 
+mod address;
 mod case;
 mod enterprise;
 mod iban;
@@ -32,6 +33,7 @@ mod payment;
 mod pii;
 mod token;
 
+pub use address::{ServiceUrl, UrlError};
 pub use case::{CaseStatus, PartyKind};
 pub use enterprise::{EnterpriseNumber, EnterpriseNumberError};
 pub use iban::{Iban, IbanError};

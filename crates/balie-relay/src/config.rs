@@ -168,12 +168,10 @@ impl RelayConfig {
         if !tls && !self.listen.ip().is_loopback() {
             return Err(ConfigError::PlainHttpOutsideLoopback(self.listen));
         }
-        if let Some(url) = &self.public_url {
-            let ok = url.starts_with("https://")
-                || (url.starts_with("http://") && !url.contains(char::is_whitespace));
-            if !ok || url.len() < "http://x".len() {
-                return Err(ConfigError::PublicUrl(url.clone()));
-            }
+        if let Some(url) = &self.public_url
+            && balie_domain::ServiceUrl::parse(url).is_err()
+        {
+            return Err(ConfigError::PublicUrl(url.clone()));
         }
         for url in &self.ice.stun_urls {
             if !url.starts_with("stun:") && !url.starts_with("stuns:") {
@@ -190,12 +188,7 @@ impl RelayConfig {
                 "turn_secret (config file) or BALIE_TURN_SECRET, for the TURN URLs",
             ));
         }
-        if !self.hooks.bancontact_jwks_url.starts_with("https://")
-            && !self
-                .hooks
-                .bancontact_jwks_url
-                .starts_with("http://127.0.0.1:")
-        {
+        if balie_domain::ServiceUrl::parse(&self.hooks.bancontact_jwks_url).is_err() {
             return Err(ConfigError::PublicUrl(
                 self.hooks.bancontact_jwks_url.clone(),
             ));
@@ -221,5 +214,27 @@ impl RelayConfig {
     /// The relay database file.
     pub fn database_path(&self) -> PathBuf {
         self.data_dir.join("relay.sqlite3")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 12: plain HTTP only on this machine, judged by the host, not by a prefix.
+    #[test]
+    fn public_and_key_set_addresses_are_https_or_this_machine() {
+        let dir = PathBuf::from("/tmp/balie-config-test");
+        let mut config = RelayConfig::loopback(dir.clone());
+        config.public_url = Some("http://balie.zonnedorp.be".into());
+        assert!(matches!(config.validate(), Err(ConfigError::PublicUrl(_))));
+        config.public_url = Some("https://balie.zonnedorp.be".into());
+        assert!(config.validate().is_ok());
+
+        let mut config = RelayConfig::loopback(dir);
+        config.hooks.bancontact_jwks_url = "http://127.0.0.1:80@evil.example/".into();
+        assert!(matches!(config.validate(), Err(ConfigError::PublicUrl(_))));
+        config.hooks.bancontact_jwks_url = "http://127.0.0.1:8099/jwks".into();
+        assert!(config.validate().is_ok());
     }
 }

@@ -163,6 +163,17 @@ fn valid_url(url: &str) -> bool {
         && !url.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
+/// Whether `url` is on this relay's own origin.
+fn returns_here(state: &AppState, url: &str) -> bool {
+    match (
+        balie_domain::ServiceUrl::parse(url),
+        balie_domain::ServiceUrl::parse(state.public_url()),
+    ) {
+        (Ok(url), Ok(relay)) => url.same_origin(&relay),
+        _ => false,
+    }
+}
+
 /// `POST /sandbox/v2/payments`.
 pub(crate) async fn create(
     State(state): State<AppState>,
@@ -214,7 +225,12 @@ pub(crate) async fn create(
             "description",
         );
     }
-    let Some(redirect_url) = body.redirect_url.filter(|u| valid_url(u)) else {
+    // Only back to this relay (its "go back to your call" page): the sandbox is no open
+    // redirect on the municipality's domain.
+    let Some(redirect_url) = body
+        .redirect_url
+        .filter(|u| valid_url(u) && returns_here(&state, u))
+    else {
         return unprocessable("The redirect URL is invalid", "redirectUrl");
     };
     if body.webhook_url.as_deref().is_some_and(|u| !valid_url(u)) {

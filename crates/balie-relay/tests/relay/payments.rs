@@ -217,6 +217,12 @@ async fn the_sandbox_answers_as_mollie_does_to_bad_requests_and_strangers() {
             r#"{"amount":{"currency":"EUR","value":"1.00"},"description":"x","redirectUrl":"javascript:alert(1)"}"#,
             "redirectUrl",
         ),
+        // Issue 12: the checkout returns only to this relay, never elsewhere (an open
+        // redirect on the municipality's domain).
+        (
+            r#"{"amount":{"currency":"EUR","value":"1.00"},"description":"x","redirectUrl":"https://evil.example/login"}"#,
+            "redirectUrl",
+        ),
     ] {
         let response = post(body).await.unwrap();
         assert_eq!(response.status(), 422, "{body}");
