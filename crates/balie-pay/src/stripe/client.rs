@@ -48,10 +48,13 @@ struct StripeError {
 }
 
 /// Our status for a session's `status` and `payment_status`. A completed session whose
-/// money has not arrived yet (a delayed method) is still open.
+/// money has not arrived yet (a delayed method) is still open. `no_payment_required`
+/// means no money will move (a session Stripe thinks costs nothing): not paid, and
+/// nothing to wait for, so the payment failed and the clerk may ask again.
 fn status(session: Option<&str>, payment: &str) -> Option<PaymentStatus> {
     Some(match (session, payment) {
-        (_, "paid" | "no_payment_required") => PaymentStatus::Paid,
+        (_, "paid") => PaymentStatus::Paid,
+        (_, "no_payment_required") => PaymentStatus::Failed,
         (Some("open" | "complete"), "unpaid") => PaymentStatus::Open,
         (Some("expired"), "unpaid") => PaymentStatus::Expired,
         _ => return None,
@@ -86,7 +89,8 @@ impl Stripe {
 
     /// Whether the key is a test key.
     pub fn is_test_mode(&self) -> bool {
-        self.key.expose_secret().starts_with("sk_test_")
+        let key = self.key.expose_secret();
+        key.starts_with("sk_test_") || key.starts_with("rk_test_")
     }
 
     async fn send(&self, request: reqwest::RequestBuilder) -> Result<ProviderPayment, PayError> {
@@ -206,6 +210,23 @@ impl Provider for Stripe {
 mod tests {
     use super::*;
 
+    /// Issue 12: a restricted test key (`rk_test_`) counted as live.
+    #[test]
+    fn restricted_test_keys_are_test_mode_and_live_keys_are_not() {
+        let client = |key: &str| {
+            Stripe::new(
+                "http://127.0.0.1:9",
+                SecretString::from(key),
+                Duration::from_secs(1),
+            )
+            .unwrap()
+        };
+        assert!(client("rk_test_51abcdefghijklmnopqrstuv").is_test_mode());
+        assert!(client("sk_test_51abcdefghijklmnopqrstuv").is_test_mode());
+        assert!(!client("rk_live_51abcdefghijklmnopqrstuv").is_test_mode());
+        assert!(!client("sk_live_51abcdefghijklmnopqrstuv").is_test_mode());
+    }
+
     #[test]
     fn sessions_map_onto_our_statuses() {
         assert_eq!(status(Some("open"), "unpaid"), Some(PaymentStatus::Open));
@@ -219,6 +240,11 @@ mod tests {
             Some(PaymentStatus::Expired)
         );
         assert_eq!(status(Some("open"), "refunded"), None);
+        // Issue 12: no money moved, so it is not paid.
+        assert_eq!(
+            status(Some("complete"), "no_payment_required"),
+            Some(PaymentStatus::Failed)
+        );
         assert!(valid_id("cs_test_a1B2c3"));
         assert!(!valid_id("cs_../x") && !valid_id("pi_123") && !valid_id("cs_"));
     }
