@@ -5,7 +5,10 @@
 //! Rules:
 //! - while its call is live, a payment is asked about at most [`LIVE_INTERVAL`] apart;
 //!   after the call, the interval grows through [`AFTER_CALL`] to minutes;
-//! - a webhook hint makes it due at once (or right after the request in flight);
+//! - a webhook hint makes it due at once (or right after the request in flight), but never
+//!   sooner than [`MIN_GAP`] after the last question about it: hints can come from anyone
+//!   who knows a payment id (Mollie's webhook is unsigned), and a flood of them must not
+//!   make the cockpit hammer the provider;
 //! - `429` waits at least the provider's `Retry-After`; provider failures, timeouts and
 //!   network errors back off exponentially with jitter, up to [`MAX_BACKOFF`];
 //! - a final status ends the tracking; a payment the provider does not know is dropped;
@@ -29,6 +32,10 @@ pub const AFTER_CALL: [Duration; 5] = [
     Duration::from_secs(300),
 ];
 
+/// The shortest time between two questions about one payment, whatever the hints say. Short
+/// enough that a real hint is still answered well within the 300 ms the clerk may wait.
+pub const MIN_GAP: Duration = Duration::from_millis(100);
+
 /// The first wait after a failure; it doubles per failure in a row.
 pub const FIRST_BACKOFF: Duration = Duration::from_secs(1);
 
@@ -47,6 +54,15 @@ struct Tracked {
     after_call: usize,
     /// Failures in a row.
     failures: u32,
+    /// When it was last handed out to be asked about.
+    last_asked: Option<Instant>,
+}
+
+impl Tracked {
+    /// `now`, or later if the last question was less than [`MIN_GAP`] ago.
+    fn not_before(&self, now: Instant) -> Instant {
+        self.last_asked.map_or(now, |last| now.max(last + MIN_GAP))
+    }
 }
 
 /// What the tracker decided about a poll's answer.
@@ -97,6 +113,7 @@ impl Tracker {
                         hinted: false,
                         after_call: 0,
                         failures: 0,
+                        last_asked: None,
                     },
                 );
             }
@@ -121,7 +138,7 @@ impl Tracker {
             if tracked.in_flight {
                 tracked.hinted = true;
             } else if tracked.failures == 0 {
-                tracked.due = now;
+                tracked.due = tracked.not_before(now);
             } else {
                 // After failures the backoff stands, but a hint shortens it to the live pace.
                 tracked.due = tracked.due.min(now + LIVE_INTERVAL);
@@ -143,6 +160,7 @@ impl Tracker {
             .map(|(id, t)| {
                 t.in_flight = true;
                 t.hinted = false;
+                t.last_asked = Some(now);
                 id.clone()
             })
             .collect();
@@ -198,7 +216,7 @@ impl Tracker {
                     step
                 };
                 tracked.hinted = false;
-                tracked.due = now + wait;
+                tracked.due = tracked.not_before(now + wait);
                 Outcome::Again(tracked.due)
             }
             Err(PayError::NotFound) => {
@@ -310,15 +328,42 @@ mod tests {
         assert_eq!(tracker.next_deadline(), Some(t0 + AFTER_CALL[0]));
         tracker.hint("p1", t0 + secs(1.0));
         assert_eq!(tracker.due(t0 + secs(1.0)), ["p1"]);
-        // Another hint while that request is out: asked again as soon as it returns.
+        // Another hint while that request is out: asked again as soon as it returns, but
+        // not within MIN_GAP of the question before.
         tracker.hint("p1", t0 + secs(1.1));
         assert_eq!(
             tracker.polled("p1", Ok(PaymentStatus::Open), t0 + secs(1.2)),
-            Outcome::Again(t0 + secs(1.2))
+            Outcome::Again((t0 + secs(1.2)).max(t0 + secs(1.0) + MIN_GAP))
         );
         // Hints for unknown payments are ignored.
         tracker.hint("nobody", t0);
         assert_eq!(tracker.len(), 1);
+    }
+
+    /// Issue 12: anyone who knows a payment id can send Mollie webhooks; a flood of hints
+    /// must not turn into a flood of questions to the provider.
+    #[test]
+    fn a_flood_of_hints_asks_the_provider_at_most_once_per_min_gap() {
+        let t0 = Instant::now();
+        let mut tracker = Tracker::new(1);
+        tracker.track("p1", true, t0);
+        let mut asked = 0;
+        let mut now = t0;
+        // A hint every 10 ms for two seconds; every question is answered in 5 ms.
+        while now < t0 + secs(2.0) {
+            tracker.hint("p1", now);
+            if !tracker.due(now).is_empty() {
+                asked += 1;
+                tracker.polled("p1", Ok(PaymentStatus::Open), now + secs(0.005));
+            }
+            now += secs(0.01);
+        }
+        let most = (2.0 / MIN_GAP.as_secs_f64()).ceil() as u32 + 1;
+        assert!(asked <= most, "{asked} questions in 2 s, at most {most}");
+        assert!(
+            asked >= most - 1,
+            "hints still make it asked at the floor: {asked}"
+        );
     }
 
     #[test]

@@ -32,17 +32,39 @@ use tokio::sync::mpsc;
 /// Hints queued for one socket before further ones are dropped (the cockpit polls anyway).
 const QUEUE: usize = 64;
 
+/// At most one hint per payment in this time: webhooks (Mollie's are unsigned) that come
+/// faster are folded into one hint at the end of it, so a flood cannot make the cockpit
+/// ask the provider without pause, and a real change is never lost.
+pub(crate) const HINT_EVERY: Duration = Duration::from_secs(1);
+
+/// Payments whose last hint is remembered, before the old ones are forgotten.
+const DEBOUNCE_ENTRIES: usize = 10_000;
+
 /// How long watches are kept: longer than any provider reports on a payment.
 const WATCH_DAYS: i64 = 90;
 
 /// One hint socket: its connection number and queue.
 type Socket = (u64, mpsc::Sender<PaymentHint>);
 
-/// The connected hint sockets, by clerk.
+/// The connected hint sockets, by clerk, and when each payment was last hinted.
 #[derive(Default)]
 pub(crate) struct Hints {
     sockets: Mutex<HashMap<i64, Vec<Socket>>>,
     next: std::sync::atomic::AtomicU64,
+    /// By (provider, payment id): when the last hint went out, and whether one waits for
+    /// the end of [`HINT_EVERY`].
+    recent: Mutex<HashMap<(String, String), (Instant, bool)>>,
+}
+
+/// What to do with a hint for a payment.
+#[derive(Debug, PartialEq, Eq)]
+enum Pace {
+    /// Send it now.
+    Now,
+    /// Send one when this much time has passed (none waits yet).
+    Later(Duration),
+    /// One already waits: this one is folded into it.
+    Folded,
 }
 
 impl Hints {
@@ -66,6 +88,34 @@ impl Hints {
         }
     }
 
+    /// Whether a hint for `key` may go now, later, or is folded into one that waits.
+    fn pace(&self, key: &(String, String), now: Instant) -> Pace {
+        let Ok(mut recent) = self.recent.lock() else {
+            return Pace::Now;
+        };
+        if recent.len() >= DEBOUNCE_ENTRIES {
+            recent.retain(|_, (at, waiting)| *waiting || now.duration_since(*at) < HINT_EVERY);
+        }
+        match recent.get_mut(key) {
+            Some((_, true)) => Pace::Folded,
+            Some((at, waiting)) if now.duration_since(*at) < HINT_EVERY => {
+                *waiting = true;
+                Pace::Later(HINT_EVERY - now.duration_since(*at))
+            }
+            _ => {
+                recent.insert(key.clone(), (now, false));
+                Pace::Now
+            }
+        }
+    }
+
+    /// The hint that waited for `key` went out at `now`.
+    fn sent_later(&self, key: &(String, String), now: Instant) {
+        if let Ok(mut recent) = self.recent.lock() {
+            recent.insert(key.clone(), (now, false));
+        }
+    }
+
     /// Queues `hint` on every socket of `clerk_id`; how many took it.
     fn send(&self, clerk_id: i64, hint: &PaymentHint) -> usize {
         let Ok(sockets) = self.sockets.lock() else {
@@ -79,25 +129,42 @@ impl Hints {
     }
 }
 
-/// Tells the clerk watching `provider`'s payment `provider_id` that it changed. Unknown
-/// payments are ignored (they may belong to another system on the same account).
+/// Tells the clerk watching `provider`'s payment `provider_id` that it changed, at most once
+/// per [`HINT_EVERY`] (see there). Unknown payments are ignored (they may belong to another
+/// system on the same account).
 pub(crate) fn notify(state: &AppState, provider: &str, provider_id: &str) {
     let clerk = state.with_db(|db| balie_store::relay::watch::clerk(db, provider, provider_id));
-    match clerk {
-        Ok(Some(clerk_id)) => {
-            let hint = PaymentHint {
-                provider: provider.to_owned(),
-                provider_id: provider_id.to_owned(),
-            };
-            let delivered = state.hints().send(clerk_id, &hint);
-            tracing::info!(provider, payment = provider_id, delivered, "payment hint");
+    let clerk_id = match clerk {
+        Ok(Some(clerk_id)) => clerk_id,
+        Ok(None) => {
+            tracing::debug!(provider, "hint for an unwatched payment");
+            return;
         }
-        Ok(None) => tracing::info!(
-            provider,
-            payment = provider_id,
-            "hint for an unwatched payment"
-        ),
-        Err(e) => tracing::warn!(provider, error = %e, "cannot look up a payment watch"),
+        Err(e) => {
+            tracing::warn!(provider, error = %e, "cannot look up a payment watch");
+            return;
+        }
+    };
+    let hint = PaymentHint {
+        provider: provider.to_owned(),
+        provider_id: provider_id.to_owned(),
+    };
+    let key = (hint.provider.clone(), hint.provider_id.clone());
+    match state.hints().pace(&key, Instant::now()) {
+        Pace::Now => {
+            let delivered = state.hints().send(clerk_id, &hint);
+            tracing::debug!(provider, delivered, "payment hint");
+        }
+        Pace::Later(wait) => {
+            let state = state.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(wait).await;
+                state.hints().sent_later(&key, Instant::now());
+                let delivered = state.hints().send(clerk_id, &hint);
+                tracing::debug!(provider = hint.provider, delivered, "payment hint, folded");
+            });
+        }
+        Pace::Folded => {}
     }
 }
 

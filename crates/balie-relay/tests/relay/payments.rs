@@ -377,6 +377,45 @@ async fn a_mollie_webhook_for_a_watched_payment_reaches_only_its_clerk() {
     assert_eq!(hint.provider_id, "tr_TheirsToo");
 }
 
+/// Issue 12: Mollie's webhook is unsigned, so anyone who knows a payment id can send it
+/// without end; the watching clerk gets at most one hint a second for it, and the last one
+/// is not lost.
+#[tokio::test]
+async fn a_flood_of_webhooks_for_one_payment_becomes_one_hint_a_second() {
+    let relay = spawn_app().await;
+    let mut mine = hints(&relay).await;
+    assert_eq!(
+        watch(&relay, &relay.token, "mollie", "tr_Flood1").await,
+        204
+    );
+    let started = std::time::Instant::now();
+    for _ in 0..50 {
+        let answer = relay
+            .client
+            .post(format!("{}/hooks/mollie", relay.url))
+            .form(&[("id", "tr_Flood1")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+    }
+    let flood = started.elapsed();
+    assert!(
+        flood < std::time::Duration::from_secs(1),
+        "the flood took {flood:?}"
+    );
+    let first: PaymentHint = mine.recv().await;
+    assert_eq!(first.provider_id, "tr_Flood1");
+    // The rest is folded into one hint at the end of the second.
+    let folded: PaymentHint = mine.recv().await;
+    assert_eq!(folded.provider_id, "tr_Flood1");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(900));
+    assert!(
+        mine.quiet_for(std::time::Duration::from_millis(1500)).await,
+        "no third hint for the same flood"
+    );
+}
+
 fn stripe_signature(secret: &str, t: i64, body: &str) -> String {
     use hmac::Mac as _;
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();

@@ -63,6 +63,18 @@ impl Ws {
         }
     }
 
+    /// True when no message (but pings) comes for `time`.
+    pub async fn quiet_for(&mut self, time: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + time;
+        loop {
+            match tokio::time::timeout_at(deadline, self.stream.next()).await {
+                Err(_) => return true,
+                Ok(Some(Ok(Message::Ping(_) | Message::Pong(_)))) => continue,
+                Ok(_) => return false,
+            }
+        }
+    }
+
     /// True when the relay closes the connection within five seconds.
     pub async fn closes(&mut self) -> bool {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
