@@ -302,17 +302,37 @@ pub(crate) async fn stripe(
     StatusCode::OK.into_response()
 }
 
-/// Bancontact's key set as last fetched.
+/// Bancontact's key set as last fetched, and the callbacks believed lately.
 #[derive(Default)]
 pub(crate) struct JwksCache {
     keys: Mutex<Option<(Instant, balie_pay::bancontact::Jwks)>>,
     last_fetch: Mutex<Option<Instant>>,
+    /// The `jti` of each callback believed within [`balie_pay::bancontact::MAX_CALLBACK_AGE`]
+    /// (older ones are refused by their time anyway), with when it came.
+    seen: Mutex<HashMap<String, Instant>>,
 }
+
+/// How long a callback's `jti` is remembered: its age limit and the clock skew allowed.
+const JTI_MEMORY: Duration = Duration::from_secs(300 + 60);
 
 const JWKS_FRESH: Duration = Duration::from_secs(12 * 3600);
 const JWKS_REFETCH: Duration = Duration::from_secs(60);
 
 impl JwksCache {
+    /// Whether the callback `jti` comes for the first time; a copy within [`JTI_MEMORY`]
+    /// does not.
+    fn first_time(&self, jti: &str) -> bool {
+        let Ok(mut seen) = self.seen.lock() else {
+            return false;
+        };
+        seen.retain(|_, at| at.elapsed() < JTI_MEMORY);
+        if seen.contains_key(jti) {
+            return false;
+        }
+        seen.insert(jti.to_owned(), Instant::now());
+        true
+    }
+
     fn cached(&self) -> Option<balie_pay::bancontact::Jwks> {
         let keys = self.keys.lock().ok()?;
         keys.as_ref()
@@ -396,13 +416,22 @@ pub(crate) async fn bancontact(
             verdict = verify_callback(signature, &body, keys, &expected, now);
         }
     }
-    if let Err(e) = verdict {
-        tracing::warn!(error = %e, "Bancontact callback refused");
-        return (StatusCode::UNAUTHORIZED, e.to_string()).into_response();
-    }
+    let verified = match verdict {
+        Ok(verified) => verified,
+        Err(e) => {
+            tracing::warn!(error = %e, "Bancontact callback refused");
+            return (StatusCode::UNAUTHORIZED, e.to_string()).into_response();
+        }
+    };
     let Ok(callback) = serde_json::from_slice::<BancontactCallback>(&body) else {
         return (StatusCode::BAD_REQUEST, "not a Bancontact payment callback").into_response();
     };
+    // A copy of a callback already believed (a replay, or a retry after our answer was
+    // lost) was told already: answered as received, and nothing more.
+    if !state.jwks().first_time(&verified.jti) {
+        tracing::debug!("Bancontact callback repeated");
+        return StatusCode::OK.into_response();
+    }
     if valid_provider_id(&callback.payment_id) {
         notify(&state, "bancontact", &callback.payment_id);
     }

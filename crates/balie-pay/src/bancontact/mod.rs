@@ -35,6 +35,12 @@ const PATH: &str = "https://payconiq.com/path";
 /// How far a callback's `iat` may lie in the future (clock skew).
 const SKEW: time::Duration = time::Duration::seconds(60);
 
+/// How old a callback may be: as Stripe's tolerance for its webhooks. An older one is a
+/// replay (whoever recorded a callback could send it again); the relay remembers the
+/// `jti` of every callback it believed for this long, so a copy within it is no use
+/// either.
+pub const MAX_CALLBACK_AGE: time::Duration = time::Duration::seconds(300);
+
 /// Why a callback is not believed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -63,8 +69,8 @@ pub enum CallbackError {
     /// Not issued by Payconiq/Bancontact.
     #[error("the callback's issuer is not Bancontact")]
     Issuer,
-    /// Issued in the future.
-    #[error("the callback's time is in the future")]
+    /// Issued in the future, or longer ago than [`MAX_CALLBACK_AGE`].
+    #[error("the callback's time is in the future or too long ago")]
     Time,
 }
 
@@ -236,7 +242,7 @@ pub fn verify_callback(
     }
     let issued_at =
         OffsetDateTime::parse(text(IAT)?, &Rfc3339).map_err(|_| CallbackError::Header(IAT))?;
-    if issued_at > now + SKEW {
+    if issued_at > now + SKEW || issued_at < now - MAX_CALLBACK_AGE {
         return Err(CallbackError::Time);
     }
     Ok(VerifiedCallback {

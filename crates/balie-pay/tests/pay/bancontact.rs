@@ -172,6 +172,22 @@ fn forged_and_misdirected_callbacks_are_refused() {
         ),
         Err(CallbackError::Time)
     );
+    // Issue 12: a recorded callback sent again later is not believed (NOW is 10:00:05).
+    assert_eq!(
+        check(
+            &signed(&|h| h["https://payconiq.com/iat"] = "2026-11-29T09:54:59Z".into()),
+            BODY
+        ),
+        Err(CallbackError::Time)
+    );
+    assert!(
+        check(
+            &signed(&|h| h["https://payconiq.com/iat"] = "2026-11-29T09:55:06Z".into()),
+            BODY
+        )
+        .is_ok(),
+        "a callback under five minutes old is believed"
+    );
     // Critical fields missing from `crit`, or one we do not know in it.
     assert_eq!(
         check(

@@ -516,13 +516,31 @@ impl Bancontact {
         .to_string()
     }
 
+    /// A callback as Bancontact signs it at the relay's time (`T0`, the tests' clock), with
+    /// its own `jti`.
     fn sign(&self, kid: &str, callback_url: &str, body: &str) -> String {
+        let now = time::OffsetDateTime::from_unix_timestamp(T0).unwrap();
+        self.sign_at(kid, callback_url, body, now)
+    }
+
+    fn sign_at(
+        &self,
+        kid: &str,
+        callback_url: &str,
+        body: &str,
+        issued_at: time::OffsetDateTime,
+    ) -> String {
         use base64::Engine as _;
         let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let iat = issued_at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
+        let mut jti = [0u8; 8];
+        getrandom::fill(&mut jti).unwrap();
         let header = serde_json::json!({
             "typ": "JOSE+JSON", "kid": kid, "alg": "ES256",
-            "https://payconiq.com/iat": "2026-11-28T23:59:58.209554Z",
-            "https://payconiq.com/jti": "23f5a75d13fac39a",
+            "https://payconiq.com/iat": iat,
+            "https://payconiq.com/jti": hex::encode(jti),
             "https://payconiq.com/path": callback_url,
             "https://payconiq.com/iss": "Payconiq",
             "https://payconiq.com/sub": PROFILE,
@@ -608,7 +626,10 @@ async fn a_bancontact_callback_is_believed_only_when_signed_with_its_published_k
     // Right: a hint for the real payment, the first and only one on the socket.
     let right = bancontact.sign(kid, &callback_url, &body(real_id));
     assert_eq!(
-        post(Some(right), body(real_id)).await.unwrap().status(),
+        post(Some(right.clone()), body(real_id))
+            .await
+            .unwrap()
+            .status(),
         200
     );
     let hint: PaymentHint = socket.recv().await;
@@ -619,6 +640,29 @@ async fn a_bancontact_callback_is_believed_only_when_signed_with_its_published_k
             provider_id: real_id.into()
         }
     );
+    // Issue 12: the same callback again (a replay) is answered, but changes nothing: no
+    // hint, not even a folded one.
+    assert_eq!(
+        post(Some(right.clone()), body(real_id))
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    assert!(
+        socket
+            .quiet_for(std::time::Duration::from_millis(1500))
+            .await,
+        "a replayed callback made a hint"
+    );
+    // And one recorded six minutes ago is too old to believe.
+    let old = bancontact.sign_at(
+        kid,
+        &callback_url,
+        &body(real_id),
+        time::OffsetDateTime::from_unix_timestamp(T0).unwrap() - time::Duration::minutes(6),
+    );
+    assert_eq!(post(Some(old), body(real_id)).await.unwrap().status(), 401);
 
     // A relay without a payment profile has no such hook.
     let bare = spawn_app().await;
