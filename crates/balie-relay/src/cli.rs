@@ -172,6 +172,7 @@ fn date(unix: i64) -> String {
 fn serve(data_dir: PathBuf, file: FileConfig, args: ServeArgs) -> anyhow::Result<()> {
     let defaults = RelayConfig::loopback(data_dir.clone());
     let config = RelayConfig {
+        first_message_within: defaults.first_message_within,
         data_dir,
         listen: args
             .listen

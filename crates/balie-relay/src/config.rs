@@ -27,7 +27,15 @@ pub struct RelayConfig {
     pub ice: crate::turn::IceConfig,
     /// What the payment webhooks check.
     pub hooks: HookConfig,
+    /// How long a new signaling connection may take to say who it is (the cockpit's
+    /// `hello`, the citizen's knock) before it is closed: an opened socket that says
+    /// nothing holds a place for no one.
+    pub first_message_within: std::time::Duration,
 }
+
+/// [`RelayConfig::first_message_within`] unless set otherwise: a phone that just opened
+/// the page knocks in well under a second; a slow network gets ample time.
+pub const DEFAULT_FIRST_MESSAGE_WITHIN: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// What the relay needs to check payment webhooks. No provider API key: the relay never
 /// asks a provider anything.
@@ -155,6 +163,7 @@ impl RelayConfig {
                 ..Default::default()
             },
             hooks: HookConfig::default(),
+            first_message_within: DEFAULT_FIRST_MESSAGE_WITHIN,
         }
     }
 

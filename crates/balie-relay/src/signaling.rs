@@ -176,7 +176,11 @@ pub(crate) async fn clerk_socket(
 /// both ways until it closes (or a newer connection replaces it), and its leaving.
 async fn run_clerk(state: AppState, room_id: String, mut socket: WebSocket) {
     let mut guard = Guard::new();
-    if !clerk_hello(&mut socket, &mut guard).await {
+    let within = state.config().first_message_within;
+    if !matches!(
+        tokio::time::timeout(within, clerk_hello(&mut socket, &mut guard)).await,
+        Ok(true)
+    ) {
         return;
     }
     let conn = next_conn();
@@ -441,8 +445,9 @@ async fn run_citizen(state: AppState, room_id: String, mut socket: WebSocket) {
     let mut guard = Guard::new();
     let conn = next_conn();
     let (tx, mut rx) = mpsc::channel::<RelayToCitizen>(QUEUE);
-    let Some(role) = citizen_knock(&state, &room_id, conn, &mut socket, &mut guard, &tx).await
-    else {
+    let within = state.config().first_message_within;
+    let knock = citizen_knock(&state, &room_id, conn, &mut socket, &mut guard, &tx);
+    let Ok(Some(role)) = tokio::time::timeout(within, knock).await else {
         return;
     };
     let mut link = Link {

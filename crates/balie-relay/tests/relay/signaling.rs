@@ -498,3 +498,37 @@ async fn both_sides_get_stun_and_time_limited_turn_credentials() {
         Some(balie_relay::turn::turn_password("north-sea-wind", &username).as_str())
     );
 }
+
+/// Issue 12: a socket opened and left silent held its place without end; one that does
+/// not say who it is (the cockpit's hello, the citizen's knock) in time is closed.
+#[tokio::test]
+async fn a_socket_that_does_not_say_who_it_is_in_time_is_closed() {
+    let relay =
+        spawn_with(|c| c.first_message_within = std::time::Duration::from_millis(300)).await;
+    let room = room(&relay).await;
+    let token = room.join_url.rsplit('/').next().unwrap();
+    let mut silent_citizen = connect(&ws_url(&relay, &format!("/ws/citizen/{token}")), None)
+        .await
+        .unwrap();
+    let mut silent_clerk = connect(
+        &ws_url(&relay, &format!("/ws/clerk/{}", room.id)),
+        Some(&relay.token),
+    )
+    .await
+    .unwrap();
+    assert!(
+        silent_citizen.closes().await,
+        "the silent citizen socket stays open"
+    );
+    assert!(
+        silent_clerk.closes().await,
+        "the silent clerk socket stays open"
+    );
+    // One that speaks in time is served as always.
+    let (_clerk, _) = clerk(&relay, &room).await;
+    let mut knocking = citizen(&relay, &room, None).await;
+    assert!(matches!(
+        knocking.recv::<RelayToCitizen>().await,
+        RelayToCitizen::Waiting
+    ));
+}
