@@ -36,10 +36,28 @@ const RATE_WINDOW: Duration = Duration::from_secs(10);
 type ClerkTx = mpsc::Sender<RelayToClerk>;
 type CitizenTx = mpsc::Sender<RelayToCitizen>;
 
-/// Every room with a live connection.
-#[derive(Default)]
+/// How long an ended room is remembered once nobody is in it: longer than a socket may
+/// stay silent before its knock (`first_message_within`, 30 s by default), so a socket
+/// opened before the end cannot knock into a room that seems new. New sockets are refused
+/// by the link's expiry in the database anyway.
+const ENDED_KEPT: Duration = Duration::from_secs(120);
+
+/// How often the rooms are swept for ended ones nobody is in.
+const SWEEP_EVERY: Duration = Duration::from_secs(60);
+
+/// Every room with a live connection, and the rooms ended lately.
 pub(crate) struct Rooms {
     live: Mutex<HashMap<String, LiveRoom>>,
+    last_sweep: Mutex<Instant>,
+}
+
+impl Default for Rooms {
+    fn default() -> Self {
+        Self {
+            live: Mutex::default(),
+            last_sweep: Mutex::new(Instant::now()),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -50,7 +68,22 @@ struct LiveRoom {
     knock: Option<Knock>,
     /// The admitted citizen; `tx` is `None` while their connection is down.
     citizen: Option<Admitted>,
-    ended: bool,
+    /// When the clerk ended the conversation.
+    ended: Option<Instant>,
+}
+
+impl LiveRoom {
+    fn is_empty(&self) -> bool {
+        self.clerk.is_none() && self.knock.is_none() && self.citizen.is_none()
+    }
+
+    /// Whether it can be forgotten at `now`: nobody in it, and not ended lately.
+    fn forgettable(&self, now: Instant) -> bool {
+        self.is_empty()
+            && self
+                .ended
+                .is_none_or(|at| now.duration_since(at) > ENDED_KEPT)
+    }
 }
 
 struct Knock {
@@ -75,16 +108,37 @@ impl Rooms {
         let mut live = self.live.lock().ok()?;
         let room = live.entry(room_id.to_string()).or_default();
         let out = f(room);
-        if room.clerk.is_none() && room.knock.is_none() && room.citizen.is_none() && !room.ended {
+        let now = Instant::now();
+        if room.forgettable(now) {
             live.remove(room_id);
         }
+        if let Ok(mut last) = self.last_sweep.lock()
+            && now.duration_since(*last) > SWEEP_EVERY
+        {
+            *last = now;
+            live.retain(|_, room| !room.forgettable(now));
+        }
         Some(out)
+    }
+
+    /// Forgets the ended rooms nobody has been in for [`ENDED_KEPT`], as at `now`.
+    #[cfg(test)]
+    fn sweep(&self, now: Instant) {
+        if let Ok(mut live) = self.live.lock() {
+            live.retain(|_, room| !room.forgettable(now));
+        }
+    }
+
+    /// How many rooms are held in memory.
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.live.lock().map_or(0, |live| live.len())
     }
 
     fn is_ended(&self, room_id: &str) -> bool {
         self.live
             .lock()
-            .map(|live| live.get(room_id).is_some_and(|r| r.ended))
+            .map(|live| live.get(room_id).is_some_and(|r| r.ended.is_some()))
             .unwrap_or(true)
     }
 }
@@ -393,7 +447,7 @@ fn on_clerk_message(state: &AppState, room_id: &str, message: ClerkMessage) -> O
             .flatten(),
         ClerkMessage::End => {
             rooms.with_room(room_id, |room| {
-                room.ended = true;
+                room.ended = Some(Instant::now());
                 if let Some(knock) = room.knock.take() {
                     send(&knock.tx, RelayToCitizen::Ended);
                 }
@@ -630,7 +684,7 @@ fn knock(
 ) -> Option<CitizenRole> {
     rooms
         .with_room(room_id, |room| {
-            if room.ended {
+            if room.ended.is_some() {
                 return None;
             }
             if let (Some(citizen), Some(resume)) = (room.citizen.as_mut(), resume) {
@@ -688,4 +742,32 @@ fn citizen_ice_servers(
         .config()
         .ice
         .ice_servers(state.clock().now_unix(), &format!("c-{room_id}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 12: an ended room stayed in memory for as long as the relay ran.
+    #[test]
+    fn an_ended_room_nobody_is_in_is_forgotten_after_a_while() {
+        let rooms = Rooms::default();
+        let t0 = Instant::now();
+        rooms.with_room("ended", |room| room.ended = Some(t0));
+        rooms.with_room("open", |room| {
+            let (tx, _rx) = mpsc::channel(1);
+            room.clerk = Some((1, tx));
+        });
+        assert_eq!(rooms.len(), 2);
+        // Soon after the end it is still known as ended: a late knock is refused.
+        rooms.sweep(t0 + Duration::from_secs(10));
+        assert!(rooms.is_ended("ended"));
+        rooms.sweep(t0 + ENDED_KEPT + Duration::from_secs(1));
+        assert_eq!(
+            rooms.len(),
+            1,
+            "the ended room is forgotten, the open one kept"
+        );
+        assert!(!rooms.is_ended("ended"));
+    }
 }
