@@ -72,6 +72,14 @@ pub(crate) struct ClerkAuth {
     pub(crate) clerk_id: i64,
 }
 
+/// Whether clerk `clerk_id` is still allowed in (not revoked since their socket opened).
+/// A database that cannot be read keeps the socket: the next check will tell.
+pub(crate) fn still_allowed(state: &AppState, clerk_id: i64) -> bool {
+    state
+        .with_db(|db| balie_store::relay::clerk::is_active(db, clerk_id))
+        .unwrap_or(true)
+}
+
 impl FromRequestParts<AppState> for ClerkAuth {
     type Rejection = AppError;
 

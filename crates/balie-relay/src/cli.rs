@@ -173,6 +173,7 @@ fn serve(data_dir: PathBuf, file: FileConfig, args: ServeArgs) -> anyhow::Result
     let defaults = RelayConfig::loopback(data_dir.clone());
     let config = RelayConfig {
         first_message_within: defaults.first_message_within,
+        clerk_recheck_every: defaults.clerk_recheck_every,
         data_dir,
         listen: args
             .listen

@@ -31,7 +31,13 @@ pub struct RelayConfig {
     /// `hello`, the citizen's knock) before it is closed: an opened socket that says
     /// nothing holds a place for no one.
     pub first_message_within: std::time::Duration,
+    /// How often an open socket of a clerk (signaling, hints) checks that the clerk is still
+    /// allowed in: a revoked clerk's sockets close within this time.
+    pub clerk_recheck_every: std::time::Duration,
 }
+
+/// [`RelayConfig::clerk_recheck_every`] unless set otherwise.
+pub const DEFAULT_CLERK_RECHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// [`RelayConfig::first_message_within`] unless set otherwise: a phone that just opened
 /// the page knocks in well under a second; a slow network gets ample time.
@@ -164,6 +170,7 @@ impl RelayConfig {
             },
             hooks: HookConfig::default(),
             first_message_within: DEFAULT_FIRST_MESSAGE_WITHIN,
+            clerk_recheck_every: DEFAULT_CLERK_RECHECK_EVERY,
         }
     }
 

@@ -212,8 +212,14 @@ pub(crate) async fn socket(
 
 async fn serve_socket(state: AppState, clerk_id: i64, mut socket: WebSocket) {
     let (conn, mut hints) = state.hints().subscribe(clerk_id);
+    let mut recheck = tokio::time::interval(state.config().clerk_recheck_every);
+    recheck.tick().await;
     loop {
         tokio::select! {
+            _ = recheck.tick() => if !crate::clerk::still_allowed(&state, clerk_id) {
+                let _ = socket.send(Message::Close(None)).await;
+                break;
+            },
             hint = hints.recv() => {
                 let Some(hint) = hint else { break };
                 let Ok(text) = serde_json::to_string(&hint) else { continue };

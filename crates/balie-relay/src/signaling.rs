@@ -222,13 +222,13 @@ pub(crate) async fn clerk_socket(
     }
     Ok(upgrade
         .max_message_size(MAX_SIGNAL_BYTES * 4)
-        .on_upgrade(move |socket| run_clerk(state, room.id, socket))
+        .on_upgrade(move |socket| run_clerk(state, clerk.clerk_id, room.id, socket))
         .into_response())
 }
 
 /// The cockpit's connection, in steps: its `hello`, its place in the room, the messages
 /// both ways until it closes (or a newer connection replaces it), and its leaving.
-async fn run_clerk(state: AppState, room_id: String, mut socket: WebSocket) {
+async fn run_clerk(state: AppState, clerk_id: i64, room_id: String, mut socket: WebSocket) {
     let mut guard = Guard::new();
     let within = state.config().first_message_within;
     if !matches!(
@@ -249,7 +249,7 @@ async fn run_clerk(state: AppState, room_id: String, mut socket: WebSocket) {
         tx: &tx,
         rx: &mut rx,
     };
-    if clerk_session(&state, &room_id, conn, &mut link).await == SessionEnd::Replaced {
+    if clerk_session(&state, clerk_id, &room_id, conn, &mut link).await == SessionEnd::Replaced {
         return;
     }
     clerk_leaves(&state, &room_id, conn);
@@ -337,15 +337,24 @@ fn clerk_arrives(
         .is_some()
 }
 
-/// The clerk's messages to the room and the room's to the clerk, until one side closes.
+/// The clerk's messages to the room and the room's to the clerk, until one side closes or
+/// the clerk is revoked.
 async fn clerk_session(
     state: &AppState,
+    clerk_id: i64,
     room_id: &str,
     conn: u64,
     link: &mut Link<'_, RelayToClerk>,
 ) -> SessionEnd {
+    let mut recheck = tokio::time::interval(state.config().clerk_recheck_every);
+    recheck.tick().await;
     loop {
         tokio::select! {
+            _ = recheck.tick() => if !crate::clerk::still_allowed(state, clerk_id) {
+                tracing::info!(room_id, "clerk revoked: connection closed");
+                let _ = link.socket.send(Message::Close(None)).await;
+                return SessionEnd::Closed;
+            },
             outgoing = link.rx.recv() => match outgoing {
                 Some(message) => if !write(link.socket, &message).await { return SessionEnd::Closed },
                 None => return SessionEnd::Closed,

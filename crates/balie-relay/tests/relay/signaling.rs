@@ -532,3 +532,29 @@ async fn a_socket_that_does_not_say_who_it_is_in_time_is_closed() {
         RelayToCitizen::Waiting
     ));
 }
+
+/// Issue 12: revoking a clerk stopped new requests, but their open sockets (signaling and
+/// payment hints) went on; now they close within `clerk_recheck_every`.
+#[tokio::test]
+async fn a_revoked_clerks_open_sockets_are_closed() {
+    let relay = spawn_with(|c| c.clerk_recheck_every = std::time::Duration::from_millis(200)).await;
+    let room = room(&relay).await;
+    let (mut signaling, _) = clerk(&relay, &room).await;
+    let mut hints = connect(&ws_url(&relay, "/ws/hints"), Some(&relay.token))
+        .await
+        .unwrap();
+    let db = balie_store::open(
+        &relay.dir.path().join("relay.sqlite3"),
+        &balie_store::relay::SCHEMA,
+    )
+    .unwrap();
+    assert!(balie_store::relay::clerk::revoke(&db, "tester").unwrap());
+    assert!(
+        signaling.closes().await,
+        "the revoked clerk's signaling stays open"
+    );
+    assert!(
+        hints.closes().await,
+        "the revoked clerk's hint socket stays open"
+    );
+}

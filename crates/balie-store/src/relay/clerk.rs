@@ -57,6 +57,18 @@ pub fn revoke(conn: &Connection, name: &str) -> Result<bool, StoreError> {
     )? > 0)
 }
 
+/// Whether clerk `clerk_id` exists and is not revoked.
+pub fn is_active(conn: &Connection, clerk_id: i64) -> Result<bool, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT 1 FROM clerk WHERE id = ?1 AND revoked_at IS NULL",
+            params![clerk_id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some())
+}
+
 /// The id of the active (not revoked) clerk whose token hashes to `token_sha256`.
 pub fn find_active(conn: &Connection, token_sha256: &[u8; 32]) -> Result<Option<i64>, StoreError> {
     Ok(conn
