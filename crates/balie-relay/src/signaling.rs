@@ -42,6 +42,10 @@ type CitizenTx = mpsc::Sender<RelayToCitizen>;
 /// by the link's expiry in the database anyway.
 const ENDED_KEPT: Duration = Duration::from_secs(120);
 
+/// How long *Weigeren* holds: a knock on the same room within this time is turned away by
+/// the relay without ringing the clerk again.
+const DECLINED_FOR: Duration = Duration::from_secs(60);
+
 /// How often the rooms are swept for ended ones nobody is in.
 const SWEEP_EVERY: Duration = Duration::from_secs(60);
 
@@ -70,6 +74,8 @@ struct LiveRoom {
     citizen: Option<Admitted>,
     /// When the clerk ended the conversation.
     ended: Option<Instant>,
+    /// When the clerk last turned a knock away (*Weigeren*).
+    declined_at: Option<Instant>,
 }
 
 impl LiveRoom {
@@ -435,6 +441,7 @@ fn on_clerk_message(state: &AppState, room_id: &str, message: ClerkMessage) -> O
             .with_room(room_id, |room| match room.knock.take() {
                 Some(knock) if knock.id == knock_id => {
                     send(&knock.tx, RelayToCitizen::Declined);
+                    room.declined_at = Some(Instant::now());
                     None
                 }
                 other => {
@@ -720,6 +727,14 @@ fn knock(
             }
             if room.citizen.is_some() || room.knock.is_some() {
                 return None;
+            }
+            // Turned away a moment ago: the answer stands, and the clerk is not rung again.
+            if room
+                .declined_at
+                .is_some_and(|at| at.elapsed() < DECLINED_FOR)
+            {
+                send(tx, RelayToCitizen::Declined);
+                return Some(CitizenRole::Lobby);
             }
             let id = format!("k{conn}");
             if let Some((_, clerk)) = &room.clerk {

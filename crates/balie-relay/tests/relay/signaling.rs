@@ -170,6 +170,20 @@ async fn a_declined_citizen_is_told_and_disconnected() {
             code: SignalError::OutOfOrder
         }
     );
+    // Issue 12: knocking again at once gets the same answer, and the clerk is not rung
+    // again (a turned-away person could make the cockpit ring without end).
+    let mut again = citizen(&relay, &room, None).await;
+    assert_eq!(
+        again.recv::<RelayToCitizen>().await,
+        RelayToCitizen::Declined
+    );
+    assert!(again.closes().await);
+    assert!(
+        clerk_ws
+            .quiet_for(std::time::Duration::from_millis(500))
+            .await,
+        "the clerk was rung again"
+    );
 }
 
 #[tokio::test]
