@@ -22,5 +22,9 @@ pub static SCHEMA: Schema = Schema {
             version: 2,
             sql: include_str!("../../migrations/relay/0002_payments.sql"),
         },
+        Migration {
+            version: 3,
+            sql: include_str!("../../migrations/relay/0003_sandbox_expiry_index.sql"),
+        },
     ],
 };

@@ -133,3 +133,31 @@ pub fn decide(conn: &Connection, id: &str, status: &str, now: i64) -> Result<boo
         params![id, status, now],
     )? > 0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 12: the expiry UPDATE that every checkout page view runs read the whole table.
+    #[test]
+    fn expiring_due_payments_reads_only_the_open_ones_by_the_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::open(&dir.path().join("r.sqlite3"), &crate::relay::SCHEMA).unwrap();
+        let plan: Vec<String> = conn
+            .prepare(
+                "EXPLAIN QUERY PLAN UPDATE sandbox_payment SET status = 'expired', \
+                 decided_at = expires_at WHERE status = 'open' AND expires_at <= ?1",
+            )
+            .unwrap()
+            .query_map([0], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(
+            plan.iter()
+                .any(|step| step.contains("sandbox_payment_open_expiry")),
+            "{plan:?}"
+        );
+        expire_due(&conn, 0).unwrap();
+    }
+}
