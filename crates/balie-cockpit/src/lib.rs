@@ -160,7 +160,14 @@ impl Cockpit {
         }
         let relay = Arc::new(relay);
         let catalog = Catalog::new(store.clone(), config.locale);
-        let payments = Payments::start(store.clone(), &config, relay.clone(), secrets).await?;
+        let payments = Payments::start(
+            store.clone(),
+            catalog.clone(),
+            &config,
+            relay.clone(),
+            secrets,
+        )
+        .await?;
         let clerk_name = store
             .with(|c| Settings::of(c).clerk_name())?
             .or_else(|| config.os_user.clone())
@@ -201,11 +208,6 @@ impl Cockpit {
     /// The clerk's language.
     pub fn locale(&self) -> Locale {
         self.config.locale
-    }
-
-    /// How the cockpit runs.
-    pub fn config(&self) -> &CockpitConfig {
-        &self.config
     }
 
     /// Status for the windows.

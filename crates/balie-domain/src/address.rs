@@ -51,11 +51,6 @@ impl ServiceUrl {
         }
     }
 
-    /// Whether it points at this machine.
-    pub fn is_loopback(&self) -> bool {
-        is_loopback_host(&self.0)
-    }
-
     /// Whether `other` is on the same scheme, host and port.
     pub fn same_origin(&self, other: &ServiceUrl) -> bool {
         self.0.origin() == other.0.origin()

@@ -226,11 +226,6 @@ impl Cases {
         Ok(path)
     }
 
-    /// Where exports go.
-    pub fn export_dir(&self) -> &std::path::Path {
-        &self.export_dir
-    }
-
     /// A conversation started in `room`, for case `case_id` if given: the case is linked
     /// to it and comes up in the dossier window.
     pub(crate) fn conversation_started(

@@ -112,15 +112,16 @@ fn pay_error(locale: Locale, error: &PayError) -> CockpitError {
 
 impl Payments {
     /// Sets up the providers whose keys are in the keyring, the drivers that follow
-    /// payments and the hint socket, and resumes every unfinished payment.
+    /// payments and the hint socket, and resumes every unfinished payment; the panel's
+    /// products come from `catalog`.
     pub async fn start(
         store: SharedStore,
+        catalog: Catalog,
         config: &CockpitConfig,
         relay: Arc<RelayLink>,
         secrets: SecretStore,
     ) -> Result<Arc<Self>, CockpitError> {
         let payee = store.with(|c| Settings::of(c).payee())?;
-        let shared_store = store.clone();
         let keys = {
             let secrets = secrets.clone();
             tokio::task::spawn_blocking(move || {
@@ -169,7 +170,7 @@ impl Payments {
             secrets,
             hints,
             hosts: config.provider_hosts.clone(),
-            catalog: Catalog::new(shared_store, config.locale),
+            catalog,
             live_rooms: Mutex::new(HashSet::new()),
         });
         tokio::spawn(follow::apply_reports(Arc::downgrade(&payments), reports_rx));
