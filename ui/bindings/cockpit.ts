@@ -173,7 +173,7 @@ speakers: Array<string>,
  */
 chosen: DeviceChoice, };
 
-export type PaymentStatus = "created" | "open" | "paid" | "failed" | "canceled" | "expired";
+export type PaymentStatus = "created" | "open" | "paid" | "failed" | "canceled" | "expired" | "mismatch";
 
 export type StatusSource = "balie" | "provider" | "clerk";
 
@@ -263,7 +263,7 @@ id: string,
  */
 provider: ProviderName, 
 /**
- * Test mode: no real money.
+ * Test money, as recorded when the payment was made (not from today's key).
  */
 test: boolean, 
 /**
@@ -409,7 +409,15 @@ description: string,
 /**
  * Where it stands.
  */
-status: PaymentStatus, };
+status: PaymentStatus, 
+/**
+ * Who takes the money (`mollie`, `transfer`, `sandbox`…).
+ */
+provider: string, 
+/**
+ * Test money, as recorded when it was made.
+ */
+test: boolean, };
 
 export type AuditView = { 
 /**

@@ -256,7 +256,7 @@ status: CardStatus,
  */
 changed_at: string, };
 
-export type CardStatus = "open" | "paid" | "failed" | "canceled" | "expired";
+export type CardStatus = "open" | "paid" | "failed" | "canceled" | "expired" | "review";
 
 export type PayMethod = "checkout" | "transfer";
 

@@ -453,6 +453,8 @@ function cardStatusText(card) {
       return text("payFailed");
     case "canceled":
       return text("payCanceled");
+    case "review":
+      return text("payReview");
     default:
       return text("payExpired");
   }

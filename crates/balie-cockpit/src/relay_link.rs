@@ -97,6 +97,23 @@ impl RelayLink {
         &self.token
     }
 
+    /// The relay's `/healthz`: its version and whether it serves the sandbox.
+    pub async fn health(&self) -> Result<balie_protocol::Health, CockpitError> {
+        let response = self
+            .http
+            .get(format!("{}/healthz", self.base_url))
+            .send()
+            .await
+            .map_err(|e| CockpitError::RelayUnreachable(without_url(&e)))?;
+        if !response.status().is_success() {
+            return Err(CockpitError::RelayRefused(response.status().to_string()));
+        }
+        response
+            .json()
+            .await
+            .map_err(|e| CockpitError::RelayRefused(format!("health: {}", without_url(&e))))
+    }
+
     /// Asks the relay to pass on webhooks for `provider`'s payment `provider_id` as hints.
     pub async fn watch_payment(
         &self,

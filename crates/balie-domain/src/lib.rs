@@ -40,6 +40,6 @@ pub use iban::{Iban, IbanError};
 pub use locale::Locale;
 pub use money::{Money, MoneyError};
 pub use ogm::{ReferenceError, StructuredReference};
-pub use payment::{Applied, PaymentState, PaymentStatus, StatusChange, StatusSource};
+pub use payment::{Applied, PaymentMode, PaymentState, PaymentStatus, StatusChange, StatusSource};
 pub use pii::Pii;
 pub use token::{JoinToken, TokenError};

@@ -1,8 +1,8 @@
 use serde::{Deserialize, Serialize};
 
-/// Where a payment stands. `Paid`, `Failed`, `Canceled` and `Expired` are final: once
-/// there, a payment never moves again (a refund or chargeback is a later event of its
-/// own, not a status).
+/// Where a payment stands. `Paid`, `Failed`, `Canceled`, `Expired` and `Mismatch` are
+/// final: once there, a payment never moves again (a refund or chargeback is a later event
+/// of its own, not a status).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentStatus {
@@ -19,14 +19,29 @@ pub enum PaymentStatus {
     Canceled,
     /// Not paid in time.
     Expired,
+    /// The provider's answer did not match what was asked (another amount, currency or
+    /// payment id): whatever it says, Balie does not call it paid. The clerk checks it
+    /// with the provider; the audit log holds what was asked and what came back.
+    Mismatch,
 }
 
 impl PaymentStatus {
+    /// Every status, in the order a payment can reach them.
+    pub const ALL: [Self; 7] = [
+        Self::Created,
+        Self::Open,
+        Self::Paid,
+        Self::Failed,
+        Self::Canceled,
+        Self::Expired,
+        Self::Mismatch,
+    ];
+
     /// Whether this status is final.
     pub fn is_final(self) -> bool {
         matches!(
             self,
-            Self::Paid | Self::Failed | Self::Canceled | Self::Expired
+            Self::Paid | Self::Failed | Self::Canceled | Self::Expired | Self::Mismatch
         )
     }
 
@@ -39,21 +54,43 @@ impl PaymentStatus {
             Self::Failed => "failed",
             Self::Canceled => "canceled",
             Self::Expired => "expired",
+            Self::Mismatch => "mismatch",
         }
     }
 
     /// The status named `name` (as [`Self::as_str`] writes it).
     pub fn from_name(name: &str) -> Option<Self> {
-        [
-            Self::Created,
-            Self::Open,
-            Self::Paid,
-            Self::Failed,
-            Self::Canceled,
-            Self::Expired,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == name)
+        Self::ALL.into_iter().find(|s| s.as_str() == name)
+    }
+}
+
+/// Whether a payment moves real money, as its provider said when it was made (Mollie's
+/// `mode`, Stripe's `livemode`, the Bancontact environment the client talks to). Recorded
+/// once, at creation, and shown from the record: replacing a key later changes nothing
+/// about payments already made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMode {
+    /// Test money: nothing is paid for real.
+    Test,
+    /// Real money.
+    Live,
+}
+
+impl PaymentMode {
+    /// Its name in storage and on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Test => "test",
+            Self::Live => "live",
+        }
+    }
+
+    /// The mode named `name` (as [`Self::as_str`] writes it).
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::Test, Self::Live]
+            .into_iter()
+            .find(|m| m.as_str() == name)
     }
 }
 
@@ -257,6 +294,24 @@ mod tests {
         assert_eq!(PaymentState::from_history(Vec::new()), None);
         assert_eq!(PaymentStatus::from_name("paid"), Some(Paid));
         assert_eq!(PaymentStatus::from_name("betaald"), None);
+        for status in PaymentStatus::ALL {
+            assert_eq!(PaymentStatus::from_name(status.as_str()), Some(status));
+        }
+    }
+
+    #[test]
+    fn a_mismatch_is_final_and_is_never_paid_later() {
+        let mut state = PaymentState::new(0);
+        state.apply(Open, 1, StatusSource::Provider);
+        assert!(matches!(
+            state.apply(Mismatch, 2, StatusSource::Balie),
+            Applied::Moved(_)
+        ));
+        assert_eq!(
+            state.apply(Paid, 3, StatusSource::Provider),
+            Applied::Ignored { kept: Mismatch }
+        );
+        assert!(Mismatch.is_final());
     }
 
     fn any_status() -> impl Strategy<Value = PaymentStatus> {
@@ -266,7 +321,8 @@ mod tests {
             Just(Paid),
             Just(Failed),
             Just(Canceled),
-            Just(Expired)
+            Just(Expired),
+            Just(Mismatch)
         ]
     }
 

@@ -28,7 +28,7 @@ pub mod tracker;
 
 pub use error::PayError;
 
-use balie_domain::{Locale, Money, PaymentStatus};
+use balie_domain::{Locale, Money, PaymentMode, PaymentStatus};
 use std::future::Future;
 
 /// What a payment is for and where the payer returns: the provider-independent request.
@@ -61,6 +61,55 @@ pub struct ProviderPayment {
     pub checkout_url: Option<String>,
     /// When it expires (RFC 3339, as the provider wrote it).
     pub expires_at: Option<String>,
+    /// The amount the provider holds (every documented answer carries it; `None` when
+    /// this one did not, which [`ProviderPayment::check`] refuses).
+    pub amount: Option<Money>,
+    /// Its currency, in capitals (`EUR`).
+    pub currency: Option<String>,
+    /// Test or real money, as the provider said (Mollie's `mode`, Stripe's `livemode`;
+    /// for Bancontact Pay, the environment the client talks to).
+    pub mode: Option<PaymentMode>,
+}
+
+/// How a provider's answer differs from what was asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the provider's {field} is {answered:?}, {asked:?} was asked")]
+pub struct Mismatch {
+    /// Which field: `id`, `amount` or `currency`.
+    pub field: &'static str,
+    /// What we asked (cents for an amount).
+    pub asked: String,
+    /// What the provider answered (`-` when it said nothing).
+    pub answered: String,
+}
+
+impl ProviderPayment {
+    /// Checks this answer against what was asked: the provider's id we hold (`None` for
+    /// the answer to a create), the amount in euro. An answer that differs in any of them
+    /// does not count, whatever its status says.
+    pub fn check(&self, provider_id: Option<&str>, amount: Money) -> Result<(), Mismatch> {
+        let differs = |field, asked: String, answered: Option<String>| Mismatch {
+            field,
+            asked,
+            answered: answered.unwrap_or_else(|| "-".into()),
+        };
+        if let Some(asked) = provider_id
+            && asked != self.id
+        {
+            return Err(differs("id", asked.to_owned(), Some(self.id.clone())));
+        }
+        if self.currency.as_deref() != Some("EUR") {
+            return Err(differs("currency", "EUR".into(), self.currency.clone()));
+        }
+        if self.amount != Some(amount) {
+            return Err(differs(
+                "amount",
+                amount.cents().to_string(),
+                self.amount.map(|a| a.cents().to_string()),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// The smallest and largest amount a provider takes, in cents.
@@ -173,5 +222,51 @@ pub(crate) async fn exchange(
             })
         }
         _ => Err(PayError::Unavailable { status: code }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(id: &str, cents: Option<u64>, currency: Option<&str>) -> ProviderPayment {
+        ProviderPayment {
+            id: id.into(),
+            status: PaymentStatus::Paid,
+            provider_status: "paid".into(),
+            checkout_url: None,
+            expires_at: None,
+            amount: cents.map(Money::from_cents),
+            currency: currency.map(str::to_owned),
+            mode: Some(PaymentMode::Test),
+        }
+    }
+
+    /// Issue 12: "paid" counted whatever amount, currency or payment it named.
+    #[test]
+    fn an_answer_counts_only_for_the_amount_currency_and_payment_asked() {
+        let asked = Money::from_cents(4_250);
+        assert_eq!(
+            answer("tr_a", Some(4_250), Some("EUR")).check(Some("tr_a"), asked),
+            Ok(())
+        );
+        // The answer to a create has no id to compare yet.
+        assert_eq!(
+            answer("tr_a", Some(4_250), Some("EUR")).check(None, asked),
+            Ok(())
+        );
+        let field = |a: ProviderPayment| a.check(Some("tr_a"), asked).unwrap_err().field;
+        assert_eq!(field(answer("tr_a", Some(1), Some("EUR"))), "amount");
+        assert_eq!(field(answer("tr_a", None, Some("EUR"))), "amount");
+        assert_eq!(field(answer("tr_a", Some(4_250), Some("USD"))), "currency");
+        assert_eq!(field(answer("tr_a", Some(4_250), None)), "currency");
+        assert_eq!(field(answer("tr_b", Some(4_250), Some("EUR"))), "id");
+        let wrong = answer("tr_a", Some(1), Some("EUR"))
+            .check(Some("tr_a"), asked)
+            .unwrap_err();
+        assert_eq!(
+            (wrong.asked.as_str(), wrong.answered.as_str()),
+            ("4250", "1")
+        );
     }
 }

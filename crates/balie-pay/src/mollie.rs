@@ -5,7 +5,7 @@
 //! to call [`Mollie::get`], whose answer alone decides the status.
 
 use crate::{Limits, NewPayment, PayError, Provider, ProviderPayment};
-use balie_domain::{Locale, Money, PaymentStatus};
+use balie_domain::{Locale, Money, PaymentMode, PaymentStatus};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Deserialize;
 use std::time::Duration;
@@ -38,8 +38,17 @@ struct Payment {
     id: String,
     status: String,
     expires_at: Option<String>,
+    amount: Option<Amount>,
+    mode: Option<String>,
     #[serde(rename = "_links", default)]
     links: Links,
+}
+
+/// Mollie's amount: a currency and a decimal string (`"10.00"`).
+#[derive(Deserialize)]
+struct Amount {
+    currency: String,
+    value: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -138,12 +147,22 @@ impl Mollie {
         if !valid_id(&payment.id) {
             return Err(PayError::Malformed("payment id".into()));
         }
+        let amount = match &payment.amount {
+            Some(a) => Some(
+                Money::from_decimal_str(&a.value)
+                    .map_err(|_| PayError::Malformed("payment amount".into()))?,
+            ),
+            None => None,
+        };
         Ok(ProviderPayment {
             id: payment.id,
             status: mapped,
             provider_status: payment.status,
             checkout_url: payment.links.checkout.map(|l| l.href),
             expires_at: payment.expires_at,
+            amount,
+            currency: payment.amount.map(|a| a.currency.to_ascii_uppercase()),
+            mode: payment.mode.as_deref().and_then(PaymentMode::from_name),
         })
     }
 }

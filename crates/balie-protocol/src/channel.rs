@@ -56,6 +56,9 @@ pub enum CardStatus {
     Canceled,
     /// Not paid in time.
     Expired,
+    /// The provider's answer did not match what was asked: the clerk checks it. Not
+    /// paid, and nothing to pay now.
+    Review,
 }
 
 /// How the citizen pays.
@@ -108,12 +111,13 @@ pub struct PaymentCard {
 
 impl CardStatus {
     /// Every status a card can have.
-    pub const ALL: [CardStatus; 5] = [
+    pub const ALL: [CardStatus; 6] = [
         Self::Open,
         Self::Paid,
         Self::Failed,
         Self::Canceled,
         Self::Expired,
+        Self::Review,
     ];
 }
 

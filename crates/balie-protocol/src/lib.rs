@@ -57,6 +57,11 @@ pub struct Health {
     pub version: String,
     /// [`PROTOCOL_VERSION`] of the relay.
     pub protocol: u32,
+    /// Whether the relay serves its sandbox test provider (off on a public relay unless
+    /// IT turned it on); the cockpit offers test payments only then. Absent from older
+    /// relays, which counts as off.
+    #[serde(default)]
+    pub sandbox: bool,
 }
 
 /// What kind of error the relay's JSON API answered with; clients switch on it.

@@ -231,6 +231,7 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
         ("payFailed", "pay.status_failed"),
         ("payCanceled", "pay.status_canceled"),
         ("payExpired", "pay.status_expired"),
+        ("payReview", "pay.status_review"),
         ("payReceivedAt", "pay.received_at"),
         ("payPrint", "pay.print"),
         ("payBlocked", "pay.blocked"),
@@ -360,7 +361,7 @@ mod tests {
         );
         assert_eq!(
             read["card_statuses"],
-            serde_json::json!(["open", "paid", "failed", "canceled", "expired"])
+            serde_json::json!(["open", "paid", "failed", "canceled", "expired", "review"])
         );
     }
 }

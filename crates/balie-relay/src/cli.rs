@@ -14,7 +14,7 @@ use std::path::PathBuf;
 /// whose keys are the long option names with underscores (data_dir, listen, public_url,
 /// tls_cert, tls_key, room_ttl_minutes, municipality, log_dir, stun_urls, turn_urls,
 /// turn_secret, turn_ttl_minutes, stripe_webhook_secret, bancontact_profile_id,
-/// bancontact_jwks_url). The command line wins. Secrets (the TURN secret shared with coturn,
+/// bancontact_jwks_url, sandbox). The command line wins. Secrets (the TURN secret shared with coturn,
 /// Stripe's webhook signing secret) come from the config file or the environment
 /// (BALIE_TURN_SECRET, BALIE_STRIPE_WEBHOOK_SECRET), never from the command line (where
 /// other users could read them).
@@ -101,6 +101,11 @@ pub struct ServeArgs {
     /// Where Bancontact publishes its signing keys [default: https://jwks.bancontact.net/].
     #[arg(long)]
     pub bancontact_jwks_url: Option<String>,
+    /// Serve the sandbox test provider (/sandbox/…) [default: only without a public URL
+    /// or TLS, i.e. on a relay for this machine]. Turn it on for a test environment only:
+    /// whoever holds a sandbox checkout link chooses "paid".
+    #[arg(long)]
+    pub sandbox: Option<bool>,
 }
 
 /// Runs the command line; `main` is only this.
@@ -171,7 +176,9 @@ fn date(unix: i64) -> String {
 
 fn serve(data_dir: PathBuf, file: FileConfig, args: ServeArgs) -> anyhow::Result<()> {
     let defaults = RelayConfig::loopback(data_dir.clone());
-    let config = RelayConfig {
+    let sandbox = args.sandbox.or(file.sandbox);
+    let mut config = RelayConfig {
+        sandbox: false,
         first_message_within: defaults.first_message_within,
         clerk_recheck_every: defaults.clerk_recheck_every,
         data_dir,
@@ -221,8 +228,14 @@ fn serve(data_dir: PathBuf, file: FileConfig, args: ServeArgs) -> anyhow::Result
                 .unwrap_or(defaults.hooks.bancontact_jwks_url),
         },
     };
+    config.sandbox = sandbox.unwrap_or_else(|| config.sandbox_by_default());
     config.validate()?;
     let _log = balie_log::init(&balie_log::LogConfig::new("relay", Some(config.log_dir())))?;
+    if config.sandbox && !config.sandbox_by_default() {
+        tracing::warn!(
+            "the sandbox test provider is on for a public relay (--sandbox true): for a test environment only"
+        );
+    }
     let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
     runtime.block_on(async {
         let relay = crate::Relay::bind(config).await?;

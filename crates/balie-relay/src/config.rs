@@ -34,6 +34,10 @@ pub struct RelayConfig {
     /// How often an open socket of a clerk (signaling, hints) checks that the clerk is still
     /// allowed in: a revoked clerk's sockets close within this time.
     pub clerk_recheck_every: std::time::Duration,
+    /// Whether `/sandbox/…` (a test provider where whoever holds the checkout link picks
+    /// the outcome) is served. On for a relay on this machine only, unless set:
+    /// see [`RelayConfig::sandbox_by_default`].
+    pub sandbox: bool,
 }
 
 /// [`RelayConfig::clerk_recheck_every`] unless set otherwise.
@@ -133,6 +137,7 @@ pub(crate) struct FileConfig {
     pub(crate) stripe_webhook_secret: Option<String>,
     pub(crate) bancontact_profile_id: Option<String>,
     pub(crate) bancontact_jwks_url: Option<String>,
+    pub(crate) sandbox: Option<bool>,
 }
 
 impl FileConfig {
@@ -171,7 +176,15 @@ impl RelayConfig {
             hooks: HookConfig::default(),
             first_message_within: DEFAULT_FIRST_MESSAGE_WITHIN,
             clerk_recheck_every: DEFAULT_CLERK_RECHECK_EVERY,
+            sandbox: true,
         }
+    }
+
+    /// Whether the sandbox is on when nobody said: only for a relay that serves no one
+    /// but this machine (no public URL, no TLS). A municipality's relay never offers test
+    /// payments unless IT turns them on (`--sandbox true`), for a test environment.
+    pub fn sandbox_by_default(&self) -> bool {
+        self.public_url.is_none() && !self.tls()
     }
 
     /// Checks the settings that can be checked before binding.
@@ -236,6 +249,19 @@ impl RelayConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 12: the sandbox was served by every relay, the municipality's too.
+    #[test]
+    fn the_sandbox_is_on_by_default_only_for_a_relay_of_this_machine() {
+        let mut config = RelayConfig::loopback(PathBuf::from("/tmp/balie-config-test"));
+        assert!(config.sandbox_by_default());
+        config.public_url = Some("https://balie.zonnedorp.be".into());
+        assert!(!config.sandbox_by_default());
+        config.public_url = None;
+        config.tls_cert = Some("/etc/balie/cert.pem".into());
+        config.tls_key = Some("/etc/balie/key.pem".into());
+        assert!(!config.sandbox_by_default());
+    }
 
     /// Issue 12: plain HTTP only on this machine, judged by the host, not by a prefix.
     #[test]

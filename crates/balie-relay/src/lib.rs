@@ -3,7 +3,8 @@
 //! It hands out rooms and join links to authenticated clerks (`POST /api/rooms`), serves
 //! the citizen page (`GET /j/{token}`), signaling (`/ws/clerk/…`, `/ws/citizen/…`), the
 //! payment webhooks and hints (`/hooks/…`, `/api/payments/watch`, `/ws/hints`), the sandbox
-//! payment provider (`/sandbox/…`) and `GET /healthz`.
+//! payment provider (`/sandbox/…`, only where [`RelayConfig::sandbox`] is on) and
+//! `GET /healthz` (which says whether the sandbox is on).
 //!
 //! The server is a function: [`app`] builds the axum `Router` from an [`AppState`], so
 //! tests drive it on port 0 and the cockpit embeds it in-process ([`Relay::bind`]).
@@ -61,6 +62,21 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The relay's HTTP routes over `state`.
 pub fn app(state: AppState) -> Router {
+    let sandbox = if state.config().sandbox {
+        Router::new()
+            .route("/sandbox/v2/payments", post(sandbox::create))
+            .route(
+                "/sandbox/v2/payments/{id}",
+                get(sandbox::get).delete(sandbox::cancel),
+            )
+            .route(
+                "/sandbox/checkout/{token}",
+                get(sandbox::checkout_page).post(sandbox::decide),
+            )
+    } else {
+        // Not served at all: the paths answer as any unknown one.
+        Router::new()
+    };
     Router::new()
         .route("/healthz", get(health))
         .route("/api/rooms", post(rooms::create))
@@ -75,15 +91,7 @@ pub fn app(state: AppState) -> Router {
         .route("/hooks/mollie", post(hooks::mollie))
         .route("/hooks/stripe", post(hooks::stripe))
         .route("/hooks/bancontact", post(hooks::bancontact))
-        .route("/sandbox/v2/payments", post(sandbox::create))
-        .route(
-            "/sandbox/v2/payments/{id}",
-            get(sandbox::get).delete(sandbox::cancel),
-        )
-        .route(
-            "/sandbox/checkout/{token}",
-            get(sandbox::checkout_page).post(sandbox::decide),
-        )
+        .merge(sandbox)
         .fallback(citizen::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
@@ -116,11 +124,14 @@ pub fn app(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn health() -> axum::Json<balie_protocol::Health> {
+async fn health(
+    axum::extract::State(state): axum::extract::State<AppState>,
+) -> axum::Json<balie_protocol::Health> {
     axum::Json(balie_protocol::Health {
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),
         protocol: balie_protocol::PROTOCOL_VERSION,
+        sandbox: state.config().sandbox,
     })
 }
 

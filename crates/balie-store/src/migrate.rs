@@ -1,5 +1,5 @@
 use crate::StoreError;
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, OptionalExtension as _};
 use std::path::Path;
 use std::time::Duration;
 
@@ -74,8 +74,10 @@ pub fn open(path: &Path, schema: &Schema) -> Result<Connection, StoreError> {
 
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-
+    // Migrations run with foreign keys off, as SQLite's own recipe for changing a table
+    // asks (make the new table, copy, drop the old, rename): a drop would otherwise cut the
+    // rows that point at it. Every key is checked before each migration commits.
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
     for migration in schema
         .migrations
         .iter()
@@ -83,10 +85,23 @@ pub fn open(path: &Path, schema: &Schema) -> Result<Connection, StoreError> {
     {
         let tx = conn.transaction()?;
         tx.execute_batch(migration.sql)?;
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))
+            .optional()?;
+        if let Some(table) = broken {
+            return Err(StoreError::Corrupt {
+                table: "migration",
+                detail: format!(
+                    "migration {} leaves rows of {table} pointing nowhere",
+                    migration.version
+                ),
+            });
+        }
         tx.pragma_update(None, "application_id", schema.application_id)?;
         tx.pragma_update(None, "user_version", migration.version)?;
         tx.commit()?;
     }
+    conn.pragma_update(None, "foreign_keys", "ON")?;
     Ok(conn)
 }
 

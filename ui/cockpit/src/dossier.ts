@@ -277,7 +277,12 @@ function renderTimeline(view: CaseView) {
         case "payment":
           item.dataset.paymentId = entry.payment_id;
           item.dataset.status = entry.status;
-          item.textContent = `${time(entry.at_ms)} · ${t("dossier.payment")}: ${entry.amount_text} ${entry.description} — ${t(`pay.status_${entry.status}`)}`;
+          // Who takes the money, and TEST when it is test money (as recorded at creation).
+          item.textContent = `${time(entry.at_ms)} · ${t("dossier.payment")}: ${entry.amount_text} ${entry.description} — ${t(`pay.status_${entry.status}`)} · ${t(`pay.provider_${entry.provider}`)}`;
+          if (entry.test) {
+            item.append(" ");
+            item.append(Object.assign(document.createElement("span"), { className: "badge test", textContent: t("pay.badge_test") }));
+          }
           break;
       }
       return item;

@@ -265,7 +265,8 @@ function paymentActions(view: PaymentView, context: PaymentContext): HTMLDivElem
   if (open && view.provider === "transfer") {
     action("pay.mark_received", () => markPaymentReceived(view.id), "");
   }
-  if (view.status === "failed" || view.status === "expired" || view.status === "canceled") {
+  const ended = ["failed", "expired", "canceled", "mismatch"];
+  if (ended.includes(view.status)) {
     action("pay.again", async () => {
       const amountOnly = view.amount_text.replace(/[^\d.,]/g, "");
       return requestPayment({

@@ -59,6 +59,9 @@ pub fn json(record: &CaseRecord) -> serde_json::Value {
                 "description": p.description,
                 "reference": p.reference,
                 "status": p.status.as_str(),
+                // As the provider said when it was made; null when it never answered.
+                "mode": p.mode.map(|m| m.as_str()),
+                "test": crate::payments::views::is_test(p),
                 "created_at": rfc3339(p.created_at_ms),
             })
         })
@@ -141,12 +144,21 @@ pub fn pdf(record: &CaseRecord, locale: Locale) -> Vec<u8> {
     if !record.payments.is_empty() {
         lines.push(Line::Heading(t("payments")));
         for p in &record.payments {
+            // Who took the money and whether it was real: a test payment never reads as
+            // a real one.
+            let mut how = vec![
+                crate::i18n::text(locale, &format!("pay.status_{}", p.status.as_str())),
+                crate::i18n::text(locale, &format!("pay.provider_{}", p.provider)),
+            ];
+            if crate::payments::views::is_test(p) {
+                how.push(crate::i18n::text(locale, "pay.badge_test"));
+            }
             lines.push(Line::Text(format!(
                 "{}  {}  {}  ({})",
                 date(p.created_at_ms),
                 p.amount.format(locale),
                 p.description,
-                crate::i18n::text(locale, &format!("pay.status_{}", p.status.as_str()))
+                how.join(" · ")
             )));
         }
     }

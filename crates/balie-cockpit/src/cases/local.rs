@@ -281,6 +281,8 @@ impl CaseSource for LocalCases {
             amount_text: p.amount.format(locale),
             description: p.description.clone(),
             status: p.status,
+            provider: p.provider.clone(),
+            test: crate::payments::views::is_test(p),
         }));
         let at = |e: &TimelineEntry| match e {
             TimelineEntry::Created { at_ms }

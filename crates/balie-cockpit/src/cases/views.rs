@@ -84,6 +84,10 @@ pub enum TimelineEntry {
         description: String,
         /// Where it stands.
         status: PaymentStatus,
+        /// Who takes the money (`mollie`, `transfer`, `sandbox`…).
+        provider: String,
+        /// Test money, as recorded when it was made.
+        test: bool,
     },
 }
 

@@ -175,21 +175,9 @@ pub(super) async fn apply_reports(
         let shared = &payments.shared;
         match report.answer {
             Ok(answer) => {
-                let at = shared.clock.now_ms();
-                let applied = shared
-                    .store
-                    .with(|c| {
-                        store::apply_status(
-                            c,
-                            &report.id,
-                            answer.status,
-                            at,
-                            StatusSource::Provider,
-                        )
-                    })
-                    .map_err(
-                        |e| tracing::error!(payment = report.id, error = %e, "status not stored"),
-                    );
+                let applied = super::store_answer(shared, &report.id, &answer).map_err(
+                    |e| tracing::error!(payment = report.id, error = %e, "status not stored"),
+                );
                 if let Ok(Applied::Moved(change)) = applied {
                     tracing::info!(
                         payment = report.id,

@@ -44,10 +44,12 @@ use crate::error::CockpitError;
 use crate::relay_link::RelayLink;
 use crate::settings::{Payee, Settings};
 use crate::store::SharedStore;
-use balie_domain::{Locale, Money, PaymentStatus, StatusSource, StructuredReference};
+use balie_domain::{
+    Applied, Locale, Money, PaymentMode, PaymentStatus, StatusSource, StructuredReference,
+};
 use balie_pay::driver::{Command as DriverCommand, Report};
 use balie_pay::mollie::Mollie;
-use balie_pay::{NewPayment, PayError, Provider as _};
+use balie_pay::{Mismatch, NewPayment, PayError, Provider as _, ProviderPayment};
 use balie_protocol::channel::PaymentCard;
 use balie_secrets::SecretStore;
 use balie_store::cockpit::payment as store;
@@ -133,15 +135,11 @@ impl Payments {
             .map_err(|e| CockpitError::Internal(format!("keyring thread: {e}")))?
         };
         let mut clients: Vec<(ProviderName, Client, bool)> = Vec::new();
-        // The sandbox stands in for Bancontact through Mollie, with its limits.
-        let sandbox = Mollie::with_timeout(
-            &format!("{}/sandbox", relay.base_url()),
-            relay.token().clone(),
-            Some("bancontact"),
-            CLIENT_TIMEOUT,
-        )
-        .map_err(|e| CockpitError::Internal(e.to_string()))?;
-        clients.push((ProviderName::Sandbox, Client::Mollie(sandbox), true));
+        // The embedded relay serves the sandbox (it is for this machine only); a remote
+        // relay is asked below, when it can be reached.
+        if relay.mode() == crate::relay_link::RelayMode::Embedded {
+            clients.push((ProviderName::Sandbox, sandbox_client(&relay)?, true));
+        }
         for (name, key) in KEYED_PROVIDERS.into_iter().zip(keys) {
             if let Some(key) = key {
                 match client_for(name, key, &relay, &config.provider_hosts) {
@@ -181,15 +179,22 @@ impl Payments {
             tokio::spawn(hints::follow_hints(Arc::downgrade(&payments)));
         }
         payments.resume(None).await;
+        if payments.relay.mode() == crate::relay_link::RelayMode::Remote {
+            // Asked now, briefly (so the panel is right from the start); a relay that does
+            // not answer in time is asked again in the background.
+            let answered = tokio::time::timeout(HEALTH_FIRST_WAIT, payments.relay.health()).await;
+            match answered {
+                Ok(Ok(health)) => payments.relay_answered(&health).await,
+                _ => {
+                    tokio::spawn(ask_for_sandbox(Arc::downgrade(&payments)));
+                }
+            }
+        }
         Ok(payments)
     }
 
     fn provider(&self, name: ProviderName) -> Option<Arc<Connected>> {
         self.providers.read().ok()?.get(&name).cloned()
-    }
-
-    fn test_mode(&self, name: ProviderName) -> bool {
-        self.provider(name).is_some_and(|c| c.test)
     }
 
     /// Changes to any payment, as they happen.
@@ -288,6 +293,9 @@ impl Payments {
                     reference: reference.map(|r| r.digits()),
                     room_id: room_id.map(str::to_owned),
                     payer_locale: Some(payer.code().to_owned()),
+                    // A bank transfer is real money; a provider's payment is what its
+                    // answer says.
+                    mode: (request.provider == ProviderName::Transfer).then_some(PaymentMode::Live),
                 },
                 at,
             )?;
@@ -390,13 +398,40 @@ impl Payments {
                 return Err(pay_error(locale, &e));
             }
         };
+        let mode = made.check(None, new.amount).and_then(|()| {
+            made.mode.ok_or_else(|| Mismatch {
+                field: "mode",
+                asked: "test|live".into(),
+                answered: "-".into(),
+            })
+        });
+        let mode = match mode {
+            Ok(mode) => mode,
+            Err(mismatch) => {
+                // Not what was asked: nobody is shown a QR code for it, and the provider
+                // is asked to cancel it so that nobody pays it by another way.
+                record_mismatch(&self.shared, id, &made, &mismatch);
+                if !made.status.is_final()
+                    && let Err(e) = connected.client.cancel(&made.id).await
+                {
+                    tracing::warn!(payment = id, error = %e, "a mismatched payment could not be cancelled");
+                }
+                if let Ok(view) = self.view(id) {
+                    let _ = self.shared.events.send(view);
+                }
+                return Err(rejected(locale, "pay.mismatch", &[]));
+            }
+        };
         self.shared.store.with(|c| {
             store::set_provider_payment(
                 c,
                 id,
-                &made.id,
-                made.checkout_url.as_deref(),
-                made.expires_at.as_deref(),
+                &store::Made {
+                    provider_id: &made.id,
+                    checkout_url: made.checkout_url.as_deref(),
+                    expires_at: made.expires_at.as_deref(),
+                    mode,
+                },
                 self.shared.clock.now_ms(),
             )?;
             store::apply_status(
@@ -442,15 +477,7 @@ impl Payments {
                     .cancel(provider_id)
                     .await
                     .map_err(|e| pay_error(self.shared.locale, &e))?;
-                self.shared.store.with(|c| {
-                    store::apply_status(
-                        c,
-                        id,
-                        answer.status,
-                        self.shared.clock.now_ms(),
-                        StatusSource::Provider,
-                    )
-                })?;
+                store_answer(&self.shared, id, &answer)?;
             }
             _ => {
                 self.shared.store.with(|c| {
@@ -512,21 +539,21 @@ impl Payments {
 
     /// Payment `id` as the panel shows it.
     pub fn view(&self, id: &str) -> Result<PaymentView, CockpitError> {
-        view(&self.shared, id, |p| self.test_mode(p))
+        view(&self.shared, id)
     }
 
     /// The cards of conversation `room_id` for the citizen page.
     pub fn cards(&self, room_id: &str) -> Vec<PaymentCard> {
         self.stored_of_room(room_id)
             .iter()
-            .filter_map(|p| card(&self.shared, p, |n| self.test_mode(n)).ok())
+            .filter_map(|p| card(&self.shared, p).ok())
             .collect()
     }
 
     /// The card for payment `id`.
     pub fn card(&self, id: &str) -> Option<PaymentCard> {
         let payment = store::get(&*self.shared.store.lock().ok()?, id).ok()??;
-        card(&self.shared, &payment, |n| self.test_mode(n)).ok()
+        card(&self.shared, &payment).ok()
     }
 
     /// The transfer to put in an EPC QR code.
@@ -537,5 +564,130 @@ impl Payments {
     ) -> Result<balie_pay::epc::Transfer, CockpitError> {
         transfer(&self.shared.payee, amount, reference)
             .ok_or_else(|| rejected(self.shared.locale, "pay.transfer_unconfigured", &[]))
+    }
+}
+
+/// Stores a provider's answer about payment `id`: its status when the answer is for the
+/// payment, amount and currency asked; a mismatch (never paid, with an audit line of both
+/// sides) when it is not. Answers what happened to the stored status.
+fn store_answer(
+    shared: &Shared,
+    id: &str,
+    answer: &ProviderPayment,
+) -> Result<Applied, CockpitError> {
+    let payment = shared
+        .store
+        .with(|c| store::get(c, id))?
+        .ok_or_else(|| CockpitError::InvalidInput("no such payment".into()))?;
+    if let Err(mismatch) = answer.check(payment.provider_id.as_deref(), payment.amount) {
+        return Ok(record_mismatch(shared, id, answer, &mismatch));
+    }
+    shared.store.with(|c| {
+        if payment.mode.is_none()
+            && let (Some(mode), Some(provider_id)) = (answer.mode, &payment.provider_id)
+        {
+            // Made before modes were recorded: the first answer that says fills it in.
+            store::set_provider_payment(
+                c,
+                id,
+                &store::Made {
+                    provider_id,
+                    checkout_url: payment.checkout_url.as_deref(),
+                    expires_at: payment.expires_at.as_deref(),
+                    mode,
+                },
+                shared.clock.now_ms(),
+            )?;
+        }
+        store::apply_status(
+            c,
+            id,
+            answer.status,
+            shared.clock.now_ms(),
+            StatusSource::Provider,
+        )
+    })
+}
+
+/// Payment `id` becomes a mismatch: the audit line says what was asked and what came
+/// back (ids, amounts and statuses only). What happened to the stored status, or
+/// `Unchanged` when even that could not be written (the error is logged).
+fn record_mismatch(
+    shared: &Shared,
+    id: &str,
+    answer: &ProviderPayment,
+    mismatch: &Mismatch,
+) -> Applied {
+    tracing::warn!(
+        payment = id,
+        field = mismatch.field,
+        provider_status = answer.provider_status,
+        "the provider answered for something else than was asked: not paid"
+    );
+    let detail = serde_json::json!({
+        "field": mismatch.field,
+        "asked": mismatch.asked,
+        "answered": mismatch.answered,
+        "provider_id": answer.id,
+        "provider_status": answer.provider_status,
+    });
+    shared
+        .store
+        .with(|c| store::record_mismatch(c, id, &detail, shared.clock.now_ms()))
+        .unwrap_or_else(|e| {
+            tracing::error!(payment = id, error = %e, "mismatch not stored");
+            Applied::Unchanged
+        })
+}
+
+/// A client for the relay's sandbox: Mollie's API under `/sandbox`, with the clerk token
+/// as its key; it stands in for Bancontact through Mollie, with its limits.
+fn sandbox_client(relay: &RelayLink) -> Result<Client, CockpitError> {
+    Mollie::with_timeout(
+        &format!("{}/sandbox", relay.base_url()),
+        relay.token().clone(),
+        Some("bancontact"),
+        CLIENT_TIMEOUT,
+    )
+    .map(Client::Mollie)
+    .map_err(|e| CockpitError::Internal(e.to_string()))
+}
+
+/// How long the cockpit's start waits for a remote relay's first answer.
+const HEALTH_FIRST_WAIT: Duration = Duration::from_secs(3);
+
+/// How often a remote relay that could not be reached is asked again whether it serves
+/// the sandbox.
+const HEALTH_RETRY: Duration = Duration::from_secs(30);
+
+impl Payments {
+    /// The remote relay answered: the sandbox is offered only if it serves one (a
+    /// municipality's relay has it off unless IT turned it on).
+    async fn relay_answered(&self, health: &balie_protocol::Health) {
+        tracing::info!(sandbox = health.sandbox, "the relay answered");
+        if !health.sandbox {
+            return;
+        }
+        match sandbox_client(&self.relay) {
+            Ok(client) => {
+                self.connect(ProviderName::Sandbox, client, true);
+                self.resume(Some(ProviderName::Sandbox)).await;
+            }
+            Err(e) => tracing::warn!(error = %e, "sandbox not set up"),
+        }
+    }
+}
+
+/// Asks the remote relay until it answers whether it serves the sandbox.
+async fn ask_for_sandbox(payments: std::sync::Weak<Payments>) {
+    loop {
+        tokio::time::sleep(HEALTH_RETRY).await;
+        let Some(strong) = payments.upgrade() else {
+            return;
+        };
+        match strong.relay.health().await {
+            Ok(health) => return strong.relay_answered(&health).await,
+            Err(e) => tracing::info!(error = %e, "relay not reached yet; asking again"),
+        }
     }
 }

@@ -7,7 +7,7 @@ use super::transfer::transfer;
 use crate::catalog::ProductView;
 use crate::clock::rfc3339;
 use crate::error::CockpitError;
-use balie_domain::{PaymentStatus, StatusSource, StructuredReference};
+use balie_domain::{PaymentMode, PaymentStatus, StatusSource, StructuredReference};
 use balie_protocol::channel::{CardStatus, PayMethod, PaymentCard};
 use balie_store::cockpit::payment as store;
 use serde::{Deserialize, Serialize};
@@ -61,7 +61,7 @@ pub struct PaymentView {
     pub id: String,
     /// Its provider.
     pub provider: ProviderName,
-    /// Test mode: no real money.
+    /// Test money, as recorded when the payment was made (not from today's key).
     pub test: bool,
     /// The amount as the clerk reads it.
     pub amount_text: String,
@@ -96,12 +96,15 @@ fn qr_text(shared: &Shared, p: &store::Payment) -> Option<String> {
     }
 }
 
+/// Whether payment `p` is shown as test money: as recorded when it was made. Until its
+/// provider said (or for a payment made before modes were recorded) it counts as test
+/// money: whatever is not known to be real never looks real.
+pub(crate) fn is_test(p: &store::Payment) -> bool {
+    p.mode != Some(PaymentMode::Live)
+}
+
 /// Payment `id` as the panel shows it.
-pub(super) fn view(
-    shared: &Shared,
-    id: &str,
-    test_mode: impl Fn(ProviderName) -> bool,
-) -> Result<PaymentView, CockpitError> {
+pub(super) fn view(shared: &Shared, id: &str) -> Result<PaymentView, CockpitError> {
     let (payment, steps) = shared
         .store
         .with(|c| Ok(store::get(c, id)?.map(|p| (p, store::history(c, id)))))?
@@ -113,7 +116,7 @@ pub(super) fn view(
     Ok(PaymentView {
         id: payment.id.clone(),
         provider,
-        test: test_mode(provider),
+        test: is_test(&payment),
         amount_text: payment.amount.format(shared.locale),
         description: payment.description.clone(),
         reference: payment
@@ -139,11 +142,7 @@ pub(super) fn view(
 }
 
 /// Payment `p` as a card on the citizen page.
-pub(super) fn card(
-    shared: &Shared,
-    p: &store::Payment,
-    test_mode: impl Fn(ProviderName) -> bool,
-) -> Result<PaymentCard, CockpitError> {
+pub(super) fn card(shared: &Shared, p: &store::Payment) -> Result<PaymentCard, CockpitError> {
     let provider = ProviderName::from_name(&p.provider)
         .ok_or_else(|| CockpitError::Internal("unknown provider".into()))?;
     let transfer = provider == ProviderName::Transfer;
@@ -177,13 +176,14 @@ pub(super) fn card(
             .then(|| shared.payee.iban.as_ref().map(ToString::to_string))
             .flatten(),
         qr,
-        test: test_mode(provider),
+        test: is_test(p),
         status: match p.status {
             PaymentStatus::Created | PaymentStatus::Open => CardStatus::Open,
             PaymentStatus::Paid => CardStatus::Paid,
             PaymentStatus::Failed => CardStatus::Failed,
             PaymentStatus::Canceled => CardStatus::Canceled,
             PaymentStatus::Expired => CardStatus::Expired,
+            PaymentStatus::Mismatch => CardStatus::Review,
         },
         changed_at: rfc3339(changed_at),
     })

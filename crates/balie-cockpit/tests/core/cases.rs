@@ -174,8 +174,15 @@ async fn the_case_of_a_call_gets_the_call_and_its_payment_and_exports_to_json_an
                 assert!(ended_at_ms.is_some(), "the call's end is kept");
                 "call"
             }
-            balie_cockpit::cases::TimelineEntry::Payment { payment_id, .. } => {
+            balie_cockpit::cases::TimelineEntry::Payment {
+                payment_id,
+                provider,
+                test,
+                ..
+            } => {
                 assert_eq!(payment_id, &payment.id);
+                // Issue 12: who took the money and whether it was real, as recorded.
+                assert_eq!((provider.as_str(), *test), ("sandbox", true));
                 "payment"
             }
         })
@@ -203,6 +210,13 @@ async fn the_case_of_a_call_gets_the_call_and_its_payment_and_exports_to_json_an
     assert_eq!(json["number"], "2026-000101");
     assert_eq!(json["party"]["enterprise_number"], "0203.201.340");
     assert_eq!(json["payments"][0]["amount_cents"], 4500);
+    assert_eq!(
+        (
+            &json["payments"][0]["provider"],
+            &json["payments"][0]["mode"]
+        ),
+        (&serde_json::json!("sandbox"), &serde_json::json!("test"))
+    );
     assert_eq!(json["notes"].as_array().unwrap().len(), 2);
 
     let (name, pdf) = cockpit.cases().export(garage, ExportFormat::Pdf).unwrap();
@@ -219,12 +233,18 @@ async fn the_case_of_a_call_gets_the_call_and_its_payment_and_exports_to_json_an
         "{}",
         String::from_utf8_lossy(&text.stderr)
     );
-    let text = String::from_utf8_lossy(&text.stdout);
+    // Lines wrap where the page ends: compare with the whitespace folded.
+    let text = String::from_utf8_lossy(&text.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     for needle in [
         "Dossier 2026-000101",
         "Garage Peeters",
         "0203.201.340",
         "€ 45,00",
+        // The sandbox payment says whose it was and that it was test money.
+        "Testbetaling (sandbox) · TEST",
         "Het college keurde",
     ] {
         assert!(text.contains(needle), "{needle:?} not in the PDF:\n{text}");

@@ -156,4 +156,5 @@ async fn the_background_blur_choice_is_kept_for_the_next_calls() {
 }
 
 mod cases;
+mod integrity;
 mod payments;

@@ -6,7 +6,7 @@
 //! `reference` is our payment id) rather than made twice.
 
 use crate::{Limits, NewPayment, PayError, Provider, ProviderPayment};
-use balie_domain::{Money, PaymentStatus};
+use balie_domain::{Money, PaymentMode, PaymentStatus};
 use secrecy::SecretString;
 use serde::Deserialize;
 use std::time::Duration;
@@ -38,6 +38,8 @@ struct Payment {
     payment_id: String,
     status: String,
     expires_at: Option<String>,
+    amount: Option<u64>,
+    currency: Option<String>,
     #[serde(rename = "_links", default)]
     links: Links,
 }
@@ -131,6 +133,14 @@ impl BancontactPay {
                 .or(payment.links.deeplink)
                 .map(|l| l.href),
             expires_at: payment.expires_at,
+            amount: payment.amount.map(Money::from_cents),
+            currency: payment.currency.map(|c| c.to_ascii_uppercase()),
+            // The API does not say; its environment does.
+            mode: Some(if self.base == API {
+                PaymentMode::Live
+            } else {
+                PaymentMode::Test
+            }),
         }))
     }
 

@@ -2,7 +2,7 @@
 //! /v1/checkout/sessions/{id}`, `POST /v1/checkout/sessions/{id}/expire`.
 
 use crate::{Limits, NewPayment, PayError, Provider, ProviderPayment};
-use balie_domain::{Locale, Money, PaymentStatus};
+use balie_domain::{Locale, Money, PaymentMode, PaymentStatus};
 use secrecy::{ExposeSecret as _, SecretString};
 use serde::Deserialize;
 use std::time::Duration;
@@ -33,6 +33,9 @@ struct Session {
     payment_status: String,
     url: Option<String>,
     expires_at: Option<i64>,
+    amount_total: Option<i64>,
+    currency: Option<String>,
+    livemode: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -138,6 +141,22 @@ impl Stripe {
             ),
             checkout_url: session.url,
             expires_at,
+            amount: match session.amount_total {
+                Some(cents) => {
+                    Some(Money::from_cents(u64::try_from(cents).map_err(|_| {
+                        PayError::Malformed("checkout session amount".into())
+                    })?))
+                }
+                None => None,
+            },
+            currency: session.currency.map(|c| c.to_ascii_uppercase()),
+            mode: session.livemode.map(|live| {
+                if live {
+                    PaymentMode::Live
+                } else {
+                    PaymentMode::Test
+                }
+            }),
         })
     }
 }

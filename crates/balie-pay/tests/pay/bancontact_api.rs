@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use balie_domain::{Locale, Money, PaymentStatus};
+use balie_domain::{Locale, Money, PaymentMode, PaymentStatus};
 use balie_pay::bancontact::BancontactPay;
 use balie_pay::{NewPayment, PayError, Provider};
 use secrecy::SecretString;
@@ -156,6 +156,16 @@ async fn a_payment_is_made_in_cents_read_back_and_cancelled_once() {
     let (url, fake) = fake_bancontact().await;
     let bancontact = client(&url, KEY);
     let created = bancontact.create(&request("€ 86,40")).await.unwrap();
+    // What the provider holds, read from its answer (issue 12): compared with the request
+    // before anything counts, and the mode recorded with the payment.
+    assert_eq!(
+        (created.amount, created.currency.as_deref(), created.mode),
+        (
+            Some(Money::from_cents(8640)),
+            Some("EUR"),
+            Some(PaymentMode::Test)
+        )
+    );
     assert_eq!(
         (created.status, created.provider_status.as_str()),
         (PaymentStatus::Open, "PENDING")

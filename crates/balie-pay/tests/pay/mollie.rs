@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use balie_domain::{Locale, Money, PaymentStatus};
+use balie_domain::{Locale, Money, PaymentMode, PaymentStatus};
 use balie_pay::mollie::Mollie;
 use balie_pay::{NewPayment, PayError, Provider};
 use secrecy::SecretString;
@@ -241,6 +241,16 @@ async fn a_payment_is_created_open_and_read_back_paid_only_when_mollie_says_so()
     let mollie = client(&url, Some("bancontact"));
     assert!(mollie.is_test_mode());
     let created = mollie.create(&request("€ 42,50", "k-1")).await.unwrap();
+    // What the provider holds, read from its answer (issue 12): compared with the request
+    // before anything counts, and the mode recorded with the payment.
+    assert_eq!(
+        (created.amount, created.currency.as_deref(), created.mode),
+        (
+            Some(Money::from_cents(4250)),
+            Some("EUR"),
+            Some(PaymentMode::Test)
+        )
+    );
     assert_eq!(created.status, PaymentStatus::Open);
     assert!(
         created

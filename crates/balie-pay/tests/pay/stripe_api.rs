@@ -7,7 +7,7 @@ use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use balie_domain::{Locale, Money, PaymentStatus};
+use balie_domain::{Locale, Money, PaymentMode, PaymentStatus};
 use balie_pay::stripe::Stripe;
 use balie_pay::{NewPayment, PayError, Provider};
 use secrecy::SecretString;
@@ -173,6 +173,16 @@ async fn a_checkout_session_is_made_read_back_and_cancelled() {
     let stripe = client(&url, KEY);
     assert!(stripe.is_test_mode());
     let created = stripe.create(&request("€ 38,00", "k-1")).await.unwrap();
+    // What the provider holds, read from its answer (issue 12): compared with the request
+    // before anything counts, and the mode recorded with the payment.
+    assert_eq!(
+        (created.amount, created.currency.as_deref(), created.mode),
+        (
+            Some(Money::from_cents(3800)),
+            Some("EUR"),
+            Some(PaymentMode::Test)
+        )
+    );
     assert_eq!(created.status, PaymentStatus::Open);
     assert!(
         created

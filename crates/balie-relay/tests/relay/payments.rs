@@ -675,3 +675,48 @@ async fn a_bancontact_callback_is_believed_only_when_signed_with_its_published_k
         .unwrap();
     assert_eq!(answer.status(), 404);
 }
+
+/// Issue 12: `/sandbox/*` was always served, so on a municipality's relay whoever held a
+/// sandbox checkout link could make a "paid" appear. Off, the paths are unknown and
+/// `/healthz` says so (the cockpit then offers no test payments).
+#[tokio::test]
+async fn a_relay_with_the_sandbox_off_serves_none_of_it_and_says_so() {
+    let relay = spawn_with(|c| c.sandbox = false).await;
+    let health: serde_json::Value = relay
+        .client
+        .get(format!("{}/healthz", relay.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["sandbox"], false);
+    let refused = sandbox(&relay, &relay.token)
+        .create(&request("k-off", false, &relay))
+        .await
+        .unwrap_err();
+    assert_eq!(refused, PayError::NotFound);
+    let page = relay
+        .client
+        .get(format!(
+            "{}/sandbox/checkout/AAAAAAAAAAAAAAAAAAAAAA",
+            relay.url
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 404);
+
+    let on = spawn_app().await;
+    let health: serde_json::Value = on
+        .client
+        .get(format!("{}/healthz", on.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["sandbox"], true);
+}

@@ -31,5 +31,9 @@ pub static SCHEMA: Schema = Schema {
             version: 4,
             sql: include_str!("../../migrations/cockpit/0004_cases.sql"),
         },
+        Migration {
+            version: 5,
+            sql: include_str!("../../migrations/cockpit/0005_payment_integrity.sql"),
+        },
     ],
 };

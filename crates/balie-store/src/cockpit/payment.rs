@@ -8,7 +8,9 @@
 //! Each write is one transaction with its audit line.
 
 use crate::StoreError;
-use balie_domain::{Applied, Money, PaymentState, PaymentStatus, StatusChange, StatusSource};
+use balie_domain::{
+    Applied, Money, PaymentMode, PaymentState, PaymentStatus, StatusChange, StatusSource,
+};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 /// A payment about to be asked for.
@@ -30,6 +32,9 @@ pub struct NewPayment {
     pub room_id: Option<String>,
     /// The payer's language code (`nl`, `fr`, `en`), as sent to the provider.
     pub payer_locale: Option<String>,
+    /// Test or real money when we know it before any provider answers (a bank transfer is
+    /// real money); otherwise `None` until the provider's answer says.
+    pub mode: Option<PaymentMode>,
 }
 
 /// A stored payment.
@@ -61,6 +66,9 @@ pub struct Payment {
     pub expires_at: Option<String>,
     /// When it was written down (ms since the epoch).
     pub created_at_ms: i64,
+    /// Test or real money, as recorded when it was made; `None` before the provider
+    /// answered.
+    pub mode: Option<PaymentMode>,
 }
 
 fn source_name(source: StatusSource) -> &'static str {
@@ -116,8 +124,8 @@ pub fn insert(conn: &mut Connection, payment: &NewPayment, at_ms: i64) -> Result
     let cents = i64::try_from(payment.amount.cents()).map_err(|_| corrupt("amount"))?;
     let tx = conn.transaction()?;
     tx.execute(
-        "INSERT INTO payment (id, idempotency_key, provider, amount_cents, description, reference, room_id, status, created_at_ms, payer_locale)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'created', ?8, ?9)",
+        "INSERT INTO payment (id, idempotency_key, provider, amount_cents, description, reference, room_id, status, created_at_ms, payer_locale, mode)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'created', ?8, ?9, ?10)",
         params![
             payment.id,
             payment.idempotency_key,
@@ -127,7 +135,8 @@ pub fn insert(conn: &mut Connection, payment: &NewPayment, at_ms: i64) -> Result
             payment.reference,
             payment.room_id,
             at_ms,
-            payment.payer_locale
+            payment.payer_locale,
+            payment.mode.map(PaymentMode::as_str)
         ],
     )?;
     tx.execute(
@@ -146,19 +155,38 @@ pub fn insert(conn: &mut Connection, payment: &NewPayment, at_ms: i64) -> Result
     Ok(())
 }
 
-/// Records what the provider made: its id, checkout address and expiry.
+/// What the provider made of a payment, from its answer to our create.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Made<'a> {
+    /// The provider's id.
+    pub provider_id: &'a str,
+    /// Where the payer pays.
+    pub checkout_url: Option<&'a str>,
+    /// When it expires (RFC 3339).
+    pub expires_at: Option<&'a str>,
+    /// Test or real money, as the provider said.
+    pub mode: PaymentMode,
+}
+
+/// Records what the provider made: its id, checkout address, expiry and mode. The mode is
+/// written once: a later answer never changes it (the table also refuses real money
+/// from the sandbox).
 pub fn set_provider_payment(
     conn: &mut Connection,
     id: &str,
-    provider_id: &str,
-    checkout_url: Option<&str>,
-    expires_at: Option<&str>,
+    made: &Made<'_>,
     at_ms: i64,
 ) -> Result<(), StoreError> {
     let tx = conn.transaction()?;
     let changed = tx.execute(
-        "UPDATE payment SET provider_id = ?2, checkout_url = ?3, expires_at = ?4 WHERE id = ?1",
-        params![id, provider_id, checkout_url, expires_at],
+        "UPDATE payment SET provider_id = ?2, checkout_url = ?3, expires_at = ?4, mode = COALESCE(mode, ?5) WHERE id = ?1",
+        params![
+            id,
+            made.provider_id,
+            made.checkout_url,
+            made.expires_at,
+            made.mode.as_str()
+        ],
     )?;
     if changed == 0 {
         return Err(not_found(id));
@@ -169,7 +197,7 @@ pub fn set_provider_payment(
         "provider",
         "payment.made",
         id,
-        &serde_json::json!({ "provider_id": provider_id }),
+        &serde_json::json!({ "provider_id": made.provider_id, "mode": made.mode.as_str() }),
     )?;
     tx.commit()?;
     Ok(())
@@ -215,20 +243,50 @@ pub fn apply_status(
     source: StatusSource,
 ) -> Result<Applied, StoreError> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    let steps = history(&tx, id)?;
+    let applied = apply_in(&tx, id, to, at_ms, source)?;
+    tx.commit()?;
+    Ok(applied)
+}
+
+/// The provider answered something else than was asked about payment `id` (`detail`
+/// says what was asked and what came back): the payment becomes `mismatch`, never paid,
+/// with an audit line of both sides. Answers what happened (a final payment keeps its
+/// status, but the audit line is written all the same).
+pub fn record_mismatch(
+    conn: &mut Connection,
+    id: &str,
+    detail: &serde_json::Value,
+    at_ms: i64,
+) -> Result<Applied, StoreError> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    audit(&tx, at_ms, "balie", "payment.mismatch", id, detail)?;
+    let applied = apply_in(&tx, id, PaymentStatus::Mismatch, at_ms, StatusSource::Balie)?;
+    tx.commit()?;
+    Ok(applied)
+}
+
+fn apply_in(
+    tx: &Transaction<'_>,
+    id: &str,
+    to: PaymentStatus,
+    at_ms: i64,
+    source: StatusSource,
+) -> Result<Applied, StoreError> {
+    let steps = history(tx, id)?;
     if steps.is_empty() {
         return Err(not_found(id));
     }
     if to == PaymentStatus::Paid {
         // Only the provider's own API says a provider payment is paid; only the clerk, who
-        // sees the bank statement, says a transfer is.
-        let provider: String = tx.query_row(
-            "SELECT provider FROM payment WHERE id = ?1",
+        // sees the bank statement, says a transfer is; and a provider only of a payment it
+        // made (whose id and mode we recorded from its answer).
+        let (provider, made): (String, bool) = tx.query_row(
+            "SELECT provider, provider_id IS NOT NULL AND mode IS NOT NULL FROM payment WHERE id = ?1",
             params![id],
-            |r| r.get(0),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
         let allowed = match source {
-            StatusSource::Provider => provider != "transfer",
+            StatusSource::Provider => provider != "transfer" && made,
             StatusSource::Clerk => provider == "transfer",
             StatusSource::Balie => false,
         };
@@ -258,7 +316,7 @@ pub fn apply_status(
             params![id, change.to.as_str()],
         )?;
         audit(
-            &tx,
+            tx,
             at_ms,
             source_name(source),
             "payment.status",
@@ -269,11 +327,10 @@ pub fn apply_status(
             }),
         )?;
     }
-    tx.commit()?;
     Ok(applied)
 }
 
-fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Payment, String, i64)> {
+fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Payment, String, i64, Option<String>)> {
     Ok((
         Payment {
             id: r.get(0)?,
@@ -289,15 +346,23 @@ fn row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Payment, String, i64)> {
             checkout_url: r.get(9)?,
             expires_at: r.get(10)?,
             created_at_ms: r.get(11)?,
+            mode: None,
         },
         r.get(8)?,
         r.get(4)?,
+        r.get(13)?,
     ))
 }
 
-const COLUMNS: &str = "id, idempotency_key, provider, provider_id, amount_cents, description, reference, room_id, status, checkout_url, expires_at, created_at_ms, payer_locale";
+const COLUMNS: &str = "id, idempotency_key, provider, provider_id, amount_cents, description, reference, room_id, status, checkout_url, expires_at, created_at_ms, payer_locale, mode";
 
-fn finish((mut payment, status, cents): (Payment, String, i64)) -> Result<Payment, StoreError> {
+fn finish(
+    (mut payment, status, cents, mode): (Payment, String, i64, Option<String>),
+) -> Result<Payment, StoreError> {
+    payment.mode = match mode {
+        Some(name) => Some(PaymentMode::from_name(&name).ok_or_else(|| corrupt("mode"))?),
+        None => None,
+    };
     payment.status = PaymentStatus::from_name(&status).ok_or_else(|| corrupt("status"))?;
     payment.amount = Money::from_cents(u64::try_from(cents).map_err(|_| corrupt("amount"))?);
     Ok(payment)

@@ -100,8 +100,8 @@ fn clerks_are_found_by_token_hash_until_revoked() {
 
 mod payments {
     use super::temp_db;
-    use balie_domain::{Applied, Money, PaymentStatus, StatusSource};
-    use balie_store::cockpit::payment::{self, NewPayment};
+    use balie_domain::{Applied, Money, PaymentMode, PaymentStatus, StatusSource};
+    use balie_store::cockpit::payment::{self, Made, NewPayment};
     use balie_store::{StoreError, cockpit, open};
 
     fn hall_rent(id: &str) -> NewPayment {
@@ -114,7 +114,24 @@ mod payments {
             reference: Some("123456789002".into()),
             room_id: Some("room-1".into()),
             payer_locale: Some("fr".into()),
+            mode: None,
         }
+    }
+
+    /// The provider made payment `id` (as its answer to our create said).
+    fn made(conn: &mut rusqlite::Connection, id: &str, mode: PaymentMode) {
+        payment::set_provider_payment(
+            conn,
+            id,
+            &Made {
+                provider_id: &format!("tr_{id}"),
+                checkout_url: Some("https://www.mollie.com/checkout/x"),
+                expires_at: None,
+                mode,
+            },
+            10,
+        )
+        .unwrap();
     }
 
     #[test]
@@ -126,9 +143,12 @@ mod payments {
             payment::set_provider_payment(
                 &mut conn,
                 "p1",
-                "tr_WDqYK6vllg",
-                Some("https://www.mollie.com/checkout/x"),
-                None,
+                &Made {
+                    provider_id: "tr_WDqYK6vllg",
+                    checkout_url: Some("https://www.mollie.com/checkout/x"),
+                    expires_at: None,
+                    mode: PaymentMode::Live,
+                },
                 1_100,
             )
             .unwrap();
@@ -157,6 +177,8 @@ mod payments {
         assert_eq!(p1.amount, Money::from_cents(12_500));
         assert_eq!(p1.provider_id.as_deref(), Some("tr_WDqYK6vllg"));
         assert_eq!(p1.idempotency_key, "idem-p1");
+        assert_eq!(p1.mode, Some(PaymentMode::Live));
+        assert_eq!(open_ones[1].mode, None);
         // Paid: no longer unfinished.
         payment::apply_status(
             &mut conn,
@@ -174,6 +196,7 @@ mod payments {
         let (_dir, path) = temp_db();
         let mut conn = open(&path, &cockpit::SCHEMA).unwrap();
         payment::insert(&mut conn, &hall_rent("p1"), 0).unwrap();
+        made(&mut conn, "p1", PaymentMode::Test);
         let step = |conn: &mut rusqlite::Connection, to, at| {
             payment::apply_status(conn, "p1", to, at, StatusSource::Provider).unwrap()
         };
@@ -226,6 +249,7 @@ mod payments {
             actions,
             [
                 ("clerk", "payment.created"),
+                ("provider", "payment.made"),
                 ("provider", "payment.status"),
                 ("provider", "payment.status")
             ]
@@ -309,6 +333,7 @@ mod payments {
             PaymentStatus::Created
         );
         // A history edited by hand to move backwards is not trusted.
+        made(&mut conn, "p1", PaymentMode::Test);
         payment::apply_status(
             &mut conn,
             "p1",
@@ -332,5 +357,145 @@ mod payments {
             ),
             Err(StoreError::Corrupt { .. })
         ));
+    }
+
+    /// Issue 12: "paid" was taken for a payment its provider never answered for, and the
+    /// mode was worked out when shown from whichever key was connected by then.
+    #[test]
+    fn paid_needs_the_providers_answer_and_the_mode_is_recorded_once() {
+        let (_dir, path) = temp_db();
+        let mut conn = open(&path, &cockpit::SCHEMA).unwrap();
+        payment::insert(&mut conn, &hall_rent("p1"), 0).unwrap();
+        assert!(matches!(
+            payment::apply_status(
+                &mut conn,
+                "p1",
+                PaymentStatus::Paid,
+                1,
+                StatusSource::Provider
+            ),
+            Err(StoreError::Forbidden(_))
+        ));
+        made(&mut conn, "p1", PaymentMode::Test);
+        // A second answer (a create repeated after a restart) does not change the mode.
+        made(&mut conn, "p1", PaymentMode::Live);
+        assert_eq!(
+            payment::get(&conn, "p1").unwrap().unwrap().mode,
+            Some(PaymentMode::Test)
+        );
+        assert!(matches!(
+            payment::apply_status(
+                &mut conn,
+                "p1",
+                PaymentStatus::Paid,
+                2,
+                StatusSource::Provider
+            ),
+            Ok(Applied::Moved(_))
+        ));
+        // The sandbox never holds real money, whatever answer claims it.
+        let sandbox = NewPayment {
+            provider: "sandbox".into(),
+            ..hall_rent("s1")
+        };
+        payment::insert(&mut conn, &sandbox, 0).unwrap();
+        assert!(
+            payment::set_provider_payment(
+                &mut conn,
+                "s1",
+                &Made {
+                    provider_id: "tr_s1",
+                    checkout_url: None,
+                    expires_at: None,
+                    mode: PaymentMode::Live,
+                },
+                1,
+            )
+            .is_err()
+        );
+        assert_eq!(payment::get(&conn, "s1").unwrap().unwrap().mode, None);
+    }
+
+    /// Issue 12: an answer for another amount was stored as "paid".
+    #[test]
+    fn a_mismatch_is_final_and_audited_with_both_sides() {
+        let (_dir, path) = temp_db();
+        let mut conn = open(&path, &cockpit::SCHEMA).unwrap();
+        payment::insert(&mut conn, &hall_rent("p1"), 0).unwrap();
+        made(&mut conn, "p1", PaymentMode::Live);
+        let detail = serde_json::json!({ "field": "amount", "asked": "12500", "answered": "1" });
+        assert!(matches!(
+            payment::record_mismatch(&mut conn, "p1", &detail, 5),
+            Ok(Applied::Moved(_))
+        ));
+        assert_eq!(
+            payment::apply_status(
+                &mut conn,
+                "p1",
+                PaymentStatus::Paid,
+                6,
+                StatusSource::Provider
+            )
+            .unwrap(),
+            Applied::Ignored {
+                kept: PaymentStatus::Mismatch
+            }
+        );
+        let p1 = payment::get(&conn, "p1").unwrap().unwrap();
+        assert_eq!(p1.status, PaymentStatus::Mismatch);
+        assert!(payment::unfinished(&conn).unwrap().is_empty());
+        let trail = payment::audit_trail(&conn, "p1").unwrap();
+        let mismatch = trail
+            .iter()
+            .find(|(_, _, action, _)| action == "payment.mismatch")
+            .expect("an audit line");
+        assert_eq!(mismatch.1, "balie");
+        let written: serde_json::Value = serde_json::from_str(&mismatch.3).unwrap();
+        assert_eq!(written, detail);
+    }
+
+    /// Migration 5 makes the payment table again: every row, status, link to its case
+    /// and history survives, and the mode is filled in where it is known.
+    #[test]
+    fn migration_5_keeps_every_payment_and_fills_the_mode_it_knows() {
+        let (_dir, path) = temp_db();
+        {
+            let four = balie_store::Schema {
+                name: "cockpit database",
+                application_id: cockpit::SCHEMA.application_id,
+                migrations: &cockpit::SCHEMA.migrations[..4],
+            };
+            let conn = open(&path, &four).unwrap();
+            conn.execute_batch(
+                "INSERT INTO payment (id, idempotency_key, provider, provider_id, amount_cents, description, status, created_at_ms)
+                 VALUES ('a', 'ka', 'sandbox', 'tr_a', 500, 'x', 'paid', 1),
+                        ('b', 'kb', 'transfer', NULL, 700, 'y', 'open', 2),
+                        ('c', 'kc', 'mollie', 'tr_c', 900, 'z', 'open', 3);
+                 INSERT INTO payment_status (payment_id, seq, from_status, to_status, at_ms, source)
+                 VALUES ('a', 0, NULL, 'created', 1, 'balie'), ('a', 1, 'created', 'paid', 2, 'provider');",
+            )
+            .unwrap();
+        }
+        let conn = open(&path, &cockpit::SCHEMA).unwrap();
+        let modes: Vec<_> = ["a", "b", "c"]
+            .iter()
+            .map(|id| {
+                let p = payment::get(&conn, id).unwrap().unwrap();
+                (p.status, p.amount.cents(), p.mode)
+            })
+            .collect();
+        assert_eq!(
+            modes,
+            [
+                (PaymentStatus::Paid, 500, Some(PaymentMode::Test)),
+                (PaymentStatus::Open, 700, Some(PaymentMode::Live)),
+                (PaymentStatus::Open, 900, None)
+            ]
+        );
+        assert_eq!(payment::history(&conn, "a").unwrap().len(), 2);
+        let fk: bool = conn
+            .pragma_query_value(None, "foreign_keys", |r| r.get(0))
+            .unwrap();
+        assert!(fk, "foreign keys are on again after the migrations");
     }
 }
