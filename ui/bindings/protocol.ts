@@ -39,7 +39,13 @@ version: string,
 /**
  * [`PROTOCOL_VERSION`] of the relay.
  */
-protocol: number, };
+protocol: number, 
+/**
+ * Whether the relay serves its sandbox test provider (off on a public relay unless
+ * IT turned it on); the cockpit offers test payments only then. Absent from older
+ * relays, which counts as off.
+ */
+sandbox: boolean, };
 
 export type ErrorCode = "bad_request" | "unauthorized" | "not_found" | "gone" | "payload_too_large" | "internal";
 
