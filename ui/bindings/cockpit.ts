@@ -175,6 +175,8 @@ chosen: DeviceChoice, };
 
 export type PaymentStatus = "created" | "open" | "paid" | "failed" | "canceled" | "expired" | "mismatch";
 
+export type PaymentMode = "test" | "live";
+
 export type StatusSource = "balie" | "provider" | "clerk";
 
 export type CaseStatus = "new" | "in_progress" | "waiting" | "approved" | "refused" | "closed";
@@ -263,9 +265,10 @@ id: string,
  */
 provider: ProviderName, 
 /**
- * Test money, as recorded when the payment was made (not from today's key).
+ * Test or real money, as recorded when the provider made the payment (not from
+ * today's key); `null` while (or when) no provider answer said.
  */
-test: boolean, 
+mode: PaymentMode | null, 
 /**
  * The amount as the clerk reads it.
  */
@@ -415,9 +418,10 @@ status: PaymentStatus,
  */
 provider: string, 
 /**
- * Test money, as recorded when it was made.
+ * Test or real money, as recorded when it was made; `null` when no provider
+ * answer said.
  */
-test: boolean, };
+mode: PaymentMode | null, };
 
 export type AuditView = { 
 /**

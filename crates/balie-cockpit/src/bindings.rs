@@ -20,6 +20,7 @@ pub fn typescript_bindings() -> String {
             crate::settings::DeviceChoice::decl(),
             crate::call::devices::DeviceList::decl(),
             balie_domain::PaymentStatus::decl(),
+            balie_domain::PaymentMode::decl(),
             balie_domain::StatusSource::decl(),
             balie_domain::CaseStatus::decl(),
             balie_domain::PartyKind::decl(),

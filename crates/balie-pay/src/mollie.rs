@@ -147,13 +147,12 @@ impl Mollie {
         if !valid_id(&payment.id) {
             return Err(PayError::Malformed("payment id".into()));
         }
-        let amount = match &payment.amount {
-            Some(a) => Some(
-                Money::from_decimal_str(&a.value)
-                    .map_err(|_| PayError::Malformed("payment amount".into()))?,
-            ),
-            None => None,
-        };
+        // An amount not written as Mollie writes euro ("12.50") reads as none: then it
+        // cannot match what was asked, and the answer counts for nothing.
+        let amount = payment
+            .amount
+            .as_ref()
+            .and_then(|a| Money::from_decimal_str(&a.value).ok());
         Ok(ProviderPayment {
             id: payment.id,
             status: mapped,

@@ -83,7 +83,12 @@ pub fn open(path: &Path, schema: &Schema) -> Result<Connection, StoreError> {
         .iter()
         .filter(|m| m.version > found_version)
     {
-        let tx = conn.transaction()?;
+        // IMMEDIATE: two programs opening the file at once do not both migrate; the one
+        // that waited sees the version the other wrote and skips.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        if schema_version(&tx)? >= migration.version {
+            continue;
+        }
         tx.execute_batch(migration.sql)?;
         let broken: Option<String> = tx
             .query_row("PRAGMA foreign_key_check", [], |r| r.get(0))

@@ -279,9 +279,10 @@ function renderTimeline(view: CaseView) {
           item.dataset.status = entry.status;
           // Who takes the money, and TEST when it is test money (as recorded at creation).
           item.textContent = `${time(entry.at_ms)} · ${t("dossier.payment")}: ${entry.amount_text} ${entry.description} — ${t(`pay.status_${entry.status}`)} · ${t(`pay.provider_${entry.provider}`)}`;
-          if (entry.test) {
+          if (entry.mode !== "live") {
+            const mode = entry.mode ?? "unknown";
             item.append(" ");
-            item.append(Object.assign(document.createElement("span"), { className: "badge test", textContent: t("pay.badge_test") }));
+            item.append(Object.assign(document.createElement("span"), { className: `badge ${mode}`, textContent: t(`pay.badge_${mode}`) }));
           }
           break;
       }

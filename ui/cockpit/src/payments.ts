@@ -173,9 +173,10 @@ function renderPayment(view: PaymentView, context: PaymentContext): HTMLLIElemen
   item.dataset.status = view.status;
   const head = make("p", { className: "payment-head" });
   head.append(make("strong", { text: view.amount_text }), ` ${view.description}`);
+  const mode = view.mode ?? "unknown";
   const badge = make("span", {
-    className: `badge ${view.test ? "test" : "live"}`,
-    text: t(view.test ? "pay.badge_test" : "pay.badge_live"),
+    className: `badge ${mode}`,
+    text: t(`pay.badge_${mode}`),
   });
   head.append(" ", badge);
   item.append(head);
@@ -265,8 +266,8 @@ function paymentActions(view: PaymentView, context: PaymentContext): HTMLDivElem
   if (open && view.provider === "transfer") {
     action("pay.mark_received", () => markPaymentReceived(view.id), "");
   }
-  const ended = ["failed", "expired", "canceled", "mismatch"];
-  if (ended.includes(view.status)) {
+  // Not after a mismatch: money may have moved; the clerk checks with the provider first.
+  if (view.status === "failed" || view.status === "expired" || view.status === "canceled") {
     action("pay.again", async () => {
       const amountOnly = view.amount_text.replace(/[^\d.,]/g, "");
       return requestPayment({

@@ -59,9 +59,8 @@ pub fn json(record: &CaseRecord) -> serde_json::Value {
                 "description": p.description,
                 "reference": p.reference,
                 "status": p.status.as_str(),
-                // As the provider said when it was made; null when it never answered.
+                // As the provider said when it was made; null when no answer said.
                 "mode": p.mode.map(|m| m.as_str()),
-                "test": crate::payments::views::is_test(p),
                 "created_at": rfc3339(p.created_at_ms),
             })
         })
@@ -150,8 +149,12 @@ pub fn pdf(record: &CaseRecord, locale: Locale) -> Vec<u8> {
                 crate::i18n::text(locale, &format!("pay.status_{}", p.status.as_str())),
                 crate::i18n::text(locale, &format!("pay.provider_{}", p.provider)),
             ];
-            if crate::payments::views::is_test(p) {
-                how.push(crate::i18n::text(locale, "pay.badge_test"));
+            match p.mode {
+                Some(balie_domain::PaymentMode::Test) => {
+                    how.push(crate::i18n::text(locale, "pay.badge_test"));
+                }
+                Some(balie_domain::PaymentMode::Live) => {}
+                None => how.push(crate::i18n::text(locale, "pay.badge_unknown")),
             }
             lines.push(Line::Text(format!(
                 "{}  {}  {}  ({})",

@@ -282,7 +282,7 @@ impl CaseSource for LocalCases {
             description: p.description.clone(),
             status: p.status,
             provider: p.provider.clone(),
-            test: crate::payments::views::is_test(p),
+            mode: p.mode,
         }));
         let at = |e: &TimelineEntry| match e {
             TimelineEntry::Created { at_ms }

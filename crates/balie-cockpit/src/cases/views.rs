@@ -2,7 +2,7 @@
 //! party, timeline, documents and audit trail, the clerk's form for a new case, and the
 //! events that tell the window to show or re-read a case.
 
-use balie_domain::{CaseStatus, PartyKind, PaymentStatus};
+use balie_domain::{CaseStatus, PartyKind, PaymentMode, PaymentStatus};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -86,8 +86,9 @@ pub enum TimelineEntry {
         status: PaymentStatus,
         /// Who takes the money (`mollie`, `transfer`, `sandbox`…).
         provider: String,
-        /// Test money, as recorded when it was made.
-        test: bool,
+        /// Test or real money, as recorded when it was made; `null` when no provider
+        /// answer said.
+        mode: Option<PaymentMode>,
     },
 }
 

@@ -60,8 +60,10 @@ impl Payments {
 
     /// Follows every unfinished payment again: at start all of them (making again those
     /// that never reached their provider); for a provider just put in service, only its
-    /// payments that its provider made (others may still be on their way).
-    pub(super) async fn resume(&self, only: Option<ProviderName>) {
+    /// payments that its provider made (others may still be on their way), unless
+    /// `remake` (the sandbox of a remote relay, put in service when the relay first
+    /// answers: nothing of it can be on its way yet).
+    pub(super) async fn resume(&self, only: Option<ProviderName>, remake: bool) {
         let unfinished = match self.shared.store.lock().map(|c| store::unfinished(&c)) {
             Ok(Ok(list)) => list,
             Ok(Err(e)) => {
@@ -78,8 +80,15 @@ impl Payments {
                 continue;
             };
             if provider == ProviderName::Transfer
-                || only.is_some_and(|o| o != provider || payment.provider_id.is_none())
+                || only.is_some_and(|o| o != provider || (payment.provider_id.is_none() && !remake))
             {
+                continue;
+            }
+            if provider == ProviderName::Sandbox
+                && self.provider(provider).is_none()
+                && self.relay.mode() == crate::relay_link::RelayMode::Remote
+            {
+                // The remote relay has not said yet whether it serves the sandbox.
                 continue;
             }
             match (&payment.provider_id, self.provider(provider)) {

@@ -100,7 +100,7 @@ impl Payments {
             .map_err(|e| CockpitError::Internal(format!("keyring thread: {e}")))??;
         self.connect(provider, client, test);
         tracing::info!(provider = provider.as_str(), test, "provider key stored");
-        self.resume(Some(provider)).await;
+        self.resume(Some(provider), false).await;
         Ok(ProviderKeyView {
             name: provider,
             stored: true,

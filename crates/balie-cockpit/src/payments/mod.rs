@@ -178,7 +178,7 @@ impl Payments {
         if hints {
             tokio::spawn(hints::follow_hints(Arc::downgrade(&payments)));
         }
-        payments.resume(None).await;
+        payments.resume(None, true).await;
         if payments.relay.mode() == crate::relay_link::RelayMode::Remote {
             // Asked now, briefly (so the panel is right from the start); a relay that does
             // not answer in time is asked again in the background.
@@ -422,7 +422,7 @@ impl Payments {
                 return Err(rejected(locale, "pay.mismatch", &[]));
             }
         };
-        self.shared.store.with(|c| {
+        let applied = self.shared.store.with(|c| {
             store::set_provider_payment(
                 c,
                 id,
@@ -442,6 +442,21 @@ impl Payments {
                 StatusSource::Provider,
             )
         })?;
+        if let Applied::Ignored { kept } = applied
+            && !made.status.is_final()
+        {
+            // The clerk cancelled it while the provider was making it: cancel it there
+            // too, so that it cannot be paid unseen.
+            tracing::info!(
+                payment = id,
+                kept = kept.as_str(),
+                "made after it ended here: cancelled at the provider"
+            );
+            if let Err(e) = connected.client.cancel(&made.id).await {
+                tracing::warn!(payment = id, error = %e, "could not be cancelled at the provider");
+            }
+            return Ok(());
+        }
         if provider != ProviderName::Sandbox
             && self.hints
             && let Err(e) = self.relay.watch_payment(provider.as_str(), &made.id).await
@@ -584,20 +599,11 @@ fn store_answer(
     }
     shared.store.with(|c| {
         if payment.mode.is_none()
-            && let (Some(mode), Some(provider_id)) = (answer.mode, &payment.provider_id)
+            && payment.provider_id.is_some()
+            && let Some(mode) = answer.mode
         {
             // Made before modes were recorded: the first answer that says fills it in.
-            store::set_provider_payment(
-                c,
-                id,
-                &store::Made {
-                    provider_id,
-                    checkout_url: payment.checkout_url.as_deref(),
-                    expires_at: payment.expires_at.as_deref(),
-                    mode,
-                },
-                shared.clock.now_ms(),
-            )?;
+            store::record_mode(c, id, mode, shared.clock.now_ms())?;
         }
         store::apply_status(
             c,
@@ -671,7 +677,7 @@ impl Payments {
         match sandbox_client(&self.relay) {
             Ok(client) => {
                 self.connect(ProviderName::Sandbox, client, true);
-                self.resume(Some(ProviderName::Sandbox)).await;
+                self.resume(Some(ProviderName::Sandbox), true).await;
             }
             Err(e) => tracing::warn!(error = %e, "sandbox not set up"),
         }

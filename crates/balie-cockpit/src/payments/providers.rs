@@ -135,11 +135,11 @@ pub(crate) fn client_for(
             Ok((Client::Mollie(client), test))
         }
         ProviderName::Bancontact => {
-            let test = hosts.bancontact != balie_pay::bancontact::API;
             let callback = (relay.mode() == RelayMode::Remote)
                 .then(|| format!("{}/hooks/bancontact", relay.base_url()));
             let client =
                 BancontactPay::new(&hosts.bancontact, key, callback.as_deref(), CLIENT_TIMEOUT)?;
+            let test = client.mode() == balie_domain::PaymentMode::Test;
             Ok((Client::Bancontact(client), test))
         }
         ProviderName::Stripe => {

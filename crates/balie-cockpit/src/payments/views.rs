@@ -61,8 +61,9 @@ pub struct PaymentView {
     pub id: String,
     /// Its provider.
     pub provider: ProviderName,
-    /// Test money, as recorded when the payment was made (not from today's key).
-    pub test: bool,
+    /// Test or real money, as recorded when the provider made the payment (not from
+    /// today's key); `null` while (or when) no provider answer said.
+    pub mode: Option<PaymentMode>,
     /// The amount as the clerk reads it.
     pub amount_text: String,
     /// What it is for.
@@ -96,10 +97,10 @@ fn qr_text(shared: &Shared, p: &store::Payment) -> Option<String> {
     }
 }
 
-/// Whether payment `p` is shown as test money: as recorded when it was made. Until its
-/// provider said (or for a payment made before modes were recorded) it counts as test
-/// money: whatever is not known to be real never looks real.
-pub(crate) fn is_test(p: &store::Payment) -> bool {
+/// Whether the citizen's card shows payment `p` as test money: unless it is recorded as
+/// real money. The clerk's views and the exports show the mode as recorded, unknown
+/// included; the citizen is never shown as real what is not known to be.
+fn card_is_test(p: &store::Payment) -> bool {
     p.mode != Some(PaymentMode::Live)
 }
 
@@ -116,7 +117,7 @@ pub(super) fn view(shared: &Shared, id: &str) -> Result<PaymentView, CockpitErro
     Ok(PaymentView {
         id: payment.id.clone(),
         provider,
-        test: is_test(&payment),
+        mode: payment.mode,
         amount_text: payment.amount.format(shared.locale),
         description: payment.description.clone(),
         reference: payment
@@ -176,7 +177,7 @@ pub(super) fn card(shared: &Shared, p: &store::Payment) -> Result<PaymentCard, C
             .then(|| shared.payee.iban.as_ref().map(ToString::to_string))
             .flatten(),
         qr,
-        test: is_test(p),
+        test: card_is_test(p),
         status: match p.status {
             PaymentStatus::Created | PaymentStatus::Open => CardStatus::Open,
             PaymentStatus::Paid => CardStatus::Paid,

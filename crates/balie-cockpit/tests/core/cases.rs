@@ -177,12 +177,15 @@ async fn the_case_of_a_call_gets_the_call_and_its_payment_and_exports_to_json_an
             balie_cockpit::cases::TimelineEntry::Payment {
                 payment_id,
                 provider,
-                test,
+                mode,
                 ..
             } => {
                 assert_eq!(payment_id, &payment.id);
                 // Issue 12: who took the money and whether it was real, as recorded.
-                assert_eq!((provider.as_str(), *test), ("sandbox", true));
+                assert_eq!(
+                    (provider.as_str(), *mode),
+                    ("sandbox", Some(balie_domain::PaymentMode::Test))
+                );
                 "payment"
             }
         })

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use balie_cockpit::CockpitError;
 use balie_cockpit::payments::{PaymentRequest, PaymentView, ProviderName};
-use balie_domain::PaymentStatus;
+use balie_domain::{PaymentMode, PaymentStatus};
 use balie_protocol::channel::CardStatus;
 use secrecy::SecretString;
 use serde_json::{Value, json};
@@ -24,6 +24,8 @@ struct FakeMollie {
     /// The amount every create answers with instead of the one asked, when set.
     create_amount: Mutex<Option<String>>,
     cancelled: Mutex<Vec<String>>,
+    /// How long a create takes.
+    create_delay: Mutex<Duration>,
 }
 
 type Shared = Arc<FakeMollie>;
@@ -56,6 +58,8 @@ async fn create(
     let Some(mode) = mode(&headers) else {
         return StatusCode::UNAUTHORIZED.into_response();
     };
+    let delay = *fake.create_delay.lock().unwrap();
+    tokio::time::sleep(delay).await;
     let mut payments = fake.payments.lock().unwrap();
     let id = format!("tr_Fake{}", payments.len() + 1);
     let mut amount = body["amount"].clone();
@@ -211,7 +215,7 @@ async fn a_create_for_another_amount_is_cancelled_and_the_mode_is_the_providers_
         .await
         .unwrap();
     let test_payment = cockpit.request_payment(&mollie("12,50")).await.unwrap();
-    assert!(test_payment.test);
+    assert_eq!(test_payment.mode, Some(PaymentMode::Test));
 
     *fake.create_amount.lock().unwrap() = Some("1250.00".into());
     let refused = cockpit.request_payment(&mollie("12,50")).await;
@@ -250,8 +254,11 @@ async fn a_create_for_another_amount_is_cancelled_and_the_mode_is_the_providers_
         .await
         .unwrap();
     let live_payment = cockpit.request_payment(&mollie("12,50")).await.unwrap();
-    assert!(!live_payment.test);
-    assert!(payments.view(&test_payment.id).unwrap().test);
+    assert_eq!(live_payment.mode, Some(PaymentMode::Live));
+    assert_eq!(
+        payments.view(&test_payment.id).unwrap().mode,
+        Some(PaymentMode::Test)
+    );
     let secrets = SecretStore::new(&service);
     secrets.delete(SecretName::MollieApiKey).unwrap();
     secrets.delete(SecretName::RelayClerkToken).unwrap();
@@ -314,4 +321,56 @@ async fn the_sandbox_is_offered_only_when_the_relay_serves_it() {
             .delete(SecretName::RelayClerkToken)
             .unwrap();
     }
+}
+
+/// Before: a payment the clerk cancelled while its provider was still making it was
+/// cancelled in our books only; the provider's payment stayed open, and a later "paid"
+/// went unseen (the payment was final here).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_payment_cancelled_while_it_was_being_made_is_cancelled_at_the_provider() {
+    let (url, fake) = fake_mollie().await;
+    let (data, service, cockpit) = start("integrity-race", &url).await;
+    let payments = cockpit.payments().clone();
+    payments
+        .set_key(
+            ProviderName::Mollie,
+            SecretString::from(format!("test_{}", "d".repeat(30))),
+        )
+        .await
+        .unwrap();
+    *fake.create_delay.lock().unwrap() = Duration::from_millis(1_500);
+    let db = data.path().join("cockpit.sqlite3");
+    let cancel_while_made = async {
+        // The payment is written down before its create goes out.
+        let id = loop {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let conn = rusqlite::Connection::open(&db).unwrap();
+            let found: Option<String> = conn
+                .query_row("SELECT id FROM payment", [], |r| r.get(0))
+                .ok();
+            if let Some(id) = found {
+                break id;
+            }
+        };
+        payments.cancel(&id).await.unwrap()
+    };
+    let asked = mollie("20,00");
+    let (made, cancelled) = tokio::join!(
+        payments.request(None, Locale::Nl, &asked),
+        cancel_while_made
+    );
+    assert_eq!(cancelled.status, PaymentStatus::Canceled);
+    made.unwrap();
+    assert_eq!(
+        payments.view(&cancelled.id).unwrap().status,
+        PaymentStatus::Canceled
+    );
+    assert_eq!(
+        fake.cancelled.lock().unwrap().clone(),
+        ["tr_Fake1"],
+        "the provider's payment is cancelled too"
+    );
+    let secrets = SecretStore::new(&service);
+    secrets.delete(SecretName::MollieApiKey).unwrap();
+    secrets.delete(SecretName::RelayClerkToken).unwrap();
 }

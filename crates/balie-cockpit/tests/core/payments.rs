@@ -99,7 +99,7 @@ async fn a_sandbox_payment_asked_in_a_conversation_is_followed_until_paid() {
         .unwrap();
     assert_eq!(view.status, PaymentStatus::Open);
     assert_eq!(view.amount_text, "€\u{a0}45,00");
-    assert!(view.test);
+    assert_eq!(view.mode, Some(balie_domain::PaymentMode::Test));
     assert_eq!(view.room_id.as_deref(), Some(conversation.room_id.as_str()));
     let checkout = view.checkout_url.clone().unwrap();
     assert!(
@@ -278,7 +278,7 @@ async fn a_bank_transfer_gets_an_ogm_and_only_the_clerk_marks_it_received() {
         .await
         .unwrap();
     assert_eq!(view.status, PaymentStatus::Open);
-    assert!(!view.test);
+    assert_eq!(view.mode, Some(balie_domain::PaymentMode::Live));
     let reference = view.reference.clone().unwrap();
     assert!(
         balie_domain::StructuredReference::parse(&reference).is_ok(),

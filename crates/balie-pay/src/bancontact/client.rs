@@ -101,6 +101,22 @@ impl BancontactPay {
         })
     }
 
+    /// Real money only on Bancontact's production host ([`API`]); the pre-production
+    /// host and anything else (a local stand-in) is test money. Judged by the parsed
+    /// host, not by comparing strings.
+    pub fn mode(&self) -> PaymentMode {
+        let https_host = |url: &str| {
+            reqwest::Url::parse(url)
+                .ok()
+                .filter(|u| u.scheme() == "https")
+                .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+        };
+        match (https_host(&self.base), https_host(API)) {
+            (Some(ours), Some(production)) if ours == production => PaymentMode::Live,
+            _ => PaymentMode::Test,
+        }
+    }
+
     /// Sends a request; answers the payment it returned, or `None` for a 204.
     async fn send(
         &self,
@@ -136,11 +152,7 @@ impl BancontactPay {
             amount: payment.amount.map(Money::from_cents),
             currency: payment.currency.map(|c| c.to_ascii_uppercase()),
             // The API does not say; its environment does.
-            mode: Some(if self.base == API {
-                PaymentMode::Live
-            } else {
-                PaymentMode::Test
-            }),
+            mode: Some(self.mode()),
         }))
     }
 
@@ -228,6 +240,26 @@ mod tests {
         assert_eq!(status("VOIDED"), Some(PaymentStatus::Canceled));
         assert_eq!(status("EXPIRED"), Some(PaymentStatus::Expired));
         assert_eq!(status("succeeded"), None);
+    }
+
+    /// Issue 12: the mode came from comparing base strings, so a trailing slash or a
+    /// capital made production payments test money.
+    #[test]
+    fn only_the_production_host_is_real_money() {
+        let client = |base: &str| {
+            BancontactPay::new(base, SecretString::from("k"), None, Duration::from_secs(1)).unwrap()
+        };
+        assert_eq!(client(API).mode(), PaymentMode::Live);
+        assert_eq!(
+            client("https://Merchant.API.Bancontact.net/").mode(),
+            PaymentMode::Live
+        );
+        assert_eq!(client(API_PREPROD).mode(), PaymentMode::Test);
+        assert_eq!(client("http://127.0.0.1:9").mode(), PaymentMode::Test);
+        assert_eq!(
+            client("https://merchant.api.bancontact.net.evil.example").mode(),
+            PaymentMode::Test
+        );
     }
 
     #[test]

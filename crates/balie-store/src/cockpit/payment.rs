@@ -170,7 +170,8 @@ pub struct Made<'a> {
 
 /// Records what the provider made: its id, checkout address, expiry and mode. The mode is
 /// written once: a later answer never changes it (the table also refuses real money
-/// from the sandbox).
+/// from the sandbox); and a payment made by the provider under one id is never given
+/// another ([`StoreError::Forbidden`]).
 pub fn set_provider_payment(
     conn: &mut Connection,
     id: &str,
@@ -179,7 +180,8 @@ pub fn set_provider_payment(
 ) -> Result<(), StoreError> {
     let tx = conn.transaction()?;
     let changed = tx.execute(
-        "UPDATE payment SET provider_id = ?2, checkout_url = ?3, expires_at = ?4, mode = COALESCE(mode, ?5) WHERE id = ?1",
+        "UPDATE payment SET provider_id = ?2, checkout_url = ?3, expires_at = ?4, mode = COALESCE(mode, ?5)
+         WHERE id = ?1 AND (provider_id IS NULL OR provider_id = ?2)",
         params![
             id,
             made.provider_id,
@@ -189,7 +191,16 @@ pub fn set_provider_payment(
         ],
     )?;
     if changed == 0 {
-        return Err(not_found(id));
+        let exists: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM payment WHERE id = ?1)",
+            params![id],
+            |r| r.get(0),
+        )?;
+        return Err(if exists {
+            StoreError::Forbidden("the payment was made under another provider id")
+        } else {
+            not_found(id)
+        });
     }
     audit(
         &tx,
@@ -201,6 +212,33 @@ pub fn set_provider_payment(
     )?;
     tx.commit()?;
     Ok(())
+}
+
+/// Records the mode of payment `id`, made before modes were recorded, from a provider's
+/// later answer; a mode already recorded stays. Whether it was written.
+pub fn record_mode(
+    conn: &mut Connection,
+    id: &str,
+    mode: PaymentMode,
+    at_ms: i64,
+) -> Result<bool, StoreError> {
+    let tx = conn.transaction()?;
+    let changed = tx.execute(
+        "UPDATE payment SET mode = ?2 WHERE id = ?1 AND mode IS NULL",
+        params![id, mode.as_str()],
+    )?;
+    if changed > 0 {
+        audit(
+            &tx,
+            at_ms,
+            "provider",
+            "payment.mode_recorded",
+            id,
+            &serde_json::json!({ "mode": mode.as_str() }),
+        )?;
+    }
+    tx.commit()?;
+    Ok(changed > 0)
 }
 
 /// The history of payment `id`, oldest first.

@@ -383,6 +383,22 @@ mod payments {
             payment::get(&conn, "p1").unwrap().unwrap().mode,
             Some(PaymentMode::Test)
         );
+        // Nor is it given another provider's payment.
+        assert!(matches!(
+            payment::set_provider_payment(
+                &mut conn,
+                "p1",
+                &Made {
+                    provider_id: "tr_other",
+                    checkout_url: None,
+                    expires_at: None,
+                    mode: PaymentMode::Test,
+                },
+                3,
+            ),
+            Err(StoreError::Forbidden(_))
+        ));
+        assert!(!payment::record_mode(&mut conn, "p1", PaymentMode::Live, 3).unwrap());
         assert!(matches!(
             payment::apply_status(
                 &mut conn,
