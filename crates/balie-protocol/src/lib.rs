@@ -79,6 +79,11 @@ pub enum ErrorCode {
     Gone,
     /// The request body is larger than the relay accepts.
     PayloadTooLarge,
+    /// Too many requests or connections from this address or for this room: try again
+    /// later (`Retry-After`).
+    TooMany,
+    /// The relay holds as many connections as it takes: try again later.
+    Busy,
     /// The relay failed; details are in its log, not in the answer.
     Internal,
 }

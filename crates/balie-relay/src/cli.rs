@@ -179,6 +179,7 @@ fn serve(data_dir: PathBuf, file: FileConfig, args: ServeArgs) -> anyhow::Result
     let sandbox = args.sandbox.or(file.sandbox);
     let mut config = RelayConfig {
         sandbox: false,
+        sockets: defaults.sockets,
         first_message_within: defaults.first_message_within,
         clerk_recheck_every: defaults.clerk_recheck_every,
         data_dir,

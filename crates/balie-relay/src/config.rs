@@ -38,6 +38,8 @@ pub struct RelayConfig {
     /// the outcome) is served. On for a relay on this machine only, unless set:
     /// see [`RelayConfig::sandbox_by_default`].
     pub sandbox: bool,
+    /// How many WebSockets may be open at once, per address, per room and in all.
+    pub sockets: crate::limits::SocketLimits,
 }
 
 /// [`RelayConfig::clerk_recheck_every`] unless set otherwise.
@@ -177,6 +179,7 @@ impl RelayConfig {
             first_message_within: DEFAULT_FIRST_MESSAGE_WITHIN,
             clerk_recheck_every: DEFAULT_CLERK_RECHECK_EVERY,
             sandbox: true,
+            sockets: crate::limits::SocketLimits::default(),
         }
     }
 

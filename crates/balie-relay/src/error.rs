@@ -23,9 +23,24 @@ pub enum AppError {
     /// The body is larger than [`crate::MAX_BODY_BYTES`].
     #[error("the request body is larger than {} bytes", crate::MAX_BODY_BYTES)]
     PayloadTooLarge,
+    /// Too many from this address or for this room (see [`crate::limits`]).
+    #[error("too many requests or connections; try again in a moment")]
+    TooMany,
+    /// The relay holds as many connections as it takes.
+    #[error("the relay is busy; try again in a moment")]
+    Busy,
     /// Something failed inside the relay.
     #[error("internal error: {0}")]
     Internal(String),
+}
+
+impl From<crate::limits::Full> for AppError {
+    fn from(full: crate::limits::Full) -> Self {
+        match full {
+            crate::limits::Full::Address | crate::limits::Full::Room => AppError::TooMany,
+            crate::limits::Full::Relay => AppError::Busy,
+        }
+    }
 }
 
 impl From<balie_store::StoreError> for AppError {
@@ -44,6 +59,8 @@ impl IntoResponse for AppError {
             AppError::PayloadTooLarge => {
                 (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge)
             }
+            AppError::TooMany => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooMany),
+            AppError::Busy => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Busy),
             AppError::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)
@@ -64,6 +81,11 @@ impl IntoResponse for AppError {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if matches!(self, AppError::TooMany | AppError::Busy) {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
         }
         response
     }

@@ -203,11 +203,20 @@ pub(crate) async fn watch(
 pub(crate) async fn socket(
     State(state): State<AppState>,
     clerk: ClerkAuth,
+    peer: crate::limits::Peer,
     upgrade: WebSocketUpgrade,
-) -> Response {
-    upgrade
+) -> Result<Response, AppError> {
+    // Counted as the clerk's own "room": a cockpit needs one, a restart briefly two.
+    let permit = state
+        .limits()
+        .open_socket(peer.0, &format!("hints:{}", clerk.clerk_id))?;
+    Ok(upgrade
         .max_message_size(1024)
-        .on_upgrade(move |socket| serve_socket(state, clerk.clerk_id, socket))
+        .max_frame_size(1024)
+        .on_upgrade(move |socket| async move {
+            serve_socket(state, clerk.clerk_id, socket).await;
+            drop(permit);
+        }))
 }
 
 async fn serve_socket(state: AppState, clerk_id: i64, mut socket: WebSocket) {

@@ -32,6 +32,7 @@ mod config;
 mod error;
 mod hooks;
 mod i18n;
+pub mod limits;
 mod rooms;
 mod sandbox;
 mod server;
@@ -88,9 +89,16 @@ pub fn app(state: AppState) -> Router {
         .route("/return", get(citizen::return_page))
         .route("/api/payments/watch", post(hooks::watch))
         .route("/ws/hints", get(hooks::socket))
-        .route("/hooks/mollie", post(hooks::mollie))
-        .route("/hooks/stripe", post(hooks::stripe))
-        .route("/hooks/bancontact", post(hooks::bancontact))
+        .merge(
+            Router::new()
+                .route("/hooks/mollie", post(hooks::mollie))
+                .route("/hooks/stripe", post(hooks::stripe))
+                .route("/hooks/bancontact", post(hooks::bancontact))
+                .route_layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    limits::hooks_gate,
+                )),
+        )
         .merge(sandbox)
         .fallback(citizen::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

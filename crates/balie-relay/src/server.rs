@@ -113,7 +113,9 @@ impl Relay {
             shutdown.await;
             watcher.graceful_shutdown(Some(GRACE));
         });
-        let app = crate::app(self.state).into_make_service();
+        // With each connection's peer address: the limits count by it.
+        let app =
+            crate::app(self.state).into_make_service_with_connect_info::<std::net::SocketAddr>();
         tracing::info!(addr = %self.local_addr, tls = self.tls.is_some(), "relay listening");
         match self.tls {
             Some(tls) => {

@@ -11,6 +11,7 @@
 
 use crate::clerk::ClerkAuth;
 use crate::error::AppError;
+use crate::limits::Peer;
 use crate::state::AppState;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
@@ -217,6 +218,7 @@ pub(crate) async fn clerk_socket(
     State(state): State<AppState>,
     Path(room_id): Path<String>,
     clerk: ClerkAuth,
+    peer: Peer,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
     let room = state
@@ -226,9 +228,14 @@ pub(crate) async fn clerk_socket(
     if room.expires_at <= state.clock().now_unix() || state.rooms().is_ended(&room.id) {
         return Err(AppError::Gone);
     }
+    let permit = state.limits().open_socket(peer.0, &room.id)?;
     Ok(upgrade
         .max_message_size(MAX_SIGNAL_BYTES * 4)
-        .on_upgrade(move |socket| run_clerk(state, clerk.clerk_id, room.id, socket))
+        .max_frame_size(MAX_SIGNAL_BYTES * 4)
+        .on_upgrade(move |socket| async move {
+            run_clerk(state, clerk.clerk_id, room.id, socket).await;
+            drop(permit);
+        })
         .into_response())
 }
 
@@ -486,6 +493,7 @@ fn on_clerk_message(state: &AppState, room_id: &str, message: ClerkMessage) -> O
 pub(crate) async fn citizen_socket(
     State(state): State<AppState>,
     Path(token): Path<String>,
+    peer: Peer,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, AppError> {
     let token = JoinToken::parse(&token).map_err(|_| AppError::NotFound)?;
@@ -496,9 +504,14 @@ pub(crate) async fn citizen_socket(
     if room.expires_at <= state.clock().now_unix() || state.rooms().is_ended(&room.id) {
         return Err(AppError::Gone);
     }
+    let permit = state.limits().open_socket(peer.0, &room.id)?;
     Ok(upgrade
         .max_message_size(MAX_SIGNAL_BYTES * 4)
-        .on_upgrade(move |socket| run_citizen(state, room.id, socket))
+        .max_frame_size(MAX_SIGNAL_BYTES * 4)
+        .on_upgrade(move |socket| async move {
+            run_citizen(state, room.id, socket).await;
+            drop(permit);
+        })
         .into_response())
 }
 

@@ -20,12 +20,14 @@ struct Inner {
     rooms: crate::signaling::Rooms,
     hints: crate::hooks::Hints,
     jwks: crate::hooks::JwksCache,
+    limits: crate::limits::Limits,
 }
 
 impl AppState {
     /// State over an open relay database. `public_url` is the base of join links
     /// (`https://balie.gemeente.be`), without a trailing slash.
     pub fn new(db: Connection, config: RelayConfig, public_url: String, clock: Clock) -> Self {
+        let limits = crate::limits::Limits::new(config.sockets);
         Self {
             inner: Arc::new(Inner {
                 db: Mutex::new(db),
@@ -36,6 +38,7 @@ impl AppState {
                 rooms: Default::default(),
                 hints: Default::default(),
                 jwks: Default::default(),
+                limits,
             }),
         }
     }
@@ -89,6 +92,10 @@ impl AppState {
 
     pub(crate) fn jwks(&self) -> &crate::hooks::JwksCache {
         &self.inner.jwks
+    }
+
+    pub(crate) fn limits(&self) -> &crate::limits::Limits {
+        &self.inner.limits
     }
 
     pub(crate) fn catalogs(&self) -> &Catalogs {

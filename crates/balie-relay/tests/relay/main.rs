@@ -3,6 +3,7 @@
 
 mod cli;
 mod helpers;
+mod limits;
 mod logs;
 mod payments;
 mod signaling;

@@ -1,0 +1,279 @@
+//! What a stranger can open on the relay, bounded: webhook calls per address (a rate,
+//! with [`governor`]'s GCRA), and WebSockets open at once per address, per room and in
+//! all. A socket holds a [`SocketPermit`] for as long as it is open; dropping it gives
+//! the place back.
+//!
+//! The address is the TCP peer. Behind a reverse proxy that is the proxy, and these caps
+//! then count everyone together: the proxy should set its own per-address limits (the
+//! README shows nginx's).
+
+use crate::error::AppError;
+use crate::state::AppState;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse as _, Response};
+use governor::{DefaultKeyedRateLimiter, Quota};
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::net::SocketAddr;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+
+/// Webhook calls one address may make per second, steadily.
+pub const HOOKS_PER_SECOND: u32 = 20;
+/// And in a burst.
+pub const HOOKS_BURST: u32 = 100;
+/// WebSockets one address may hold open at once: many citizens can share one address
+/// (a mobile operator's NAT), but not this many calls of one municipality.
+pub const SOCKETS_PER_ADDRESS: usize = 64;
+/// WebSockets one room may have open at once, both sides together: the clerk and the
+/// citizen, a reload overlapping its old connection, a second device.
+pub const SOCKETS_PER_ROOM: usize = 8;
+/// WebSockets the relay holds open in all.
+pub const SOCKETS_IN_ALL: usize = 4_096;
+
+/// The TCP peer's address, when the relay was served with it (always, by
+/// [`crate::Relay::serve`]); `None` when the router is driven without a connection.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Peer(pub(crate) Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Peer(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
+/// The webhook routes' gate: at most [`HOOKS_PER_SECOND`] (burst [`HOOKS_BURST`]) calls
+/// per address; more get 429 with `Retry-After` before anything is read or looked up.
+pub(crate) async fn hooks_gate(
+    State(state): State<AppState>,
+    peer: Peer,
+    request: Request,
+    next: Next,
+) -> Response {
+    if let Peer(Some(address)) = peer
+        && !state.limits().hook_allowed(address)
+    {
+        return AppError::TooMany.into_response();
+    }
+    next.run(request).await
+}
+
+/// How many WebSockets may be open at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SocketLimits {
+    /// From one address ([`SOCKETS_PER_ADDRESS`]).
+    pub per_address: usize,
+    /// For one room, both sides together ([`SOCKETS_PER_ROOM`]).
+    pub per_room: usize,
+    /// In all ([`SOCKETS_IN_ALL`]).
+    pub in_all: usize,
+}
+
+impl Default for SocketLimits {
+    fn default() -> Self {
+        Self {
+            per_address: SOCKETS_PER_ADDRESS,
+            per_room: SOCKETS_PER_ROOM,
+            in_all: SOCKETS_IN_ALL,
+        }
+    }
+}
+
+/// Why a socket is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Full {
+    /// This address holds [`SOCKETS_PER_ADDRESS`].
+    Address,
+    /// This room holds [`SOCKETS_PER_ROOM`].
+    Room,
+    /// The relay holds [`SOCKETS_IN_ALL`].
+    Relay,
+}
+
+#[derive(Default)]
+struct Open {
+    by_address: HashMap<IpAddr, usize>,
+    by_room: HashMap<String, usize>,
+    all: usize,
+}
+
+/// The relay's limits and what is open now.
+pub(crate) struct Limits {
+    hooks: DefaultKeyedRateLimiter<IpAddr>,
+    open: Arc<Mutex<Open>>,
+    per_address: usize,
+    per_room: usize,
+    in_all: usize,
+    last_sweep: Mutex<std::time::Instant>,
+}
+
+/// How often the rate state of quiet addresses is forgotten.
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self::new(SocketLimits::default())
+    }
+}
+
+/// A place for one open WebSocket; given back when dropped.
+pub(crate) struct SocketPermit {
+    open: Arc<Mutex<Open>>,
+    address: Option<IpAddr>,
+    room: String,
+}
+
+impl Drop for SocketPermit {
+    fn drop(&mut self) {
+        let Ok(mut open) = self.open.lock() else {
+            return;
+        };
+        open.all = open.all.saturating_sub(1);
+        if let Some(address) = self.address {
+            release(&mut open.by_address, &address);
+        }
+        release(&mut open.by_room, &self.room);
+    }
+}
+
+fn release<K: std::hash::Hash + Eq>(map: &mut HashMap<K, usize>, key: &K) {
+    if let Some(n) = map.get_mut(key) {
+        *n -= 1;
+        if *n == 0 {
+            map.remove(key);
+        }
+    }
+}
+
+impl Limits {
+    /// Limits with these socket caps.
+    pub(crate) fn new(sockets: SocketLimits) -> Self {
+        let SocketLimits {
+            per_address,
+            per_room,
+            in_all,
+        } = sockets;
+        let quota = Quota::per_second(NonZeroU32::new(HOOKS_PER_SECOND).unwrap_or(NonZeroU32::MIN))
+            .allow_burst(NonZeroU32::new(HOOKS_BURST).unwrap_or(NonZeroU32::MIN));
+        Self {
+            hooks: governor::RateLimiter::keyed(quota),
+            open: Arc::default(),
+            per_address,
+            per_room,
+            in_all,
+            last_sweep: Mutex::new(std::time::Instant::now()),
+        }
+    }
+
+    /// Whether `address` may make a webhook call now.
+    pub(crate) fn hook_allowed(&self, address: IpAddr) -> bool {
+        if let Ok(mut last) = self.last_sweep.lock()
+            && last.elapsed() >= SWEEP_EVERY
+        {
+            *last = std::time::Instant::now();
+            self.sweep();
+        }
+        self.hooks.check_key(&address).is_ok()
+    }
+
+    /// A place for a WebSocket of `room` from `address` (unknown when the relay is driven
+    /// without a TCP peer, as in-process tests do), or why there is none.
+    pub(crate) fn open_socket(
+        &self,
+        address: Option<IpAddr>,
+        room: &str,
+    ) -> Result<SocketPermit, Full> {
+        let mut open = self.open.lock().map_err(|_| Full::Relay)?;
+        if open.all >= self.in_all {
+            return Err(Full::Relay);
+        }
+        if let Some(address) = address
+            && open.by_address.get(&address).copied().unwrap_or(0) >= self.per_address
+        {
+            return Err(Full::Address);
+        }
+        if open.by_room.get(room).copied().unwrap_or(0) >= self.per_room {
+            return Err(Full::Room);
+        }
+        open.all += 1;
+        if let Some(address) = address {
+            *open.by_address.entry(address).or_default() += 1;
+        }
+        *open.by_room.entry(room.to_owned()).or_default() += 1;
+        Ok(SocketPermit {
+            open: self.open.clone(),
+            address,
+            room: room.to_owned(),
+        })
+    }
+
+    /// Forgets the rate state of addresses quiet long enough that it no longer matters,
+    /// so a stream of new addresses does not grow it without end.
+    fn sweep(&self) {
+        self.hooks.retain_recent();
+        self.hooks.shrink_to_fit();
+    }
+
+    /// WebSockets open now, in all.
+    #[cfg(test)]
+    fn open_now(&self) -> usize {
+        self.open.lock().map_or(0, |o| o.all)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sockets_are_capped_per_address_per_room_and_in_all_and_given_back() {
+        let caps = |per_address, per_room, in_all| SocketLimits {
+            per_address,
+            per_room,
+            in_all,
+        };
+        let limits = Limits::new(caps(2, 3, 4));
+        let a: IpAddr = [192, 0, 2, 1].into();
+        let b: IpAddr = [192, 0, 2, 2].into();
+        let first = limits.open_socket(Some(a), "r1").unwrap();
+        let _second = limits.open_socket(Some(a), "r2").unwrap();
+        assert_eq!(limits.open_socket(Some(a), "r3").err(), Some(Full::Address));
+        let _third = limits.open_socket(Some(b), "r1").unwrap();
+        let _fourth = limits.open_socket(None, "r1").unwrap();
+        assert_eq!(limits.open_socket(None, "r1").err(), Some(Full::Relay));
+        drop(first);
+        assert_eq!(limits.open_now(), 3);
+        // r1 holds three (a's is gone, b's and the unknown one stay): one more fits.
+        let _again = limits.open_socket(Some(a), "r1").unwrap();
+        assert_eq!(limits.open_socket(Some(b), "r1").err(), Some(Full::Relay));
+        let limits = Limits::new(caps(10, 2, 10));
+        let _x = limits.open_socket(Some(a), "r").unwrap();
+        let _y = limits.open_socket(Some(b), "r").unwrap();
+        assert_eq!(limits.open_socket(None, "r").err(), Some(Full::Room));
+    }
+
+    #[test]
+    fn webhook_calls_are_rated_per_address() {
+        let limits = Limits::default();
+        let a: IpAddr = [192, 0, 2, 1].into();
+        let b: IpAddr = [192, 0, 2, 2].into();
+        let allowed = (0..HOOKS_BURST * 2)
+            .filter(|_| limits.hook_allowed(a))
+            .count();
+        // The burst, and at most a few more that a second of test time refilled.
+        assert!(
+            (HOOKS_BURST as usize..HOOKS_BURST as usize + 5).contains(&allowed),
+            "{allowed}"
+        );
+        assert!(limits.hook_allowed(b), "another address is not held up");
+    }
+}

@@ -1,0 +1,130 @@
+//! Issue 12: what one address can open is bounded. Webhook calls per second per address,
+//! WebSockets at once per room, per address and in all; a place is given back when its
+//! socket closes. Over real TCP, so the peer address is the test's own.
+
+use super::helpers::*;
+use super::ws::{Ws, connect};
+use balie_relay::limits::{HOOKS_BURST, SocketLimits};
+
+fn citizen_ws(relay: &TestRelay, join_url: &str) -> String {
+    let token = join_url.rsplit('/').next().unwrap();
+    format!("{}/ws/citizen/{token}", relay.ws_url())
+}
+
+/// Before: nothing limited how often one address could call a hook.
+#[tokio::test]
+async fn one_address_flooding_a_hook_gets_429_with_retry_after() {
+    let relay = spawn_app().await;
+    let url = format!("{}/hooks/mollie", relay.url);
+    let mut ok = 0;
+    let mut refused = 0;
+    let mut retry_after = None;
+    for _ in 0..HOOKS_BURST + 40 {
+        let answer = relay
+            .client
+            .post(&url)
+            .form(&[("id", "tr_WDqYK6vllg")])
+            .send()
+            .await
+            .unwrap();
+        match answer.status().as_u16() {
+            200 => ok += 1,
+            429 => {
+                refused += 1;
+                retry_after = answer.headers().get("retry-after").cloned();
+            }
+            other => panic!("{other}"),
+        }
+    }
+    assert!(ok >= HOOKS_BURST, "the burst is served: {ok}");
+    assert!(
+        refused >= 20,
+        "the rest is refused: {refused} (served {ok})"
+    );
+    assert_eq!(retry_after.unwrap(), "1");
+}
+
+/// Before: one join link could hold any number of sockets open.
+#[tokio::test]
+async fn a_room_holds_a_few_sockets_and_gives_a_place_back_when_one_closes() {
+    let relay = spawn_with(|c| {
+        c.sockets = SocketLimits {
+            per_address: 100,
+            per_room: 3,
+            in_all: 100,
+        }
+    })
+    .await;
+    let join = relay.join_url("{}").await;
+    let mut open: Vec<Ws> = Vec::new();
+    for _ in 0..3 {
+        open.push(connect(&citizen_ws(&relay, &join), None).await.unwrap());
+    }
+    assert_eq!(
+        connect(&citizen_ws(&relay, &join), None).await.err(),
+        Some(429)
+    );
+    // Another room is not held up.
+    let other = relay.join_url("{}").await;
+    let _other = connect(&citizen_ws(&relay, &other), None).await.unwrap();
+    open.pop().unwrap().close().await;
+    let mut again = None;
+    for _ in 0..50 {
+        // The relay sees the close and gives the place back.
+        if let Ok(ws) = connect(&citizen_ws(&relay, &join), None).await {
+            again = Some(ws);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(again.is_some(), "a closed socket gives its place back");
+}
+
+/// One address across rooms, and the relay in all.
+#[tokio::test]
+async fn one_address_and_the_relay_have_a_ceiling() {
+    let relay = spawn_with(|c| {
+        c.sockets = SocketLimits {
+            per_address: 4,
+            per_room: 100,
+            in_all: 100,
+        }
+    })
+    .await;
+    let mut open = Vec::new();
+    for _ in 0..4 {
+        let join = relay.join_url("{}").await;
+        open.push(connect(&citizen_ws(&relay, &join), None).await.unwrap());
+    }
+    let join = relay.join_url("{}").await;
+    assert_eq!(
+        connect(&citizen_ws(&relay, &join), None).await.err(),
+        Some(429)
+    );
+    // The clerk's hint socket from the same address is held up too.
+    assert_eq!(
+        connect(&format!("{}/ws/hints", relay.ws_url()), Some(&relay.token))
+            .await
+            .err(),
+        Some(429)
+    );
+
+    let full = spawn_with(|c| {
+        c.sockets = SocketLimits {
+            per_address: 100,
+            per_room: 100,
+            in_all: 2,
+        }
+    })
+    .await;
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        let join = full.join_url("{}").await;
+        held.push(connect(&citizen_ws(&full, &join), None).await.unwrap());
+    }
+    let join = full.join_url("{}").await;
+    assert_eq!(
+        connect(&citizen_ws(&full, &join), None).await.err(),
+        Some(503)
+    );
+}
