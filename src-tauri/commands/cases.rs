@@ -2,6 +2,7 @@
 
 use super::{CockpitState, forward};
 use balie_cockpit::CockpitError;
+use balie_cockpit::cases::documents::Viewing;
 use balie_cockpit::cases::{
     CaseSummaryView, CaseView, DossierEvent, ExportFormat, ImportFormat, ImportOutcome,
     NewCaseRequest,
@@ -176,16 +177,21 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Opens an attached file with the system's viewer.
+/// Opens an attached file: a PDF or picture with the system's viewer (a copy named by
+/// its checked type); plain text comes back to the dossier window to show as text.
 #[tauri::command]
 pub async fn open_document(
     app: AppHandle,
     state: State<'_, CockpitState>,
     id: i64,
     document_id: i64,
-) -> Result<(), CockpitError> {
-    let path = state.ready()?.cases().document_path(id, document_id)?;
-    app.opener()
-        .open_path(path.display().to_string(), None::<&str>)
-        .map_err(|e| CockpitError::Internal(format!("cannot open the document: {e}")))
+) -> Result<Option<String>, CockpitError> {
+    match state.ready()?.cases().view_document(id, document_id)? {
+        Viewing::Text(text) => Ok(Some(text)),
+        Viewing::File(path) => app
+            .opener()
+            .open_path(path.display().to_string(), None::<&str>)
+            .map(|()| None)
+            .map_err(|e| CockpitError::Internal(format!("cannot open the document: {e}"))),
+    }
 }

@@ -932,6 +932,13 @@ async fn in_the_dossier_window_a_case_is_opened_documented_imported_and_exported
         .await;
     let number = number.as_str().unwrap().to_string();
     assert!(number.ends_with("-000001"), "{number}");
+    // No call: the "In dit gesprek" badge is not shown (a class's `display` beat `hidden`).
+    cockpit
+        .wait_until(
+            "#case-call",
+            "el.hidden && getComputedStyle(el).display === 'none'",
+        )
+        .await;
 
     // A document, sent as raw bytes through the window's IPC; a program file is refused.
     let attach = |name: &str, bytes: &str| {
@@ -970,6 +977,41 @@ async fn in_the_dossier_window_a_case_is_opened_documented_imported_and_exported
             "el.textContent.includes('vergunning van het college.pdf')",
         )
         .await;
+    // Issue 12: a text document holding markup is shown as text in the window, never
+    // handed to the system's viewer (which would sniff HTML and open a browser).
+    let answer = cockpit
+        .client
+        .execute_async(
+            &attach(
+                "brief.txt",
+                "'<b>Beste</b> <script>window.__ran = 1</script>'",
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer, "ok");
+    cockpit
+        .wait_until("#case-documents", "el.textContent.includes('brief.txt')")
+        .await;
+    cockpit
+        .value(
+            "[...document.querySelectorAll('#case-documents li')]
+               .find(li => li.textContent.includes('brief.txt')).querySelector('button').click();
+             return true;",
+        )
+        .await;
+    cockpit
+        .wait_until(
+            "#document-view-text",
+            "el.textContent === '<b>Beste</b> <script>window.__ran = 1</script>' && !el.querySelector('b') && !window.__ran",
+        )
+        .await;
+    balie_testkit::seen::wait_seen(&cockpit.client, "#document-view-text").await;
+    balie_testkit::seen::wait_seen(&cockpit.client, "#document-view button").await;
+    balie_testkit::seen::screenshot(&cockpit.client, "dossier-text-document").await;
+    cockpit.click("#document-view button").await;
+    cockpit.wait_until("#document-view", "!el.open").await;
 
     // Import: a file with a bad row imports nothing and lists the row; a good one goes in.
     let import = |csv: &str| {

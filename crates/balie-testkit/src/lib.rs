@@ -8,6 +8,8 @@
 //! - [`procfs`]: process trees and their CPU time, from `/proc`.
 //! - [`reference`]: MediaPipe's own segmentation in Chromium, the blur's reference.
 //! - [`sandbox`]: paying on the relay's sandbox checkout.
+//! - [`seen`]: whether a person sees an element (rendered, in the viewport, not covered),
+//!   and screenshots.
 #![allow(clippy::unwrap_used)]
 
 pub mod chromium;
@@ -16,3 +18,4 @@ pub mod display;
 pub mod procfs;
 pub mod reference;
 pub mod sandbox;
+pub mod seen;

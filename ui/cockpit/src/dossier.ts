@@ -302,7 +302,11 @@ function renderDocuments(view: CaseView, caseError: HTMLElement) {
       open.className = "secondary";
       open.textContent = t("dossier.open_document");
       open.addEventListener("click", () => {
-        openDocument(view.summary.id, d.id).catch((e) => showError(caseError, e));
+        openDocument(view.summary.id, d.id)
+          .then((text) => {
+            if (text !== null) showText(d.name, text);
+          })
+          .catch((e) => showError(caseError, e));
       });
       item.append(open);
       return item;
@@ -403,3 +407,11 @@ function setUpImport(onImported: () => void) {
 }
 
 void main();
+
+/** A text document, shown as text (never as markup) in its own dialog. */
+function showText(name: string, text: string) {
+  const dialog = el<HTMLDialogElement>("document-view");
+  el<HTMLElement>("document-view-heading").textContent = name;
+  el<HTMLElement>("document-view-text").textContent = text;
+  dialog.showModal();
+}

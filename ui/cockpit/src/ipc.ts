@@ -132,5 +132,7 @@ export const attachDocument = (id: number, name: string, bytes: Uint8Array): Pro
   invoke("attach_document", bytes, {
     headers: { "x-case-id": String(id), "x-file-name": encodeURIComponent(name) },
   });
-export const openDocument = (id: number, documentId: number): Promise<void> =>
+/** Opens a PDF or picture with the system's viewer (`null`), or gives a text document's text
+ * to show in the window: text is never handed to the system, which would sniff HTML in it. */
+export const openDocument = (id: number, documentId: number): Promise<string | null> =>
   invoke("open_document", { id, documentId });

@@ -56,6 +56,43 @@ pub fn media_type(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// How the clerk sees a stored document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Viewing {
+    /// A PDF, PNG or JPEG: this copy, named with the extension of the type its content
+    /// was checked to be, for the system's viewer.
+    File(PathBuf),
+    /// Plain text, shown in the dossier window as text (never handed to the system: a
+    /// text file holding HTML or SVG would open in a browser, whose type sniffing trusts
+    /// the content over the name).
+    Text(String),
+}
+
+/// The stored document `sha256` under `root`, checked again by its content, as the
+/// clerk may see it; copies for the system's viewer go under `viewing`.
+pub fn viewing(root: &Path, viewing: &Path, sha256: &str) -> Result<Viewing, DocumentError> {
+    let source = path(root, sha256)
+        .filter(|p| p.exists())
+        .ok_or_else(|| DocumentError::Io("the document's file is missing".into()))?;
+    let bytes = std::fs::read(&source).map_err(|e| DocumentError::Io(e.to_string()))?;
+    let extension = match media_type(&bytes).ok_or(DocumentError::Type)? {
+        "application/pdf" => "pdf",
+        "image/png" => "png",
+        "image/jpeg" => "jpg",
+        _ => {
+            let text = String::from_utf8(bytes).map_err(|_| DocumentError::Type)?;
+            return Ok(Viewing::Text(text));
+        }
+    };
+    std::fs::create_dir_all(viewing).map_err(|e| DocumentError::Io(e.to_string()))?;
+    let copy = viewing.join(format!("{sha256}.{extension}"));
+    // Written beside and renamed, as the store does.
+    let partial = viewing.join(format!("{sha256}.partial"));
+    std::fs::write(&partial, &bytes).map_err(|e| DocumentError::Io(e.to_string()))?;
+    std::fs::rename(&partial, &copy).map_err(|e| DocumentError::Io(e.to_string()))?;
+    Ok(Viewing::File(copy))
+}
+
 /// Where the file with digest `sha256` lives under `root`.
 pub fn path(root: &Path, sha256: &str) -> Option<PathBuf> {
     (sha256.len() == 64 && sha256.bytes().all(|b| b.is_ascii_hexdigit()))
@@ -130,5 +167,32 @@ mod tests {
             Err(DocumentError::Name)
         );
         assert!(path(dir.path(), "../x").is_none());
+    }
+
+    /// Issue 12: the stored file (no extension) went to the system's viewer, which
+    /// sniffs the content: a "text" file holding HTML opened in a browser.
+    #[test]
+    fn text_is_shown_as_text_and_files_go_out_with_their_checked_extension() {
+        let dir = tempfile::tempdir().unwrap();
+        let (root, view) = (dir.path().join("documents"), dir.path().join("viewing"));
+        let html = "<html><body><script>alert(1)</script></body></html>";
+        let text = store(&root, "brief.txt", html.as_bytes()).unwrap();
+        assert_eq!(
+            viewing(&root, &view, &text.sha256),
+            Ok(Viewing::Text(html.to_owned()))
+        );
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+        let image = store(&root, "plan.txt", png).unwrap();
+        let Ok(Viewing::File(copy)) = viewing(&root, &view, &image.sha256) else {
+            panic!("a PNG goes to the viewer");
+        };
+        assert_eq!(copy.extension().unwrap(), "png", "named by its content");
+        assert_eq!(std::fs::read(&copy).unwrap(), png);
+        // A stored file changed behind Balie's back is checked again.
+        std::fs::write(path(&root, &image.sha256).unwrap(), b"MZ\x90\x00\xff").unwrap();
+        assert_eq!(
+            viewing(&root, &view, &image.sha256),
+            Err(DocumentError::Type)
+        );
     }
 }

@@ -171,15 +171,25 @@ impl Cases {
         Ok(document)
     }
 
-    /// Where the stored file `document_id` of case `id` is.
-    pub fn document_path(&self, id: i64, document_id: i64) -> Result<PathBuf, CockpitError> {
+    /// How the clerk sees document `document_id` of case `id`: a copy named by its
+    /// checked type for the system's viewer, or its text for the dossier window.
+    pub fn view_document(
+        &self,
+        id: i64,
+        document_id: i64,
+    ) -> Result<documents::Viewing, CockpitError> {
         let (sha256, _) = self
             .source
             .document(id, document_id)?
             .ok_or_else(|| CockpitError::InvalidInput("no such document".into()))?;
-        documents::path(&self.documents_dir, &sha256)
-            .filter(|p| p.exists())
-            .ok_or_else(|| CockpitError::Storage("the document's file is missing".into()))
+        let viewing = self
+            .documents_dir
+            .parent()
+            .map_or_else(|| self.documents_dir.join("viewing"), |d| d.join("viewing"));
+        documents::viewing(&self.documents_dir, &viewing, &sha256).map_err(|e| match e {
+            documents::DocumentError::Io(detail) => CockpitError::Storage(detail),
+            other => CockpitError::rejected(self.locale, other.catalog_key()),
+        })
     }
 
     /// Imports parties and cases from a CSV or JSON file: every row checked first, then

@@ -337,8 +337,13 @@ async fn a_case_is_opened_from_the_clerks_form_and_takes_documents_by_their_cont
         .cases()
         .attach_document(second, "kopie.pdf", &pdf)
         .unwrap();
-    let path = cockpit.cases().document_path(first, doc).unwrap();
-    assert!(path.starts_with(data.path().join("documents")));
+    let Ok(balie_cockpit::cases::documents::Viewing::File(path)) =
+        cockpit.cases().view_document(first, doc)
+    else {
+        panic!("a PDF goes to the system's viewer");
+    };
+    assert!(path.starts_with(data.path().join("viewing")));
+    assert_eq!(path.extension().unwrap(), "pdf");
     assert_eq!(std::fs::read(&path).unwrap(), pdf);
     let stored = walk(&data.path().join("documents"));
     assert_eq!(
@@ -354,7 +359,7 @@ async fn a_case_is_opened_from_the_clerks_form_and_takes_documents_by_their_cont
     assert_eq!(view.documents.len(), 1);
     assert_eq!(view.documents[0].media_type, "application/pdf");
     assert!(
-        cockpit.cases().document_path(second, doc).is_err(),
+        cockpit.cases().view_document(second, doc).is_err(),
         "another case's document is not this case's"
     );
 
