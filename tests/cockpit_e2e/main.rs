@@ -7,6 +7,7 @@ use balie_testkit::chromium;
 use balie_testkit::cockpit::{Cockpit, placement_log, serial};
 use balie_testkit::display::{one_monitor, two_monitors};
 use balie_testkit::sandbox::pay_on_sandbox;
+use balie_testkit::seen;
 
 /// The cockpit under test.
 const COCKPIT: &str = env!("CARGO_BIN_EXE_balie-cockpit");
@@ -515,6 +516,81 @@ async fn a_payment_asked_in_the_call_is_paid_by_the_citizen_and_both_sides_see_i
     chromium::wait_for_text(&browser, "#payment-cards", "Ontvangen op").await;
     let violations = chromium::axe_violations(&browser).await;
     assert!(violations.is_empty(), "the paid card: {violations}");
+    seen::no_sideways_scroll(&browser).await;
+    seen::screenshot(&browser, "citizen-card-paid").await;
+    seen::screenshot(&cockpit.client, "gesprek-payment-paid").await;
+
+    // Issue 12: the provider answers "paid" for one cent instead of what was asked (a
+    // manipulated or mixed-up payment). Neither side may call that paid.
+    cockpit
+        .value(
+            "const product = document.querySelector('#pay-product');
+             product.value = 'verkeersborden';
+             product.dispatchEvent(new Event('change'));
+             return true;",
+        )
+        .await;
+    cockpit
+        .wait_until("#pay-amount", "el.value === '45,00'")
+        .await;
+    cockpit.click("#pay-request").await;
+    cockpit
+        .wait_until(
+            "#pay-list",
+            "el.querySelectorAll('.payment').length === 2 && el.querySelector('.payment[data-status=\"open\"]')",
+        )
+        .await;
+    let relay_db = rusqlite::Connection::open(data.path().join("relay/relay.sqlite3")).unwrap();
+    let tampered = relay_db
+        .execute(
+            "UPDATE sandbox_payment SET amount_cents = 1, status = 'paid', decided_at = created_at
+             WHERE status = 'open'",
+            [],
+        )
+        .unwrap();
+    assert_eq!(tampered, 1);
+    cockpit
+        .wait_until(
+            "#pay-list",
+            "el.querySelector('.payment[data-status=\"mismatch\"]')?.textContent.includes('Klopt niet')",
+        )
+        .await;
+    // The payment list lies below the video and the chat (issue 13 moves it): the clerk
+    // scrolls to it.
+    seen::scroll_and_see(
+        &cockpit.client,
+        ".payment[data-status=\"mismatch\"] .payment-status",
+    )
+    .await;
+    assert_eq!(
+        cockpit
+            .value("return document.querySelectorAll('.payment[data-status=\"paid\"]').length")
+            .await,
+        1,
+        "only the first payment is paid"
+    );
+    seen::screenshot(&cockpit.client, "gesprek-payment-mismatch").await;
+    chromium::wait_for_text(&browser, "#payment-cards", "wordt nagekeken").await;
+    seen::scroll_and_see(
+        &browser,
+        ".payment-card[data-status=\"review\"] .card-status",
+    )
+    .await;
+    let violations = chromium::axe_violations(&browser).await;
+    assert!(violations.is_empty(), "the card under review: {violations}");
+    assert_eq!(
+        browser
+            .execute(
+                "return document.querySelector('.payment-card[data-status=\"review\"] a.pay-button') === null",
+                vec![],
+            )
+            .await
+            .unwrap(),
+        true,
+        "nothing to pay on a card under review"
+    );
+    seen::screenshot(&browser, "citizen-card-review").await;
+    seen::no_sideways_scroll(&browser).await;
 
     let _ = browser.close().await;
     cockpit.stop().await;

@@ -38,6 +38,38 @@ pub async fn wait_seen(client: &Client, css: &str) {
     }
 }
 
+/// Scrolls the element matched by `css` into view, as a person scrolls to it, then waits
+/// until it is seen. For what lies below the fold by design; what must be seen without
+/// scrolling is checked with [`wait_seen`] alone.
+pub async fn scroll_and_see(client: &Client, css: &str) {
+    client
+        .execute(
+            &format!("document.querySelector({css:?})?.scrollIntoView({{ block: 'center' }}); return true;"),
+            vec![],
+        )
+        .await
+        .unwrap();
+    wait_seen(client, css).await;
+}
+
+/// Asserts that the page does not scroll sideways (WCAG 1.4.10, reflow): nothing is
+/// wider than the viewport without its scrollbar; names what sticks out.
+pub async fn no_sideways_scroll(client: &Client) {
+    let wide = client
+        .execute(
+            "const w = document.documentElement.clientWidth;
+             if (document.documentElement.scrollWidth <= w) return null;
+             return [...document.querySelectorAll('body *')]
+               .filter(e => e.getBoundingClientRect().right > w + 0.5)
+               .slice(0, 5)
+               .map(e => `${e.tagName.toLowerCase()}.${e.className} ends at ${Math.round(e.getBoundingClientRect().right)} of ${w}`);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(wide.is_null(), "the page scrolls sideways: {wide}");
+}
+
 /// The folder screenshots go to.
 pub fn screenshot_dir() -> PathBuf {
     std::env::var_os("BALIE_SCREENSHOTS").map_or_else(
