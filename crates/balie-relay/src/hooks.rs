@@ -129,17 +129,17 @@ impl Hints {
     }
 }
 
-/// Tells the clerk watching `provider`'s payment `provider_id` that it changed, at most once
-/// per [`HINT_EVERY`] (see there). Unknown payments are ignored (they may belong to another
-/// system on the same account).
+/// Tells every clerk watching `provider`'s payment `provider_id` that it changed, at most
+/// once per [`HINT_EVERY`] (see there). Unknown payments are ignored (they may belong to
+/// another system on the same account).
 pub(crate) fn notify(state: &AppState, provider: &str, provider_id: &str) {
-    let clerk = state.with_db(|db| balie_store::relay::watch::clerk(db, provider, provider_id));
-    let clerk_id = match clerk {
-        Ok(Some(clerk_id)) => clerk_id,
-        Ok(None) => {
+    let clerks = state.with_db(|db| balie_store::relay::watch::clerks(db, provider, provider_id));
+    let clerks = match clerks {
+        Ok(clerks) if clerks.is_empty() => {
             tracing::debug!(provider, "hint for an unwatched payment");
             return;
         }
+        Ok(clerks) => clerks,
         Err(e) => {
             tracing::warn!(provider, error = %e, "cannot look up a payment watch");
             return;
@@ -152,7 +152,7 @@ pub(crate) fn notify(state: &AppState, provider: &str, provider_id: &str) {
     let key = (hint.provider.clone(), hint.provider_id.clone());
     match state.hints().pace(&key, Instant::now()) {
         Pace::Now => {
-            let delivered = state.hints().send(clerk_id, &hint);
+            let delivered: usize = clerks.iter().map(|c| state.hints().send(*c, &hint)).sum();
             tracing::debug!(provider, delivered, "payment hint");
         }
         Pace::Later(wait) => {
@@ -160,7 +160,7 @@ pub(crate) fn notify(state: &AppState, provider: &str, provider_id: &str) {
             tokio::spawn(async move {
                 tokio::time::sleep(wait).await;
                 state.hints().sent_later(&key, Instant::now());
-                let delivered = state.hints().send(clerk_id, &hint);
+                let delivered: usize = clerks.iter().map(|c| state.hints().send(*c, &hint)).sum();
                 tracing::debug!(provider = hint.provider, delivered, "payment hint, folded");
             });
         }
@@ -168,7 +168,13 @@ pub(crate) fn notify(state: &AppState, provider: &str, provider_id: &str) {
     }
 }
 
-/// `POST /api/payments/watch`: hints for this provider payment go to the calling clerk.
+/// How many payments one clerk may watch at once (watches are forgotten after
+/// [`WATCH_DAYS`]): far above a municipality's payments in that time, and a bound on what
+/// one clerk token can write.
+pub const MAX_WATCHES_PER_CLERK: u64 = 100_000;
+
+/// `POST /api/payments/watch`: hints for this provider payment go to the calling clerk
+/// (and to any other clerk who asked for it: a watch is never taken from anyone).
 pub(crate) async fn watch(
     State(state): State<AppState>,
     clerk: ClerkAuth,
@@ -180,22 +186,23 @@ pub(crate) async fn watch(
         ));
     }
     let now = state.clock().now_unix();
-    let mine = state.with_db(|db| {
-        balie_store::relay::watch::purge(db, now - WATCH_DAYS * 86_400)?;
-        balie_store::relay::watch::add(
-            db,
-            &request.provider,
-            &request.provider_id,
-            clerk.clerk_id,
-            now,
-        )
-    })?;
-    if mine {
-        Ok(StatusCode::NO_CONTENT)
-    } else {
-        // Another clerk's payment: say nothing about it.
-        Err(AppError::NotFound)
-    }
+    state
+        .with_db(|db| {
+            balie_store::relay::watch::purge(db, now - WATCH_DAYS * 86_400)?;
+            if balie_store::relay::watch::count_of(db, clerk.clerk_id)? >= MAX_WATCHES_PER_CLERK {
+                return Ok(false);
+            }
+            balie_store::relay::watch::add(
+                db,
+                &request.provider,
+                &request.provider_id,
+                clerk.clerk_id,
+                now,
+            )?;
+            Ok(true)
+        })?
+        .then_some(StatusCode::NO_CONTENT)
+        .ok_or(AppError::TooMany)
 }
 
 /// `GET /ws/hints`: the cockpit's hint socket. The relay only sends; the cockpit's frames

@@ -26,5 +26,9 @@ pub static SCHEMA: Schema = Schema {
             version: 3,
             sql: include_str!("../../migrations/relay/0003_sandbox_expiry_index.sql"),
         },
+        Migration {
+            version: 4,
+            sql: include_str!("../../migrations/relay/0004_shared_watches.sql"),
+        },
     ],
 };
