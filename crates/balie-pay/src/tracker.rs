@@ -225,12 +225,21 @@ impl Tracker {
             }
             Err(error) => {
                 tracked.failures = tracked.failures.saturating_add(1);
-                // A lasting problem (a revoked key, an answer we do not understand) is
-                // asked about again only slowly, but never forgotten: the payment is open.
-                let doubling = if error.is_transient() {
-                    FIRST_BACKOFF.saturating_mul(1 << (tracked.failures - 1).min(16))
-                } else {
+                // A lasting problem (a revoked key, a refusal, a status word we do not
+                // know) is asked about again only slowly, but never forgotten: the payment
+                // is open. Anything else failed on the way (a timeout, a 5xx, a body that
+                // is not the provider's, such as a proxy's error page): soon, then less
+                // and less often.
+                let lasting = matches!(
+                    error,
+                    PayError::Unauthorized { .. }
+                        | PayError::Refused { .. }
+                        | PayError::UnknownStatus(_)
+                );
+                let doubling = if lasting {
                     MAX_BACKOFF
+                } else {
+                    FIRST_BACKOFF.saturating_mul(1 << (tracked.failures - 1).min(16))
                 };
                 // ±20 % so that many cockpits do not retry in step.
                 let backoff = doubling.min(MAX_BACKOFF).mul_f64(0.8 + 0.4 * jitter);
@@ -441,5 +450,15 @@ mod tests {
             tracker.polled("p3", Ok(PaymentStatus::Open), t0),
             Outcome::Dropped
         );
+        // Issue 12: a body that is not the provider's (a proxy's error page) made the
+        // tracker wait two minutes, as for a revoked key; it is asked again soon.
+        tracker.track("p4", true, t0);
+        assert_eq!(tracker.due(t0), ["p4"]);
+        let Outcome::Again(next) =
+            tracker.polled("p4", Err(&PayError::Malformed("payment".into())), t0)
+        else {
+            panic!("an open payment stays tracked")
+        };
+        assert!(next - t0 <= secs(1.2), "{:?}", next - t0);
     }
 }

@@ -2,157 +2,15 @@
 //! documentation says (mode from the key, amount as a decimal string), and that can be
 //! made to answer for another amount.
 
+use super::fake_mollie::*;
 use super::*;
-use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use balie_cockpit::CockpitError;
-use balie_cockpit::payments::{PaymentRequest, PaymentView, ProviderName};
+use balie_cockpit::payments::{PaymentRequest, ProviderName};
 use balie_domain::{PaymentMode, PaymentStatus};
 use balie_protocol::channel::CardStatus;
 use secrecy::SecretString;
 use serde_json::{Value, json};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-#[derive(Default)]
-struct FakeMollie {
-    payments: Mutex<HashMap<String, Value>>,
-    /// The amount every create answers with instead of the one asked, when set.
-    create_amount: Mutex<Option<String>>,
-    cancelled: Mutex<Vec<String>>,
-    /// How long a create takes.
-    create_delay: Mutex<Duration>,
-}
-
-type Shared = Arc<FakeMollie>;
-
-/// Mollie's mode follows the key: `test_…` makes test payments, `live_…` real ones.
-fn mode(headers: &HeaderMap) -> Option<&'static str> {
-    let auth = headers.get("authorization")?.to_str().ok()?;
-    if auth.starts_with("Bearer test_") {
-        Some("test")
-    } else if auth.starts_with("Bearer live_") {
-        Some("live")
-    } else {
-        None
-    }
-}
-
-fn not_found() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        Json(json!({ "status": 404, "title": "Not Found", "detail": "No payment exists with token tr_x." })),
-    )
-        .into_response()
-}
-
-async fn create(
-    State(fake): State<Shared>,
-    headers: HeaderMap,
-    Json(body): Json<Value>,
-) -> Response {
-    let Some(mode) = mode(&headers) else {
-        return StatusCode::UNAUTHORIZED.into_response();
-    };
-    let delay = *fake.create_delay.lock().unwrap();
-    tokio::time::sleep(delay).await;
-    let mut payments = fake.payments.lock().unwrap();
-    let id = format!("tr_Fake{}", payments.len() + 1);
-    let mut amount = body["amount"].clone();
-    if let Some(other) = fake.create_amount.lock().unwrap().clone() {
-        amount["value"] = other.into();
-    }
-    let payment = json!({
-        "resource": "payment", "id": id, "mode": mode, "amount": amount,
-        "description": body["description"], "status": "open",
-        "expiresAt": "2026-12-02T11:00:00+00:00",
-        "_links": { "checkout": { "href": format!("https://www.mollie.com/checkout/select-method/{id}"), "type": "text/html" } }
-    });
-    payments.insert(id, payment.clone());
-    (StatusCode::CREATED, Json(payment)).into_response()
-}
-
-async fn read(State(fake): State<Shared>, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    if mode(&headers).is_none() {
-        return StatusCode::UNAUTHORIZED.into_response();
-    }
-    match fake.payments.lock().unwrap().get(&id) {
-        Some(p) => Json(p.clone()).into_response(),
-        None => not_found(),
-    }
-}
-
-async fn cancel(State(fake): State<Shared>, Path(id): Path<String>) -> Response {
-    fake.cancelled.lock().unwrap().push(id.clone());
-    match fake.payments.lock().unwrap().get_mut(&id) {
-        Some(p) => {
-            p["status"] = "canceled".into();
-            Json(p.clone()).into_response()
-        }
-        None => not_found(),
-    }
-}
-
-async fn fake_mollie() -> (String, Shared) {
-    let fake = Shared::default();
-    let app = axum::Router::new()
-        .route("/v2/payments", post(create))
-        .route("/v2/payments/{id}", get(read).delete(cancel))
-        .with_state(fake.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (url, fake)
-}
-
-fn mollie(amount: &str) -> PaymentRequest {
-    PaymentRequest {
-        amount: amount.into(),
-        description: "Huur feestzaal 14/12".into(),
-        provider: ProviderName::Mollie,
-    }
-}
-
-async fn start(name: &str, mollie_url: &str) -> (tempfile::TempDir, String, Cockpit) {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let data = tempfile::tempdir().unwrap();
-    let service = format!("be.balie.{name}.{}", std::process::id());
-    let mut config = CockpitConfig::new(data.path(), &service, Locale::Nl);
-    config.provider_hosts.mollie = mollie_url.to_owned();
-    let cockpit = Cockpit::start(config).await.unwrap();
-    (data, service, cockpit)
-}
-
-fn audit(data: &tempfile::TempDir, id: &str) -> Vec<(String, String)> {
-    let conn = rusqlite::Connection::open(data.path().join("cockpit.sqlite3")).unwrap();
-    balie_store::cockpit::payment::audit_trail(&conn, id)
-        .unwrap()
-        .into_iter()
-        .map(|(_, _, action, detail)| (action, detail))
-        .collect()
-}
-
-async fn becomes(
-    changes: &mut tokio::sync::broadcast::Receiver<PaymentView>,
-    id: &str,
-    status: PaymentStatus,
-) -> PaymentView {
-    // Outside a live call the first question comes after 5 s.
-    tokio::time::timeout(Duration::from_secs(12), async {
-        loop {
-            let view = changes.recv().await.unwrap();
-            if view.id == id && view.status == status {
-                return view;
-            }
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("payment {id} did not become {status:?}"))
-}
 
 /// Before: an answer saying "paid" counted whatever amount it named.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

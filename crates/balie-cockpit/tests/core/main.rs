@@ -156,5 +156,7 @@ async fn the_background_blur_choice_is_kept_for_the_next_calls() {
 }
 
 mod cases;
+mod fake_mollie;
+mod faults;
 mod integrity;
 mod payments;
