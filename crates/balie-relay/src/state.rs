@@ -43,18 +43,28 @@ impl AppState {
         }
     }
 
-    /// Runs `f` with the database. Queries are short; a poisoned lock (a panic in another
-    /// handler) is reported as an internal error, not propagated as a panic.
+    /// Runs `f` with the database, off the async worker: on a multi-threaded runtime (the
+    /// relay's own, the cockpit's) the worker hands its other tasks to a fresh thread for
+    /// the time it waits here ([`tokio::task::block_in_place`]), so a query that waits on a
+    /// locked file (up to the busy timeout) or a slow disk holds up no socket or request.
+    /// Elsewhere (a single-threaded test runtime) it runs in place. A poisoned lock (a
+    /// panic in another handler) is an internal error, not a panic.
     pub(crate) fn with_db<T>(
         &self,
         f: impl FnOnce(&Connection) -> Result<T, balie_store::StoreError>,
     ) -> Result<T, AppError> {
-        let conn = self
-            .inner
-            .db
-            .lock()
-            .map_err(|_| AppError::Internal("database lock poisoned".into()))?;
-        f(&conn).map_err(AppError::from)
+        let run = || {
+            let conn = self
+                .inner
+                .db
+                .lock()
+                .map_err(|_| AppError::Internal("database lock poisoned".into()))?;
+            f(&conn).map_err(AppError::from)
+        };
+        match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+            Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(run),
+            _ => run(),
+        }
     }
 
     /// Lets the clerk called `name` in with `token` from now on (creating the clerk or

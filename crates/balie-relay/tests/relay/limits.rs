@@ -128,3 +128,58 @@ async fn one_address_and_the_relay_have_a_ceiling() {
         Some(503)
     );
 }
+
+/// Issue 12: the database lock was taken on the async worker. A query waiting on a
+/// locked file (up to the busy timeout) held up everything that worker served; with one
+/// worker, the whole relay. Now the wait happens off the worker.
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn a_request_waiting_for_the_database_holds_up_nothing_else() {
+    let relay = spawn_app().await;
+    let path = relay.dir.path().join("relay.sqlite3");
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+    // Another program holds the database for a second and a half.
+    let holder = std::thread::spawn(move || {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("BEGIN EXCLUSIVE").unwrap();
+        locked_tx.send(()).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1_500));
+        conn.execute_batch("COMMIT").unwrap();
+    });
+    locked_rx.recv().unwrap();
+    let waiting = {
+        let client = relay.client.clone();
+        let url = format!("{}/api/rooms", relay.url);
+        let token = relay.token.clone();
+        tokio::spawn(async move {
+            client
+                .post(url)
+                .bearer_auth(token)
+                .header("content-type", "application/json")
+                .body("{}")
+                .send()
+                .await
+                .unwrap()
+                .status()
+        })
+    };
+    // Let the room request reach the database and wait there. (A thread's sleep: the
+    // runtime's timers are driven by its one worker, the very thing under test.)
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let health = relay
+        .client
+        .get(format!("{}/healthz", relay.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(health.status(), 200);
+    assert!(
+        !waiting.is_finished(),
+        "healthz answered only after the room request's wait for the database"
+    );
+    assert_eq!(
+        waiting.await.unwrap(),
+        201,
+        "the room is made once the lock is gone"
+    );
+    holder.join().unwrap();
+}
