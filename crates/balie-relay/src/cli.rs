@@ -180,6 +180,7 @@ fn serve(data_dir: PathBuf, file: FileConfig, args: ServeArgs) -> anyhow::Result
     let mut config = RelayConfig {
         sandbox: false,
         sockets: defaults.sockets,
+        headers_within: defaults.headers_within,
         first_message_within: defaults.first_message_within,
         clerk_recheck_every: defaults.clerk_recheck_every,
         data_dir,

@@ -40,7 +40,14 @@ pub struct RelayConfig {
     pub sandbox: bool,
     /// How many WebSockets may be open at once, per address, per room and in all.
     pub sockets: crate::limits::SocketLimits,
+    /// How long a client may take to send its request's headers
+    /// ([`DEFAULT_HEADERS_WITHIN`]).
+    pub headers_within: std::time::Duration,
 }
+
+/// How long a client may take to send its request's headers: a phone on a bad line sends
+/// them in well under a second.
+pub const DEFAULT_HEADERS_WITHIN: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// [`RelayConfig::clerk_recheck_every`] unless set otherwise.
 pub const DEFAULT_CLERK_RECHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
@@ -180,6 +187,7 @@ impl RelayConfig {
             clerk_recheck_every: DEFAULT_CLERK_RECHECK_EVERY,
             sandbox: true,
             sockets: crate::limits::SocketLimits::default(),
+            headers_within: DEFAULT_HEADERS_WITHIN,
         }
     }
 

@@ -113,25 +113,39 @@ impl Relay {
             shutdown.await;
             watcher.graceful_shutdown(Some(GRACE));
         });
+        let headers_within = self.state.config().headers_within;
         // With each connection's peer address: the limits count by it.
         let app =
             crate::app(self.state).into_make_service_with_connect_info::<std::net::SocketAddr>();
         tracing::info!(addr = %self.local_addr, tls = self.tls.is_some(), "relay listening");
         match self.tls {
             Some(tls) => {
-                axum_server::from_tcp_rustls(self.listener, tls)?
-                    .handle(handle)
-                    .serve(app)
-                    .await?
+                let mut server = axum_server::from_tcp_rustls(self.listener, tls)?;
+                slow_clients_out(server.http_builder(), headers_within);
+                server.handle(handle).serve(app).await?
             }
             None => {
-                axum_server::from_tcp(self.listener)?
-                    .handle(handle)
-                    .serve(app)
-                    .await?
+                let mut server = axum_server::from_tcp(self.listener)?;
+                slow_clients_out(server.http_builder(), headers_within);
+                server.handle(handle).serve(app).await?
             }
         }
         tracing::info!("relay stopped");
         Ok(())
     }
+}
+
+/// A client must send its request's headers within `within`, or the connection is
+/// closed: without hyper's timer the header read waited for ever, so a client sending one
+/// byte now and then (slowloris) held a connection as long as it liked. The body is
+/// bounded by the request timeout and the body limit.
+fn slow_clients_out(
+    builder: &mut hyper_util::server::conn::auto::Builder<hyper_util::rt::TokioExecutor>,
+    within: std::time::Duration,
+) {
+    builder
+        .http1()
+        .timer(hyper_util::rt::TokioTimer::new())
+        .header_read_timeout(within);
+    builder.http2().timer(hyper_util::rt::TokioTimer::new());
 }

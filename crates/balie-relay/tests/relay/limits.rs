@@ -183,3 +183,39 @@ async fn a_request_waiting_for_the_database_holds_up_nothing_else() {
     );
     holder.join().unwrap();
 }
+
+/// Issue 12: without hyper's timer the relay waited for a request's headers for ever, so
+/// a client dripping a byte now and then held its connection as long as it liked.
+#[tokio::test]
+async fn a_client_that_never_finishes_its_headers_is_let_go() {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let relay = spawn_with(|c| c.headers_within = std::time::Duration::from_millis(500)).await;
+    let address = relay.url.trim_start_matches("http://").to_owned();
+    let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: balie\r\n")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let closed = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        slow.read_to_end(&mut answer),
+    )
+    .await;
+    assert!(
+        matches!(closed, Ok(Ok(_))),
+        "the relay closes the connection: {closed:?}"
+    );
+    let text = String::from_utf8_lossy(&answer);
+    assert!(
+        text.is_empty() || text.starts_with("HTTP/1.1 408"),
+        "{text}"
+    );
+    // A client that finishes its headers is served as ever.
+    let ok = relay
+        .client
+        .get(format!("{}/healthz", relay.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+}
