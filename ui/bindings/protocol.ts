@@ -180,6 +180,10 @@ resume: string,
 /**
  * STUN/TURN servers for the citizen's side of the call.
  */
+ice_servers: Array<IceServer>, } | { "type": "ice_servers", 
+/**
+ * The STUN and TURN servers, with new credentials.
+ */
 ice_servers: Array<IceServer>, } | { "type": "declined" } | { "type": "room_busy" } | { "type": "ended" } | { "type": "clerk_away" } | { "type": "clerk_back" } | { "type": "signal", 
 /**
  * What the clerk sent.

@@ -181,6 +181,17 @@ function onRelayMessage(message) {
         newPeerConnection();
       }
       break;
+    case "ice_servers":
+      // Fresh TURN credentials: for the next ICE restart (the current ones expire).
+      iceServers = message.ice_servers;
+      if (pc && pc.connectionState !== "closed") {
+        try {
+          pc.setConfiguration({ ...pc.getConfiguration(), iceServers });
+        } catch {
+          // A browser that refuses the change keeps the old ones until it rejoins.
+        }
+      }
+      break;
     case "declined":
       finish("declined");
       break;

@@ -180,6 +180,13 @@ pub enum RelayToCitizen {
         #[serde(default)]
         ice_servers: Vec<IceServer>,
     },
+    /// Fresh TURN credentials, sent to an admitted citizen every half of their lifetime:
+    /// the page uses them from its next ICE restart on, so a call outlives the
+    /// credentials it began with, and a leaked credential is good for an hour at most.
+    IceServers {
+        /// The STUN and TURN servers, with new credentials.
+        ice_servers: Vec<IceServer>,
+    },
     /// The clerk turned the knock away.
     Declined,
     /// Someone else is already in this conversation.

@@ -92,7 +92,8 @@ pub struct ServeArgs {
     /// turn:turn.gemeente.be:3478?transport=udp (repeatable). Needs the shared secret.
     #[arg(long = "turn-url")]
     pub turn_urls: Vec<String>,
-    /// How long TURN credentials stay valid, in minutes [default: 360].
+    /// How long TURN credentials stay valid, in minutes [default: 60]; an admitted citizen
+    /// gets fresh ones every half of it.
     #[arg(long)]
     pub turn_ttl_minutes: Option<u32>,
     /// The Bancontact Pay payment profile whose callbacks /hooks/bancontact takes.

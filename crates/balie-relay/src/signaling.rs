@@ -602,8 +602,19 @@ async fn citizen_session(
     mut role: CitizenRole,
     link: &mut Link<'_, RelayToCitizen>,
 ) {
+    let renew_every = state.config().ice.renew_every();
+    let period = renew_every.unwrap_or(Duration::from_secs(24 * 3600));
+    let mut renew = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
     loop {
         tokio::select! {
+            _ = renew.tick(), if renew_every.is_some() && role == CitizenRole::Admitted => {
+                let fresh = RelayToCitizen::IceServers {
+                    ice_servers: citizen_ice_servers(state, room_id),
+                };
+                if !write(link.socket, &fresh).await {
+                    return;
+                }
+            }
             outgoing = link.rx.recv() => match outgoing {
                 Some(message) => {
                     let last = matches!(message, RelayToCitizen::Declined | RelayToCitizen::Ended);

@@ -21,10 +21,22 @@ pub struct IceConfig {
     pub turn_ttl_seconds: i64,
 }
 
-/// Default validity of TURN credentials: six hours, longer than any conversation.
-pub const DEFAULT_TURN_TTL_SECONDS: i64 = 6 * 3600;
+/// Default validity of TURN credentials: an hour. An admitted citizen gets fresh ones
+/// every half of it ([`IceConfig::renew_every`]), so a longer call keeps working while a
+/// credential read off a page is of use for an hour at most.
+pub const DEFAULT_TURN_TTL_SECONDS: i64 = 3600;
 
 impl IceConfig {
+    /// How often an admitted citizen gets fresh TURN credentials: half their lifetime;
+    /// `None` without TURN.
+    pub fn renew_every(&self) -> Option<std::time::Duration> {
+        (!self.turn_urls.is_empty() && self.turn_secret.is_some()).then(|| {
+            std::time::Duration::from_millis(
+                u64::try_from(self.turn_ttl_seconds.max(2) * 500).unwrap_or(u64::MAX),
+            )
+        })
+    }
+
     /// The ICE servers for one participant; `id` names them in the TURN username (a room
     /// or clerk id, never citizen data).
     pub fn ice_servers(&self, now_unix: i64, id: &str) -> Vec<IceServer> {

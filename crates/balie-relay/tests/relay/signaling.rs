@@ -513,6 +513,51 @@ async fn both_sides_get_stun_and_time_limited_turn_credentials() {
     );
 }
 
+/// Issue 12: TURN credentials lived six hours. They live an hour now, and an admitted
+/// citizen gets fresh ones every half of it, so a call outlives its first credentials.
+#[tokio::test]
+async fn an_admitted_citizen_gets_fresh_turn_credentials_before_the_old_ones_expire() {
+    let relay = spawn_with(|config| {
+        config.ice.turn_urls = vec!["turn:127.0.0.1:3478?transport=udp".into()];
+        config.ice.turn_secret = Some("north-sea-wind".into());
+        config.ice.turn_ttl_seconds = 2;
+    })
+    .await;
+    let room = room(&relay).await;
+    let (mut clerk_ws, _) = clerk(&relay, &room).await;
+    let mut citizen_ws = citizen(&relay, &room, None).await;
+    assert_eq!(
+        citizen_ws.recv::<RelayToCitizen>().await,
+        RelayToCitizen::Waiting
+    );
+    let knock_id = loop {
+        if let RelayToClerk::Knock { knock_id, .. } = clerk_ws.recv().await {
+            break knock_id;
+        }
+    };
+    clerk_ws.send(&ClerkMessage::Admit { knock_id }).await;
+    let expiry = |servers: &[balie_protocol::signaling::IceServer]| -> i64 {
+        let username = servers[0].username.clone().unwrap();
+        username.split(':').next().unwrap().parse().unwrap()
+    };
+    let RelayToCitizen::Admitted { ice_servers, .. } = citizen_ws.recv().await else {
+        panic!("admitted")
+    };
+    assert_eq!(expiry(&ice_servers), T0 + 2);
+    // Time passes; before the credentials run out (half their life, a second here) the
+    // citizen has new ones, valid from the relay's now.
+    relay.clock.advance(10);
+    let RelayToCitizen::IceServers { ice_servers } = citizen_ws.recv().await else {
+        panic!("fresh credentials")
+    };
+    assert_eq!(expiry(&ice_servers), T0 + 10 + 2);
+    let username = ice_servers[0].username.clone().unwrap();
+    assert_eq!(
+        ice_servers[0].credential.as_deref(),
+        Some(balie_relay::turn::turn_password("north-sea-wind", &username).as_str())
+    );
+}
+
 /// Issue 12: a socket opened and left silent held its place without end; one that does
 /// not say who it is (the cockpit's hello, the citizen's knock) in time is closed.
 #[tokio::test]
