@@ -16,6 +16,8 @@
 //! 200 requests whose bodies never finish; 100 citizen sockets each sending a 1 MiB frame.
 //! Run with `benches/hostile.sh` (raises the open-file limit the 10,000 sockets need).
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, missing_docs)]
+
 use futures_util::{SinkExt as _, StreamExt as _};
 use std::io::BufRead as _;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -400,9 +402,10 @@ async fn main() {
         .await
         {
             let _ = ws.send(Message::text(big.clone())).await;
-            match tokio::time::timeout(Duration::from_secs(5), ws.next()).await {
-                Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => closed += 1,
-                _ => {}
+            if let Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) =
+                tokio::time::timeout(Duration::from_secs(5), ws.next()).await
+            {
+                closed += 1;
             }
         }
     }

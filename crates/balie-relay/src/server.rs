@@ -118,14 +118,16 @@ impl Relay {
         let app =
             crate::app(self.state).into_make_service_with_connect_info::<std::net::SocketAddr>();
         tracing::info!(addr = %self.local_addr, tls = self.tls.is_some(), "relay listening");
+        let first_bytes = FirstBytesWithin(headers_within);
         match self.tls {
             Some(tls) => {
-                let mut server = axum_server::from_tcp_rustls(self.listener, tls)?;
+                let tls = axum_server::tls_rustls::RustlsAcceptor::new(tls).acceptor(first_bytes);
+                let mut server = axum_server::from_tcp(self.listener)?.acceptor(tls);
                 slow_clients_out(server.http_builder(), headers_within);
                 server.handle(handle).serve(app).await?
             }
             None => {
-                let mut server = axum_server::from_tcp(self.listener)?;
+                let mut server = axum_server::from_tcp(self.listener)?.acceptor(first_bytes);
                 slow_clients_out(server.http_builder(), headers_within);
                 server.handle(handle).serve(app).await?
             }
@@ -148,4 +150,48 @@ fn slow_clients_out(
         .timer(hyper_util::rt::TokioTimer::new())
         .header_read_timeout(within);
     builder.http2().timer(hyper_util::rt::TokioTimer::new());
+}
+
+/// HTTP/2's connection preface: the server reads up to this much before it knows which
+/// HTTP a connection speaks, and that read has no timer of its own.
+const H2_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// Lets a connection in only once its first bytes tell which HTTP it speaks, within the
+/// given time: hyper's header timer starts only after that, so a client that connected
+/// and said nothing (or only the start of HTTP/2's preface) was held for ever. With TLS
+/// it checks the bytes of the handshake, which rustls then bounds itself.
+#[derive(Debug, Clone, Copy)]
+struct FirstBytesWithin(std::time::Duration);
+
+impl<S: Send + 'static> axum_server::accept::Accept<tokio::net::TcpStream, S> for FirstBytesWithin {
+    type Stream = tokio::net::TcpStream;
+    type Service = S;
+    type Future =
+        std::pin::Pin<Box<dyn Future<Output = std::io::Result<(tokio::net::TcpStream, S)>> + Send>>;
+
+    fn accept(&self, stream: tokio::net::TcpStream, service: S) -> Self::Future {
+        let within = self.0;
+        Box::pin(async move {
+            let told = async {
+                let mut seen = [0u8; 24];
+                loop {
+                    let n = stream.peek(&mut seen).await?;
+                    let decided = n == 0 || n >= H2_PREFACE.len() || seen[..n] != H2_PREFACE[..n];
+                    if decided {
+                        return Ok::<_, std::io::Error>(());
+                    }
+                    // The same bytes, more to come: look again shortly.
+                    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                }
+            };
+            match tokio::time::timeout(within, told).await {
+                Ok(Ok(())) => Ok((stream, service)),
+                Ok(Err(e)) => Err(e),
+                Err(_) => Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "no request in time",
+                )),
+            }
+        })
+    }
 }

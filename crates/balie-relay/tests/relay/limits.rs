@@ -210,6 +210,23 @@ async fn a_client_that_never_finishes_its_headers_is_let_go() {
         text.is_empty() || text.starts_with("HTTP/1.1 408"),
         "{text}"
     );
+    // Nor is one that connects and says nothing, or only the start of HTTP/2's preface.
+    for start in [&b""[..], &b"PRI * HTTP"[..]] {
+        let mut quiet = tokio::net::TcpStream::connect(&address).await.unwrap();
+        quiet.write_all(start).await.unwrap();
+        let mut answer = Vec::new();
+        let closed = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            quiet.read_to_end(&mut answer),
+        )
+        .await;
+        // Closed (a reset when the relay leaves bytes unread), not left hanging.
+        assert!(
+            matches!(&closed, Ok(Ok(_)))
+                || matches!(&closed, Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionReset),
+            "the relay closes a connection that starts with {start:?}: {closed:?}"
+        );
+    }
     // A client that finishes its headers is served as ever.
     let ok = relay
         .client
