@@ -14,7 +14,7 @@ use std::path::PathBuf;
 /// whose keys are the long option names with underscores (data_dir, listen, public_url,
 /// tls_cert, tls_key, room_ttl_minutes, municipality, log_dir, stun_urls, turn_urls,
 /// turn_secret, turn_ttl_minutes, stripe_webhook_secret, bancontact_profile_id,
-/// bancontact_jwks_url, sandbox). The command line wins. Secrets (the TURN secret shared with coturn,
+/// bancontact_jwks_url, sandbox, trusted_proxies). The command line wins. Secrets (the TURN secret shared with coturn,
 /// Stripe's webhook signing secret) come from the config file or the environment
 /// (BALIE_TURN_SECRET, BALIE_STRIPE_WEBHOOK_SECRET), never from the command line (where
 /// other users could read them).
@@ -107,6 +107,11 @@ pub struct ServeArgs {
     /// whoever holds a sandbox checkout link chooses "paid".
     #[arg(long)]
     pub sandbox: Option<bool>,
+    /// A reverse proxy in front of the relay (its address as the relay sees it, e.g.
+    /// 127.0.0.1), whose X-Forwarded-For names the client the relay's limits count
+    /// (repeatable). Without it, behind a proxy everyone counts as the proxy.
+    #[arg(long = "trusted-proxy")]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Runs the command line; `main` is only this.
@@ -182,6 +187,11 @@ fn serve(data_dir: PathBuf, file: FileConfig, args: ServeArgs) -> anyhow::Result
         sandbox: false,
         sockets: defaults.sockets,
         headers_within: defaults.headers_within,
+        trusted_proxies: if args.trusted_proxies.is_empty() {
+            file.trusted_proxies.unwrap_or_default()
+        } else {
+            args.trusted_proxies
+        },
         first_message_within: defaults.first_message_within,
         clerk_recheck_every: defaults.clerk_recheck_every,
         data_dir,

@@ -43,6 +43,9 @@ pub struct RelayConfig {
     /// How long a client may take to send its request's headers
     /// ([`DEFAULT_HEADERS_WITHIN`]).
     pub headers_within: std::time::Duration,
+    /// Reverse proxies in front of the relay, whose `X-Forwarded-For` names the client
+    /// the limits count ([`crate::limits`]); nobody's by default.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// How long a client may take to send its request's headers: a phone on a bad line sends
@@ -147,6 +150,7 @@ pub(crate) struct FileConfig {
     pub(crate) bancontact_profile_id: Option<String>,
     pub(crate) bancontact_jwks_url: Option<String>,
     pub(crate) sandbox: Option<bool>,
+    pub(crate) trusted_proxies: Option<Vec<std::net::IpAddr>>,
 }
 
 impl FileConfig {
@@ -188,6 +192,7 @@ impl RelayConfig {
             sandbox: true,
             sockets: crate::limits::SocketLimits::default(),
             headers_within: DEFAULT_HEADERS_WITHIN,
+            trusted_proxies: Vec::new(),
         }
     }
 

@@ -189,7 +189,13 @@ pub(crate) async fn watch(
     state
         .with_db(|db| {
             balie_store::relay::watch::purge(db, now - WATCH_DAYS * 86_400)?;
-            if balie_store::relay::watch::count_of(db, clerk.clerk_id)? >= MAX_WATCHES_PER_CLERK {
+            // A watch asked again adds nothing, so the ceiling is for new ones only.
+            let known =
+                balie_store::relay::watch::clerks(db, &request.provider, &request.provider_id)?
+                    .contains(&clerk.clerk_id);
+            if !known
+                && balie_store::relay::watch::count_of(db, clerk.clerk_id)? >= MAX_WATCHES_PER_CLERK
+            {
                 return Ok(false);
             }
             balie_store::relay::watch::add(

@@ -3,9 +3,10 @@
 //! all. A socket holds a [`SocketPermit`] for as long as it is open; dropping it gives
 //! the place back.
 //!
-//! The address is the TCP peer. Behind a reverse proxy that is the proxy, and these caps
-//! then count everyone together: the proxy should set its own per-address limits (the
-//! README shows nginx's).
+//! The address is the TCP peer's, or, when that peer is one of the relay's trusted
+//! proxies ([`crate::RelayConfig::trusted_proxies`]), the nearest untrusted address in its
+//! `X-Forwarded-For`. IPv6 addresses count by their /64 (one subscriber's network), so
+//! turning through addresses of one network buys nothing.
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -27,9 +28,10 @@ pub const HOOKS_BURST: u32 = 100;
 /// WebSockets one address may hold open at once: many citizens can share one address
 /// (a mobile operator's NAT), but not this many calls of one municipality.
 pub const SOCKETS_PER_ADDRESS: usize = 64;
-/// WebSockets one room may have open at once, both sides together: the clerk and the
-/// citizen, a reload overlapping its old connection, a second device.
-pub const SOCKETS_PER_ROOM: usize = 8;
+/// WebSockets one side of a room (the clerk's, the citizen's) may have open at once: a
+/// reload overlapping its old connection, a second device. Each side counts apart, so
+/// whoever holds a join link cannot shut the clerk out of the room.
+pub const SOCKETS_PER_ROOM: usize = 4;
 /// WebSockets the relay holds open in all.
 pub const SOCKETS_IN_ALL: usize = 4_096;
 
@@ -38,16 +40,64 @@ pub const SOCKETS_IN_ALL: usize = 4_096;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Peer(pub(crate) Option<IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for Peer {
+impl FromRequestParts<AppState> for Peer {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(Peer(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_canonical());
+        Ok(Peer(peer.map(|peer| {
+            client_address(peer, &state.config().trusted_proxies, &parts.headers)
+        })))
+    }
+}
+
+/// The client behind `peer`: `peer` itself, unless it is a trusted proxy; then the
+/// nearest address in `X-Forwarded-For` (read from the right, as each proxy appends the
+/// one it saw) that is not a trusted proxy. Entries that are not addresses end the walk:
+/// what lies left of them was written by the client and proves nothing.
+pub(crate) fn client_address(
+    peer: IpAddr,
+    trusted: &[IpAddr],
+    headers: &axum::http::HeaderMap,
+) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let mut client = peer;
+    let hops = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect::<Vec<_>>();
+    for hop in hops.iter().rev() {
+        match hop.parse::<IpAddr>() {
+            Ok(address) => {
+                client = address.to_canonical();
+                if !trusted.contains(&client) {
+                    break;
+                }
+            }
+            Err(_) => break,
+        }
+    }
+    client
+}
+
+/// The key an address counts under: itself for IPv4, its /64 for IPv6.
+fn key(address: IpAddr) -> IpAddr {
+    match address.to_canonical() {
+        IpAddr::V6(v6) => IpAddr::V6(std::net::Ipv6Addr::from(
+            u128::from(v6) & !0xFFFF_FFFF_FFFF_FFFF_u128,
+        )),
+        v4 => v4,
     }
 }
 
@@ -72,7 +122,7 @@ pub(crate) async fn hooks_gate(
 pub struct SocketLimits {
     /// From one address ([`SOCKETS_PER_ADDRESS`]).
     pub per_address: usize,
-    /// For one room, both sides together ([`SOCKETS_PER_ROOM`]).
+    /// For one side of one room ([`SOCKETS_PER_ROOM`]).
     pub per_room: usize,
     /// In all ([`SOCKETS_IN_ALL`]).
     pub in_all: usize,
@@ -176,6 +226,7 @@ impl Limits {
 
     /// Whether `address` may make a webhook call now.
     pub(crate) fn hook_allowed(&self, address: IpAddr) -> bool {
+        let address = key(address);
         if let Ok(mut last) = self.last_sweep.lock()
             && last.elapsed() >= SWEEP_EVERY
         {
@@ -192,6 +243,7 @@ impl Limits {
         address: Option<IpAddr>,
         room: &str,
     ) -> Result<SocketPermit, Full> {
+        let address = address.map(key);
         let mut open = self.open.lock().map_err(|_| Full::Relay)?;
         if open.all >= self.in_all {
             return Err(Full::Relay);
@@ -259,6 +311,43 @@ mod tests {
         let _x = limits.open_socket(Some(a), "r").unwrap();
         let _y = limits.open_socket(Some(b), "r").unwrap();
         assert_eq!(limits.open_socket(None, "r").err(), Some(Full::Room));
+    }
+
+    #[test]
+    fn behind_a_trusted_proxy_the_client_is_the_nearest_untrusted_forwarded_address() {
+        let proxy: IpAddr = [127, 0, 0, 1].into();
+        let headers = |value: &str| {
+            let mut h = axum::http::HeaderMap::new();
+            h.insert("x-forwarded-for", value.parse().unwrap());
+            h
+        };
+        let trusted = [proxy];
+        // A stranger's own header proves nothing when it did not come through the proxy.
+        let stranger: IpAddr = [198, 51, 100, 7].into();
+        assert_eq!(
+            client_address(stranger, &trusted, &headers("192.0.2.1")),
+            stranger
+        );
+        assert_eq!(
+            client_address(proxy, &trusted, &headers("192.0.2.1")),
+            IpAddr::from([192, 0, 2, 1])
+        );
+        // The client wrote the left part itself; the proxy appended the right one.
+        assert_eq!(
+            client_address(proxy, &trusted, &headers("10.9.9.9, 192.0.2.1")),
+            IpAddr::from([192, 0, 2, 1])
+        );
+        assert_eq!(client_address(proxy, &trusted, &headers("garbage")), proxy);
+        assert_eq!(
+            client_address(proxy, &[], &headers("192.0.2.1")),
+            proxy,
+            "nobody trusted, nothing forwarded"
+        );
+        // IPv6 counts by its /64.
+        let a: IpAddr = "2001:db8:1:2::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().unwrap();
+        assert_eq!(key(a), key(b));
+        assert_ne!(key(a), key("2001:db8:1:3::1".parse().unwrap()));
     }
 
     #[test]

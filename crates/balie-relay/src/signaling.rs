@@ -228,7 +228,9 @@ pub(crate) async fn clerk_socket(
     if room.expires_at <= state.clock().now_unix() || state.rooms().is_ended(&room.id) {
         return Err(AppError::Gone);
     }
-    let permit = state.limits().open_socket(peer.0, &room.id)?;
+    let permit = state
+        .limits()
+        .open_socket(peer.0, &format!("clerk:{}", room.id))?;
     Ok(upgrade
         .max_message_size(MAX_SIGNAL_BYTES * 4)
         .max_frame_size(MAX_SIGNAL_BYTES * 4)
@@ -504,7 +506,9 @@ pub(crate) async fn citizen_socket(
     if room.expires_at <= state.clock().now_unix() || state.rooms().is_ended(&room.id) {
         return Err(AppError::Gone);
     }
-    let permit = state.limits().open_socket(peer.0, &room.id)?;
+    let permit = state
+        .limits()
+        .open_socket(peer.0, &format!("citizen:{}", room.id))?;
     Ok(upgrade
         .max_message_size(MAX_SIGNAL_BYTES * 4)
         .max_frame_size(MAX_SIGNAL_BYTES * 4)
@@ -608,6 +612,24 @@ async fn citizen_session(
     loop {
         tokio::select! {
             _ = renew.tick(), if renew_every.is_some() && role == CitizenRole::Admitted => {
+                // Only for the room's current citizen of a call that goes on: a socket a
+                // resume replaced, or a call the clerk ended, gets nothing more (and
+                // closes).
+                let current = state
+                    .rooms()
+                    .with_room(room_id, |room| {
+                        room.ended.is_none()
+                            && room
+                                .citizen
+                                .as_ref()
+                                .and_then(|c| c.conn.as_ref())
+                                .is_some_and(|(c, _)| *c == conn)
+                    })
+                    .unwrap_or(false);
+                if !current {
+                    let _ = link.socket.send(Message::Close(None)).await;
+                    return;
+                }
                 let fresh = RelayToCitizen::IceServers {
                     ice_servers: citizen_ice_servers(state, room_id),
                 };

@@ -236,3 +236,66 @@ async fn a_client_that_never_finishes_its_headers_is_let_go() {
         .unwrap();
     assert_eq!(ok.status(), 200);
 }
+
+/// Review of issue 12: the room's cap counted both sides together, so whoever held a
+/// join link could fill it and shut the clerk out of their own room.
+#[tokio::test]
+async fn a_full_citizen_side_does_not_shut_the_clerk_out() {
+    let relay = spawn_with(|c| {
+        c.sockets = SocketLimits {
+            per_address: 100,
+            per_room: 2,
+            in_all: 100,
+        }
+    })
+    .await;
+    let room: balie_protocol::CreateRoomResponse =
+        relay.create_room("{}").await.json().await.unwrap();
+    let _a = connect(&citizen_ws(&relay, &room.join_url), None)
+        .await
+        .unwrap();
+    let _b = connect(&citizen_ws(&relay, &room.join_url), None)
+        .await
+        .unwrap();
+    assert_eq!(
+        connect(&citizen_ws(&relay, &room.join_url), None)
+            .await
+            .err(),
+        Some(429)
+    );
+    let clerk = connect(
+        &format!("{}/ws/clerk/{}", relay.ws_url(), room.room_id),
+        Some(&relay.token),
+    )
+    .await;
+    assert!(clerk.is_ok(), "the clerk still gets in: {:?}", clerk.err());
+}
+
+/// Review of issue 12: behind a proxy every request came from the proxy, so one client
+/// flooding a hook used up everyone's allowance. From a trusted proxy the client is the
+/// address it forwards.
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_counts_apart() {
+    let relay = spawn_with(|c| c.trusted_proxies = vec![[127, 0, 0, 1].into()]).await;
+    let url = format!("{}/hooks/mollie", relay.url);
+    let hook = |client: &'static str| {
+        relay
+            .client
+            .post(&url)
+            .header("x-forwarded-for", client)
+            .form(&[("id", "tr_WDqYK6vllg")])
+            .send()
+    };
+    let mut refused = 0;
+    for _ in 0..HOOKS_BURST + 40 {
+        if hook("192.0.2.1").await.unwrap().status() == 429 {
+            refused += 1;
+        }
+    }
+    assert!(refused >= 20, "the flooding client is held back: {refused}");
+    assert_eq!(
+        hook("192.0.2.2").await.unwrap().status(),
+        200,
+        "another client behind the same proxy is not"
+    );
+}
