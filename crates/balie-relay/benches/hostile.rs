@@ -207,8 +207,18 @@ async fn session(relay: &Relay, http: &reqwest::Client) -> (Ws, Ws) {
     (clerk, citizen)
 }
 
+/// When the last probe began: the relay lets a socket send 300 messages in 10 s, so
+/// probes start at least 11 s apart.
+static LAST_PROBE: std::sync::Mutex<Option<Instant>> = std::sync::Mutex::new(None);
+
 /// p50 and p95, ms, of clerk → citizen signal times over `n` messages 10 ms apart.
 async fn probe(clerk: &mut Ws, citizen: &mut Ws, n: usize) -> (f64, f64) {
+    let last = *LAST_PROBE.lock().unwrap();
+    if let Some(last) = last {
+        let next = last + Duration::from_secs(11);
+        tokio::time::sleep_until(next.into()).await;
+    }
+    *LAST_PROBE.lock().unwrap() = Some(Instant::now());
     let mut times = Vec::with_capacity(n);
     for i in 0..n {
         let sent = Instant::now();
@@ -232,6 +242,34 @@ async fn probe(clerk: &mut Ws, citizen: &mut Ws, n: usize) -> (f64, f64) {
     (at(0.50), at(0.95))
 }
 
+/// Whether a new call gets through now: a room, the clerk's hello, a citizen's knock and
+/// admission, within 5 s.
+async fn new_call(relay: &Relay, http: &reqwest::Client) -> &'static str {
+    match tokio::time::timeout(Duration::from_secs(5), async {
+        let (room_id, token) = room(relay, http).await;
+        let me = Ipv4Addr::new(127, 0, 0, 2);
+        let clerk = open(
+            relay.addr,
+            me,
+            &format!("/ws/clerk/{room_id}"),
+            Some(&relay.token),
+        )
+        .await;
+        let citizen = open(relay.addr, me, &format!("/ws/citizen/{token}"), None).await;
+        match (clerk, citizen) {
+            (Ok(_), Ok(_)) => "yes",
+            (Err(code), _) | (_, Err(code)) if code == 503 => "no (503)",
+            (Err(code), _) | (_, Err(code)) if code == 429 => "no (429)",
+            _ => "no",
+        }
+    })
+    .await
+    {
+        Ok(answer) => answer,
+        Err(_) => "no (timed out)",
+    }
+}
+
 /// The `i`-th attacker's source address: 64 connections to an address (the relay's cap
 /// per address), from 127.1.0.1 up.
 fn source(i: usize) -> Ipv4Addr {
@@ -239,9 +277,9 @@ fn source(i: usize) -> Ipv4Addr {
     Ipv4Addr::new(127, 1, (a / 250) as u8, (a % 250) as u8 + 1)
 }
 
-fn row(what: &str, signal: (f64, f64), mem: (f64, f64), outcome: &str) {
+fn row(what: &str, signal: (f64, f64), mem: (f64, f64), call: &str, outcome: &str) {
     println!(
-        "{what:<34} | {:>6.2} / {:>6.2} | {:>7.1} / {:>7.1} | {outcome}",
+        "{what:<26} | {:>6.2} / {:>6.2} | {:>6.1} / {:>6.1} | {call:<14} | {outcome}",
         signal.0, signal.1, mem.0, mem.1
     );
 }
@@ -260,11 +298,12 @@ async fn main() {
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     println!(
-        "{:<34} | signal p50 / p95 ms | RSS MiB now / peak | what the relay did",
+        "{:<26} | signal p50 / p95 ms | RSS MiB now / peak | a new call meanwhile | what the relay did",
         "condition"
     );
     let baseline = probe(&mut clerk, &mut citizen, PROBES).await;
-    row("nothing else (baseline)", baseline, memory(pid), "-");
+    let call = new_call(&relay, &http).await;
+    row("nothing else (baseline)", baseline, memory(pid), call, "-");
 
     // 1. 10,000 WebSockets that never say anything.
     let mut rooms = Vec::new();
@@ -296,10 +335,12 @@ async fn main() {
         }
     }
     let signal = probe(&mut clerk, &mut citizen, PROBES).await;
+    let call = new_call(&relay, &http).await;
     row(
         "10,000 idle WebSockets",
         signal,
         memory(pid),
+        call,
         &format!(
             "held {}, refused 429: {refused_429}, 503: {refused_503}, other: {failed}",
             held.len()
@@ -323,6 +364,7 @@ async fn main() {
         }
     }
     let signal = probe(&mut clerk, &mut citizen, PROBES).await;
+    let call = new_call(&relay, &http).await;
     let mem = memory(pid);
     tokio::time::sleep(Duration::from_secs(11)).await;
     let mut let_go = 0;
@@ -341,6 +383,7 @@ async fn main() {
         "2,000 unfinished headers",
         signal,
         mem,
+        call,
         &format!("{let_go} of {} let go within 11 s", slow.len()),
     );
     drop(slow);
@@ -362,6 +405,7 @@ async fn main() {
         }
     }
     let signal = probe(&mut clerk, &mut citizen, PROBES).await;
+    let call = new_call(&relay, &http).await;
     let mem = memory(pid);
     tokio::time::sleep(Duration::from_secs(31)).await;
     let mut answered_408 = 0;
@@ -381,6 +425,7 @@ async fn main() {
         "200 unfinished bodies",
         signal,
         mem,
+        call,
         &format!(
             "{answered_408} of {} answered 408 within 31 s",
             bodies.len()
@@ -410,10 +455,12 @@ async fn main() {
         }
     }
     let signal = probe(&mut clerk, &mut citizen, PROBES).await;
+    let call = new_call(&relay, &http).await;
     row(
         "100 frames of 1 MiB",
         signal,
         memory(pid),
+        call,
         &format!("{closed} of 100 sockets closed by the relay"),
     );
 }

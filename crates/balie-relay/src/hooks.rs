@@ -223,13 +223,12 @@ pub(crate) async fn socket(
     let permit = state
         .limits()
         .open_socket(peer.0, &format!("hints:{}", clerk.clerk_id))?;
-    Ok(upgrade
-        .max_message_size(1024)
-        .max_frame_size(1024)
-        .on_upgrade(move |socket| async move {
+    Ok(
+        crate::limits::sized(upgrade, 1024).on_upgrade(move |socket| async move {
             serve_socket(state, clerk.clerk_id, socket).await;
             drop(permit);
-        }))
+        }),
+    )
 }
 
 async fn serve_socket(state: AppState, clerk_id: i64, mut socket: WebSocket) {

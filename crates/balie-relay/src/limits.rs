@@ -138,6 +138,29 @@ impl Default for SocketLimits {
     }
 }
 
+/// A WebSocket's buffers, read and write: axum's default of 128 KiB each made an idle
+/// socket cost the relay about 140 KiB (measured by `benches/hostile.sh`); signaling
+/// messages are a few KiB.
+const SOCKET_BUFFER: usize = 8 * 1024;
+
+/// What a socket may leave unwritten when its reader does not read, before the relay
+/// gives up on it (axum's default has no ceiling).
+const SOCKET_BACKLOG: usize = 256 * 1024;
+
+/// `upgrade` with the relay's socket sizes: small buffers, messages and frames of at most
+/// `max_message` bytes, and a ceiling on what a client that does not read can pile up.
+pub(crate) fn sized(
+    upgrade: axum::extract::ws::WebSocketUpgrade,
+    max_message: usize,
+) -> axum::extract::ws::WebSocketUpgrade {
+    upgrade
+        .read_buffer_size(SOCKET_BUFFER)
+        .write_buffer_size(SOCKET_BUFFER)
+        .max_write_buffer_size(SOCKET_BACKLOG)
+        .max_message_size(max_message)
+        .max_frame_size(max_message)
+}
+
 /// Why a socket is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Full {

@@ -231,9 +231,7 @@ pub(crate) async fn clerk_socket(
     let permit = state
         .limits()
         .open_socket(peer.0, &format!("clerk:{}", room.id))?;
-    Ok(upgrade
-        .max_message_size(MAX_SIGNAL_BYTES * 4)
-        .max_frame_size(MAX_SIGNAL_BYTES * 4)
+    Ok(crate::limits::sized(upgrade, MAX_SIGNAL_BYTES * 4)
         .on_upgrade(move |socket| async move {
             run_clerk(state, clerk.clerk_id, room.id, socket).await;
             drop(permit);
@@ -509,9 +507,7 @@ pub(crate) async fn citizen_socket(
     let permit = state
         .limits()
         .open_socket(peer.0, &format!("citizen:{}", room.id))?;
-    Ok(upgrade
-        .max_message_size(MAX_SIGNAL_BYTES * 4)
-        .max_frame_size(MAX_SIGNAL_BYTES * 4)
+    Ok(crate::limits::sized(upgrade, MAX_SIGNAL_BYTES * 4)
         .on_upgrade(move |socket| async move {
             run_citizen(state, room.id, socket).await;
             drop(permit);
