@@ -398,6 +398,28 @@ async fn a_citizen_in_chromium_is_seen_moving_in_the_call_window_and_they_chat()
     cockpit.stop().await;
 }
 
+/// In the call window: the traffic signs from the catalog, the sandbox, *Betaling vragen*.
+async fn ask_sandbox_payment_for_traffic_signs(cockpit: &Cockpit) {
+    cockpit
+        .value(
+            "const product = document.querySelector('#pay-product');
+             product.value = 'verkeersborden';
+             product.dispatchEvent(new Event('change'));
+             const provider = document.querySelector('#pay-provider');
+             provider.value = 'sandbox';
+             provider.dispatchEvent(new Event('change'));
+             return true;",
+        )
+        .await;
+    cockpit
+        .wait_until("#pay-mode", "el.textContent.includes('TESTMODUS')")
+        .await;
+    cockpit
+        .wait_until("#pay-amount", "el.value === '45,00'")
+        .await;
+    cockpit.click("#pay-request").await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_payment_asked_in_the_call_is_paid_by_the_citizen_and_both_sides_see_it() {
     use fantoccini::Locator;
@@ -430,24 +452,7 @@ async fn a_payment_asked_in_the_call_is_paid_by_the_citizen_and_both_sides_see_i
             "[...el.options].some(o => o.value === 'sandbox')",
         )
         .await;
-    cockpit
-        .value(
-            "const product = document.querySelector('#pay-product');
-             product.value = 'verkeersborden';
-             product.dispatchEvent(new Event('change'));
-             const provider = document.querySelector('#pay-provider');
-             provider.value = 'sandbox';
-             provider.dispatchEvent(new Event('change'));
-             return true;",
-        )
-        .await;
-    cockpit
-        .wait_until("#pay-mode", "el.textContent.includes('TESTMODUS')")
-        .await;
-    cockpit
-        .wait_until("#pay-amount", "el.value === '45,00'")
-        .await;
-    cockpit.click("#pay-request").await;
+    ask_sandbox_payment_for_traffic_signs(&cockpit).await;
     cockpit
         .wait_until(
             "#pay-list",
@@ -522,18 +527,7 @@ async fn a_payment_asked_in_the_call_is_paid_by_the_citizen_and_both_sides_see_i
 
     // Issue 12: the provider answers "paid" for one cent instead of what was asked (a
     // manipulated or mixed-up payment). Neither side may call that paid.
-    cockpit
-        .value(
-            "const product = document.querySelector('#pay-product');
-             product.value = 'verkeersborden';
-             product.dispatchEvent(new Event('change'));
-             return true;",
-        )
-        .await;
-    cockpit
-        .wait_until("#pay-amount", "el.value === '45,00'")
-        .await;
-    cockpit.click("#pay-request").await;
+    ask_sandbox_payment_for_traffic_signs(&cockpit).await;
     cockpit
         .wait_until(
             "#pay-list",

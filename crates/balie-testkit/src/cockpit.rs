@@ -126,10 +126,19 @@ impl Cockpit {
             if !value.is_null() {
                 return value;
             }
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {css}: {predicate}"
-            );
+            if Instant::now() >= deadline {
+                // What the window says went wrong, if anything: the test's failure should
+                // say more than "not there".
+                let alerts = self
+                    .client
+                    .execute(
+                        "return [...document.querySelectorAll('[role=alert]')].filter(e => !e.hidden && e.textContent.trim()).map(e => e.id + ': ' + e.textContent.trim()).join(' | ');",
+                        vec![],
+                    )
+                    .await
+                    .unwrap_or_default();
+                panic!("timed out waiting for {css}: {predicate}; the window's alerts: {alerts}");
+            }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }

@@ -1,11 +1,11 @@
 //! Payments in the cockpit core: followed until paid, refused amounts, a restart mid-payment,
 //! bank transfers.
 
+use super::fake_mollie::becomes as reaches;
 use super::*;
 use balie_cockpit::CockpitError;
-use balie_cockpit::payments::{PaymentRequest, PaymentView, ProviderName};
+use balie_cockpit::payments::{PaymentRequest, ProviderName};
 use balie_domain::{PaymentStatus, StatusSource};
-use std::time::Duration;
 
 fn sandbox(amount: &str, description: &str) -> PaymentRequest {
     PaymentRequest {
@@ -28,24 +28,6 @@ async fn choose(url: &str, outcome: &str) {
         .await
         .unwrap();
     assert_eq!(answer.status(), 303, "{url}");
-}
-
-/// The next broadcast change of payment `id` to `status`, within five seconds.
-async fn reaches(
-    changes: &mut tokio::sync::broadcast::Receiver<PaymentView>,
-    id: &str,
-    status: PaymentStatus,
-) -> PaymentView {
-    tokio::time::timeout(Duration::from_secs(5), async {
-        loop {
-            let view = changes.recv().await.unwrap();
-            if view.id == id && view.status == status {
-                return view;
-            }
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("payment {id} did not become {status:?}"))
 }
 
 fn start_parts(name: &str) -> (tempfile::TempDir, String) {

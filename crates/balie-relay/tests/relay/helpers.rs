@@ -89,6 +89,18 @@ impl TestRelay {
         room.join_url
     }
 
+    /// `GET /healthz`.
+    pub async fn health(&self) -> balie_protocol::Health {
+        self.client
+            .get(format!("{}/healthz", self.url))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
     /// The relay's address with `ws://`.
     pub fn ws_url(&self) -> String {
         self.url.replacen("http://", "ws://", 1)

@@ -16,15 +16,7 @@ use std::collections::HashSet;
 #[tokio::test]
 async fn health_answers_ok() {
     let relay = spawn_app().await;
-    let health: balie_protocol::Health = relay
-        .client
-        .get(format!("{}/healthz", relay.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let health = relay.health().await;
     assert_eq!(health.status, "ok");
     assert_eq!(health.protocol, balie_protocol::PROTOCOL_VERSION);
     relay.stop().await;

@@ -696,16 +696,7 @@ async fn a_bancontact_callback_is_believed_only_when_signed_with_its_published_k
 #[tokio::test]
 async fn a_relay_with_the_sandbox_off_serves_none_of_it_and_says_so() {
     let relay = spawn_with(|c| c.sandbox = false).await;
-    let health: serde_json::Value = relay
-        .client
-        .get(format!("{}/healthz", relay.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(health["sandbox"], false);
+    assert!(!relay.health().await.sandbox);
     let refused = sandbox(&relay, &relay.token)
         .create(&request("k-off", false, &relay))
         .await
@@ -722,15 +713,5 @@ async fn a_relay_with_the_sandbox_off_serves_none_of_it_and_says_so() {
         .unwrap();
     assert_eq!(page.status(), 404);
 
-    let on = spawn_app().await;
-    let health: serde_json::Value = on
-        .client
-        .get(format!("{}/healthz", on.url))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(health["sandbox"], true);
+    assert!(spawn_app().await.health().await.sandbox);
 }
