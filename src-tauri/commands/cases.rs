@@ -5,7 +5,7 @@ use balie_cockpit::CockpitError;
 use balie_cockpit::cases::documents::Viewing;
 use balie_cockpit::cases::{
     CaseSummaryView, CaseView, DossierEvent, ExportFormat, ImportFormat, ImportOutcome,
-    NewCaseRequest,
+    NewCaseRequest, TextDocument,
 };
 use balie_cockpit::payments::{PaymentRequest, PaymentView};
 use balie_domain::CaseStatus;
@@ -185,9 +185,9 @@ pub async fn open_document(
     state: State<'_, CockpitState>,
     id: i64,
     document_id: i64,
-) -> Result<Option<String>, CockpitError> {
+) -> Result<Option<TextDocument>, CockpitError> {
     match state.ready()?.cases().view_document(id, document_id)? {
-        Viewing::Text(text) => Ok(Some(text)),
+        Viewing::Text { text, cut } => Ok(Some(TextDocument { text, cut })),
         Viewing::File(path) => app
             .opener()
             .open_path(path.display().to_string(), None::<&str>)

@@ -1078,6 +1078,7 @@ async fn in_the_dossier_window_a_case_is_opened_documented_imported_and_exported
         )
         .await;
     balie_testkit::seen::wait_seen(&cockpit.client, "#document-view-text").await;
+    cockpit.wait_until("#document-view-cut", "el.hidden").await;
     balie_testkit::seen::wait_seen(&cockpit.client, "#document-view button").await;
     balie_testkit::seen::screenshot(&cockpit.client, "dossier-text-document").await;
     cockpit.click("#document-view button").await;

@@ -459,6 +459,16 @@ size_bytes: number,
  */
 added_at_ms: number, };
 
+export type TextDocument = { 
+/**
+ * The text, or its beginning.
+ */
+text: string, 
+/**
+ * Whether it goes on beyond what is shown.
+ */
+cut: boolean, };
+
 export type CaseView = { 
 /**
  * The case as listed.

@@ -37,6 +37,7 @@ pub fn typescript_bindings() -> String {
             crate::cases::TimelineEntry::decl(),
             crate::cases::AuditView::decl(),
             crate::cases::DocumentView::decl(),
+            crate::cases::TextDocument::decl(),
             crate::cases::CaseView::decl(),
             crate::cases::DossierEvent::decl(),
             crate::cases::RowError::decl(),

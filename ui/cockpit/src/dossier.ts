@@ -303,8 +303,8 @@ function renderDocuments(view: CaseView, caseError: HTMLElement) {
       open.textContent = t("dossier.open_document");
       open.addEventListener("click", () => {
         openDocument(view.summary.id, d.id)
-          .then((text) => {
-            if (text !== null) showText(d.name, text);
+          .then((shown) => {
+            if (shown !== null) showText(d.name, shown.text, shown.cut);
           })
           .catch((e) => showError(caseError, e));
       });
@@ -409,9 +409,10 @@ function setUpImport(onImported: () => void) {
 void main();
 
 /** A text document, shown as text (never as markup) in its own dialog. */
-function showText(name: string, text: string) {
+function showText(name: string, text: string, cut: boolean) {
   const dialog = el<HTMLDialogElement>("document-view");
   el<HTMLElement>("document-view-heading").textContent = name;
   el<HTMLElement>("document-view-text").textContent = text;
+  el<HTMLElement>("document-view-cut").hidden = !cut;
   dialog.showModal();
 }

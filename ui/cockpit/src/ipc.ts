@@ -24,6 +24,7 @@ import type {
   ProviderKeyView,
   ProviderName,
   Quality,
+  TextDocument,
   VideoStream,
 } from "../../bindings/cockpit";
 
@@ -134,5 +135,5 @@ export const attachDocument = (id: number, name: string, bytes: Uint8Array): Pro
   });
 /** Opens a PDF or picture with the system's viewer (`null`), or gives a text document's text
  * to show in the window: text is never handed to the system, which would sniff HTML in it. */
-export const openDocument = (id: number, documentId: number): Promise<string | null> =>
+export const openDocument = (id: number, documentId: number): Promise<TextDocument | null> =>
   invoke("open_document", { id, documentId });

@@ -64,8 +64,23 @@ pub enum Viewing {
     File(PathBuf),
     /// Plain text, shown in the dossier window as text (never handed to the system: a
     /// text file holding HTML or SVG would open in a browser, whose type sniffing trusts
-    /// the content over the name).
-    Text(String),
+    /// the content over the name). At most [`TEXT_SHOWN`] bytes of it.
+    Text {
+        /// The text, or its beginning.
+        text: String,
+        /// Whether the text goes on beyond what is shown.
+        cut: bool,
+    },
+}
+
+/// How much of a text document the dossier window shows: a window laying out ten MiB of
+/// text stops answering; a letter or a note is far shorter.
+pub const TEXT_SHOWN: usize = 256 * 1024;
+
+/// Characters that reorder the text around them (bidirectional overrides and isolates):
+/// in a file name they can make `gnp.exe` read as `exe.png`.
+fn reorders(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}')
 }
 
 /// The stored document `sha256` under `root`, checked again by its content, as the
@@ -80,14 +95,25 @@ pub fn viewing(root: &Path, viewing: &Path, sha256: &str) -> Result<Viewing, Doc
         "image/png" => "png",
         "image/jpeg" => "jpg",
         _ => {
-            let text = String::from_utf8(bytes).map_err(|_| DocumentError::Type)?;
-            return Ok(Viewing::Text(text));
+            let mut text = String::from_utf8(bytes).map_err(|_| DocumentError::Type)?;
+            let cut = text.len() > TEXT_SHOWN;
+            if cut {
+                let mut end = TEXT_SHOWN;
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                text.truncate(end);
+            }
+            return Ok(Viewing::Text { text, cut });
         }
     };
     std::fs::create_dir_all(viewing).map_err(|e| DocumentError::Io(e.to_string()))?;
     let copy = viewing.join(format!("{sha256}.{extension}"));
-    // Written beside and renamed, as the store does.
-    let partial = viewing.join(format!("{sha256}.partial"));
+    // Written beside under a name of its own and renamed, as the store does: two opens at
+    // once each write their own file, and the copy is whole whichever rename comes last.
+    let mut unique = [0u8; 8];
+    getrandom::fill(&mut unique).map_err(|e| DocumentError::Io(e.to_string()))?;
+    let partial = viewing.join(format!("{sha256}.{}.partial", hex::encode(unique)));
     std::fs::write(&partial, &bytes).map_err(|e| DocumentError::Io(e.to_string()))?;
     std::fs::rename(&partial, &copy).map_err(|e| DocumentError::Io(e.to_string()))?;
     Ok(Viewing::File(copy))
@@ -106,7 +132,7 @@ pub fn store(root: &Path, name: &str, bytes: &[u8]) -> Result<StoredDocument, Do
         || name.chars().count() > 200
         || name
             .chars()
-            .any(|c| c.is_control() || c == '/' || c == '\\')
+            .any(|c| c.is_control() || reorders(c) || c == '/' || c == '\\')
     {
         return Err(DocumentError::Name);
     }
@@ -179,7 +205,22 @@ mod tests {
         let text = store(&root, "brief.txt", html.as_bytes()).unwrap();
         assert_eq!(
             viewing(&root, &view, &text.sha256),
-            Ok(Viewing::Text(html.to_owned()))
+            Ok(Viewing::Text {
+                text: html.to_owned(),
+                cut: false
+            })
+        );
+        // A long text shows its beginning, cut at a character, and says so.
+        let long = "é".repeat(TEXT_SHOWN);
+        let stored = store(&root, "lang.txt", long.as_bytes()).unwrap();
+        let Ok(Viewing::Text { text, cut: true }) = viewing(&root, &view, &stored.sha256) else {
+            panic!("a long text is cut");
+        };
+        assert!(text.len() <= TEXT_SHOWN && text.chars().all(|c| c == 'é'));
+        // A name that reorders itself is refused.
+        assert_eq!(
+            store(&root, "foto\u{202E}gnp.exe", b"%PDF-1.4"),
+            Err(DocumentError::Name)
         );
         let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
         let image = store(&root, "plan.txt", png).unwrap();

@@ -26,7 +26,7 @@ pub use local::LocalCases;
 pub use source::{CaseRecord, CaseSource, StoredDocument};
 pub use views::{
     AuditView, CaseSummaryView, CaseView, DocumentView, DossierEvent, NewCaseRequest, PartyView,
-    TimelineEntry,
+    TextDocument, TimelineEntry,
 };
 
 use crate::call::CurrentRoom;
@@ -63,6 +63,9 @@ impl Cases {
         clerk: String,
         config: &CockpitConfig,
     ) -> Self {
+        // Copies made for the system's viewer last one session: the documents themselves
+        // stay in the store.
+        let _ = std::fs::remove_dir_all(config.data_dir.join("viewing"));
         let (events, _) = broadcast::channel(64);
         Self {
             source,

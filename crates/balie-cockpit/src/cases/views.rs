@@ -189,3 +189,12 @@ pub enum DossierEvent {
         case_id: i64,
     },
 }
+
+/// A text document as the dossier window shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct TextDocument {
+    /// The text, or its beginning.
+    pub text: String,
+    /// Whether it goes on beyond what is shown.
+    pub cut: bool,
+}
