@@ -187,6 +187,7 @@ fn serve(data_dir: PathBuf, file: FileConfig, args: ServeArgs) -> anyhow::Result
         sandbox: false,
         sockets: defaults.sockets,
         headers_within: defaults.headers_within,
+        silent_for: defaults.silent_for,
         trusted_proxies: if args.trusted_proxies.is_empty() {
             file.trusted_proxies.unwrap_or_default()
         } else {

@@ -43,6 +43,9 @@ pub struct RelayConfig {
     /// How long a client may take to send its request's headers
     /// ([`DEFAULT_HEADERS_WITHIN`]).
     pub headers_within: std::time::Duration,
+    /// How long a WebSocket's peer may say nothing (no message, no answer to the relay's
+    /// pings, sent every half of it) before the socket is closed.
+    pub silent_for: std::time::Duration,
     /// Reverse proxies in front of the relay, whose `X-Forwarded-For` names the client
     /// the limits count ([`crate::limits`]); nobody's by default.
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -193,6 +196,7 @@ impl RelayConfig {
             sockets: crate::limits::SocketLimits::default(),
             headers_within: DEFAULT_HEADERS_WITHIN,
             trusted_proxies: Vec::new(),
+            silent_for: std::time::Duration::from_secs(60),
         }
     }
 

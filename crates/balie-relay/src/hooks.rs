@@ -235,8 +235,12 @@ async fn serve_socket(state: AppState, clerk_id: i64, mut socket: WebSocket) {
     let (conn, mut hints) = state.hints().subscribe(clerk_id);
     let mut recheck = tokio::time::interval(state.config().clerk_recheck_every);
     recheck.tick().await;
+    let mut alive = crate::limits::Keepalive::new(state.config().silent_for);
     loop {
         tokio::select! {
+            _ = alive.tick() => if !alive.ping(&mut socket).await {
+                break;
+            },
             _ = recheck.tick() => if !crate::clerk::still_allowed(&state, clerk_id) {
                 let _ = socket.send(Message::Close(None)).await;
                 break;
@@ -250,7 +254,7 @@ async fn serve_socket(state: AppState, clerk_id: i64, mut socket: WebSocket) {
             }
             incoming = socket.recv() => match incoming {
                 Some(Ok(Message::Close(_)) | Err(_)) | None => break,
-                Some(Ok(_)) => {}
+                Some(Ok(_)) => alive.heard(),
             },
         }
     }

@@ -161,6 +161,54 @@ pub(crate) fn sized(
         .max_frame_size(max_message)
 }
 
+/// Pings a WebSocket every half of `silent_for` and tells when its peer has said nothing
+/// (no message, no pong) for longer: a phone that lost its network or a laptop that went
+/// to sleep sends no close, and its socket would hold its place until TCP noticed, hours
+/// later.
+pub(crate) struct Keepalive {
+    every: tokio::time::Interval,
+    silent_for: std::time::Duration,
+    last_heard: tokio::time::Instant,
+}
+
+impl Keepalive {
+    pub(crate) fn new(silent_for: std::time::Duration) -> Self {
+        let half = (silent_for / 2).max(std::time::Duration::from_millis(10));
+        Self {
+            every: tokio::time::interval_at(tokio::time::Instant::now() + half, half),
+            silent_for,
+            last_heard: tokio::time::Instant::now(),
+        }
+    }
+
+    /// The next time to ping (or to give up).
+    pub(crate) async fn tick(&mut self) {
+        self.every.tick().await;
+    }
+
+    /// The peer said something.
+    pub(crate) fn heard(&mut self) {
+        self.last_heard = tokio::time::Instant::now();
+    }
+
+    /// The peer said `what`: noted, and handed back.
+    pub(crate) fn heard_then<T>(&mut self, what: T) -> T {
+        self.heard();
+        what
+    }
+
+    /// Pings `socket`, or closes it when its peer has been silent too long; whether it
+    /// stays open.
+    pub(crate) async fn ping(&mut self, socket: &mut axum::extract::ws::WebSocket) -> bool {
+        use axum::extract::ws::Message;
+        if self.last_heard.elapsed() > self.silent_for {
+            let _ = socket.send(Message::Close(None)).await;
+            return false;
+        }
+        socket.send(Message::Ping(Default::default())).await.is_ok()
+    }
+}
+
 /// Why a socket is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Full {

@@ -192,17 +192,17 @@ impl Guard {
 enum Incoming {
     Text(Utf8Bytes),
     Binary,
+    /// A ping or a pong: the peer is there.
+    Heard,
     Closed,
 }
 
 async fn next_frame(socket: &mut WebSocket) -> Incoming {
-    loop {
-        match socket.recv().await {
-            Some(Ok(Message::Text(text))) => return Incoming::Text(text),
-            Some(Ok(Message::Binary(_))) => return Incoming::Binary,
-            Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
-            Some(Ok(Message::Close(_))) | Some(Err(_)) | None => return Incoming::Closed,
-        }
+    match socket.recv().await {
+        Some(Ok(Message::Text(text))) => Incoming::Text(text),
+        Some(Ok(Message::Binary(_))) => Incoming::Binary,
+        Some(Ok(Message::Ping(_) | Message::Pong(_))) => Incoming::Heard,
+        Some(Ok(Message::Close(_))) | Some(Err(_)) | None => Incoming::Closed,
     }
 }
 
@@ -303,6 +303,7 @@ async fn clerk_hello(socket: &mut WebSocket, guard: &mut Guard) -> bool {
                 Err(code) => code,
             },
             Incoming::Binary => SignalError::Malformed,
+            Incoming::Heard => continue,
             Incoming::Closed => return false,
         };
         let _ = write(socket, &RelayToClerk::Error { code: error }).await;
@@ -361,8 +362,12 @@ async fn clerk_session(
 ) -> SessionEnd {
     let mut recheck = tokio::time::interval(state.config().clerk_recheck_every);
     recheck.tick().await;
+    let mut alive = crate::limits::Keepalive::new(state.config().silent_for);
     loop {
         tokio::select! {
+            _ = alive.tick() => if !alive.ping(link.socket).await {
+                return SessionEnd::Closed;
+            },
             _ = recheck.tick() => if !crate::clerk::still_allowed(state, clerk_id) {
                 tracing::info!(room_id, "clerk revoked: connection closed");
                 let _ = link.socket.send(Message::Close(None)).await;
@@ -372,7 +377,8 @@ async fn clerk_session(
                 Some(message) => if !write(link.socket, &message).await { return SessionEnd::Closed },
                 None => return SessionEnd::Closed,
             },
-            incoming = next_frame(link.socket) => match incoming {
+            incoming = next_frame(link.socket) => match alive.heard_then(incoming) {
+                Incoming::Heard => {}
                 Incoming::Text(text) => {
                     let reply = match link.guard.parse::<ClerkMessage>(&text) {
                         Ok(message) => on_clerk_message(state, room_id, message),
@@ -587,6 +593,7 @@ async fn citizen_knock(
                 Err(code) => code,
             },
             Incoming::Binary => SignalError::Malformed,
+            Incoming::Heard => continue,
             Incoming::Closed => return None,
         };
         let _ = write(socket, &RelayToCitizen::Error { code: error }).await;
@@ -605,8 +612,12 @@ async fn citizen_session(
     let renew_every = state.config().ice.renew_every();
     let period = renew_every.unwrap_or(Duration::from_secs(24 * 3600));
     let mut renew = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    let mut alive = crate::limits::Keepalive::new(state.config().silent_for);
     loop {
         tokio::select! {
+            _ = alive.tick() => if !alive.ping(link.socket).await {
+                return;
+            },
             _ = renew.tick(), if renew_every.is_some() && role == CitizenRole::Admitted => {
                 // Only for the room's current citizen of a call that goes on: a socket a
                 // resume replaced, or a call the clerk ended, gets nothing more (and
@@ -645,7 +656,8 @@ async fn citizen_session(
                 }
                 None => return,
             },
-            incoming = next_frame(link.socket) => match incoming {
+            incoming = next_frame(link.socket) => match alive.heard_then(incoming) {
+                Incoming::Heard => {}
                 Incoming::Text(text) => {
                     let reply = match link.guard.parse::<CitizenMessage>(&text) {
                         Ok(CitizenMessage::Leave) => {

@@ -617,3 +617,40 @@ async fn a_revoked_clerks_open_sockets_are_closed() {
         "the revoked clerk's hint socket stays open"
     );
 }
+
+/// Review of issue 12: the relay never pinged, so a socket whose peer vanished without a
+/// close (a phone that lost its network) held its place until TCP noticed, hours later.
+/// A peer that answers the pings stays; one that says nothing is let go.
+#[tokio::test]
+async fn a_peer_that_goes_silent_is_let_go_and_one_that_answers_pings_stays() {
+    let relay = spawn_with(|c| c.silent_for = std::time::Duration::from_millis(600)).await;
+    let room = room(&relay).await;
+    let (mut clerk_ws, _) = clerk(&relay, &room).await;
+    let mut citizen_ws = citizen(&relay, &room, None).await;
+    assert_eq!(
+        citizen_ws.recv::<RelayToCitizen>().await,
+        RelayToCitizen::Waiting
+    );
+    assert!(matches!(
+        clerk_ws.recv::<RelayToClerk>().await,
+        RelayToClerk::Knock { .. }
+    ));
+    // From here the citizen's socket is not read, so it answers no ping; the clerk's is
+    // read (and answers them).
+    // (Bounded as a whole: the relay's pings keep each single wait short.)
+    let withdrawn = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        clerk_ws.recv::<RelayToClerk>(),
+    )
+    .await;
+    assert!(
+        matches!(withdrawn, Ok(RelayToClerk::KnockWithdrawn { .. })),
+        "the silent citizen is let go: {withdrawn:?}"
+    );
+    assert!(
+        clerk_ws
+            .quiet_for(std::time::Duration::from_millis(1_500))
+            .await,
+        "the clerk, who answers, stays"
+    );
+}
