@@ -240,6 +240,7 @@ pub(crate) struct Limits {
 /// How often the rate state of quiet addresses is forgotten.
 const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
+#[cfg(test)]
 impl Default for Limits {
     fn default() -> Self {
         Self::new(SocketLimits::default())

@@ -69,6 +69,15 @@ fn offer() -> Signal {
 
 /// Clerk connected, citizen knocked and admitted; returns both and the resume secret.
 async fn admitted(relay: &TestRelay, room: &Room) -> (Ws, Ws, String) {
+    let (clerk_ws, citizen_ws, resume, _) = admitted_with_ice(relay, room).await;
+    (clerk_ws, citizen_ws, resume)
+}
+
+/// As [`admitted`], with the ICE servers the citizen was admitted with.
+async fn admitted_with_ice(
+    relay: &TestRelay,
+    room: &Room,
+) -> (Ws, Ws, String, Vec<balie_protocol::signaling::IceServer>) {
     let (mut clerk_ws, _) = clerk(relay, room).await;
     let mut citizen_ws = citizen(relay, room, None).await;
     assert_eq!(
@@ -80,10 +89,14 @@ async fn admitted(relay: &TestRelay, room: &Room) -> (Ws, Ws, String) {
     };
     assert_eq!(locale, Locale::Fr);
     clerk_ws.send(&ClerkMessage::Admit { knock_id }).await;
-    let RelayToCitizen::Admitted { resume, .. } = citizen_ws.recv().await else {
+    let RelayToCitizen::Admitted {
+        resume,
+        ice_servers,
+    } = citizen_ws.recv().await
+    else {
         panic!("expected admission");
     };
-    (clerk_ws, citizen_ws, resume)
+    (clerk_ws, citizen_ws, resume, ice_servers)
 }
 
 #[tokio::test]
@@ -524,24 +537,10 @@ async fn an_admitted_citizen_gets_fresh_turn_credentials_before_the_old_ones_exp
     })
     .await;
     let room = room(&relay).await;
-    let (mut clerk_ws, _) = clerk(&relay, &room).await;
-    let mut citizen_ws = citizen(&relay, &room, None).await;
-    assert_eq!(
-        citizen_ws.recv::<RelayToCitizen>().await,
-        RelayToCitizen::Waiting
-    );
-    let knock_id = loop {
-        if let RelayToClerk::Knock { knock_id, .. } = clerk_ws.recv().await {
-            break knock_id;
-        }
-    };
-    clerk_ws.send(&ClerkMessage::Admit { knock_id }).await;
+    let (_clerk_ws, mut citizen_ws, _, ice_servers) = admitted_with_ice(&relay, &room).await;
     let expiry = |servers: &[balie_protocol::signaling::IceServer]| -> i64 {
         let username = servers[0].username.clone().unwrap();
         username.split(':').next().unwrap().parse().unwrap()
-    };
-    let RelayToCitizen::Admitted { ice_servers, .. } = citizen_ws.recv().await else {
-        panic!("admitted")
     };
     assert_eq!(expiry(&ice_servers), T0 + 2);
     // Time passes; before the credentials run out (half their life, a second here) the

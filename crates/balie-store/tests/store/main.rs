@@ -120,18 +120,27 @@ mod payments {
 
     /// The provider made payment `id` (as its answer to our create said).
     fn made(conn: &mut rusqlite::Connection, id: &str, mode: PaymentMode) {
+        made_as(conn, id, &format!("tr_{id}"), mode).unwrap();
+    }
+
+    /// The provider answered that it made payment `id` as `provider_id`.
+    fn made_as(
+        conn: &mut rusqlite::Connection,
+        id: &str,
+        provider_id: &str,
+        mode: PaymentMode,
+    ) -> Result<(), StoreError> {
         payment::set_provider_payment(
             conn,
             id,
             &Made {
-                provider_id: &format!("tr_{id}"),
+                provider_id,
                 checkout_url: Some("https://www.mollie.com/checkout/x"),
                 expires_at: None,
                 mode,
             },
             10,
         )
-        .unwrap();
     }
 
     #[test]
@@ -385,17 +394,7 @@ mod payments {
         );
         // Nor is it given another provider's payment.
         assert!(matches!(
-            payment::set_provider_payment(
-                &mut conn,
-                "p1",
-                &Made {
-                    provider_id: "tr_other",
-                    checkout_url: None,
-                    expires_at: None,
-                    mode: PaymentMode::Test,
-                },
-                3,
-            ),
+            made_as(&mut conn, "p1", "tr_other", PaymentMode::Test),
             Err(StoreError::Forbidden(_))
         ));
         assert!(!payment::record_mode(&mut conn, "p1", PaymentMode::Live, 3).unwrap());
@@ -415,20 +414,7 @@ mod payments {
             ..hall_rent("s1")
         };
         payment::insert(&mut conn, &sandbox, 0).unwrap();
-        assert!(
-            payment::set_provider_payment(
-                &mut conn,
-                "s1",
-                &Made {
-                    provider_id: "tr_s1",
-                    checkout_url: None,
-                    expires_at: None,
-                    mode: PaymentMode::Live,
-                },
-                1,
-            )
-            .is_err()
-        );
+        assert!(made_as(&mut conn, "s1", "tr_s1", PaymentMode::Live).is_err());
         assert_eq!(payment::get(&conn, "s1").unwrap().unwrap().mode, None);
     }
 
