@@ -941,6 +941,12 @@ async fn the_case_of_the_call_comes_up_on_the_second_monitor_and_its_payment_lan
             "el.querySelector('[data-kind=\"payment\"][data-status=\"paid\"]')?.textContent.includes('Betaald')",
         )
         .await;
+    seen::scroll_and_see(
+        &cockpit.client,
+        "#case-timeline [data-kind=\"payment\"] .badge.test",
+    )
+    .await;
+    seen::screenshot(&cockpit.client, "dossier-timeline-payment-paid").await;
     cockpit
         .wait_until(
             "#case-audit",
