@@ -426,7 +426,8 @@ fn on_clerk_message(state: &AppState, room_id: &str, message: ClerkMessage) -> O
                 Ok(bytes) => balie_domain::JoinToken::from_random_bytes(bytes).to_text(),
                 Err(_) => return Some(SignalError::OutOfOrder),
             };
-            rooms
+            let resume_sha256 = crate::sha256(resume.as_bytes());
+            let refused = rooms
                 .with_room(room_id, |room| match room.knock.take() {
                     Some(knock) if knock.id == knock_id => {
                         send(
@@ -437,7 +438,7 @@ fn on_clerk_message(state: &AppState, room_id: &str, message: ClerkMessage) -> O
                             },
                         );
                         room.citizen = Some(Admitted {
-                            resume_sha256: crate::sha256(resume.as_bytes()),
+                            resume_sha256,
                             conn: Some((knock.conn, knock.tx)),
                         });
                         tracing::info!(room_id, "citizen admitted");
@@ -448,7 +449,11 @@ fn on_clerk_message(state: &AppState, room_id: &str, message: ClerkMessage) -> O
                         Some(SignalError::OutOfOrder)
                     }
                 })
-                .flatten()
+                .flatten();
+            if refused.is_none() {
+                remember_admitted(state, room_id, Some(&resume_sha256));
+            }
+            refused
         }
         ClerkMessage::Decline { knock_id } => rooms
             .with_room(room_id, |room| match room.knock.take() {
@@ -572,6 +577,9 @@ async fn citizen_knock(
                         let code = SignalError::UnsupportedVersion;
                         let _ = write(socket, &RelayToCitizen::Error { code }).await;
                         return None;
+                    }
+                    if resume.is_some() {
+                        recall_admitted(state, room_id);
                     }
                     let ice_servers = citizen_ice_servers(state, room_id);
                     let rooms = state.rooms();
@@ -704,7 +712,7 @@ fn on_citizen_message(
 
 /// The citizen hung up (`leave`): the seat is freed and the clerk told.
 fn citizen_says_goodbye(state: &AppState, room_id: &str, conn: u64) {
-    state.rooms().with_room(room_id, |room| {
+    if state.rooms().with_room(room_id, |room| {
         let this_one = room
             .citizen
             .as_ref()
@@ -716,7 +724,53 @@ fn citizen_says_goodbye(state: &AppState, room_id: &str, conn: u64) {
                 send(clerk, RelayToClerk::CitizenLeft);
             }
         }
-    });
+        this_one
+    }) == Some(true)
+    {
+        remember_admitted(state, room_id, None);
+    }
+}
+
+/// Writes down who is admitted in `room_id` (by their resume secret's SHA-256), or that
+/// nobody is: what a restarted relay goes by (see [`recall_admitted`]).
+fn remember_admitted(state: &AppState, room_id: &str, resume_sha256: Option<&[u8; 32]>) {
+    if let Err(e) =
+        state.with_db(|db| balie_store::relay::room::set_admitted(db, room_id, resume_sha256))
+    {
+        tracing::warn!(error = %e, "admitted citizen not written down");
+    }
+}
+
+/// After a relay restart the rooms in memory are gone, but a call goes on (its media does
+/// not pass here): the citizen who comes back with a resume secret finds their place from
+/// the database, as if the relay had never stopped, rather than knocking anew.
+fn recall_admitted(state: &AppState, room_id: &str) {
+    let known = state
+        .rooms()
+        .with_room(room_id, |room| {
+            room.citizen.is_some() || room.knock.is_some()
+        })
+        .unwrap_or(true);
+    if known {
+        return;
+    }
+    let stored = match state.with_db(|db| balie_store::relay::room::admitted(db, room_id)) {
+        Ok(stored) => stored,
+        Err(e) => {
+            tracing::warn!(error = %e, "admitted citizen not read back");
+            None
+        }
+    };
+    if let Some(resume_sha256) = stored {
+        state.rooms().with_room(room_id, |room| {
+            if room.citizen.is_none() && room.knock.is_none() && room.ended.is_none() {
+                room.citizen = Some(Admitted {
+                    resume_sha256,
+                    conn: None,
+                });
+            }
+        });
+    }
 }
 
 /// The citizen's connection `conn` closed: a knock is withdrawn, or an admitted citizen is

@@ -8,7 +8,7 @@ pub struct TestRelay {
     pub url: String,
     pub clock: Clock,
     pub token: String,
-    pub dir: tempfile::TempDir,
+    pub dir: std::sync::Arc<tempfile::TempDir>,
     pub client: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
@@ -36,7 +36,16 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut RelayConfig)) -> TestRelay {
         let token = balie_relay::add_clerk(&db, "tester").unwrap();
         token.secret().expose_secret().to_string()
     };
-    let clock = Clock::manual(T0);
+    serve(config, Clock::manual(T0), token, std::sync::Arc::new(dir)).await
+}
+
+/// Serves `config` with `clock`; `token` is its clerk's, `dir` holds its data.
+async fn serve(
+    config: RelayConfig,
+    clock: Clock,
+    token: String,
+    dir: std::sync::Arc<tempfile::TempDir>,
+) -> TestRelay {
     let relay = Relay::bind_with_clock(config, clock.clone()).await.unwrap();
     let url = relay.public_url().to_string();
     let (stop, stopped) = oneshot::channel::<()>();
@@ -60,6 +69,19 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut RelayConfig)) -> TestRelay {
 }
 
 impl TestRelay {
+    /// Another relay on this one's database and clock, with nothing in memory: this relay
+    /// as it is after a restart (an update, a crash). The first one keeps running.
+    pub async fn restarted(&self) -> TestRelay {
+        let config = RelayConfig::loopback(self.dir.path().to_path_buf());
+        serve(
+            config,
+            self.clock.clone(),
+            self.token.clone(),
+            self.dir.clone(),
+        )
+        .await
+    }
+
     pub async fn create_room(&self, body: &str) -> reqwest::Response {
         self.post_rooms(Some(&self.token), true, body).await
     }

@@ -653,3 +653,56 @@ async fn a_peer_that_goes_silent_is_let_go_and_one_that_answers_pings_stays() {
         "the clerk, who answers, stays"
     );
 }
+
+#[tokio::test]
+async fn after_a_relay_restart_the_admitted_citizen_comes_back_without_knocking() {
+    let relay = spawn_app().await;
+    let room = room(&relay).await;
+    let (_clerk_ws, _citizen_ws, resume) = admitted(&relay, &room).await;
+
+    // The relay restarts mid-call: both sides come back to it.
+    let again = relay.restarted().await;
+    let (mut clerk_ws, present) = clerk(&again, &room).await;
+    assert!(!present, "the citizen is not back yet");
+    let mut stranger = citizen(&again, &room, Some("x".repeat(22))).await;
+    assert_eq!(
+        stranger.recv::<RelayToCitizen>().await,
+        RelayToCitizen::RoomBusy,
+        "a wrong resume secret does not take the seat"
+    );
+    let mut back = citizen(&again, &room, Some(resume.clone())).await;
+    assert_eq!(
+        back.recv::<RelayToCitizen>().await,
+        RelayToCitizen::Admitted {
+            resume: resume.clone(),
+            ice_servers: vec![]
+        },
+        "back in the call, no knock"
+    );
+    assert_eq!(
+        clerk_ws.recv::<RelayToClerk>().await,
+        RelayToClerk::CitizenBack,
+        "the clerk is not rung again"
+    );
+    clerk_ws
+        .send(&ClerkMessage::Signal { signal: offer() })
+        .await;
+    assert_eq!(
+        back.recv::<RelayToCitizen>().await,
+        RelayToCitizen::Signal { signal: offer() }
+    );
+
+    // Once the citizen hangs up, the secret opens nothing after the next restart.
+    back.send(&CitizenMessage::Leave).await;
+    assert_eq!(
+        clerk_ws.recv::<RelayToClerk>().await,
+        RelayToClerk::CitizenLeft
+    );
+    let third = relay.restarted().await;
+    let mut late = citizen(&third, &room, Some(resume)).await;
+    assert_eq!(
+        late.recv::<RelayToCitizen>().await,
+        RelayToCitizen::Waiting,
+        "a new knock"
+    );
+}

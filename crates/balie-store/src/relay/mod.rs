@@ -30,5 +30,9 @@ pub static SCHEMA: Schema = Schema {
             version: 4,
             sql: include_str!("../../migrations/relay/0004_shared_watches.sql"),
         },
+        Migration {
+            version: 5,
+            sql: include_str!("../../migrations/relay/0005_admitted_citizen.sql"),
+        },
     ],
 };

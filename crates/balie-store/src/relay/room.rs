@@ -73,11 +73,41 @@ pub fn find_by_id(conn: &Connection, id: &str) -> Result<Option<Room>, StoreErro
         .optional()?)
 }
 
-/// Makes the room's link expire at `at` (when the clerk ends the conversation).
+/// Makes the room's link expire at `at` (when the clerk ends the conversation); the
+/// admitted citizen, if any, is forgotten.
 pub fn expire(conn: &Connection, id: &str, at: i64) -> Result<(), StoreError> {
     conn.execute(
-        "UPDATE room SET expires_at = MIN(expires_at, ?2) WHERE id = ?1",
+        "UPDATE room SET expires_at = MIN(expires_at, ?2), admitted_resume_sha256 = NULL
+         WHERE id = ?1",
         params![id, at],
     )?;
     Ok(())
+}
+
+/// Records the admitted citizen of room `id` by the SHA-256 of their resume secret
+/// (`None`: nobody is admitted any more), so that a restarted relay knows them.
+pub fn set_admitted(
+    conn: &Connection,
+    id: &str,
+    resume_sha256: Option<&[u8; 32]>,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE room SET admitted_resume_sha256 = ?2 WHERE id = ?1",
+        params![id, resume_sha256.map(|d| d.as_slice())],
+    )?;
+    Ok(())
+}
+
+/// The SHA-256 of the resume secret of room `id`'s admitted citizen, if one is recorded.
+pub fn admitted(conn: &Connection, id: &str) -> Result<Option<[u8; 32]>, StoreError> {
+    let stored: Option<Vec<u8>> = conn
+        .query_row(
+            "SELECT admitted_resume_sha256 FROM room WHERE id = ?1",
+            params![id],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
+    // The table's CHECK keeps it 32 bytes; anything else is treated as no one.
+    Ok(stored.and_then(|bytes| <[u8; 32]>::try_from(bytes.as_slice()).ok()))
 }
