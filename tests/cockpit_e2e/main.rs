@@ -669,6 +669,154 @@ async fn a_cockpit_killed_while_a_payment_is_open_follows_it_to_paid_after_a_res
     again.stop().await;
 }
 
+/// One value from the cockpit's database at `db`, if the query finds a row.
+fn db_text(db: &std::path::Path, sql: &str, id: &str) -> Option<String> {
+    use rusqlite::OptionalExtension as _;
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row(sql, [id], |r| r.get(0))
+        .optional()
+        .unwrap()
+}
+
+/// Waits until payment `id` has `status` in the cockpit's database; how long that took.
+async fn status_becomes(db: &std::path::Path, id: &str, status: &str) -> std::time::Duration {
+    let start = std::time::Instant::now();
+    loop {
+        let now = db_text(db, "SELECT status FROM payment WHERE id = ?1", id);
+        if now.as_deref() == Some(status) {
+            return start.elapsed();
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(30),
+            "payment {id} stayed {now:?}, never {status}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cockpit_killed_before_the_create_answer_after_create_or_after_paid_loses_and_doubles_nothing()
+ {
+    use balie_testkit::matrix::{Payments, row};
+    use std::time::{Duration, Instant};
+    let _serial = serial().await;
+    let display = one_monitor(1600, 900);
+    let data = tempfile::tempdir().unwrap();
+    let (mollie, fake) = balie_testkit::mollie::fake_mollie().await;
+    let secrets = balie_secrets::SecretStore::new(&format!("be.balie.e2e.{}", std::process::id()));
+    secrets
+        .set(
+            balie_secrets::SecretName::MollieApiKey,
+            &secrecy::SecretString::from(format!("test_{}", "k".repeat(30))),
+        )
+        .unwrap();
+    let env = [("BALIE_MOLLIE_API_URL", mollie.as_str())];
+    let db = data.path().join("cockpit.sqlite3");
+    let at_provider = || fake.payments.lock().unwrap().len();
+    let paid_rows = |id: &str| -> usize {
+        db_text(
+            &db,
+            "SELECT COUNT(*) FROM payment_status WHERE payment_id = ?1 AND to_status = 'paid'",
+            id,
+        )
+        .map_or(0, |n| n.parse().unwrap())
+    };
+
+    // 1. Killed while Mollie's answer to the create is on its way: Mollie made the
+    //    payment, the cockpit never heard of it.
+    *fake.answer_delay.lock().unwrap() = Duration::from_secs(120);
+    let cockpit = Cockpit::start_with(COCKPIT, &display, data.path(), &env).await;
+    cockpit.new_conversation().await;
+    cockpit
+        .wait_until(
+            "#pay-provider",
+            "[...el.options].some(o => o.value === 'mollie')",
+        )
+        .await;
+    cockpit
+        .value(
+            "document.querySelector('#pay-amount').value = '250,00';
+             document.querySelector('#pay-description').value = 'Huur feestzaal 14/12';
+             document.querySelector('#pay-provider').value = 'mollie';
+             return true;",
+        )
+        .await;
+    cockpit.click("#pay-request").await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while at_provider() == 0 {
+        assert!(Instant::now() < deadline, "the create never reached Mollie");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    cockpit.kill().await;
+    let id = db_text(&db, "SELECT id FROM payment WHERE status = ?1", "created")
+        .expect("written down before Mollie was asked, and not made up as answered");
+    *fake.answer_delay.lock().unwrap() = Duration::ZERO;
+    let restart = Instant::now();
+    let again = Cockpit::start_with(COCKPIT, &display, data.path(), &env).await;
+    status_becomes(&db, &id, "open").await;
+    let provider_id = db_text(&db, "SELECT provider_id FROM payment WHERE id = ?1", &id);
+    row(
+        "SIGKILL of the cockpit before the create's answer",
+        Some(Payments {
+            lost: usize::from(
+                provider_id
+                    .as_ref()
+                    .is_none_or(|p| !fake.payments.lock().unwrap().contains_key(p)),
+            ),
+            duplicated: at_provider() - 1,
+            wrongly_paid: paid_rows(&id),
+        }),
+        Some(restart.elapsed()),
+    );
+    assert_eq!(
+        *fake.creates.lock().unwrap(),
+        2,
+        "asked again after the restart, with the same idempotency key"
+    );
+    let provider_id = provider_id.unwrap();
+
+    // 2. Killed with the payment open; the citizen pays while the cockpit is down.
+    again.kill().await;
+    fake.pay(&provider_id);
+    let restart = Instant::now();
+    let third = Cockpit::start_with(COCKPIT, &display, data.path(), &env).await;
+    status_becomes(&db, &id, "paid").await;
+    row(
+        "SIGKILL of the cockpit after create (paid while it was down)",
+        Some(Payments {
+            lost: 0,
+            duplicated: (at_provider() - 1) + (paid_rows(&id) - 1),
+            wrongly_paid: 0,
+        }),
+        Some(restart.elapsed()),
+    );
+
+    // 3. Killed after it was seen paid: still paid, once, and nothing asked anew.
+    third.kill().await;
+    let restart = Instant::now();
+    let fourth = Cockpit::start_with(COCKPIT, &display, data.path(), &env).await;
+    fourth.window("gesprek").await;
+    let still = db_text(&db, "SELECT status FROM payment WHERE id = ?1", &id);
+    let up = restart.elapsed();
+    // Long enough for a resume to act, if it were to.
+    tokio::time::sleep(Duration::from_secs(6)).await;
+    row(
+        "SIGKILL of the cockpit after paid",
+        Some(Payments {
+            lost: usize::from(still.as_deref() != Some("paid")),
+            duplicated: (at_provider() - 1) + (paid_rows(&id) - 1),
+            wrongly_paid: 0,
+        }),
+        Some(up),
+    );
+    assert_eq!(*fake.creates.lock().unwrap(), 2, "no create after paid");
+    fourth.stop().await;
+    secrets
+        .delete(balie_secrets::SecretName::MollieApiKey)
+        .unwrap();
+}
+
 /// A Mollie that knows one key and no payments: what *Verbinding testen* asks.
 async fn fake_mollie(good_key: &'static str) -> String {
     use axum::http::{HeaderMap, StatusCode};

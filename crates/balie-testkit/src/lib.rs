@@ -5,6 +5,8 @@
 //! - [`chromium`]: Debian's Chromium as the citizen, under chromedriver; axe-core.
 //! - [`display`]: X servers (one monitor under Xvfb, two under Xorg's dummy driver).
 //! - [`cockpit`]: the real cockpit under WebKitWebDriver.
+//! - [`matrix`]: the fault matrix's printed rows.
+//! - [`mollie`]: a local Mollie (Payments API v2) with faults to switch on.
 //! - [`procfs`]: process trees and their CPU time, from `/proc`.
 //! - [`reference`]: MediaPipe's own segmentation in Chromium, the blur's reference.
 //! - [`sandbox`]: paying on the relay's sandbox checkout.
@@ -15,6 +17,8 @@
 pub mod chromium;
 pub mod cockpit;
 pub mod display;
+pub mod matrix;
+pub mod mollie;
 pub mod procfs;
 pub mod reference;
 pub mod sandbox;

@@ -403,6 +403,69 @@ async fn engine_decodes(clerk: &Clerk, from: u64, more: u64, within: Duration) -
     }
 }
 
+/// Stops all media UDP for `cut`: the TURN server every packet passes through is frozen
+/// (SIGSTOP), then thawed. Returns how long after the thaw the page showed pictures
+/// again (a second with at least 10: the picture moves, even if the congestion controller
+/// still holds the rate low); panics if that takes longer than the cut plus 15 s.
+async fn cut_media(
+    turn: &Coturn,
+    clerk: &Clerk,
+    client: &fantoccini::Client,
+    cut: Duration,
+) -> Duration {
+    let pid = turn.child.id().to_string();
+    let signal = |sig: &str| {
+        let status = std::process::Command::new("kill")
+            .args([sig, &pid])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    signal("-STOP");
+    tokio::time::sleep(cut).await;
+    let frozen = clerk.stats().await.video_frames_decoded;
+    signal("-CONT");
+    let thawed = Instant::now();
+    let within = cut + Duration::from_secs(15);
+    let decoding = engine_decodes(clerk, frozen, 60, within).await;
+    loop {
+        let presented = frames_presented(client, 1).await;
+        let st = clerk.stats().await;
+        eprintln!(
+            "{:?}: page {presented}, sent {}, est {:?}, res {}, restarts {}",
+            thawed.elapsed(),
+            st.video_frames_sent,
+            st.estimate_bps,
+            st.send_resolution,
+            st.ice_restarts
+        );
+        if presented >= 10 {
+            break;
+        }
+        assert!(
+            thawed.elapsed() < within,
+            "the page did not recover: {:#?}",
+            clerk.stats().await
+        );
+    }
+    let showing = thawed.elapsed();
+    eprintln!(
+        "after {cut:?} without UDP: engine decoding again in {decoding:?}, page showing pictures again within {showing:?}"
+    );
+    showing
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thirty_second_media_cut_heals_without_anyone_acting() {
+    let _serial = serial().await;
+    let (turn, _s, clerk, client, _driver) = relayed_call("nl").await;
+    wait_for_text(&client, "#lobby-status", "U bent verbonden").await;
+    let healed = cut_media(&turn, &clerk, &client, Duration::from_secs(30)).await;
+    balie_testkit::matrix::row("media path cut for 30 s (TURN frozen)", None, Some(healed));
+    let _ = clerk.commands.send(Command::End);
+    let _ = client.close().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_ice_restart_and_a_five_second_udp_outage_heal_without_anyone_acting() {
     let _serial = serial().await;
@@ -426,48 +489,171 @@ async fn an_ice_restart_and_a_five_second_udp_outage_heal_without_anyone_acting(
         "the page froze after the restart: {presented} in 2 s"
     );
 
-    // All media UDP stops for five seconds: the TURN server every packet passes through
-    // is frozen (SIGSTOP), then thawed.
-    let pid = turn.child.id().to_string();
-    let signal = |sig: &str| {
-        let status = std::process::Command::new("kill")
-            .args([sig, &pid])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    };
-    signal("-STOP");
-    tokio::time::sleep(Duration::from_secs(5)).await;
-    let frozen = clerk.stats().await.video_frames_decoded;
-    signal("-CONT");
-    let thawed = Instant::now();
-    let healed = engine_decodes(&clerk, frozen, 60, Duration::from_secs(15)).await;
-    // The page's side heals too: a second with at least 10 pictures (the picture moves
-    // again, even if the congestion controller still holds the rate low), within 15 s.
-    loop {
-        let presented = frames_presented(&client, 1).await;
-        let st = clerk.stats().await;
-        eprintln!(
-            "{:?}: page {presented}, sent {}, est {:?}, res {}, restarts {}",
-            thawed.elapsed(),
-            st.video_frames_sent,
-            st.estimate_bps,
-            st.send_resolution,
-            st.ice_restarts
-        );
-        if presented >= 10 {
-            break;
+    let healed = cut_media(&turn, &clerk, &client, Duration::from_secs(5)).await;
+    balie_testkit::matrix::row("media path cut for 5 s (TURN frozen)", None, Some(healed));
+    let _ = clerk.commands.send(Command::End);
+    let _ = client.close().await;
+}
+
+/// A relay on its own runtime and thread, which can die as its process would (every
+/// socket closed, everything it held in memory gone) and start again on the same port
+/// and database.
+struct OwnRelay {
+    url: String,
+    addr: std::net::SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl OwnRelay {
+    fn start(config: balie_relay::RelayConfig) -> Self {
+        let (ready_tx, ready) = std::sync::mpsc::channel();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let relay = balie_relay::Relay::bind(config).await.unwrap();
+                let addr = relay.local_addr();
+                ready_tx
+                    .send((relay.public_url().to_string(), addr))
+                    .unwrap();
+                tokio::select! {
+                    _ = relay.serve(std::future::pending()) => {}
+                    _ = stopped => {}
+                }
+            });
+            // Every task of the relay is dropped: its sockets close, as at a crash.
+            runtime.shutdown_background();
+        });
+        let (url, addr) = ready.recv().unwrap();
+        Self {
+            url,
+            addr,
+            stop: Some(stop),
+            thread: Some(thread),
         }
-        assert!(
-            thawed.elapsed() < Duration::from_secs(15),
-            "the page did not recover: {:#?}",
-            clerk.stats().await
-        );
     }
-    eprintln!(
-        "after five seconds without UDP: engine decoding again in {healed:?}, page showing pictures again within {:?}",
-        thawed.elapsed()
+
+    /// Dies at once.
+    fn kill(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            thread.join().unwrap();
+        }
+    }
+}
+
+impl Drop for OwnRelay {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_restart_mid_call_leaves_the_call_up_and_signaling_comes_back() {
+    let _serial = serial().await;
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let dir = tempfile::tempdir().unwrap();
+    let config = balie_relay::RelayConfig::loopback(dir.path().to_path_buf());
+    let token = {
+        let db = balie_store::open(&config.database_path(), &balie_store::relay::SCHEMA).unwrap();
+        balie_relay::add_clerk(&db, "an")
+            .unwrap()
+            .secret()
+            .expose_secret()
+            .to_string()
+    };
+    let mut relay = OwnRelay::start(config);
+    let room: balie_protocol::CreateRoomResponse = reqwest::Client::new()
+        .post(format!("{}/api/rooms", relay.url))
+        .bearer_auth(&token)
+        .json(&balie_protocol::CreateRoomRequest::default())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let s = Setup {
+        url: relay.url.clone(),
+        token,
+        room_id: room.room_id,
+        join_token: room.join_url.rsplit('/').next().unwrap().to_string(),
+        _dir: dir,
+    };
+    let (mut clerk, client, _driver, _) = citizen_let_in(&s, "lang=nl").await;
+    clerk
+        .wait_for("the call connect", |e| {
+            matches!(
+                e,
+                ClerkCallEvent::Call(CallEvent::State(CallState::Connected))
+            )
+            .then_some(())
+        })
+        .await;
+    wait_for_text(&client, "#lobby-status", "U bent verbonden").await;
+
+    // The relay dies for three seconds. The media does not pass through it: the call
+    // goes on meanwhile.
+    relay.kill();
+    let before = clerk.stats().await.video_frames_decoded;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let during = clerk.stats().await.video_frames_decoded - before;
+    assert!(
+        during >= 45,
+        "the call stalled while the relay was down: {during} pictures in 3 s"
     );
+    let mut config = balie_relay::RelayConfig::loopback(s._dir.path().to_path_buf());
+    config.listen = relay.addr;
+    let restarted = Instant::now();
+    let _relay = OwnRelay::start(config);
+
+    // Both sides come back by themselves: the citizen with their resume secret, so the
+    // clerk hears "back" and is not rung with a new knock.
+    clerk
+        .wait_for("the citizen back", |e| match e {
+            ClerkCallEvent::CitizenBack => Some(()),
+            ClerkCallEvent::Knock { .. } => panic!("the citizen had to knock again"),
+            _ => None,
+        })
+        .await;
+    let back = restarted.elapsed();
+    // Signaling works end to end again: an ICE restart goes through it and heals.
+    let before = clerk.stats().await;
+    clerk.commands.send(Command::RestartIce).unwrap();
+    engine_decodes(
+        &clerk,
+        before.video_frames_decoded,
+        60,
+        Duration::from_secs(10),
+    )
+    .await;
+    let presented = frames_presented(&client, 1).await;
+    assert!(
+        presented >= 10,
+        "the page froze: {presented} pictures in 1 s"
+    );
+    let status = client
+        .find(Locator::Css("#lobby-status"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        status.contains("U bent verbonden"),
+        "the page fell back to the lobby: {status:?}"
+    );
+    eprintln!(
+        "relay down 3 s: {during} pictures decoded meanwhile; citizen back {back:?} after the restart"
+    );
+    balie_testkit::matrix::row("relay restart mid-call (down 3 s)", None, Some(back));
     let _ = clerk.commands.send(Command::End);
     let _ = client.close().await;
 }

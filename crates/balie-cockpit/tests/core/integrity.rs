@@ -34,7 +34,21 @@ async fn paid_for_another_amount_is_a_mismatch_the_clerk_and_citizen_see() {
         p["status"] = "paid".into();
         p["amount"]["value"] = "0.01".into();
     }
+    let tampered = std::time::Instant::now();
     let seen = becomes(&mut changes, &view.id, PaymentStatus::Mismatch).await;
+    let paid_lines = audit(&data, &view.id)
+        .iter()
+        .filter(|(_, d)| d.contains("\"to\":\"paid\""))
+        .count();
+    balie_testkit::matrix::row(
+        "Mollie says paid for another amount (1 cent)",
+        Some(balie_testkit::matrix::Payments {
+            lost: 0,
+            duplicated: 0,
+            wrongly_paid: paid_lines,
+        }),
+        Some(tampered.elapsed()),
+    );
     assert_eq!(seen.checkout_url, None, "nothing left to pay");
     let card = &cockpit.payments().cards(&conversation.room_id)[0];
     assert_eq!(card.status, CardStatus::Review);
