@@ -16,8 +16,8 @@
 #   payment's true status ("after paid": to its call window being up);
 # - media cuts: from the thaw of the frozen TURN server to the first second in which the
 #   citizen page's video presents at least 10 pictures (requestVideoFrameCallback);
-# - relay restart: from the relay's new start to the clerk's engine hearing the citizen
-#   back (CitizenBack), without a new knock.
+# - relay restart: from the relay's new start to the clerk knowing the citizen is back
+#   without a new knock (CitizenBack, or the clerk's reconnect finding them present).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
