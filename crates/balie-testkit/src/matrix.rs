@@ -17,6 +17,7 @@ pub struct Payments {
 
 /// Prints the row `fault` (tab-separated, starting with `fault-matrix`) and fails the
 /// test if a payment was lost, duplicated or wrongly paid, or if nothing recovered.
+#[allow(clippy::print_stdout)] // the row on stdout is what `benches/faults.sh` gathers
 pub fn row(fault: &str, payments: Option<Payments>, recovered: Option<Duration>) {
     let counts = match payments {
         Some(p) => format!("{}\t{}\t{}", p.lost, p.duplicated, p.wrongly_paid),
