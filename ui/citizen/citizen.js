@@ -41,7 +41,20 @@ function text(key) {
 /** @param {string} key */
 function say(key) {
   const line = document.getElementById("lobby-status");
-  if (line) line.textContent = text(key);
+  if (!line) return;
+  line.textContent = text(key);
+  line.dataset.key = key;
+}
+
+/** Tells screen readers something that is not the call's state (a card, a message). @param {string} message */
+function announce(message) {
+  const region = document.getElementById("announce");
+  if (!region) return;
+  // The same words twice in a row are still spoken: empty the region first.
+  region.textContent = "";
+  window.setTimeout(() => {
+    region.textContent = message;
+  }, 50);
 }
 
 const token = location.pathname.split("/").pop() ?? "";
@@ -318,12 +331,74 @@ function attachLocalTracks(peer) {
 function showCall() {
   main.classList.remove("lobby");
   main.classList.add("in-call");
+  document.body.classList.add("in-call");
   byId("call").hidden = false;
   byId("preview-note").hidden = true;
   byId("controls").hidden = false;
-  byId("chat").hidden = false;
   const remote = /** @type {HTMLVideoElement} */ (byId("remote"));
   remote.play().catch(() => {});
+}
+
+// ---- Sheets: chat and payment, one at a time, between the picture and the controls ----
+
+/** @typedef {"chat" | "payments"} SheetName */
+/** @type {Record<SheetName, string>} the control that opens each sheet */
+const SHEET_BUTTONS = { chat: "chat-open", payments: "pay-open" };
+let unread = 0;
+
+/** @param {SheetName} name */
+function openSheet(name) {
+  for (const other of /** @type {SheetName[]} */ (["chat", "payments"])) {
+    byId(other).hidden = other !== name;
+    byId(SHEET_BUTTONS[other]).setAttribute("aria-expanded", String(other === name));
+  }
+  byId("call").classList.add("sheet-open");
+  if (name === "chat") {
+    unread = 0;
+    showUnread();
+  }
+}
+
+/** @param {boolean} refocus whether the keyboard goes back to the button that opened it */
+function closeSheet(refocus) {
+  for (const name of /** @type {SheetName[]} */ (["chat", "payments"])) {
+    const sheet = byId(name);
+    if (sheet.hidden) continue;
+    sheet.hidden = true;
+    const opener = byId(SHEET_BUTTONS[name]);
+    opener.setAttribute("aria-expanded", "false");
+    if (refocus) opener.focus();
+  }
+  byId("call").classList.remove("sheet-open");
+}
+
+/** @param {SheetName} name */
+function toggleSheet(name) {
+  if (byId(name).hidden) {
+    openSheet(name);
+    if (name === "chat") byId("chat-input").focus();
+  } else {
+    closeSheet(true);
+  }
+}
+
+function showUnread() {
+  const badge = byId("chat-unread");
+  badge.hidden = unread === 0;
+  badge.textContent = unread === 0 ? "" : String(unread);
+  const hint = document.createElement("span");
+  hint.className = "visually-hidden";
+  hint.textContent = ` ${text("chatUnread")}`;
+  if (unread > 0) badge.append(hint);
+}
+
+/** A short buzz where the phone allows it (not at all on most desktops and iPhones). */
+function buzz() {
+  try {
+    navigator.vibrate?.(200);
+  } catch {
+    // Not allowed here: the sheet and the announcement still tell.
+  }
 }
 
 /** @param {string} key the status to show */
@@ -335,8 +410,13 @@ function finish(key) {
   for (const track of localStream?.getTracks() ?? []) track.stop();
   localStream = null;
   main.classList.remove("lobby", "in-call");
+  main.classList.add("finished");
+  document.body.classList.remove("in-call");
   byId("call").hidden = true;
   byId("media-denied").hidden = true;
+  // The page's heading now says how it ended; the texts from before the call go.
+  byId("heading").textContent = text(key);
+  for (const paragraph of byId("intro").querySelectorAll("p")) paragraph.hidden = true;
   say(key);
   socket?.close();
 }
@@ -368,7 +448,13 @@ function useChannel(dataChannel) {
     }
     if (message.type === "chat") {
       if (typeof message.text !== "string" || message.text.length === 0) return;
-      appendChat("clerk", message.text.slice(0, MAX_CHAT_CHARS), null);
+      const body = message.text.slice(0, MAX_CHAT_CHARS);
+      appendChat("clerk", body, null);
+      if (byId("chat").hidden) {
+        unread += 1;
+        showUnread();
+        announce(`${text("chatNew")}: ${body}`);
+      }
       /** @type {DataMessage} */
       const ack = { type: "chat_received", id: message.id };
       dataChannel.send(JSON.stringify(ack));
@@ -484,56 +570,66 @@ function showCard(value) {
   const heading = document.createElement("h3");
   heading.id = headingId;
   heading.textContent = card.description;
+  if (card.test) {
+    const badge = document.createElement("span");
+    badge.className = "test-badge";
+    badge.textContent = text("payTestShort");
+    heading.append(" ", badge);
+  }
   article.append(heading);
+  // First what a phone shows without scrolling the sheet: to whom, how much, *Betalen*
+  // (or how it stands); the rest below.
+  const facts = document.createElement("dl");
+  facts.className = "facts";
+  /** @param {HTMLDListElement} list @param {string} key @param {string} value */
+  const fact = (list, key, value) => {
+    const dt = document.createElement("dt");
+    dt.textContent = text(key);
+    const dd = document.createElement("dd");
+    dd.textContent = value;
+    list.append(dt, dd);
+  };
+  fact(facts, "payPayee", card.payee);
+  fact(facts, "payAmount", euros(card.amount_cents));
+  article.append(facts);
+  const state = document.createElement("p");
+  state.className = "card-status";
+  state.textContent = cardStatusText(card);
+
+  if (card.status === "open" && card.checkout_url) {
+    if (allowedCheckout(card.checkout_url)) {
+      const pay = document.createElement("a");
+      pay.className = "primary pay-button";
+      pay.href = card.checkout_url;
+      pay.target = "_blank";
+      pay.rel = "noopener noreferrer";
+      pay.textContent = text("payButton");
+      article.append(pay);
+    } else {
+      const blocked = document.createElement("p");
+      blocked.className = "error";
+      blocked.textContent = text("payBlocked");
+      article.append(blocked);
+    }
+  }
+  article.append(state);
   if (card.test) {
     const banner = document.createElement("p");
     banner.className = "test-banner";
     banner.textContent = text("payTest");
     article.append(banner);
   }
-  const facts = document.createElement("dl");
-  facts.className = "facts";
-  /** @param {string} key @param {string} value */
-  const fact = (key, value) => {
-    const dt = document.createElement("dt");
-    dt.textContent = text(key);
-    const dd = document.createElement("dd");
-    dd.textContent = value;
-    facts.append(dt, dd);
-  };
-  fact("payPayee", card.payee);
-  fact("payAmount", euros(card.amount_cents));
-  fact("payDescription", card.description);
-  if (card.iban) fact("payIban", card.iban);
-  if (card.reference) fact("payReference", card.reference);
-  article.append(facts);
-  const state = document.createElement("p");
-  state.className = "card-status";
-  state.textContent = cardStatusText(card);
-  article.append(state);
+  const more = document.createElement("dl");
+  more.className = "facts";
+  fact(more, "payDescription", card.description);
+  if (card.iban) fact(more, "payIban", card.iban);
+  if (card.reference) fact(more, "payReference", card.reference);
+  article.append(more);
 
-  if (card.status === "open") {
-    if (card.checkout_url) {
-      if (allowedCheckout(card.checkout_url)) {
-        const pay = document.createElement("a");
-        pay.className = "primary pay-button";
-        pay.href = card.checkout_url;
-        pay.target = "_blank";
-        pay.rel = "noopener noreferrer";
-        pay.textContent = text("payButton");
-        article.append(pay);
-      } else {
-        const blocked = document.createElement("p");
-        blocked.className = "error";
-        blocked.textContent = text("payBlocked");
-        article.append(blocked);
-      }
-    }
-    if (card.qr.length > 0) {
-      const explain = document.createElement("p");
-      explain.textContent = text(card.method === "transfer" ? "payQrTransfer" : "payQr");
-      article.append(explain, qrSvg(card.qr));
-    }
+  if (card.status === "open" && card.qr.length > 0) {
+    const explain = document.createElement("p");
+    explain.textContent = text(card.method === "transfer" ? "payQrTransfer" : "payQr");
+    article.append(explain, qrSvg(card.qr));
   } else if (card.status === "paid") {
     const when = document.createElement("p");
     const at = new Date(card.changed_at);
@@ -558,10 +654,16 @@ function showCard(value) {
   const old = cards.querySelector(`[data-payment-id="${CSS.escape(card.id)}"]`);
   if (old) old.replaceWith(article);
   else cards.prepend(article);
-  byId("payments").hidden = false;
-  if (cardStatus.get(card.id) !== card.status) {
+  byId("pay-open").hidden = false;
+  const before = cardStatus.get(card.id);
+  if (before !== card.status) {
+    // New, or its state changed: shown at once, over the call, and said.
     cardStatus.set(card.id, card.status);
-    byId("payment-announce").textContent = `${card.description}, ${euros(card.amount_cents)}: ${state.textContent}`;
+    openSheet("payments");
+    article.scrollIntoView({ block: "nearest" });
+    const asked = before === undefined && card.status === "open" ? `${text("payAsked")}. ` : "";
+    announce(`${asked}${card.description}, ${euros(card.amount_cents)}: ${state.textContent}`);
+    if (asked || card.status === "paid") buzz();
   }
 }
 
@@ -637,10 +739,20 @@ if (button) {
     finish("left");
   });
   byId("chat-form").addEventListener("submit", onChatSubmit);
+  byId("chat-open").addEventListener("click", () => toggleSheet("chat"));
+  byId("pay-open").addEventListener("click", () => toggleSheet("payments"));
+  for (const close of document.querySelectorAll(".sheet-close")) {
+    close.addEventListener("click", () => closeSheet(true));
+  }
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && byId("call").classList.contains("sheet-open")) closeSheet(true);
+  });
   // Back from another app (a banking app, a phone call): reconnect at once rather than
   // waiting for the backoff, and restart the picture if the browser paused it.
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState !== "visible" || finished || !admitted) return;
+    // Back from the banking app: the payment's current state first.
+    if (cardStatus.size > 0) openSheet("payments");
     if (!socket || socket.readyState === WebSocket.CLOSED) {
       clearTimeout(reconnectTimer);
       retry = 500;

@@ -156,9 +156,11 @@ fn page(state: &AppState, status: StatusCode, locale: Locale, screen: Screen) ->
 <nav aria-label="{language_label}"><ul class="languages">{languages}</ul></nav>
 </header>
 <main id="main">
-<h1>{heading}</h1>
+<div id="intro">
+<h1 id="heading">{heading}</h1>
 <p>{body}</p>
 {extra}
+</div>
 {lobby}
 </main>
 </body>
@@ -215,6 +217,9 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
         ("delivered", "chat.delivered"),
         ("chatUnavailable", "chat.unavailable"),
         ("tooLong", "chat.too_long"),
+        ("chatNew", "chat.new"),
+        ("chatUnread", "chat.unread"),
+        ("payAsked", "pay.asked"),
         ("payPayee", "pay.payee"),
         ("payAmount", "pay.amount"),
         ("payDescription", "pay.description"),
@@ -225,6 +230,7 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
         ("payQrTransfer", "pay.qr_transfer"),
         ("payQrLabel", "pay.qr_label"),
         ("payTest", "pay.test"),
+        ("payTestShort", "pay.test_short"),
         ("payOpen", "pay.status_open"),
         ("payTransfer", "pay.status_transfer"),
         ("payPaid", "pay.status_paid"),
@@ -260,24 +266,26 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
 <button type="button" id="media-without" class="secondary">{without}</button>
 </div>
 <p id="lobby-status" role="status" aria-live="polite"></p>
+<p id="announce" class="visually-hidden" role="status" aria-live="polite"></p>
 <section id="call" class="call" hidden aria-label="{call_label}">
 <div class="stage">
 <video id="remote" class="remote" autoplay playsinline aria-label="{remote}"></video>
 <video id="self" class="self" autoplay playsinline muted aria-label="{self_view}"></video>
 </div>
 <p id="preview-note" class="note" hidden>{preview}</p>
-<div id="controls" class="controls" hidden>
-<button type="button" id="mute" class="control" aria-pressed="false">{mute}</button>
-<button type="button" id="camera" class="control" aria-pressed="false">{camera_off}</button>
-<button type="button" id="hangup" class="control hangup">{hangup}</button>
-</div>
-<section id="payments" class="payments" aria-labelledby="payments-heading" hidden>
+<section id="payments" class="sheet payments" aria-labelledby="payments-heading" hidden>
+<div class="sheet-head">
 <h2 id="payments-heading">{pay_heading}</h2>
-<div id="payment-cards"></div>
-<p id="payment-announce" class="visually-hidden" role="status" aria-live="polite"></p>
+<button type="button" class="sheet-close" data-sheet="payments" aria-describedby="payments-heading">{close}</button>
+</div>
+<div id="payment-cards" class="sheet-body"></div>
 </section>
-<section id="chat" class="chat" aria-labelledby="chat-heading" hidden>
+<section id="chat" class="sheet chat" aria-labelledby="chat-heading" hidden>
+<div class="sheet-head">
 <h2 id="chat-heading">{chat}</h2>
+<button type="button" class="sheet-close" data-sheet="chat" aria-describedby="chat-heading">{close}</button>
+</div>
+<div class="sheet-body">
 <ol id="chat-log" class="chat-log" role="log" aria-live="polite"></ol>
 <form id="chat-form" class="chat-form">
 <label for="chat-input">{chat_label}</label>
@@ -287,7 +295,15 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
 </div>
 <p id="chat-error" class="error" role="alert"></p>
 </form>
+</div>
 </section>
+<div id="controls" class="controls" role="group" aria-label="{controls}" hidden>
+<button type="button" id="mute" class="control" aria-pressed="false">{mute}</button>
+<button type="button" id="camera" class="control" aria-pressed="false">{camera_off}</button>
+<button type="button" id="chat-open" class="control" aria-expanded="false" aria-controls="chat">{chat_open} <span id="chat-unread" class="unread" hidden></span></button>
+<button type="button" id="pay-open" class="control" aria-expanded="false" aria-controls="payments" hidden>{pay_open}</button>
+<button type="button" id="hangup" class="control hangup">{hangup}</button>
+</div>
 </section>
 <div id="texts" hidden{data}></div>
 <script type="application/json" id="protocol">{constants}</script>
@@ -304,6 +320,10 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
         mute = escape(t("call.mute")),
         camera_off = escape(t("call.camera_off")),
         hangup = escape(t("call.hangup")),
+        chat_open = escape(t("call.chat_open")),
+        pay_open = escape(t("call.pay_open")),
+        close = escape(t("call.close_sheet")),
+        controls = escape(t("call.controls")),
         chat = escape(t("chat.heading")),
         pay_heading = escape(t("pay.heading")),
         chat_label = escape(t("chat.label")),

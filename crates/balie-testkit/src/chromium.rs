@@ -129,6 +129,25 @@ pub async fn wait_for_text(client: &fantoccini::Client, css: &str, needle: &str)
     }
 }
 
+/// Waits up to 20 s until the `textContent` of `css` contains `needle`: for what is
+/// written for screen readers only (a live region that is visually hidden), which the
+/// WebDriver's visible text leaves out.
+pub async fn wait_for_content(client: &fantoccini::Client, css: &str, needle: &str) {
+    let script = format!("return document.querySelector({css:?})?.textContent ?? null;");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let text = client.execute(&script, vec![]).await.unwrap();
+        if text.as_str().is_some_and(|t| t.contains(needle)) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{css} never held {needle:?}; it holds {text}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Runs axe-core (from the project's npm packages) on the open page with the WCAG 2.1 A and
 /// AA rules; returns the violations as text, empty when there are none.
 pub async fn axe_violations(client: &fantoccini::Client) -> String {

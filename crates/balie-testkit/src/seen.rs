@@ -21,21 +21,96 @@ const WHY_NOT_SEEN: &str = "
   if (!top || !(top === el || el.contains(top))) return `covered by ${top ? top.outerHTML.slice(0, 80) : 'nothing'}`;
   return null;";
 
-/// Waits (up to 10 s) until the element matched by `css` is seen; panics with the reason
-/// it is not.
-pub async fn wait_seen(client: &Client, css: &str) {
+/// `None` when the element matched by `css` is seen now, else why it is not.
+pub async fn why_not_seen(client: &Client, css: &str) -> Option<String> {
     let script = format!(
         "const el = document.querySelector({css:?}); if (!el) return 'absent'; {WHY_NOT_SEEN}"
     );
+    let why = client.execute(&script, vec![]).await.unwrap();
+    (!why.is_null()).then(|| why.as_str().map_or_else(|| why.to_string(), str::to_string))
+}
+
+/// Waits (up to 10 s) until the element matched by `css` is seen; panics with the reason
+/// it is not.
+pub async fn wait_seen(client: &Client, css: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let why = client.execute(&script, vec![]).await.unwrap();
-        if why.is_null() {
+        let Some(why) = why_not_seen(client, css).await else {
             return;
-        }
+        };
         assert!(Instant::now() < deadline, "{css} is not seen: {why}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+}
+
+/// Asserts that the element matched by `css` is not rendered at all (a person does not
+/// see it, a screen reader does not read it): absent, `hidden`, or `display: none` on it
+/// or an ancestor. Being merely off-screen or covered does not count.
+pub async fn assert_not_rendered(client: &Client, css: &str) {
+    let script = format!(
+        "const el = document.querySelector({css:?});
+         if (!el) return null;
+         const r = el.getBoundingClientRect();
+         return el.getClientRects().length === 0 ? null
+           : `rendered at ${{JSON.stringify(r)}}: ${{el.outerHTML.slice(0, 80)}}`;"
+    );
+    let why = client.execute(&script, vec![]).await.unwrap();
+    assert!(why.is_null(), "{css} should not be there: {why}");
+}
+
+/// Asserts that every element with the `hidden` attribute has no box: a stylesheet rule
+/// that sets `display` on it (a class with `display: flex`) would bring it back, as the
+/// knock banner once was, empty and always there. Names the ones that show.
+pub async fn assert_hidden_means_gone(client: &Client) {
+    let shown = client
+        .execute(
+            "return [...document.querySelectorAll('[hidden]')]
+               .filter(e => e.getClientRects().length > 0)
+               .map(e => e.outerHTML.slice(0, 100));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        shown,
+        serde_json::json!([]),
+        "elements marked hidden that still show"
+    );
+}
+
+/// Makes the page's viewport (`innerWidth` x `innerHeight`) exactly `width` x `height`
+/// CSS pixels, as on a phone of that size: the window is resized, then corrected by what
+/// the browser's own frame takes.
+pub async fn set_viewport(client: &Client, width: u32, height: u32) {
+    let inner = || async {
+        let v = client
+            .execute("return [innerWidth, innerHeight];", vec![])
+            .await
+            .unwrap();
+        let n = |i: usize| u32::try_from(v[i].as_u64().unwrap()).unwrap();
+        (n(0), n(1))
+    };
+    // The window's frame (if any) is what the window has beyond its page; a resize takes
+    // a moment to reach the page.
+    let (mut window_w, mut window_h) = (width, height);
+    for _ in 0..3 {
+        client.set_window_size(window_w, window_h).await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(2);
+        let mut now = inner().await;
+        while now != (width, height) && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            now = inner().await;
+        }
+        if now == (width, height) {
+            return;
+        }
+        window_w = (window_w + width).saturating_sub(now.0);
+        window_h = (window_h + height).saturating_sub(now.1);
+    }
+    panic!(
+        "the viewport could not be set to {width}x{height}: {:?}",
+        inner().await
+    );
 }
 
 /// Scrolls the element matched by `css` into view, as a person scrolls to it, then waits

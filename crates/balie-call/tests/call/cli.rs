@@ -3,7 +3,7 @@
 //! sound goes through ALSA (a `null` device set up in a private HOME) and its pictures
 //! through GStreamer (a test source), so the device paths of the engine run for real.
 
-use super::citizen_page::{FAKE_MEDIA, chromium_with, wait_for_text};
+use super::citizen_page::{FAKE_MEDIA, chromium_with};
 use super::*;
 use std::io::BufRead as _;
 use std::process::{Command, Stdio};
@@ -93,7 +93,7 @@ async fn the_cli_prints_the_link_admits_the_citizen_and_writes_the_call_figures(
     .await;
 
     let (client, _driver) = citizen_knocks(&url).await;
-    wait_for_text(&client, "#chat-log", "Hallo Jef").await;
+    super::chromium::wait_for_content(&client, "#chat-log", "Hallo Jef").await;
 
     let (stderr, stats) = finished(cli, &stats_path).await;
     assert!(stderr.contains("camera: videotestsrc"), "{stderr}");

@@ -12,6 +12,7 @@ use balie_testkit::{chromium, reference};
 
 mod citizen_page;
 mod cli;
+mod phone;
 mod segmentation;
 mod video_call;
 

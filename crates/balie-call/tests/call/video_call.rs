@@ -8,18 +8,19 @@ use fantoccini::Locator;
 use std::time::Instant;
 use tokio::sync::{mpsc, oneshot};
 
-enum Command {
+pub(super) enum Command {
     Admit(String),
     Chat(String),
+    Pay(Box<balie_protocol::channel::PaymentCard>),
     Stats(oneshot::Sender<Option<CallStats>>),
     RestartIce,
     End,
 }
 
 /// The clerk side, pumped by its own task so signals flow while the test drives Chromium.
-struct Clerk {
-    events: mpsc::UnboundedReceiver<ClerkCallEvent>,
-    commands: mpsc::UnboundedSender<Command>,
+pub(super) struct Clerk {
+    pub(super) events: mpsc::UnboundedReceiver<ClerkCallEvent>,
+    pub(super) commands: mpsc::UnboundedSender<Command>,
 }
 
 impl Clerk {
@@ -47,6 +48,9 @@ impl Clerk {
                         Some(Command::Chat(text)) => {
                             call.call_mut().expect("a call").send_chat(&text).await;
                         }
+                        Some(Command::Pay(card)) => {
+                            call.call().expect("a call").send_payment(*card).await;
+                        }
                         Some(Command::Stats(reply)) => { let _ = reply.send(call.stats()); }
                         Some(Command::RestartIce) => call.call().expect("a call").restart_ice().await,
                         Some(Command::End) | None => {
@@ -61,7 +65,7 @@ impl Clerk {
     }
 
     /// Waits for the first event `pick` accepts, skipping others.
-    async fn wait_for<T>(
+    pub(super) async fn wait_for<T>(
         &mut self,
         what: &str,
         mut pick: impl FnMut(&ClerkCallEvent) -> Option<T>,
@@ -140,7 +144,7 @@ async fn remote_audio_peak(client: &fantoccini::Client) -> f64 {
 
 /// The clerk's side starts, a Chromium citizen opens the join link with `query` and
 /// knocks, and the clerk lets them in; returns when that happened.
-async fn citizen_let_in(
+pub(super) async fn citizen_let_in(
     s: &Setup,
     query: &str,
 ) -> (Clerk, fantoccini::Client, super::chromium::Driver, Instant) {
@@ -213,12 +217,25 @@ async fn a_call_carries_video_audio_and_chat_both_ways_and_the_citizen_hangs_up(
         .commands
         .send(Command::Chat("Goedemiddag, Dirk".into()))
         .unwrap();
-    wait_for_text(&client, "#chat-log", "Medewerker: Goedemiddag, Dirk").await;
     clerk
         .wait_for("the chat delivery", |e| {
             matches!(e, ClerkCallEvent::Call(CallEvent::ChatDelivered { .. })).then_some(())
         })
         .await;
+    // The chat is closed on a phone: its button counts the unread message, and the
+    // message is said to screen readers; opening the chat shows it.
+    super::chromium::wait_for_content(&client, "#chat-open", "1 ongelezen").await;
+    super::chromium::wait_for_content(
+        &client,
+        "#announce",
+        "Nieuw bericht van de medewerker: Goedemiddag, Dirk",
+    )
+    .await;
+    balie_testkit::seen::wait_seen(&client, "#chat-unread").await;
+    super::chromium::click(&client, "#chat-open").await;
+    wait_for_text(&client, "#chat-log", "Medewerker: Goedemiddag, Dirk").await;
+    balie_testkit::seen::wait_seen(&client, "#chat-input").await;
+    balie_testkit::seen::assert_not_rendered(&client, "#chat-unread").await;
     let input = client.find(Locator::Css("#chat-input")).await.unwrap();
     input
         .send_keys("Dag mevrouw, ik hoor u goed")
