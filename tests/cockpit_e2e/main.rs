@@ -369,10 +369,12 @@ async fn a_citizen_in_chromium_is_seen_moving_in_the_call_window_and_they_chat()
              document.querySelector('#chat-form').requestSubmit(); return true;",
         )
         .await;
-    chromium::wait_for_text(&browser, "#chat-log", "Medewerker: Goedemiddag, Jef").await;
     cockpit
         .wait_until("#chat-log", "el.textContent.includes('(ontvangen)')")
         .await;
+    // On the citizen's side the chat opens from the call's controls.
+    chromium::click(&browser, "#chat-open").await;
+    chromium::wait_for_text(&browser, "#chat-log", "Medewerker: Goedemiddag, Jef").await;
     browser
         .find(Locator::Css("#chat-input"))
         .await
@@ -425,7 +427,7 @@ async fn a_payment_asked_in_the_call_is_paid_by_the_citizen_and_both_sides_see_i
     use fantoccini::Locator;
 
     let _serial = serial().await;
-    let display = one_monitor(1600, 900);
+    let display = one_monitor(1920, 1080);
     let data = tempfile::tempdir().unwrap();
     let cockpit = Cockpit::start(COCKPIT, &display, data.path()).await;
     cockpit.window("gesprek").await;
@@ -437,13 +439,48 @@ async fn a_payment_asked_in_the_call_is_paid_by_the_citizen_and_both_sides_see_i
     let url = url.as_str().unwrap().to_string();
     let relay = url.split("/j/").next().unwrap().to_string();
 
+    // Issue 13: no knock banner before anyone knocks.
+    seen::assert_not_rendered(&cockpit.client, "#knock").await;
+    seen::assert_not_rendered(&cockpit.client, "#admit").await;
+    seen::assert_hidden_means_gone(&cockpit.client).await;
+
     let (browser, _driver) = chromium::chromium_with(chromium::FAKE_MEDIA).await;
-    browser.set_window_size(360, 740).await.unwrap();
+    seen::set_viewport(&browser, 360, 640).await;
     browser.goto(&format!("{url}?lang=nl")).await.unwrap();
     chromium::click(&browser, "#knock").await;
-    cockpit.wait_until("#knock", "!el.hidden").await;
+    seen::wait_seen(&cockpit.client, "#admit").await;
+    seen::screenshot(&cockpit.client, "gesprek-knock").await;
     cockpit.click("#admit").await;
     chromium::wait_for_text(&browser, "#lobby-status", "U bent verbonden").await;
+    // Let in: the banner is gone, and the call's window holds the picture, the call bar,
+    // the payment panel and the chat at once, without scrolling, on one monitor (half of
+    // 1920x1080) and on two (1280x860).
+    seen::assert_not_rendered(&cockpit.client, "#knock").await;
+    for (w, h) in [(960, 1080), (1280, 860)] {
+        seen::set_viewport(&cockpit.client, w, h).await;
+        for part in [
+            "#remote-video",
+            "#call-timer",
+            "#mute",
+            "#hangup",
+            "#pay-heading",
+            "#pay-product",
+            "#pay-amount",
+            "#pay-provider",
+            "#pay-request",
+            "#chat-input",
+            "#chat-form button[type=submit]",
+        ] {
+            seen::wait_seen(&cockpit.client, part).await;
+        }
+        let violations = chromium::axe_violations(&cockpit.client).await;
+        assert!(
+            violations.is_empty(),
+            "the call window {w}x{h}: {violations}"
+        );
+        seen::assert_hidden_means_gone(&cockpit.client).await;
+        seen::screenshot(&cockpit.client, &format!("gesprek-call-{w}x{h}")).await;
+    }
 
     // The clerk picks the traffic signs from the catalog and asks for the sandbox payment.
     cockpit
@@ -549,13 +586,15 @@ async fn a_payment_asked_in_the_call_is_paid_by_the_citizen_and_both_sides_see_i
             "el.querySelector('.payment[data-status=\"mismatch\"]')?.textContent.includes('Klopt niet')",
         )
         .await;
-    // The payment list lies below the video and the chat (issue 13 moves it): the clerk
-    // scrolls to it.
-    seen::scroll_and_see(
+    // Beside the picture, in sight without scrolling (issue 13), at 1280x860 with two
+    // payments in the list.
+    seen::wait_seen(
         &cockpit.client,
         ".payment[data-status=\"mismatch\"] .payment-status",
     )
     .await;
+    seen::wait_seen(&cockpit.client, "#remote-video").await;
+    seen::wait_seen(&cockpit.client, "#chat-input").await;
     assert_eq!(
         cockpit
             .value("return document.querySelectorAll('.payment[data-status=\"paid\"]').length")
@@ -565,7 +604,7 @@ async fn a_payment_asked_in_the_call_is_paid_by_the_citizen_and_both_sides_see_i
     );
     seen::screenshot(&cockpit.client, "gesprek-payment-mismatch").await;
     chromium::wait_for_text(&browser, "#payment-cards", "wordt nagekeken").await;
-    seen::scroll_and_see(
+    seen::wait_seen(
         &browser,
         ".payment-card[data-status=\"review\"] .card-status",
     )
@@ -704,7 +743,7 @@ async fn a_cockpit_killed_before_the_create_answer_after_create_or_after_paid_lo
     let display = one_monitor(1600, 900);
     let data = tempfile::tempdir().unwrap();
     let (mollie, fake) = balie_testkit::mollie::fake_mollie().await;
-    let secrets = balie_secrets::SecretStore::new(&format!("be.balie.e2e.{}", std::process::id()));
+    let secrets = balie_secrets::SecretStore::new(format!("be.balie.e2e.{}", std::process::id()));
     secrets
         .set(
             balie_secrets::SecretName::MollieApiKey,
@@ -1095,6 +1134,7 @@ async fn the_case_of_the_call_comes_up_on_the_second_monitor_and_its_payment_lan
     )
     .await;
     seen::screenshot(&cockpit.client, "dossier-timeline-payment-paid").await;
+    seen::assert_hidden_means_gone(&cockpit.client).await;
     cockpit
         .wait_until(
             "#case-audit",
@@ -1235,6 +1275,7 @@ async fn in_the_dossier_window_a_case_is_opened_documented_imported_and_exported
     cockpit.wait_until("#document-view-cut", "el.hidden").await;
     balie_testkit::seen::wait_seen(&cockpit.client, "#document-view button").await;
     balie_testkit::seen::screenshot(&cockpit.client, "dossier-text-document").await;
+    balie_testkit::seen::assert_hidden_means_gone(&cockpit.client).await;
     cockpit.click("#document-view button").await;
     cockpit.wait_until("#document-view", "!el.open").await;
 

@@ -297,6 +297,7 @@ function setUpDevices(error: HTMLElement) {
 /** The call part of the window: pictures, timer, controls, quality line and chat. */
 function createCallView(error: HTMLElement, setStatus: (key: string) => void) {
   const section = el<HTMLElement>("call");
+  const chat = el<HTMLElement>("chat");
   const remote = el<HTMLCanvasElement>("remote-video");
   const own = el<HTMLCanvasElement>("self-video");
   const timer = el<HTMLTimeElement>("call-timer");
@@ -318,6 +319,9 @@ function createCallView(error: HTMLElement, setStatus: (key: string) => void) {
     start() {
       view.stop();
       section.hidden = false;
+      chat.hidden = false;
+      // The window lays itself out for the call: picture left, payment and chat right.
+      document.body.classList.add("in-call");
       drawing = new AbortController();
       void showStream("remote", remote, drawing.signal);
       void showStream("self", own, drawing.signal);
@@ -343,6 +347,8 @@ function createCallView(error: HTMLElement, setStatus: (key: string) => void) {
       ticking = undefined;
       view.chatReady = false;
       section.hidden = true;
+      chat.hidden = true;
+      document.body.classList.remove("in-call");
     },
     showDevices(
       camera: string | null | undefined,

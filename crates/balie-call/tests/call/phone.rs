@@ -81,7 +81,7 @@ async fn all_reachable(client: &fantoccini::Client, css: &[&str], state: &str) {
     for one in css {
         client
             .execute(
-                "document.querySelector(arguments[0]).scrollIntoView({ block: 'nearest' }); return true;",
+                "document.querySelector(arguments[0]).scrollIntoView({ block: 'center' }); return true;",
                 vec![serde_json::json!(one)],
             )
             .await
