@@ -483,6 +483,22 @@ async fn a_payment_asked_in_the_call_is_paid_by_the_citizen_and_both_sides_see_i
         seen::assert_hidden_means_gone(&cockpit.client).await;
         seen::screenshot(&cockpit.client, &format!("gesprek-call-{w}x{h}")).await;
     }
+    // With the keyboard alone: Tab from *Ophangen* goes on to the payment form, not to
+    // something hidden or off-screen between them.
+    cockpit
+        .value("document.querySelector('#hangup').focus(); return true;")
+        .await;
+    cockpit
+        .client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("\u{e004}")
+        .await
+        .unwrap();
+    cockpit
+        .wait_until("#pay-product", "document.activeElement === el")
+        .await;
 
     // The clerk picks the traffic signs from the catalog and asks for the sandbox payment.
     cockpit
@@ -1013,6 +1029,15 @@ fn seed_case(data: &std::path::Path, number: &str, title: &str, party: &str) {
     use balie_store::cockpit::case;
     let mut conn =
         balie_store::open(&data.join("cockpit.sqlite3"), &balie_store::cockpit::SCHEMA).unwrap();
+    // Opened an hour ago (the timeline would say 1970 for a time of 0).
+    let now_ms = i64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis(),
+    )
+    .unwrap()
+        - 3_600_000;
     let party = case::add_party(
         &conn,
         &case::NewParty {
@@ -1024,7 +1049,7 @@ fn seed_case(data: &std::path::Path, number: &str, title: &str, party: &str) {
             address: None,
             external_id: None,
         },
-        1,
+        now_ms,
     )
     .unwrap();
     case::add_case(
@@ -1037,8 +1062,8 @@ fn seed_case(data: &std::path::Path, number: &str, title: &str, party: &str) {
             status: case::CaseStatus::Approved,
             assigned_clerk: None,
         },
-        "test",
-        1,
+        "import",
+        now_ms,
     )
     .unwrap();
 }

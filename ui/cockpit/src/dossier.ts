@@ -71,7 +71,11 @@ function createCaseList(error: HTMLElement, onOpen: (id: number) => void) {
         return item;
       }),
     );
-    resultsStatus.textContent = query ? t("dossier.found", { count: String(found.length) }) : t("dossier.recent");
+    resultsStatus.textContent = !query
+      ? t("dossier.recent")
+      : found.length === 1
+        ? t("dossier.found_one")
+        : t("dossier.found", { count: String(found.length) });
   };
   const runSearch = async () => {
     try {

@@ -235,6 +235,17 @@ async fn on_a_phone_the_call_fills_the_screen_and_a_payment_request_cannot_be_mi
             "{lang}: focus back on the sheet's button"
         );
         all_seen(&client, &CALL, &format!("citizen-call-{lang}-closed")).await;
+        // Back from the banking app (the tab shown again): the card comes first.
+        client
+            .execute(
+                "document.dispatchEvent(new Event('visibilitychange')); return true;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        seen::wait_seen(&client, pay).await;
+        super::chromium::click(&client, "#payments .sheet-close").await;
+        seen::assert_not_rendered(&client, "#payments").await;
 
         // Paid: the same place says so, opened again by itself, and said.
         clerk

@@ -85,8 +85,8 @@ async fn provider_faults_lose_nothing_and_make_nothing_paid_early_or_twice() {
     );
     assert_eq!(
         *fake.creates.lock().unwrap(),
-        3 + 2,
-        "three payments above, and this one asked twice"
+        4 + 2,
+        "four payments above, and this one asked twice"
     );
     let secrets = SecretStore::new(&service);
     secrets.delete(SecretName::MollieApiKey).unwrap();
