@@ -49,5 +49,6 @@ echo "Fault matrix, $(date -u +%Y-%m-%dT%H:%MZ), commit $(git rev-parse --short 
 echo "$(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), loopback only"
 {
   printf 'fault\tlost\tduplicated\twrongly paid\trecovered\ttime\n'
-  grep -h '^fault-matrix' "$out" | cut -f2-
+  # A row may follow the harness's "test … " on the same line (--nocapture).
+  grep -o $'fault-matrix\t.*' "$out" | cut -f2-
 } | column -t -s $'\t'
