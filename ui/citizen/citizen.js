@@ -50,11 +50,12 @@ function say(key) {
 function announce(message) {
   const region = document.getElementById("announce");
   if (!region) return;
-  // The same words twice in a row are still spoken: empty the region first.
-  region.textContent = "";
-  window.setTimeout(() => {
-    region.textContent = message;
-  }, 50);
+  // Each message its own line, so one that follows quickly does not overwrite the one
+  // before it before it was read; lines go again after a while.
+  const line = document.createElement("p");
+  line.textContent = message;
+  region.append(line);
+  window.setTimeout(() => line.remove(), 15000);
 }
 
 const token = location.pathname.split("/").pop() ?? "";
@@ -335,6 +336,8 @@ function showCall() {
   byId("call").hidden = false;
   byId("preview-note").hidden = true;
   byId("controls").hidden = false;
+  // The page keeps a heading (for screen readers; the picture is the page now).
+  byId("heading").textContent = text("callLabel");
   const remote = /** @type {HTMLVideoElement} */ (byId("remote"));
   remote.play().catch(() => {});
 }
@@ -348,14 +351,22 @@ let unread = 0;
 
 /** @param {SheetName} name */
 function openSheet(name) {
+  const hadFocus = document.activeElement?.closest(".sheet");
   for (const other of /** @type {SheetName[]} */ (["chat", "payments"])) {
     byId(other).hidden = other !== name;
     byId(SHEET_BUTTONS[other]).setAttribute("aria-expanded", String(other === name));
   }
   byId("call").classList.add("sheet-open");
+  if (hadFocus && hadFocus.id !== name) {
+    const heading = byId(`${name}-heading`);
+    heading.tabIndex = -1;
+    heading.focus();
+  }
   if (name === "chat") {
     unread = 0;
     showUnread();
+  } else {
+    byId("pay-open").classList.remove("attention");
   }
 }
 
@@ -376,7 +387,11 @@ function closeSheet(refocus) {
 function toggleSheet(name) {
   if (byId(name).hidden) {
     openSheet(name);
-    if (name === "chat") byId("chat-input").focus();
+    // To the sheet's heading: on a phone, focusing the chat's input would bring up the
+    // keyboard over the messages the citizen opened the chat to read.
+    const heading = byId(`${name}-heading`);
+    heading.tabIndex = -1;
+    heading.focus();
   } else {
     closeSheet(true);
   }
@@ -415,8 +430,14 @@ function finish(key) {
   byId("call").hidden = true;
   byId("media-denied").hidden = true;
   // The page's heading now says how it ended; the texts from before the call go.
-  byId("heading").textContent = text(key);
+  const heading = byId("heading");
+  heading.textContent = text(key);
   for (const paragraph of byId("intro").querySelectorAll("p")) paragraph.hidden = true;
+  // The call's controls are gone: the keyboard goes to what the page says now.
+  if (!document.activeElement || document.activeElement === document.body || !document.activeElement.isConnected || document.activeElement.closest("[hidden]")) {
+    heading.tabIndex = -1;
+    heading.focus();
+  }
   say(key);
   socket?.close();
 }
@@ -652,14 +673,22 @@ function showCard(value) {
 
   const cards = byId("payment-cards");
   const old = cards.querySelector(`[data-payment-id="${CSS.escape(card.id)}"]`);
+  const heldFocus = old?.contains(document.activeElement) ?? false;
   if (old) old.replaceWith(article);
   else cards.prepend(article);
+  if (heldFocus) {
+    heading.tabIndex = -1;
+    heading.focus();
+  }
   byId("pay-open").hidden = false;
   const before = cardStatus.get(card.id);
   if (before !== card.status) {
-    // New, or its state changed: shown at once, over the call, and said.
+    // New, or its state changed: shown at once, over the call, and said. Someone typing
+    // in the chat keeps it: the Betaling button and the announcement tell them.
     cardStatus.set(card.id, card.status);
-    openSheet("payments");
+    const typing = !byId("chat").hidden && byId("chat").contains(document.activeElement) && document.activeElement !== byId("chat-heading");
+    if (typing) byId("pay-open").classList.add("attention");
+    else openSheet("payments");
     article.scrollIntoView({ block: "nearest" });
     const asked = before === undefined && card.status === "open" ? `${text("payAsked")}. ` : "";
     announce(`${asked}${card.description}, ${euros(card.amount_cents)}: ${state.textContent}`);
@@ -752,7 +781,7 @@ if (button) {
   document.addEventListener("visibilitychange", () => {
     if (document.visibilityState !== "visible" || finished || !admitted) return;
     // Back from the banking app: the payment's current state first.
-    if (cardStatus.size > 0) openSheet("payments");
+    if ([...cardStatus.values()].includes("open")) openSheet("payments");
     if (!socket || socket.readyState === WebSocket.CLOSED) {
       clearTimeout(reconnectTimer);
       retry = 500;

@@ -218,6 +218,7 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
         ("chatUnavailable", "chat.unavailable"),
         ("tooLong", "chat.too_long"),
         ("chatNew", "chat.new"),
+        ("callLabel", "call.label"),
         ("chatUnread", "chat.unread"),
         ("payAsked", "pay.asked"),
         ("payPayee", "pay.payee"),
@@ -273,6 +274,13 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
 <video id="self" class="self" autoplay playsinline muted aria-label="{self_view}"></video>
 </div>
 <p id="preview-note" class="note" hidden>{preview}</p>
+<div id="controls" class="controls" role="group" aria-label="{controls}" hidden>
+<button type="button" id="mute" class="control" aria-pressed="false">{mute}</button>
+<button type="button" id="camera" class="control" aria-pressed="false">{camera_off}</button>
+<button type="button" id="chat-open" class="control" aria-expanded="false" aria-controls="chat">{chat_open} <span id="chat-unread" class="unread" hidden></span></button>
+<button type="button" id="pay-open" class="control" aria-expanded="false" aria-controls="payments" hidden>{pay_open}</button>
+<button type="button" id="hangup" class="control hangup">{hangup}</button>
+</div>
 <section id="payments" class="sheet payments" aria-labelledby="payments-heading" hidden>
 <div class="sheet-head">
 <h2 id="payments-heading">{pay_heading}</h2>
@@ -297,13 +305,6 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
 </form>
 </div>
 </section>
-<div id="controls" class="controls" role="group" aria-label="{controls}" hidden>
-<button type="button" id="mute" class="control" aria-pressed="false">{mute}</button>
-<button type="button" id="camera" class="control" aria-pressed="false">{camera_off}</button>
-<button type="button" id="chat-open" class="control" aria-expanded="false" aria-controls="chat">{chat_open} <span id="chat-unread" class="unread" hidden></span></button>
-<button type="button" id="pay-open" class="control" aria-expanded="false" aria-controls="payments" hidden>{pay_open}</button>
-<button type="button" id="hangup" class="control hangup">{hangup}</button>
-</div>
 </section>
 <div id="texts" hidden{data}></div>
 <script type="application/json" id="protocol">{constants}</script>

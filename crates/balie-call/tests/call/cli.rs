@@ -47,6 +47,7 @@ async fn spawn_cli(
 /// A Chromium citizen opens `url` and knocks.
 async fn citizen_knocks(url: &str) -> (fantoccini::Client, super::chromium::Driver) {
     let (client, driver) = chromium_with(FAKE_MEDIA).await;
+    balie_testkit::seen::set_viewport(&client, 360, 640).await;
     client.goto(url).await.unwrap();
     super::chromium::click(&client, "#knock").await;
     (client, driver)

@@ -42,7 +42,7 @@ fn card(status: CardStatus) -> PaymentCard {
 fn words(lang: &str) -> (&'static str, &'static str, &'static str) {
     match lang {
         "fr" => (
-            "L'agent vous demande un paiement",
+            "L’agent vous demande un paiement",
             "Paiement reçu",
             "L'entretien est terminé",
         ),
@@ -142,7 +142,7 @@ async fn on_a_phone_the_call_fills_the_screen_and_a_payment_request_cannot_be_mi
                 } else {
                     all_reachable(&client, &CALL, &state).await;
                 }
-                seen::assert_not_rendered(&client, "#intro").await;
+                seen::assert_not_rendered(&client, "#intro p").await;
                 seen::assert_not_rendered(&client, ".top").await;
                 seen::no_sideways_scroll(&client).await;
                 seen::assert_hidden_means_gone(&client).await;

@@ -150,6 +150,9 @@ pub(super) async fn citizen_let_in(
 ) -> (Clerk, fantoccini::Client, super::chromium::Driver, Instant) {
     let mut clerk = Clerk::start(s);
     let (client, driver) = chromium_with(FAKE_MEDIA).await;
+    // A phone, as the citizen's: in a call the clerk's picture fills the page, and on a
+    // desktop-sized headless window its painting alone costs frames on two cores.
+    balie_testkit::seen::set_viewport(&client, 360, 640).await;
     client
         .goto(&format!("{}/j/{}?{query}", s.url, s.join_token))
         .await
