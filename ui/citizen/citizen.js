@@ -403,7 +403,7 @@ function showUnread() {
   badge.textContent = unread === 0 ? "" : String(unread);
   const hint = document.createElement("span");
   hint.className = "visually-hidden";
-  hint.textContent = ` ${text("chatUnread")}`;
+  hint.textContent = ` ${text(unread === 1 ? "chatUnread" : "chatUnreadMany")}`;
   if (unread > 0) badge.append(hint);
 }
 

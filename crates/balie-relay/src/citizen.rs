@@ -220,6 +220,7 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
         ("chatNew", "chat.new"),
         ("callLabel", "call.label"),
         ("chatUnread", "chat.unread"),
+        ("chatUnreadMany", "chat.unread_many"),
         ("payAsked", "pay.asked"),
         ("payPayee", "pay.payee"),
         ("payAmount", "pay.amount"),
