@@ -434,7 +434,8 @@ function finish(key) {
   heading.textContent = text(key);
   for (const paragraph of byId("intro").querySelectorAll("p")) paragraph.hidden = true;
   // The call's controls are gone: the keyboard goes to what the page says now.
-  if (!document.activeElement || document.activeElement === document.body || !document.activeElement.isConnected || document.activeElement.closest("[hidden]")) {
+  const focused = document.activeElement;
+  if (!focused || focused === document.body || !focused.isConnected || focused.closest("[hidden]")) {
     heading.tabIndex = -1;
     heading.focus();
   }
@@ -686,7 +687,9 @@ function showCard(value) {
     // New, or its state changed: shown at once, over the call, and said. Someone typing
     // in the chat keeps it: the Betaling button and the announcement tell them.
     cardStatus.set(card.id, card.status);
-    const typing = !byId("chat").hidden && byId("chat").contains(document.activeElement) && document.activeElement !== byId("chat-heading");
+    const chat = byId("chat");
+    const typing =
+      !chat.hidden && chat.contains(document.activeElement) && document.activeElement !== byId("chat-heading");
     if (typing) byId("pay-open").classList.add("attention");
     else openSheet("payments");
     article.scrollIntoView({ block: "nearest" });
