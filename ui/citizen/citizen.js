@@ -349,6 +349,12 @@ function showCall() {
 const SHEET_BUTTONS = { chat: "chat-open", payments: "pay-open" };
 let unread = 0;
 
+/** Moves the keyboard (and a screen reader) to a heading or other non-control. @param {HTMLElement} element */
+function focusOn(element) {
+  element.tabIndex = -1;
+  element.focus();
+}
+
 /** @param {SheetName} name */
 function openSheet(name) {
   const hadFocus = document.activeElement?.closest(".sheet");
@@ -358,9 +364,7 @@ function openSheet(name) {
   }
   byId("call").classList.add("sheet-open");
   if (hadFocus && hadFocus.id !== name) {
-    const heading = byId(`${name}-heading`);
-    heading.tabIndex = -1;
-    heading.focus();
+    focusOn(byId(`${name}-heading`));
   }
   if (name === "chat") {
     unread = 0;
@@ -389,9 +393,7 @@ function toggleSheet(name) {
     openSheet(name);
     // To the sheet's heading: on a phone, focusing the chat's input would bring up the
     // keyboard over the messages the citizen opened the chat to read.
-    const heading = byId(`${name}-heading`);
-    heading.tabIndex = -1;
-    heading.focus();
+    focusOn(byId(`${name}-heading`));
   } else {
     closeSheet(true);
   }
@@ -436,8 +438,7 @@ function finish(key) {
   // The call's controls are gone: the keyboard goes to what the page says now.
   const focused = document.activeElement;
   if (!focused || focused === document.body || !focused.isConnected || focused.closest("[hidden]")) {
-    heading.tabIndex = -1;
-    heading.focus();
+    focusOn(heading);
   }
   say(key);
   socket?.close();
@@ -678,8 +679,7 @@ function showCard(value) {
   if (old) old.replaceWith(article);
   else cards.prepend(article);
   if (heldFocus) {
-    heading.tabIndex = -1;
-    heading.focus();
+    focusOn(heading);
   }
   byId("pay-open").hidden = false;
   const before = cardStatus.get(card.id);

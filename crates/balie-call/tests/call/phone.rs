@@ -10,7 +10,6 @@
 use super::chromium::{axe_violations, wait_for_content};
 use super::video_call::{Clerk, Command, citizen_let_in};
 use super::*;
-use balie_call::{CallEvent, CallState, ClerkCallEvent};
 use balie_protocol::channel::{CardStatus, PayMethod, PaymentCard};
 use balie_testkit::seen;
 use std::time::Instant;
@@ -121,6 +120,40 @@ async fn text_size(client: &fantoccini::Client, factor: f64) {
         .unwrap();
 }
 
+/// At each phone size, at 100% and 200% text: `css` seen (at 200%: reachable), `gone`
+/// not rendered, nothing sideways, nothing `hidden` with a box, axe clean; screenshots
+/// named `{name}-{w}x{h}-text{100,200}` (at 200% in Dutch only).
+async fn every_size(
+    client: &fantoccini::Client,
+    name: &str,
+    css: &[&str],
+    gone: &[&str],
+    lang: &str,
+) {
+    for (w, h) in SIZES {
+        seen::set_viewport(client, w, h).await;
+        for zoom in [1.0, 2.0] {
+            text_size(client, zoom).await;
+            let state = format!("{name}-{w}x{h}-text{}", zoom * 100.0);
+            if zoom == 1.0 {
+                all_seen(client, css, &state).await;
+            } else {
+                all_reachable(client, css, &state).await;
+            }
+            for one in gone {
+                seen::assert_not_rendered(client, one).await;
+            }
+            seen::no_sideways_scroll(client).await;
+            seen::assert_hidden_means_gone(client).await;
+            assert_no_violations(client, &state).await;
+            if lang == "nl" || zoom == 1.0 {
+                seen::screenshot(client, &state).await;
+            }
+        }
+        text_size(client, 1.0).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_a_phone_the_call_fills_the_screen_and_a_payment_request_cannot_be_missed() {
     let _serial = serial().await;
@@ -132,27 +165,14 @@ async fn on_a_phone_the_call_fills_the_screen_and_a_payment_request_cannot_be_mi
 
         // In the call: the picture and the controls in sight at every size and at 200%
         // text, the page's texts from before the call gone, nothing sideways.
-        for (w, h) in SIZES {
-            seen::set_viewport(&client, w, h).await;
-            for zoom in [1.0, 2.0] {
-                text_size(&client, zoom).await;
-                let state = format!("citizen-call-{lang}-{w}x{h}-text{}", zoom * 100.0);
-                if zoom == 1.0 {
-                    all_seen(&client, &CALL, &state).await;
-                } else {
-                    all_reachable(&client, &CALL, &state).await;
-                }
-                seen::assert_not_rendered(&client, "#intro p").await;
-                seen::assert_not_rendered(&client, ".top").await;
-                seen::no_sideways_scroll(&client).await;
-                seen::assert_hidden_means_gone(&client).await;
-                assert_no_violations(&client, &state).await;
-                if lang == "nl" || zoom == 1.0 {
-                    seen::screenshot(&client, &state).await;
-                }
-            }
-            text_size(&client, 1.0).await;
-        }
+        every_size(
+            &client,
+            &format!("citizen-call-{lang}"),
+            &CALL,
+            &["#intro p", ".top"],
+            lang,
+        )
+        .await;
 
         // A payment request: over the call within a second, said, and buzzed.
         seen::set_viewport(&client, 360, 640).await;
@@ -202,25 +222,14 @@ async fn on_a_phone_the_call_fills_the_screen_and_a_payment_request_cannot_be_mi
         // With the sheet open, at every size and at 200% text: the amount, the payee and
         // *Betalen* in sight, and still the picture and the controls.
         let sheet = [".payment-card .facts", pay, "#remote", "#mute", "#hangup"];
-        for (w, h) in SIZES {
-            seen::set_viewport(&client, w, h).await;
-            for zoom in [1.0, 2.0] {
-                text_size(&client, zoom).await;
-                let state = format!("citizen-payment-{lang}-{w}x{h}-text{}", zoom * 100.0);
-                if zoom == 1.0 {
-                    all_seen(&client, &sheet, &state).await;
-                } else {
-                    all_reachable(&client, &sheet, &state).await;
-                }
-                seen::no_sideways_scroll(&client).await;
-                seen::assert_hidden_means_gone(&client).await;
-                assert_no_violations(&client, &state).await;
-                if lang == "nl" || zoom == 1.0 {
-                    seen::screenshot(&client, &state).await;
-                }
-            }
-            text_size(&client, 1.0).await;
-        }
+        every_size(
+            &client,
+            &format!("citizen-payment-{lang}"),
+            &sheet,
+            &[],
+            lang,
+        )
+        .await;
 
         // Closed, it comes back with its button; the keyboard goes back to that button.
         seen::set_viewport(&client, 360, 640).await;
@@ -281,15 +290,7 @@ async fn on_a_phone_the_call_fills_the_screen_and_a_payment_request_cannot_be_mi
 
 /// Waits until the call is up on both sides.
 async fn connected(clerk: &mut Clerk, client: &fantoccini::Client) {
-    clerk
-        .wait_for("the call connect", |e| {
-            matches!(
-                e,
-                ClerkCallEvent::Call(CallEvent::State(CallState::Connected))
-            )
-            .then_some(())
-        })
-        .await;
+    clerk.wait_connected().await;
     let deadline = Instant::now() + Duration::from_secs(20);
     while client
         .execute(

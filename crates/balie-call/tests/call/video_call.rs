@@ -82,6 +82,18 @@ impl Clerk {
         }
     }
 
+    /// Waits until the engine says the call is connected.
+    pub(super) async fn wait_connected(&mut self) {
+        self.wait_for("the call connect", |e| {
+            matches!(
+                e,
+                ClerkCallEvent::Call(CallEvent::State(CallState::Connected))
+            )
+            .then_some(())
+        })
+        .await;
+    }
+
     /// Waits for a knock and lets the citizen in; returns when.
     async fn admit_next_knock(&mut self) -> Instant {
         let knock_id = self
@@ -167,15 +179,7 @@ async fn a_call_carries_video_audio_and_chat_both_ways_and_the_citizen_hangs_up(
     let _serial = serial().await;
     let s = setup().await;
     let (mut clerk, client, _driver, admitted_at) = citizen_let_in(&s, "lang=nl").await;
-    clerk
-        .wait_for("the call connect", |e| {
-            matches!(
-                e,
-                ClerkCallEvent::Call(CallEvent::State(CallState::Connected))
-            )
-            .then_some(())
-        })
-        .await;
+    clerk.wait_connected().await;
     wait_for_text(
         &client,
         "#lobby-status",
@@ -399,15 +403,7 @@ async fn relayed_call(
     .await;
     let (mut clerk, client, driver, _) =
         citizen_let_in(&s, &format!("lang={lang}&ice=relay")).await;
-    clerk
-        .wait_for("the call connect", |e| {
-            matches!(
-                e,
-                ClerkCallEvent::Call(CallEvent::State(CallState::Connected))
-            )
-            .then_some(())
-        })
-        .await;
+    clerk.wait_connected().await;
     (turn, s, clerk, client, driver)
 }
 
@@ -613,15 +609,7 @@ async fn a_relay_restart_mid_call_leaves_the_call_up_and_signaling_comes_back() 
         _dir: dir,
     };
     let (mut clerk, client, _driver, _) = citizen_let_in(&s, "lang=nl").await;
-    clerk
-        .wait_for("the call connect", |e| {
-            matches!(
-                e,
-                ClerkCallEvent::Call(CallEvent::State(CallState::Connected))
-            )
-            .then_some(())
-        })
-        .await;
+    clerk.wait_connected().await;
     wait_for_text(&client, "#lobby-status", "U bent verbonden").await;
 
     // The relay dies for three seconds. The media does not pass through it: the call
