@@ -23,6 +23,7 @@
 //! Non-goals: storage, networking, formatting for a particular UI.
 
 mod address;
+pub mod agenda;
 mod case;
 mod enterprise;
 mod iban;
