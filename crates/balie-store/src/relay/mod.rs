@@ -1,7 +1,11 @@
-//! The relay's database: clerks, rooms, the sandbox provider's payments and who watches
-//! which provider payment.
+//! The relay's database: clerks, rooms, the sandbox provider's payments, who watches
+//! which provider payment, and the front door's products, hours, availability and
+//! appointments.
 
+pub mod appointment;
 pub mod clerk;
+pub mod hours;
+pub mod product;
 pub mod room;
 pub mod sandbox;
 pub mod watch;
@@ -33,6 +37,10 @@ pub static SCHEMA: Schema = Schema {
         Migration {
             version: 5,
             sql: include_str!("../../migrations/relay/0005_admitted_citizen.sql"),
+        },
+        Migration {
+            version: 6,
+            sql: include_str!("../../migrations/relay/0006_front_door.sql"),
         },
     ],
 };

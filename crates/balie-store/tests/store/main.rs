@@ -5,6 +5,7 @@ use balie_store::{StoreError, cockpit, open, relay, schema_version};
 use rusqlite::Connection;
 
 mod cases;
+mod front_door;
 
 fn temp_db() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");

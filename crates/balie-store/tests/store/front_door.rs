@@ -1,0 +1,172 @@
+//! The front door's tables: products and who serves them, hours, appointments.
+
+use balie_domain::Money;
+use balie_domain::agenda::DayHours;
+use balie_store::relay::{self, appointment, hours, product};
+use jiff::civil::{Weekday, date};
+
+fn relay_db() -> (tempfile::TempDir, rusqlite::Connection) {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = balie_store::open(&dir.path().join("relay.sqlite3"), &relay::SCHEMA).unwrap();
+    (dir, conn)
+}
+
+fn clerk(conn: &rusqlite::Connection, name: &str) -> i64 {
+    let digest = balie_store_digest(name);
+    relay::clerk::add(conn, name, &digest).unwrap().unwrap()
+}
+
+fn balie_store_digest(name: &str) -> [u8; 32] {
+    let mut d = [0u8; 32];
+    for (i, b) in name.bytes().enumerate() {
+        d[i % 32] ^= b.wrapping_add(i as u8);
+    }
+    d
+}
+
+fn meals(served_by: Vec<product::ServedBy>) -> product::Product {
+    product::Product {
+        id: "sociaal-restaurant".into(),
+        name: product::Texts {
+            nl: "Sociaal restaurant".into(),
+            fr: "Restaurant social".into(),
+            en: "Social restaurant".into(),
+        },
+        prepare: product::Texts::default(),
+        price: Money::from_cents(6000),
+        duration_minutes: 20,
+        digital: true,
+        position: 1,
+        served_by,
+        changed_at: 0,
+    }
+}
+
+#[test]
+fn a_product_is_served_by_its_named_clerks_and_its_teams_members_only() {
+    let (_dir, conn) = relay_db();
+    let an = clerk(&conn, "an@zonnedorp.be");
+    let bert = clerk(&conn, "bert@zonnedorp.be");
+    let carla = clerk(&conn, "carla@zonnedorp.be");
+    assert!(product::set_teams(&conn, "bert@zonnedorp.be", &["welzijn".into()]).unwrap());
+    assert!(product::set_teams(&conn, "carla@zonnedorp.be", &["burgerzaken".into()]).unwrap());
+    let p = meals(vec![
+        product::ServedBy::Clerk("an@zonnedorp.be".into()),
+        product::ServedBy::Team("welzijn".into()),
+    ]);
+    assert!(product::put(&conn, &p).unwrap(), "new");
+    assert_eq!(product::server_ids(&conn, &p.id).unwrap(), vec![an, bert]);
+    assert_eq!(
+        product::served_by_clerk(&conn, bert).unwrap(),
+        vec![p.id.clone()]
+    );
+    assert!(product::served_by_clerk(&conn, carla).unwrap().is_empty());
+    // A revoked clerk serves nothing.
+    relay::clerk::revoke(&conn, "an@zonnedorp.be").unwrap();
+    assert_eq!(product::server_ids(&conn, &p.id).unwrap(), vec![bert]);
+    // A clerk who does not exist is refused and nothing changes.
+    let wrong = meals(vec![product::ServedBy::Clerk("nobody".into())]);
+    assert!(product::put(&conn, &wrong).is_err());
+    assert_eq!(
+        product::get(&conn, &p.id).unwrap().unwrap().served_by.len(),
+        2
+    );
+    // Removed: no longer offered, its row kept for the appointments that name it.
+    assert!(product::remove(&conn, &p.id).unwrap());
+    assert!(product::get(&conn, &p.id).unwrap().is_none());
+    assert!(product::list(&conn, false).unwrap().is_empty());
+    assert!(!product::put(&conn, &p).unwrap(), "back, not new");
+}
+
+#[test]
+fn hours_and_availability_read_back_as_written() {
+    let (_dir, conn) = relay_db();
+    let an = clerk(&conn, "an");
+    let morning: DayHours = "09:00-12:00".parse().unwrap();
+    hours::set_opening_weekday(&conn, Weekday::Monday, &morning).unwrap();
+    hours::set_opening_exception(&conn, date(2026, 12, 25), &DayHours::closed(), "Kerstmis")
+        .unwrap();
+    let opening = hours::opening(&conn).unwrap();
+    assert_eq!(opening.calendar.weekday(Weekday::Monday), &morning);
+    assert!(opening.calendar.on(date(2026, 12, 25)).is_closed());
+    assert_eq!(opening.notes[&date(2026, 12, 25)], "Kerstmis");
+    assert!(hours::remove_opening_exception(&conn, date(2026, 12, 25)).unwrap());
+
+    let mut available = balie_domain::agenda::Calendar::default();
+    available.set_weekday(Weekday::Tuesday, "18:00-21:00".parse().unwrap());
+    available.set_exception(date(2026, 11, 1), DayHours::closed());
+    available.set_exception(date(2026, 12, 24), DayHours::closed());
+    hours::set_availability(&conn, an, &available, date(2026, 12, 1)).unwrap();
+    let back = hours::availability(&conn, an).unwrap();
+    assert_eq!(back.weekday(Weekday::Tuesday).to_string(), "18:00-21:00");
+    // The past exception was dropped, the coming one kept.
+    assert_eq!(
+        back.exceptions().keys().copied().collect::<Vec<_>>(),
+        [date(2026, 12, 24)]
+    );
+}
+
+#[test]
+fn a_clerk_never_has_two_booked_appointments_starting_at_once() {
+    let (_dir, conn) = relay_db();
+    let an = clerk(&conn, "an");
+    product::put(&conn, &meals(vec![])).unwrap();
+    let first = appointment::Appointment {
+        id: "a1".into(),
+        product_id: "sociaal-restaurant".into(),
+        clerk_id: an,
+        starts_at: 1_000_000,
+        ends_at: 1_001_200,
+        outside_hours: false,
+        status: appointment::Status::Booked,
+        name: "Dirk".into(),
+        email: Some("dirk@example.be".into()),
+        phone: None,
+        locale: "nl".into(),
+        question: String::new(),
+        room_id: "r1".into(),
+        moved_from: None,
+        created_at: 900_000,
+    };
+    assert!(appointment::insert(&conn, &first, &[1; 32]).unwrap());
+    let second = appointment::Appointment {
+        id: "a2".into(),
+        room_id: "r2".into(),
+        ..first.clone()
+    };
+    assert!(
+        !appointment::insert(&conn, &second, &[2; 32]).unwrap(),
+        "same start refused"
+    );
+    assert_eq!(
+        appointment::busy(&conn, an, 1_001_000, 1_002_000).unwrap(),
+        vec![(1_000_000, 1_001_200)]
+    );
+    assert!(
+        appointment::busy(&conn, an, 1_001_200, 1_002_000)
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        appointment::upcoming_for_contact(&conn, Some("dirk@example.be"), None, 999_999).unwrap(),
+        1
+    );
+    assert_eq!(
+        appointment::find_by_manage(&conn, &[1; 32])
+            .unwrap()
+            .unwrap()
+            .id,
+        "a1"
+    );
+    // Cancelled once; the second click changes nothing; the moment is free again.
+    assert!(appointment::withdraw(&conn, "a1", appointment::Status::Canceled, 950_000).unwrap());
+    assert!(!appointment::withdraw(&conn, "a1", appointment::Status::Moved, 950_001).unwrap());
+    assert_eq!(
+        appointment::find(&conn, "a1").unwrap().unwrap().status,
+        appointment::Status::Canceled
+    );
+    assert!(appointment::insert(&conn, &second, &[2; 32]).unwrap());
+    // Retention: gone with its citizen data once its moment is long past.
+    assert_eq!(appointment::purge(&conn, 1_001_201).unwrap(), 2);
+    assert!(appointment::find(&conn, "a2").unwrap().is_none());
+}
