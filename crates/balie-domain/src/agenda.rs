@@ -104,7 +104,9 @@ impl FromStr for TimeOfDay {
 
     fn from_str(s: &str) -> Result<Self, AgendaError> {
         let bad = || AgendaError::Time(s.to_owned());
-        let (h, m) = s.trim().split_once([':', 'u', 'h']).ok_or_else(bad)?;
+        let s_trim = s.trim();
+        // "9" is nine o'clock, as people write it ("9-12").
+        let (h, m) = s_trim.split_once([':', 'u', 'h']).unwrap_or((s_trim, "00"));
         let digits =
             |p: &str| !p.is_empty() && p.len() <= 2 && p.bytes().all(|b| b.is_ascii_digit());
         if !digits(h) || m.len() != 2 || !digits(m) {
@@ -496,8 +498,10 @@ mod tests {
         assert_eq!("9:00".parse::<TimeOfDay>().unwrap().minutes(), 540);
         assert_eq!("14u30".parse::<TimeOfDay>().unwrap().to_string(), "14:30");
         assert_eq!("24:00".parse::<TimeOfDay>().unwrap().minutes(), 1440);
+        assert_eq!("9".parse::<TimeOfDay>().unwrap().to_string(), "09:00");
+        assert_eq!("9-12".parse::<Window>().unwrap().to_string(), "09:00-12:00");
         for bad in [
-            "24:01", "9", "9:5", "12:60", "-1:00", "ab:cd", "", "09:00:00",
+            "24:01", "25", "123", "9:5", "12:60", "-1:00", "ab:cd", "", "09:00:00",
         ] {
             assert!(bad.parse::<TimeOfDay>().is_err(), "{bad}");
         }

@@ -46,6 +46,113 @@ fn clerks_are_added_listed_and_revoked_and_names_are_unique() {
     assert!(!list.contains(token.trim()), "the list never shows tokens");
 }
 
+fn ok(data: &std::path::Path, args: &[&str]) -> String {
+    let out = relay(data, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn refused(data: &std::path::Path, args: &[&str]) -> String {
+    let out = relay(data, args);
+    assert!(!out.status.success(), "{args:?} was accepted");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn it_manages_products_who_serves_them_and_the_opening_hours() {
+    let data = tempfile::tempdir().unwrap();
+    let data = data.path();
+    ok(data, &["clerk", "add", "an@zonnedorp.be"]);
+    ok(data, &["clerk", "teams", "an@zonnedorp.be", "welzijn"]);
+    let add = [
+        "product",
+        "add",
+        "sociaal-restaurant",
+        "--name-nl",
+        "Sociaal restaurant",
+        "--name-fr",
+        "Restaurant social",
+        "--name-en",
+        "Social restaurant",
+        "--price",
+        "60",
+        "--duration",
+        "20",
+        "--team",
+        "welzijn",
+    ];
+    ok(data, &add);
+    assert!(refused(data, &add).contains("exists already"));
+    assert!(
+        refused(
+            data,
+            &["product", "add", "x", "--name-nl", "a", "--duration", "20"]
+        )
+        .contains("--name-fr is required")
+    );
+    assert!(
+        refused(
+            data,
+            &["product", "set", "sociaal-restaurant", "--price", "6O"]
+        )
+        .contains("--price")
+    );
+    assert!(
+        refused(
+            data,
+            &["product", "set", "sociaal-restaurant", "--duration", "600"]
+        )
+        .contains("5 to 480")
+    );
+    assert!(
+        refused(
+            data,
+            &["product", "set", "sociaal-restaurant", "--clerk", "nobody"]
+        )
+        .contains("nobody")
+    );
+    ok(
+        data,
+        &[
+            "product",
+            "set",
+            "sociaal-restaurant",
+            "--price",
+            "12,50",
+            "--clerk",
+            "an@zonnedorp.be",
+        ],
+    );
+    let list = ok(data, &["product", "list"]);
+    assert_eq!(
+        list.trim(),
+        "sociaal-restaurant\tSociaal restaurant\t€\u{a0}12,50\t20 min\tdigital\tan@zonnedorp.be, team:welzijn"
+    );
+    ok(data, &["product", "remove", "sociaal-restaurant"]);
+    assert_eq!(ok(data, &["product", "list"]), "");
+    assert!(refused(data, &["product", "remove", "sociaal-restaurant"]).contains("no product"));
+
+    ok(data, &["hours", "set", "maandag", "9-12,13:30-16"]);
+    assert!(refused(data, &["hours", "set", "monday", "12:00-09:00"]).contains("12:00-09:00"));
+    assert!(refused(data, &["hours", "set", "someday", "9-12"]).contains("not a weekday"));
+    ok(
+        data,
+        &["hours", "except", "2999-12-25", "-", "--note", "Kerstmis"],
+    );
+    let show = ok(data, &["hours", "show"]);
+    assert!(
+        show.starts_with("monday\t09:00-12:00,13:30-16:00\ntuesday\t-\n"),
+        "{show}"
+    );
+    assert!(show.contains("2999-12-25\t-\tKerstmis"), "{show}");
+    ok(data, &["hours", "unexcept", "2999-12-25"]);
+    assert!(!ok(data, &["hours", "show"]).contains("2999"));
+}
+
 #[test]
 fn plain_http_outside_loopback_is_refused_on_the_command_line() {
     let data = tempfile::tempdir().unwrap();

@@ -1,5 +1,9 @@
 //! The `balie-relay` command line.
 
+mod front_door;
+
+pub use front_door::{HoursCommand, ProductCommand, ProductFields};
+
 use crate::config::{FileConfig, RelayConfig};
 use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
@@ -39,6 +43,12 @@ pub enum Command {
     /// Manage the clerks who may create rooms.
     #[command(subcommand)]
     Clerk(ClerkCommand),
+    /// Manage the products the front door offers and who serves them.
+    #[command(subcommand)]
+    Product(Box<ProductCommand>),
+    /// Manage the municipality's opening hours and holidays (Brussels time).
+    #[command(subcommand)]
+    Hours(HoursCommand),
     /// Run the relay server.
     Serve(Box<ServeArgs>),
 }
@@ -57,6 +67,14 @@ pub enum ClerkCommand {
     Revoke {
         /// The clerk's name.
         name: String,
+    },
+    /// Set the teams a clerk belongs to (a product served by a team is served by its
+    /// clerks); none given: no team.
+    Teams {
+        /// The clerk's name.
+        name: String,
+        /// The teams, e.g. burgerzaken welzijn.
+        teams: Vec<String>,
     },
 }
 
@@ -127,13 +145,22 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         .ok_or(crate::config::ConfigError::Missing("--data-dir"))?;
     match cli.command {
         Command::Clerk(command) => clerk(&data_dir, command),
+        Command::Product(command) => front_door::product(&open_db(&data_dir)?, *command),
+        Command::Hours(command) => front_door::hours(&open_db(&data_dir)?, command),
         Command::Serve(args) => serve(data_dir, file, *args),
     }
 }
 
-fn clerk(data_dir: &std::path::Path, command: ClerkCommand) -> anyhow::Result<()> {
+fn open_db(data_dir: &std::path::Path) -> anyhow::Result<rusqlite::Connection> {
     let config = RelayConfig::loopback(data_dir.to_path_buf());
-    let db = balie_store::open(&config.database_path(), &balie_store::relay::SCHEMA)?;
+    Ok(balie_store::open(
+        &config.database_path(),
+        &balie_store::relay::SCHEMA,
+    )?)
+}
+
+fn clerk(data_dir: &std::path::Path, command: ClerkCommand) -> anyhow::Result<()> {
+    let db = open_db(data_dir)?;
     let mut out = std::io::stdout().lock();
     match command {
         ClerkCommand::Add { name } => {
@@ -165,6 +192,18 @@ fn clerk(data_dir: &std::path::Path, command: ClerkCommand) -> anyhow::Result<()
                 anyhow::bail!("no active clerk called {name:?}");
             }
             writeln!(out, "revoked {name}")?;
+        }
+        ClerkCommand::Teams { name, teams } => {
+            if let Some(bad) = teams
+                .iter()
+                .find(|t| t.is_empty() || t.len() > 64 || t.chars().any(char::is_whitespace))
+            {
+                anyhow::bail!("a team is 1 to 64 characters without spaces, got {bad:?}");
+            }
+            if !balie_store::relay::product::set_teams(&db, &name, &teams)? {
+                anyhow::bail!("no clerk called {name:?}");
+            }
+            writeln!(out, "{name}\t{}", teams.join(" "))?;
         }
     }
     Ok(())
