@@ -1,15 +1,12 @@
 //! The citizen page, rendered on the server so its first screen works on any phone, with
 //! or without JavaScript.
 
+use crate::page::{Page, choose_locale, escape};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use balie_domain::{JoinToken, Locale};
-
-/// Strict policy: nothing but our own stylesheet (and, later, script) may load.
-const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; \
-connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const STYLESHEET: &str = include_str!("../../../ui/citizen/citizen.css");
 const SCRIPT: &str = include_str!("../../../ui/citizen/citizen.js");
@@ -96,24 +93,8 @@ pub(crate) async fn stylesheet() -> impl IntoResponse {
     )
 }
 
-/// The language: an explicit choice wins, then the browser's, then the clerk's hint.
-fn choose_locale(chosen: Option<&str>, headers: &HeaderMap, room: Option<Locale>) -> Locale {
-    chosen
-        .and_then(|l| l.parse().ok())
-        .or_else(|| {
-            headers
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Locale::from_accept_language)
-        })
-        .or(room)
-        .unwrap_or_default()
-}
-
 fn page(state: &AppState, status: StatusCode, locale: Locale, screen: Screen) -> Response {
     let t = |key| state.catalogs().text(locale, key);
-    let municipality = &state.config().municipality;
-    let title = t("page.title").replace("{municipality}", municipality);
     let lobby = matches!(screen, Screen::Waiting).then(|| call_markup(state, locale));
     let (heading, body, extra) = match screen {
         Screen::Waiting => (
@@ -125,73 +106,21 @@ fn page(state: &AppState, status: StatusCode, locale: Locale, screen: Screen) ->
         Screen::Expired => (t("expired.title"), t("expired.body"), None),
         Screen::Returned => (t("return.title"), t("return.body"), None),
     };
-    let languages: String = Locale::ALL
-        .iter()
-        .map(|l| {
-            let current = if *l == locale { r#" aria-current="true""# } else { "" };
-            format!(
-                r#"<li><a href="?lang={code}" lang="{tag}" hreflang="{tag}"{current}>{name}</a></li>"#,
-                code = l.code(),
-                tag = l.bcp47(),
-                name = escape(l.endonym()),
-            )
-        })
-        .collect();
     let extra = extra
         .map(|e| format!("<p>{}</p>", escape(e)))
         .unwrap_or_default();
-    let html = format!(
-        r#"<!doctype html>
-<html lang="{lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<title>{title}</title>
-<link rel="stylesheet" href="/static/citizen.css">
-</head>
-<body>
-<header class="top">
-<p class="municipality">{municipality}</p>
-<nav aria-label="{language_label}"><ul class="languages">{languages}</ul></nav>
-</header>
-<main id="main">
-<div id="intro">
+    let main = format!(
+        r#"<div id="intro">
 <h1 id="heading">{heading}</h1>
 <p>{body}</p>
 {extra}
 </div>
-{lobby}
-</main>
-</body>
-</html>
-"#,
-        lang = locale.bcp47(),
-        title = escape(&title),
-        municipality = escape(municipality),
-        language_label = escape(t("language.label")),
+{lobby}"#,
         heading = escape(heading),
         body = escape(body),
         lobby = lobby.unwrap_or_default(),
     );
-    let mut response = (status, html).into_response();
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
-    headers.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    // The page address holds a secret token: never cache it anywhere.
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    headers.insert(
-        header::CONTENT_LANGUAGE,
-        HeaderValue::from_static(locale.bcp47()),
-    );
-    headers.insert(header::VARY, HeaderValue::from_static("Accept-Language"));
-    response
+    crate::page::render(state, Page::new(status, locale, String::new(), main))
 }
 
 /// The lobby and the call: hidden until the script shows them, so the page without
@@ -342,22 +271,6 @@ fn page_constants() -> String {
     serde_json::to_string(&balie_protocol::channel::PageConstants::current())
         .unwrap_or_default()
         .replace('<', "\\u003c")
-}
-
-/// Escapes text for HTML element content and double-quoted attributes.
-pub(crate) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]

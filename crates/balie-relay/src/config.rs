@@ -49,6 +49,38 @@ pub struct RelayConfig {
     /// Reverse proxies in front of the relay, whose `X-Forwarded-For` names the client
     /// the limits count ([`crate::limits`]); nobody's by default.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Appointments booked on the front door.
+    pub booking: BookingConfig,
+}
+
+/// How appointments are booked and kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BookingConfig {
+    /// How many weeks ahead a citizen can book.
+    pub weeks_ahead: u32,
+    /// How long before its start a moment can still be booked, in minutes.
+    pub notice_minutes: u32,
+    /// How many days after an appointment its citizen data is deleted.
+    pub retention_days: u32,
+    /// How many appointments still to come one e-mail address or mobile number may hold.
+    pub max_upcoming_per_contact: u32,
+    /// How long after its end an appointment's join link still works, in minutes.
+    pub grace_minutes: u32,
+    /// How long before its start an appointment's join link works, in minutes.
+    pub opens_before_minutes: u32,
+}
+
+impl Default for BookingConfig {
+    fn default() -> Self {
+        Self {
+            weeks_ahead: 4,
+            notice_minutes: 60,
+            retention_days: 30,
+            max_upcoming_per_contact: 3,
+            grace_minutes: 30,
+            opens_before_minutes: 15,
+        }
+    }
 }
 
 /// How long a client may take to send its request's headers: a phone on a bad line sends
@@ -131,6 +163,18 @@ pub enum ConfigError {
     /// Link validity out of range.
     #[error("room_ttl_minutes must be between 1 and 1440, got {0}")]
     RoomTtl(u32),
+    /// A booking setting out of range.
+    #[error("{name} must be between {min} and {max}, got {got}")]
+    Booking {
+        /// The setting.
+        name: &'static str,
+        /// Its least value.
+        min: u32,
+        /// Its greatest value.
+        max: u32,
+        /// What was given.
+        got: u32,
+    },
 }
 
 /// The TOML file's shape: every field optional, unknown fields refused.
@@ -154,6 +198,9 @@ pub(crate) struct FileConfig {
     pub(crate) bancontact_jwks_url: Option<String>,
     pub(crate) sandbox: Option<bool>,
     pub(crate) trusted_proxies: Option<Vec<std::net::IpAddr>>,
+    pub(crate) booking_weeks: Option<u32>,
+    pub(crate) booking_notice_minutes: Option<u32>,
+    pub(crate) booking_retention_days: Option<u32>,
 }
 
 impl FileConfig {
@@ -197,6 +244,7 @@ impl RelayConfig {
             headers_within: DEFAULT_HEADERS_WITHIN,
             trusted_proxies: Vec::new(),
             silent_for: std::time::Duration::from_secs(60),
+            booking: BookingConfig::default(),
         }
     }
 
@@ -244,6 +292,34 @@ impl RelayConfig {
         }
         if !(1..=1440).contains(&self.room_ttl_minutes) {
             return Err(ConfigError::RoomTtl(self.room_ttl_minutes));
+        }
+        let b = &self.booking;
+        for (name, got, min, max) in [
+            ("booking_weeks", b.weeks_ahead, 1, 52),
+            ("booking_notice_minutes", b.notice_minutes, 0, 7 * 24 * 60),
+            ("booking_retention_days", b.retention_days, 1, 3650),
+            (
+                "booking max upcoming per contact",
+                b.max_upcoming_per_contact,
+                1,
+                100,
+            ),
+            ("booking grace minutes", b.grace_minutes, 0, 240),
+            (
+                "booking opens before minutes",
+                b.opens_before_minutes,
+                0,
+                120,
+            ),
+        ] {
+            if !(min..=max).contains(&got) {
+                return Err(ConfigError::Booking {
+                    name,
+                    min,
+                    max,
+                    got,
+                });
+            }
         }
         Ok(())
     }

@@ -24,15 +24,19 @@
 //! - no request body, header or citizen datum is logged (bodies are never logged; the
 //!   trace layer logs method, path template and status only).
 
+mod booking;
+mod calendar;
 mod citizen;
 mod clerk;
 pub mod cli;
 mod clock;
 mod config;
 mod error;
+mod front;
 mod hooks;
 mod i18n;
 pub mod limits;
+mod page;
 mod rooms;
 mod sandbox;
 mod server;
@@ -42,7 +46,7 @@ pub mod turn;
 
 pub use clerk::{ClerkToken, add_clerk};
 pub use clock::Clock;
-pub use config::{BANCONTACT_JWKS, ConfigError, HookConfig, RelayConfig};
+pub use config::{BANCONTACT_JWKS, BookingConfig, ConfigError, HookConfig, RelayConfig};
 pub use error::AppError;
 pub use server::{Relay, ServeError};
 pub use state::AppState;
@@ -99,6 +103,7 @@ pub fn app(state: AppState) -> Router {
                     limits::hooks_gate,
                 )),
         )
+        .merge(front::routes())
         .merge(sandbox)
         .fallback(citizen::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))

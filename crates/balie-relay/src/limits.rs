@@ -34,6 +34,11 @@ pub const SOCKETS_PER_ADDRESS: usize = 64;
 pub const SOCKETS_PER_ROOM: usize = 4;
 /// WebSockets the relay holds open in all.
 pub const SOCKETS_IN_ALL: usize = 4_096;
+/// Appointments (booked or moved) one address may make in a burst; after that one every
+/// [`BOOKING_EVERY`]. A family or a library computer books a few; a script many.
+pub const BOOKINGS_BURST: u32 = 10;
+/// How often one more booking is allowed once the burst is spent.
+pub const BOOKING_EVERY: std::time::Duration = std::time::Duration::from_secs(6 * 60);
 
 /// The TCP peer's address, when the relay was served with it (always, by
 /// [`crate::Relay::serve`]); `None` when the router is driven without a connection.
@@ -230,6 +235,7 @@ struct Open {
 /// The relay's limits and what is open now.
 pub(crate) struct Limits {
     hooks: DefaultKeyedRateLimiter<IpAddr>,
+    bookings: DefaultKeyedRateLimiter<IpAddr>,
     open: Arc<Mutex<Open>>,
     per_address: usize,
     per_room: usize,
@@ -286,8 +292,12 @@ impl Limits {
         } = sockets;
         let quota = Quota::per_second(NonZeroU32::new(HOOKS_PER_SECOND).unwrap_or(NonZeroU32::MIN))
             .allow_burst(NonZeroU32::new(HOOKS_BURST).unwrap_or(NonZeroU32::MIN));
+        let bookings = Quota::with_period(BOOKING_EVERY)
+            .unwrap_or(quota)
+            .allow_burst(NonZeroU32::new(BOOKINGS_BURST).unwrap_or(NonZeroU32::MIN));
         Self {
             hooks: governor::RateLimiter::keyed(quota),
+            bookings: governor::RateLimiter::keyed(bookings),
             open: Arc::default(),
             per_address,
             per_room,
@@ -306,6 +316,12 @@ impl Limits {
             self.sweep();
         }
         self.hooks.check_key(&address).is_ok()
+    }
+
+    /// Whether `address` may book (or move) an appointment now; unknown addresses (the
+    /// router driven without a connection) may.
+    pub(crate) fn booking_allowed(&self, address: Option<IpAddr>) -> bool {
+        address.is_none_or(|a| self.bookings.check_key(&key(a)).is_ok())
     }
 
     /// A place for a WebSocket of `room` from `address` (unknown when the relay is driven
@@ -345,6 +361,8 @@ impl Limits {
     fn sweep(&self) {
         self.hooks.retain_recent();
         self.hooks.shrink_to_fit();
+        self.bookings.retain_recent();
+        self.bookings.shrink_to_fit();
     }
 
     /// WebSockets open now, in all.

@@ -36,6 +36,8 @@ pub(crate) async fn create(
         locale: request.locale.map(|l| l.code().to_string()),
         created_at: now,
         expires_at,
+        opens_at: None,
+        starts_at: None,
     };
     let digest = crate::sha256(token.digest_input());
     state.with_db(|db| {

@@ -435,7 +435,7 @@ pub(crate) async fn decide(
 }
 
 fn checkout_html(state: &AppState, payment: &SandboxPayment, locale: Locale) -> Response {
-    use crate::citizen::escape;
+    use crate::page::escape;
     let t = |key: &'static str| state.catalogs().text(locale, key);
     let amount = Money::from_cents(u64::try_from(payment.amount_cents).unwrap_or(0)).format(locale);
     let body = if payment.status == "open" {

@@ -21,6 +21,7 @@ struct Inner {
     hints: crate::hooks::Hints,
     jwks: crate::hooks::JwksCache,
     limits: crate::limits::Limits,
+    forms: crate::front::forms::FormGuard,
 }
 
 impl AppState {
@@ -39,6 +40,7 @@ impl AppState {
                 hints: Default::default(),
                 jwks: Default::default(),
                 limits,
+                forms: Default::default(),
             }),
         }
     }
@@ -106,6 +108,10 @@ impl AppState {
 
     pub(crate) fn limits(&self) -> &crate::limits::Limits {
         &self.inner.limits
+    }
+
+    pub(crate) fn forms(&self) -> &crate::front::forms::FormGuard {
+        &self.inner.forms
     }
 
     pub(crate) fn catalogs(&self) -> &Catalogs {

@@ -18,7 +18,8 @@ use std::path::PathBuf;
 /// whose keys are the long option names with underscores (data_dir, listen, public_url,
 /// tls_cert, tls_key, room_ttl_minutes, municipality, log_dir, stun_urls, turn_urls,
 /// turn_secret, turn_ttl_minutes, stripe_webhook_secret, bancontact_profile_id,
-/// bancontact_jwks_url, sandbox, trusted_proxies). The command line wins. Secrets (the TURN secret shared with coturn,
+/// bancontact_jwks_url, sandbox, trusted_proxies, booking_weeks, booking_notice_minutes,
+/// booking_retention_days). The command line wins. Secrets (the TURN secret shared with coturn,
 /// Stripe's webhook signing secret) come from the config file or the environment
 /// (BALIE_TURN_SECRET, BALIE_STRIPE_WEBHOOK_SECRET), never from the command line (where
 /// other users could read them).
@@ -130,6 +131,16 @@ pub struct ServeArgs {
     /// (repeatable). Without it, behind a proxy everyone counts as the proxy.
     #[arg(long = "trusted-proxy")]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How many weeks ahead citizens can book an appointment [default: 4].
+    #[arg(long)]
+    pub booking_weeks: Option<u32>,
+    /// How long before its start a moment can still be booked, in minutes [default: 60].
+    #[arg(long)]
+    pub booking_notice_minutes: Option<u32>,
+    /// How many days after an appointment its citizen data (name, e-mail, number,
+    /// question) is deleted from the relay [default: 30].
+    #[arg(long)]
+    pub booking_retention_days: Option<u32>,
 }
 
 /// Runs the command line; `main` is only this.
@@ -234,6 +245,21 @@ fn serve(data_dir: PathBuf, file: FileConfig, args: ServeArgs) -> anyhow::Result
         },
         first_message_within: defaults.first_message_within,
         clerk_recheck_every: defaults.clerk_recheck_every,
+        booking: crate::config::BookingConfig {
+            weeks_ahead: args
+                .booking_weeks
+                .or(file.booking_weeks)
+                .unwrap_or(defaults.booking.weeks_ahead),
+            notice_minutes: args
+                .booking_notice_minutes
+                .or(file.booking_notice_minutes)
+                .unwrap_or(defaults.booking.notice_minutes),
+            retention_days: args
+                .booking_retention_days
+                .or(file.booking_retention_days)
+                .unwrap_or(defaults.booking.retention_days),
+            ..defaults.booking
+        },
         data_dir,
         listen: args
             .listen

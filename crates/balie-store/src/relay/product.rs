@@ -154,6 +154,14 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<Product>, StoreError> {
     row.map(|r| finish(conn, r)).transpose()
 }
 
+/// Product `id`, removed or not (an appointment names its product after it is removed).
+pub fn get_any(conn: &Connection, id: &str) -> Result<Option<Product>, StoreError> {
+    let row = conn
+        .query_row(&format!("{SELECT} WHERE id = ?1"), params![id], from_row)
+        .optional()?;
+    row.map(|r| finish(conn, r)).transpose()
+}
+
 /// Adds `product`, or replaces it when it exists (a removed one comes back). Every
 /// clerk named in `served_by` must exist. Returns whether it was new.
 pub fn put(conn: &Connection, product: &Product) -> Result<bool, StoreError> {

@@ -16,26 +16,35 @@ pub struct Room {
     pub created_at: i64,
     /// Unix seconds; the link works until then.
     pub expires_at: i64,
+    /// For an appointment's room: when the link starts to work (unix seconds); before,
+    /// the page says when the appointment begins.
+    pub opens_at: Option<i64>,
+    /// For an appointment's room: when the appointment begins (unix seconds).
+    pub starts_at: Option<i64>,
 }
 
 /// Stores a new room.
 pub fn insert(conn: &Connection, room: &Room, token_sha256: &[u8; 32]) -> Result<(), StoreError> {
     conn.execute(
-        "INSERT INTO room (id, token_sha256, clerk_id, locale, created_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO room (id, token_sha256, clerk_id, locale, created_at, expires_at,
+            opens_at, starts_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![
             room.id,
             token_sha256.as_slice(),
             room.clerk_id,
             room.locale,
             room.created_at,
-            room.expires_at
+            room.expires_at,
+            room.opens_at,
+            room.starts_at,
         ],
     )?;
     Ok(())
 }
 
-const SELECT: &str = "SELECT id, clerk_id, locale, created_at, expires_at FROM room";
+const SELECT: &str =
+    "SELECT id, clerk_id, locale, created_at, expires_at, opens_at, starts_at FROM room";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Room> {
     Ok(Room {
@@ -44,6 +53,8 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Room> {
         locale: r.get(2)?,
         created_at: r.get(3)?,
         expires_at: r.get(4)?,
+        opens_at: r.get(5)?,
+        starts_at: r.get(6)?,
     })
 }
 
