@@ -47,7 +47,7 @@ protocol: number,
  */
 sandbox: boolean, };
 
-export type ErrorCode = "bad_request" | "unauthorized" | "not_found" | "gone" | "payload_too_large" | "too_many" | "busy" | "internal";
+export type ErrorCode = "bad_request" | "unauthorized" | "not_found" | "gone" | "too_early" | "payload_too_large" | "too_many" | "busy" | "internal";
 
 export type ApiError = { 
 /**

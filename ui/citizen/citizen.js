@@ -748,8 +748,23 @@ function onChatSubmit(/** @type {SubmitEvent} */ event) {
 
 // ---- Wiring ---------------------------------------------------------------------------
 
+/** An appointment's room opens shortly before it begins: until then the page says when
+ * (`#early`, with the seconds left by the relay's clock) and offers no knock. */
+function showKnockWhenOpen(/** @type {HTMLButtonElement} */ knock) {
+  const early = document.getElementById("early");
+  const opensIn = Number(early?.dataset.opensIn ?? "0");
+  if (!early || !(opensIn > 0)) {
+    knock.hidden = false;
+    return;
+  }
+  window.setTimeout(() => {
+    early.textContent = text("earlyOpen");
+    knock.hidden = false;
+  }, opensIn * 1000);
+}
+
 if (button) {
-  button.hidden = false;
+  showKnockWhenOpen(button);
   button.addEventListener("click", () => {
     button.disabled = true;
     button.hidden = true;

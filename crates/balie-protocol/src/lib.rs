@@ -77,6 +77,8 @@ pub enum ErrorCode {
     NotFound,
     /// It existed but has expired or ended.
     Gone,
+    /// Not yet: an appointment's room opens shortly before its start.
+    TooEarly,
     /// The request body is larger than the relay accepts.
     PayloadTooLarge,
     /// Too many requests or connections from this address or for this room: try again

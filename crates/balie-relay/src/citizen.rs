@@ -28,10 +28,20 @@ pub(crate) struct PageQuery {
 }
 
 enum Screen {
-    Waiting,
+    /// The lobby; for an appointment's room, when it begins (and, before its room opens,
+    /// in how many seconds it does).
+    Waiting(Option<Appointment>),
     NotFound,
     Expired,
     Returned,
+}
+
+/// An appointment's times, for its room's page.
+#[derive(Clone, Copy)]
+struct Appointment {
+    starts_at: i64,
+    opens_at: i64,
+    now: i64,
 }
 
 /// `GET /j/{token}`: the waiting screen, or a plain 404/410 page.
@@ -59,7 +69,14 @@ pub(crate) async fn join_page(
     let (status, screen) = match room {
         None => (StatusCode::NOT_FOUND, Screen::NotFound),
         Some(r) if r.expires_at <= state.clock().now_unix() => (StatusCode::GONE, Screen::Expired),
-        Some(_) => (StatusCode::OK, Screen::Waiting),
+        Some(r) => {
+            let appointment = r.starts_at.map(|starts_at| Appointment {
+                starts_at,
+                opens_at: r.opens_at.unwrap_or(starts_at),
+                now: state.clock().now_unix(),
+            });
+            (StatusCode::OK, Screen::Waiting(appointment))
+        }
     };
     page(&state, status, locale, screen)
 }
@@ -95,20 +112,81 @@ pub(crate) async fn stylesheet() -> impl IntoResponse {
 
 fn page(state: &AppState, status: StatusCode, locale: Locale, screen: Screen) -> Response {
     let t = |key| state.catalogs().text(locale, key);
-    let lobby = matches!(screen, Screen::Waiting).then(|| call_markup(state, locale));
-    let (heading, body, extra) = match screen {
-        Screen::Waiting => (
-            t("waiting.heading"),
-            t("waiting.body"),
-            Some(t("waiting.privacy")),
+    let lobby = matches!(screen, Screen::Waiting(_)).then(|| call_markup(state, locale));
+    let (heading, body, extra): (String, String, String) = match screen {
+        Screen::Waiting(Some(a)) => {
+            let tz = balie_domain::agenda::brussels().ok();
+            let day = |unix| {
+                tz.as_ref()
+                    .map(|tz| tz.to_datetime(crate::booking::ts(unix)).date())
+            };
+            let today = day(a.now) == day(a.starts_at);
+            // Today: the time says it; another day: the date too.
+            let time = |unix| {
+                tz.as_ref()
+                    .map(|tz| {
+                        if today {
+                            crate::front::when::time(tz, crate::booking::ts(unix))
+                        } else {
+                            crate::front::when::date_time(
+                                state.catalogs(),
+                                locale,
+                                tz,
+                                crate::booking::ts(unix),
+                            )
+                        }
+                    })
+                    .unwrap_or_default()
+            };
+            let begins = if today {
+                t("early.heading").replace("{time}", &time(a.starts_at))
+            } else {
+                t("early.heading_day").replace("{when}", &time(a.starts_at))
+            };
+            let opens_in = a.opens_at - a.now;
+            if opens_in > 0 {
+                // Early: the page says when; its script shows the knock button when the
+                // room opens (the server's count, so the phone's clock does not matter).
+                (
+                    begins,
+                    t("early.body").replace("{opens}", &time(a.opens_at)),
+                    format!(
+                        r#"<p id="early" data-opens-in="{opens_in}" role="status" aria-live="polite"></p>"#
+                    ),
+                )
+            } else {
+                (
+                    t("waiting.heading").to_owned(),
+                    t("waiting.body").to_owned(),
+                    format!(
+                        "<p>{}</p>\n<p>{}</p>",
+                        escape(&begins),
+                        escape(t("waiting.privacy"))
+                    ),
+                )
+            }
+        }
+        Screen::Waiting(None) => (
+            t("waiting.heading").to_owned(),
+            t("waiting.body").to_owned(),
+            format!("<p>{}</p>", escape(t("waiting.privacy"))),
         ),
-        Screen::NotFound => (t("notfound.title"), t("notfound.body"), None),
-        Screen::Expired => (t("expired.title"), t("expired.body"), None),
-        Screen::Returned => (t("return.title"), t("return.body"), None),
+        Screen::NotFound => (
+            t("notfound.title").to_owned(),
+            t("notfound.body").to_owned(),
+            String::new(),
+        ),
+        Screen::Expired => (
+            t("expired.title").to_owned(),
+            t("expired.body").to_owned(),
+            String::new(),
+        ),
+        Screen::Returned => (
+            t("return.title").to_owned(),
+            t("return.body").to_owned(),
+            String::new(),
+        ),
     };
-    let extra = extra
-        .map(|e| format!("<p>{}</p>", escape(e)))
-        .unwrap_or_default();
     let main = format!(
         r#"<div id="intro">
 <h1 id="heading">{heading}</h1>
@@ -116,8 +194,8 @@ fn page(state: &AppState, status: StatusCode, locale: Locale, screen: Screen) ->
 {extra}
 </div>
 {lobby}"#,
-        heading = escape(heading),
-        body = escape(body),
+        heading = escape(&heading),
+        body = escape(&body),
         lobby = lobby.unwrap_or_default(),
     );
     crate::page::render(state, Page::new(status, locale, String::new(), main))
@@ -172,6 +250,7 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
         ("payReceivedAt", "pay.received_at"),
         ("payPrint", "pay.print"),
         ("payBlocked", "pay.blocked"),
+        ("earlyOpen", "early.open"),
     ]
     .iter()
     .map(|(name, key)| {

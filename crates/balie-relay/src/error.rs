@@ -20,6 +20,9 @@ pub enum AppError {
     /// Expired or ended.
     #[error("this room has expired or ended")]
     Gone,
+    /// An appointment's room that does not open yet.
+    #[error("this room opens shortly before the appointment")]
+    TooEarly,
     /// The body is larger than [`crate::MAX_BODY_BYTES`].
     #[error("the request body is larger than {} bytes", crate::MAX_BODY_BYTES)]
     PayloadTooLarge,
@@ -56,6 +59,7 @@ impl IntoResponse for AppError {
             AppError::Unauthorized => (StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized),
             AppError::NotFound => (StatusCode::NOT_FOUND, ErrorCode::NotFound),
             AppError::Gone => (StatusCode::GONE, ErrorCode::Gone),
+            AppError::TooEarly => (StatusCode::TOO_EARLY, ErrorCode::TooEarly),
             AppError::PayloadTooLarge => {
                 (StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge)
             }

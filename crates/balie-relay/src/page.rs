@@ -30,7 +30,7 @@ pub(crate) struct Page {
     pub(crate) keep: Vec<(&'static str, String)>,
     /// Whether the page has forms that post to the relay.
     pub(crate) forms: bool,
-    /// A class for `<main>` (the lobby's layout).
+    /// A class for `<main>`.
     pub(crate) main_class: Option<&'static str>,
 }
 
@@ -45,6 +45,17 @@ impl Page {
             keep: Vec::new(),
             forms: false,
             main_class: None,
+        }
+    }
+}
+
+impl Page {
+    /// A page of the front door (`main.front`: margins that do not grow with the text, so
+    /// at 200% the text gets the width).
+    pub(crate) fn front(status: StatusCode, locale: Locale, title: String, main: String) -> Self {
+        Self {
+            main_class: Some("front"),
+            ..Self::new(status, locale, title, main)
         }
     }
 }

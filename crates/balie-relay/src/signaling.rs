@@ -512,8 +512,12 @@ pub(crate) async fn citizen_socket(
     let room = state
         .with_db(|db| balie_store::relay::room::find_by_token(db, &digest))?
         .ok_or(AppError::NotFound)?;
-    if room.expires_at <= state.clock().now_unix() || state.rooms().is_ended(&room.id) {
+    let now = state.clock().now_unix();
+    if room.expires_at <= now || state.rooms().is_ended(&room.id) {
         return Err(AppError::Gone);
+    }
+    if room.opens_at.is_some_and(|opens| opens > now) {
+        return Err(AppError::TooEarly);
     }
     let permit = state
         .limits()

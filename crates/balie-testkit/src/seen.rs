@@ -90,22 +90,25 @@ pub async fn set_viewport(client: &Client, width: u32, height: u32) {
         let n = |i: usize| u32::try_from(v[i].as_u64().unwrap()).unwrap();
         (n(0), n(1))
     };
-    // The window's frame (if any) is what the window has beyond its page; a resize takes
+    // The window's frame (if any) is what the window has beyond its page: measured
+    // before each resize and added, so the first resize is usually right; a resize takes
     // a moment to reach the page.
-    let (mut window_w, mut window_h) = (width, height);
     for _ in 0..3 {
-        client.set_window_size(window_w, window_h).await.unwrap();
-        let deadline = Instant::now() + Duration::from_secs(2);
-        let mut now = inner().await;
-        while now != (width, height) && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-            now = inner().await;
-        }
-        if now == (width, height) {
+        let (outer_w, outer_h) = client.get_window_size().await.unwrap();
+        let (now_w, now_h) = inner().await;
+        if (now_w, now_h) == (width, height) {
             return;
         }
-        window_w = (window_w + width).saturating_sub(now.0);
-        window_h = (window_h + height).saturating_sub(now.1);
+        let window_w = width + u32::try_from(outer_w).unwrap_or(0).saturating_sub(now_w);
+        let window_h = height + u32::try_from(outer_h).unwrap_or(0).saturating_sub(now_h);
+        client.set_window_size(window_w, window_h).await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while inner().await != (width, height) && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+    if inner().await == (width, height) {
+        return;
     }
     panic!(
         "the viewport could not be set to {width}x{height}: {:?}",
@@ -134,10 +137,14 @@ pub async fn no_sideways_scroll(client: &Client) {
         .execute(
             "const w = document.documentElement.clientWidth;
              if (document.documentElement.scrollWidth <= w) return null;
-             return [...document.querySelectorAll('body *')]
+             const boxes = [...document.querySelectorAll('body *')]
                .filter(e => e.getBoundingClientRect().right > w + 0.5)
-               .slice(0, 5)
-               .map(e => `${e.tagName.toLowerCase()}.${e.className} ends at ${Math.round(e.getBoundingClientRect().right)} of ${w}`);",
+               .map(e => `${e.tagName.toLowerCase()}.${e.className} ends at ${Math.round(e.getBoundingClientRect().right)} of ${w}`);
+             // Text wider than its own box (a word that cannot break) sticks out too.
+             const texts = [...document.querySelectorAll('body *')]
+               .filter(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible' && e.clientWidth > 0)
+               .map(e => `${e.tagName.toLowerCase()}.${e.className}: content ${e.scrollWidth} wide in ${e.clientWidth}`);
+             return [...boxes, ...texts].slice(0, 5);",
             vec![],
         )
         .await

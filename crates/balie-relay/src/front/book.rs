@@ -122,7 +122,7 @@ pub(crate) fn chooser(
     if slots.is_empty() {
         main.push_str(&format!("<p>{}</p>\n", escape(t("book.none_week"))));
         main.push_str(&nav);
-        return Ok(Some(Page::new(StatusCode::OK, locale, c.heading, main)));
+        return Ok(Some(Page::front(StatusCode::OK, locale, c.heading, main)));
     }
     main.push_str(&format!(
         "<form method=\"get\" action=\"{}\" class=\"slots\">\n<input type=\"hidden\" name=\"lang\" value=\"{}\">\n",
@@ -150,7 +150,7 @@ pub(crate) fn chooser(
         escape(t("book.continue"))
     ));
     main.push_str(&nav);
-    let mut page = Page::new(StatusCode::OK, locale, c.heading, main);
+    let mut page = Page::front(StatusCode::OK, locale, c.heading, main);
     page.forms = true;
     page.keep.push(("from", first.to_string()));
     Ok(Some(page))
@@ -452,7 +452,7 @@ fn details(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    let mut page = Page::new(status, locale, heading, main);
+    let mut page = Page::front(status, locale, heading, main);
     page.forms = true;
     page.keep.push(("at", at.as_second().to_string()));
     crate::page::render(state, page)

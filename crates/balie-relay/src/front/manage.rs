@@ -42,7 +42,7 @@ fn not_found(state: &AppState, locale: Locale) -> Response {
     );
     crate::page::render(
         state,
-        Page::new(
+        Page::front(
             StatusCode::NOT_FOUND,
             locale,
             t("appt.notfound").to_owned(),
@@ -179,7 +179,12 @@ fn appointment_main(
         }
     };
     let main = format!("<h1>{}</h1>\n{main}", escape(heading));
-    Ok(Page::new(StatusCode::OK, locale, heading.to_owned(), main))
+    Ok(Page::front(
+        StatusCode::OK,
+        locale,
+        heading.to_owned(),
+        main,
+    ))
 }
 
 /// `GET /a/{token}/afspraak.ics`: the appointment for the citizen's calendar (RFC 5545),
@@ -268,7 +273,7 @@ pub(crate) async fn cancel_page(
         yes = escape(t("appt.cancel_yes")),
         no = escape(t("appt.cancel_no")),
     );
-    let mut page = Page::new(
+    let mut page = Page::front(
         StatusCode::OK,
         locale,
         t("appt.cancel_heading").to_owned(),
@@ -420,7 +425,7 @@ pub(crate) async fn move_confirm_page(
         confirm = escape(t("appt.move_confirm")),
         other = escape(t("book.change")),
     );
-    let mut page = Page::new(StatusCode::OK, locale, heading, main);
+    let mut page = Page::front(StatusCode::OK, locale, heading, main);
     page.forms = true;
     crate::page::render(&state, page)
 }

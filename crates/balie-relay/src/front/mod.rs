@@ -80,7 +80,7 @@ pub(crate) fn failed(state: &AppState, locale: Locale, error: crate::AppError) -
     );
     crate::page::render(
         state,
-        Page::new(
+        Page::front(
             StatusCode::INTERNAL_SERVER_ERROR,
             locale,
             String::new(),
@@ -101,7 +101,7 @@ pub(crate) fn door_not_found(state: &AppState, locale: Locale) -> Response {
     );
     crate::page::render(
         state,
-        Page::new(
+        Page::front(
             StatusCode::NOT_FOUND,
             locale,
             t("notfound.title").to_owned(),
@@ -172,7 +172,7 @@ fn door_page(
         ));
     }
     main.push_str(&opening_hours(state, locale, &opening)?);
-    let mut page = Page::new(StatusCode::OK, locale, t("door.title").to_owned(), main);
+    let mut page = Page::front(StatusCode::OK, locale, t("door.title").to_owned(), main);
     if let Some(id) = chosen {
         page.keep.push(("product", id.to_owned()));
     }

@@ -546,3 +546,69 @@ async fn an_address_or_a_contact_cannot_book_without_end() {
     assert_eq!(n, i64::from(balie_relay::limits::BOOKINGS_BURST) - 1);
     relay.stop().await;
 }
+
+#[tokio::test]
+async fn an_early_citizen_is_told_when_the_appointment_begins_and_comes_in_from_fifteen_minutes_before()
+ {
+    let relay = spawn_app().await;
+    seed(&relay);
+    let client = browser();
+    let monday_nine = T0 + 32 * 3600;
+    let manage = book(&relay, monday_nine, "dirk@example.be").await;
+    let page = client
+        .get(format!("{}{manage}", relay.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let join = join_link(&page);
+    let token = join.rsplit('/').next().unwrap().to_owned();
+    let ws = format!("{}/ws/citizen/{token}", relay.ws_url());
+
+    // An hour before: the page says when, offers no knock yet, and the socket refuses.
+    relay
+        .clock
+        .advance(monday_nine - 3600 - relay.clock.now_unix());
+    let early = client.get(format!("{join}?lang=nl")).send().await.unwrap();
+    assert_eq!(early.status(), 200);
+    let early = early.text().await.unwrap();
+    assert!(early.contains("Uw afspraak begint om 09:00"), "{early}");
+    assert!(early.contains("Vanaf 08:45 kunt u hier binnen"), "{early}");
+    // A day before, the date is said too.
+    relay.clock.advance(-86400);
+    let day_before = client
+        .get(format!("{join}?lang=nl"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        day_before.contains("Uw afspraak is op maandag 30 november 2026 om 09:00"),
+        "{day_before}"
+    );
+    relay.clock.advance(86400);
+    assert!(early.contains(r#"data-opens-in="2700""#), "{early}");
+    assert_eq!(crate::ws::connect(&ws, None).await.err(), Some(425));
+
+    // Fifteen minutes before: in, and the page says when it begins.
+    relay.clock.advance(2700);
+    let open = client
+        .get(format!("{join}?lang=nl"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!open.contains("data-opens-in"));
+    assert!(open.contains("Uw afspraak begint om 09:00"));
+    assert!(crate::ws::connect(&ws, None).await.is_ok());
+    // After the end and its grace period, the link has expired.
+    relay.clock.advance(15 * 60 + 20 * 60 + 30 * 60);
+    assert_eq!(client.get(&join).send().await.unwrap().status(), 410);
+    relay.stop().await;
+}

@@ -3,6 +3,7 @@
 
 mod booking;
 mod cli;
+mod front_browser;
 mod helpers;
 mod limits;
 mod logs;
