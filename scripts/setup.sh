@@ -18,7 +18,7 @@ BUILD_PACKAGES=(
 TEST_PACKAGES=(
   xvfb xauth x11-xserver-utils xserver-xorg-core xserver-xorg-video-dummy
   webkit2gtk-driver dbus dbus-x11 gnome-keyring
-  chromium chromium-driver coturn procps poppler-utils
+  chromium chromium-driver coturn procps poppler-utils python3-venv
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -50,6 +50,22 @@ ensure_toolchains() {
     echo "Node.js 20.19 or newer is needed to build the UI (found: $(node --version 2>/dev/null || echo none))." >&2
     exit 1
   fi
+}
+
+# A Python environment with the test tools of scripts/test-requirements.txt (an SMTP
+# server, an iCalendar parser), outside the clone and made again when the list changes.
+# Its interpreter is exported as BALIE_TEST_PYTHON.
+ensure_python_tools() {
+  local venv="${BALIE_TEST_VENV:-$HOME/.cache/balie-test-venv}"
+  local stamp="$venv/.balie-requirements-stamp"
+  if [ ! -x "$venv/bin/python3" ] || ! cmp -s scripts/test-requirements.txt "$stamp"; then
+    say "Installing the Python test tools"
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/test-requirements.txt
+    cp scripts/test-requirements.txt "$stamp"
+  fi
+  export BALIE_TEST_PYTHON="$venv/bin/python3"
 }
 
 # Installs npm packages when package-lock.json changed, then builds the cockpit UI.

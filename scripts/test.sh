@@ -9,6 +9,7 @@ source scripts/setup.sh
 ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
 ensure_toolchains
 build_ui
+ensure_python_tools
 
 say "Building the tests"
 cargo test --workspace --locked --no-run

@@ -250,11 +250,15 @@ pub(crate) fn book(
                     return Err(Refused::Taken);
                 }
                 room::expire(tx, &old.room_id, now)?;
+                // The new appointment's confirmation says it was moved.
+                crate::mail::queue_withdrawn(tx, state, old, false, now)?;
             }
+            crate::mail::queue_booked(tx, state, &a, &manage, now)?;
             Ok(a)
         }))
     })?;
     let a = outcome?;
+    state.mail_wake().notify_one();
     tracing::info!(appointment = %a.id, outside_hours = a.outside_hours, moved = replacing.is_some(), "appointment booked");
     Ok(Booked { manage })
 }
@@ -306,11 +310,13 @@ pub(crate) fn cancel(state: &AppState, a: &appointment::Appointment) -> Result<b
         let done = appointment::withdraw(&tx, &a.id, appointment::Status::Canceled, now)?;
         if done {
             room::expire(&tx, &a.room_id, now)?;
+            crate::mail::queue_withdrawn(&tx, state, a, true, now)?;
         }
         tx.commit()?;
         Ok(done)
     })?;
     if done {
+        state.mail_wake().notify_one();
         tracing::info!(appointment = %a.id, "appointment cancelled");
     }
     Ok(done)

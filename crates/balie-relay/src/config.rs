@@ -51,7 +51,91 @@ pub struct RelayConfig {
     pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Appointments booked on the front door.
     pub booking: BookingConfig,
+    /// The municipality's mail server, for confirmations and reminders to citizens;
+    /// without it the relay sends no mail (the confirmation page says so).
+    pub mail: Option<MailConfig>,
 }
+
+/// How the relay sends mail: over SMTP to the municipality's mail server, always
+/// encrypted (STARTTLS on the submission port, or TLS from the first byte), with
+/// authentication when a user is set.
+#[derive(Debug, Clone)]
+pub struct MailConfig {
+    /// The mail server's host name (checked against its certificate).
+    pub host: String,
+    /// Its port: 587 for STARTTLS, 465 for TLS.
+    pub port: u16,
+    /// How the connection is encrypted.
+    pub security: SmtpSecurity,
+    /// The user to log in as, if the server asks for one.
+    pub user: Option<String>,
+    /// That user's password (from the environment or the config file, never the
+    /// command line).
+    pub password: Option<secrecy::SecretString>,
+    /// The sender, e.g. `Gemeente Balen <balie@balen.be>`.
+    pub from: String,
+    /// A PEM file of extra certificate authorities to trust for the mail server (an
+    /// internal CA), beside the system's.
+    pub extra_roots: Option<PathBuf>,
+    /// How long before an appointment reminders go out, in minutes, e.g. `[1440, 60]`.
+    pub reminders_minutes: Vec<u32>,
+    /// How often the outbox looks for mail that is due when nothing wakes it.
+    pub poll_every: std::time::Duration,
+}
+
+/// How the connection to the mail server is encrypted. There is no plain option: the
+/// mail carries the links to a citizen's appointment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    /// Plain first, then STARTTLS, which is required (port 587).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+}
+
+impl MailConfig {
+    /// Checks what can be checked before the first mail: the sender's address, the
+    /// login, the reminders, the extra CA file.
+    fn validate(&self, booking: &BookingConfig) -> Result<(), ConfigError> {
+        let bad = |what: String| Err(ConfigError::Mail(what));
+        if self.host.trim().is_empty() {
+            return bad("smtp_host is empty".into());
+        }
+        if self.from.parse::<lettre::message::Mailbox>().is_err() {
+            return bad(format!(
+                "mail_from {:?} is not an address such as \"Gemeente Balen <balie@balen.be>\"",
+                self.from
+            ));
+        }
+        if self.user.is_some() != self.password.is_some() {
+            return bad(
+                "smtp_user and its password (BALIE_SMTP_PASSWORD or smtp_password) go together"
+                    .into(),
+            );
+        }
+        let most = booking.weeks_ahead * 7 * 24 * 60;
+        if let Some(m) = self
+            .reminders_minutes
+            .iter()
+            .find(|m| !(5..=most).contains(*m))
+        {
+            return bad(format!(
+                "a reminder {m} minutes before is not between 5 minutes and the {} weeks that can be booked",
+                booking.weeks_ahead
+            ));
+        }
+        if let Some(path) = &self.extra_roots
+            && std::fs::read(path).is_err()
+        {
+            return bad(format!("cannot read smtp_ca {}", path.display()));
+        }
+        Ok(())
+    }
+}
+
+/// Reminders 24 hours and 1 hour before the appointment.
+pub const DEFAULT_REMINDERS_MINUTES: [u32; 2] = [24 * 60, 60];
 
 /// How appointments are booked and kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,6 +247,9 @@ pub enum ConfigError {
     /// Link validity out of range.
     #[error("room_ttl_minutes must be between 1 and 1440, got {0}")]
     RoomTtl(u32),
+    /// A mail setting that cannot work.
+    #[error("mail: {0}")]
+    Mail(String),
     /// A booking setting out of range.
     #[error("{name} must be between {min} and {max}, got {got}")]
     Booking {
@@ -201,6 +288,14 @@ pub(crate) struct FileConfig {
     pub(crate) booking_weeks: Option<u32>,
     pub(crate) booking_notice_minutes: Option<u32>,
     pub(crate) booking_retention_days: Option<u32>,
+    pub(crate) smtp_host: Option<String>,
+    pub(crate) smtp_port: Option<u16>,
+    pub(crate) smtp_security: Option<SmtpSecurity>,
+    pub(crate) smtp_user: Option<String>,
+    pub(crate) smtp_password: Option<String>,
+    pub(crate) smtp_ca: Option<PathBuf>,
+    pub(crate) mail_from: Option<String>,
+    pub(crate) mail_reminders_minutes: Option<Vec<u32>>,
 }
 
 impl FileConfig {
@@ -245,6 +340,7 @@ impl RelayConfig {
             trusted_proxies: Vec::new(),
             silent_for: std::time::Duration::from_secs(60),
             booking: BookingConfig::default(),
+            mail: None,
         }
     }
 
@@ -320,6 +416,9 @@ impl RelayConfig {
                     got,
                 });
             }
+        }
+        if let Some(mail) = &self.mail {
+            mail.validate(b)?;
         }
         Ok(())
     }

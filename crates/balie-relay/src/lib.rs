@@ -36,6 +36,7 @@ mod front;
 mod hooks;
 mod i18n;
 pub mod limits;
+mod mail;
 mod page;
 mod rooms;
 mod sandbox;
@@ -46,7 +47,10 @@ pub mod turn;
 
 pub use clerk::{ClerkToken, add_clerk};
 pub use clock::Clock;
-pub use config::{BANCONTACT_JWKS, BookingConfig, ConfigError, HookConfig, RelayConfig};
+pub use config::{
+    BANCONTACT_JWKS, BookingConfig, ConfigError, DEFAULT_REMINDERS_MINUTES, HookConfig, MailConfig,
+    RelayConfig, SmtpSecurity,
+};
 pub use error::AppError;
 pub use server::{Relay, ServeError};
 pub use state::AppState;

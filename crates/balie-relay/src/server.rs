@@ -114,6 +114,9 @@ impl Relay {
             watcher.graceful_shutdown(Some(GRACE));
         });
         let headers_within = self.state.config().headers_within;
+        // The mail outbox sends while the relay serves, and stops with it.
+        let outbox = tokio::spawn(crate::mail::run(self.state.clone()));
+        let _outbox = AbortOnDrop(outbox);
         // With each connection's peer address: the limits count by it.
         let app =
             crate::app(self.state).into_make_service_with_connect_info::<std::net::SocketAddr>();
@@ -134,6 +137,15 @@ impl Relay {
         }
         tracing::info!("relay stopped");
         Ok(())
+    }
+}
+
+/// Aborts a background task when the relay stops.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 

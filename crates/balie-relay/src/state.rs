@@ -22,6 +22,7 @@ struct Inner {
     jwks: crate::hooks::JwksCache,
     limits: crate::limits::Limits,
     forms: crate::front::forms::FormGuard,
+    mail_wake: tokio::sync::Notify,
 }
 
 impl AppState {
@@ -41,6 +42,7 @@ impl AppState {
                 jwks: Default::default(),
                 limits,
                 forms: Default::default(),
+                mail_wake: tokio::sync::Notify::new(),
             }),
         }
     }
@@ -108,6 +110,11 @@ impl AppState {
 
     pub(crate) fn limits(&self) -> &crate::limits::Limits {
         &self.inner.limits
+    }
+
+    /// Wakes the mail outbox: something was queued that is due now.
+    pub(crate) fn mail_wake(&self) -> &tokio::sync::Notify {
+        &self.inner.mail_wake
     }
 
     pub(crate) fn forms(&self) -> &crate::front::forms::FormGuard {

@@ -12,6 +12,7 @@
 //! - [`sandbox`]: paying on the relay's sandbox checkout.
 //! - [`seen`]: whether a person sees an element (rendered, in the viewport, not covered),
 //!   and screenshots.
+//! - [`smtp`]: a real SMTP server (STARTTLS, AUTH) whose mail is read back as JSON.
 #![allow(clippy::unwrap_used)]
 
 pub mod chromium;
@@ -23,3 +24,4 @@ pub mod procfs;
 pub mod reference;
 pub mod sandbox;
 pub mod seen;
+pub mod smtp;

@@ -19,9 +19,11 @@ use std::path::PathBuf;
 /// tls_cert, tls_key, room_ttl_minutes, municipality, log_dir, stun_urls, turn_urls,
 /// turn_secret, turn_ttl_minutes, stripe_webhook_secret, bancontact_profile_id,
 /// bancontact_jwks_url, sandbox, trusted_proxies, booking_weeks, booking_notice_minutes,
-/// booking_retention_days). The command line wins. Secrets (the TURN secret shared with coturn,
-/// Stripe's webhook signing secret) come from the config file or the environment
-/// (BALIE_TURN_SECRET, BALIE_STRIPE_WEBHOOK_SECRET), never from the command line (where
+/// booking_retention_days, smtp_host, smtp_port, smtp_security, smtp_user, smtp_ca,
+/// mail_from; mail_reminders_minutes as a list). The command line wins. Secrets (the TURN
+/// secret shared with coturn, Stripe's webhook signing secret, the mail server's password)
+/// come from the config file or the environment (BALIE_TURN_SECRET,
+/// BALIE_STRIPE_WEBHOOK_SECRET, BALIE_SMTP_PASSWORD), never from the command line (where
 /// other users could read them).
 /// Logging is filtered with the BALIE_LOG environment variable (e.g. BALIE_LOG=debug).
 #[derive(Debug, Parser)]
@@ -141,6 +143,30 @@ pub struct ServeArgs {
     /// question) is deleted from the relay [default: 30].
     #[arg(long)]
     pub booking_retention_days: Option<u32>,
+    /// The municipality's mail server for confirmations and reminders to citizens
+    /// (without it no mail is sent). Its password comes from BALIE_SMTP_PASSWORD or the
+    /// config file's smtp_password.
+    #[arg(long)]
+    pub smtp_host: Option<String>,
+    /// The mail server's port [default: 587 with starttls, 465 with tls].
+    #[arg(long)]
+    pub smtp_port: Option<u16>,
+    /// How the connection to the mail server is encrypted [default: starttls].
+    #[arg(long, value_enum)]
+    pub smtp_security: Option<crate::config::SmtpSecurity>,
+    /// The user to log in to the mail server as.
+    #[arg(long)]
+    pub smtp_user: Option<String>,
+    /// A PEM file of extra certificate authorities for the mail server (an internal CA).
+    #[arg(long)]
+    pub smtp_ca: Option<PathBuf>,
+    /// The sender of the mail, e.g. "Gemeente Balen <balie@balen.be>".
+    #[arg(long)]
+    pub mail_from: Option<String>,
+    /// How long before an appointment reminders go out, in minutes, comma-separated
+    /// [default: 1440,60]; "none" for no reminders.
+    #[arg(long)]
+    pub mail_reminders: Option<String>,
 }
 
 /// Runs the command line; `main` is only this.
@@ -233,8 +259,10 @@ fn date(unix: i64) -> String {
 fn serve(data_dir: PathBuf, file: FileConfig, args: ServeArgs) -> anyhow::Result<()> {
     let defaults = RelayConfig::loopback(data_dir.clone());
     let sandbox = args.sandbox.or(file.sandbox);
+    let mail = mail_config(&args, &file)?;
     let mut config = RelayConfig {
         sandbox: false,
+        mail,
         sockets: defaults.sockets,
         headers_within: defaults.headers_within,
         silent_for: defaults.silent_for,
@@ -327,6 +355,57 @@ fn serve(data_dir: PathBuf, file: FileConfig, args: ServeArgs) -> anyhow::Result
         relay.serve(shutdown_signal()).await?;
         Ok(())
     })
+}
+
+/// The mail settings, when a mail server is given.
+fn mail_config(
+    args: &ServeArgs,
+    file: &FileConfig,
+) -> anyhow::Result<Option<crate::config::MailConfig>> {
+    use crate::config::{DEFAULT_REMINDERS_MINUTES, MailConfig, SmtpSecurity};
+    let Some(host) = args.smtp_host.clone().or(file.smtp_host.clone()) else {
+        return Ok(None);
+    };
+    let security = args
+        .smtp_security
+        .or(file.smtp_security)
+        .unwrap_or(SmtpSecurity::Starttls);
+    let reminders_minutes = match &args.mail_reminders {
+        Some(text) if text.trim() == "none" => Vec::new(),
+        Some(text) => text
+            .split(',')
+            .map(|m| m.trim().parse::<u32>())
+            .collect::<Result<_, _>>()
+            .with_context(|| {
+                format!("--mail-reminders {text:?}: minutes before, e.g. 1440,60, or none")
+            })?,
+        None => file
+            .mail_reminders_minutes
+            .clone()
+            .unwrap_or_else(|| DEFAULT_REMINDERS_MINUTES.to_vec()),
+    };
+    Ok(Some(MailConfig {
+        host,
+        port: args.smtp_port.or(file.smtp_port).unwrap_or(match security {
+            SmtpSecurity::Starttls => 587,
+            SmtpSecurity::Tls => 465,
+        }),
+        security,
+        user: args.smtp_user.clone().or(file.smtp_user.clone()),
+        password: std::env::var("BALIE_SMTP_PASSWORD")
+            .ok()
+            .or(file.smtp_password.clone())
+            .filter(|s| !s.is_empty())
+            .map(secrecy::SecretString::from),
+        from: args
+            .mail_from
+            .clone()
+            .or(file.mail_from.clone())
+            .context("--mail-from is needed with --smtp-host: the sender of the mail")?,
+        extra_roots: args.smtp_ca.clone().or(file.smtp_ca.clone()),
+        reminders_minutes,
+        poll_every: std::time::Duration::from_secs(30),
+    }))
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -3,7 +3,7 @@
 //! manage token in the address is the only key; the pages are never cached.
 
 use super::book::{Chooser, chooser, see_other};
-use super::{FrontQuery, failed, parse_at, tz, when};
+use super::{FrontQuery, failed, parse_at, product_name, tz, when};
 use crate::booking::{self, Citizen, Refused};
 use crate::limits::Peer;
 use crate::page::{Page, choose_locale, escape};
@@ -12,7 +12,7 @@ use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse as _, Response};
 use balie_domain::{JoinToken, Locale};
-use balie_store::relay::{appointment, product};
+use balie_store::relay::appointment;
 
 /// The appointment behind `token`, or the not-found page.
 fn find(
@@ -61,15 +61,6 @@ fn language(
         .and_then(|l| l.parse().ok())
         .or_else(|| a.and_then(|a| a.locale.parse().ok()))
         .unwrap_or_else(|| choose_locale(None, headers, None))
-}
-
-fn product_name(state: &AppState, a: &appointment::Appointment, locale: Locale) -> String {
-    // A removed product still names its appointments: read it regardless.
-    state
-        .with_db(|db| product::get_any(db, &a.product_id))
-        .ok()
-        .flatten()
-        .map_or_else(|| a.product_id.clone(), |p| p.name.get(locale).to_owned())
 }
 
 /// `GET /a/{token}`.
@@ -147,10 +138,28 @@ fn appointment_main(
             } else {
                 t("appt.heading")
             };
+            // Whether mail comes, said once, right after booking.
+            let mail = match (just_booked, crate::mail::Channel::for_appointment(state, a)) {
+                (false, _) => String::new(),
+                (true, Some(crate::mail::Channel::Email)) => {
+                    let mut text = t("appt.mail_sent")
+                        .replace("{email}", a.email.as_deref().unwrap_or_default());
+                    if state
+                        .config()
+                        .mail
+                        .as_ref()
+                        .is_some_and(|m| !m.reminders_minutes.is_empty())
+                    {
+                        text = format!("{text} {}", t("appt.mail_reminder"));
+                    }
+                    format!("<p class=\"notice\">{}</p>\n", escape(&text))
+                }
+                (true, None) => format!("<p class=\"notice\">{}</p>\n", escape(t("appt.no_mail"))),
+            };
             (
                 heading,
                 format!(
-                    r#"{facts}<h2>{join_heading}</h2>
+                    r#"{mail}{facts}<h2>{join_heading}</h2>
 <p>{join_explain}</p>
 <p class="actions"><a class="button primary" href="{join_url}">{join_label}</a></p>
 <p class="link-text">{join_link_label}: <span class="url">{join_url}</span></p>

@@ -110,6 +110,19 @@ pub(crate) fn door_not_found(state: &AppState, locale: Locale) -> Response {
     )
 }
 
+/// The name of appointment `a`'s product in `locale` (also of a product removed since).
+pub(crate) fn product_name(
+    state: &AppState,
+    a: &balie_store::relay::appointment::Appointment,
+    locale: Locale,
+) -> String {
+    state
+        .with_db(|db| product::get_any(db, &a.product_id))
+        .ok()
+        .flatten()
+        .map_or_else(|| a.product_id.clone(), |p| p.name.get(locale).to_owned())
+}
+
 /// `GET /`: the digital counter's products, each with what it costs, how long it takes,
 /// what to have ready and *Afspraak maken*; then the opening hours. `?product=` shows one
 /// product (a link from the municipality's page about it).

@@ -277,6 +277,8 @@ async fn a_booking_gives_an_appointment_page_with_the_join_link_and_an_ics_that_
     assert_eq!(page.headers()["cache-control"], "no-store");
     let page = page.text().await.unwrap();
     assert!(page.contains("Uw afspraak is bevestigd"), "{page}");
+    // This relay sends no mail, and says so.
+    assert!(page.contains("U krijgt geen e-mail van ons"), "{page}");
     assert!(page.contains("maandag 30 november 2026 om 09:00"));
     let join = join_link(&page);
     assert!(join.starts_with(&format!("{}/j/", relay.url)), "{join}");

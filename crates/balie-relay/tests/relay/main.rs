@@ -7,6 +7,7 @@ mod front_browser;
 mod helpers;
 mod limits;
 mod logs;
+mod mail;
 mod payments;
 mod signaling;
 mod ws;

@@ -1,10 +1,11 @@
 //! The relay's database: clerks, rooms, the sandbox provider's payments, who watches
 //! which provider payment, and the front door's products, hours, availability and
-//! appointments.
+//! appointments, and the mail about them.
 
 pub mod appointment;
 pub mod clerk;
 pub mod hours;
+pub mod mail;
 pub mod product;
 pub mod room;
 pub mod sandbox;
@@ -41,6 +42,10 @@ pub static SCHEMA: Schema = Schema {
         Migration {
             version: 6,
             sql: include_str!("../../migrations/relay/0006_front_door.sql"),
+        },
+        Migration {
+            version: 7,
+            sql: include_str!("../../migrations/relay/0007_mail.sql"),
         },
     ],
 };

@@ -170,3 +170,86 @@ fn a_clerk_never_has_two_booked_appointments_starting_at_once() {
     assert_eq!(appointment::purge(&conn, 1_001_201).unwrap(), 2);
     assert!(appointment::find(&conn, "a2").unwrap().is_none());
 }
+
+#[test]
+fn a_queued_mail_is_claimed_by_one_relay_retried_and_goes_with_its_appointment() {
+    use relay::mail::{self, Kind};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("relay.sqlite3");
+    let conn = balie_store::open(&path, &relay::SCHEMA).unwrap();
+    // A second relay on the same database.
+    let other = balie_store::open(&path, &relay::SCHEMA).unwrap();
+    let an = clerk(&conn, "an");
+    product::put(&conn, &meals(vec![])).unwrap();
+    let a = appointment::Appointment {
+        id: "a1".into(),
+        product_id: "sociaal-restaurant".into(),
+        clerk_id: an,
+        starts_at: 1_000_000,
+        ends_at: 1_001_200,
+        outside_hours: false,
+        status: appointment::Status::Booked,
+        name: "Dirk".into(),
+        email: Some("dirk@example.be".into()),
+        phone: None,
+        locale: "nl".into(),
+        question: String::new(),
+        room_id: "r1".into(),
+        moved_from: None,
+        created_at: 900_000,
+    };
+    assert!(appointment::insert(&conn, &a, &[1; 32]).unwrap());
+    mail::enqueue(&conn, "a1", Kind::Confirmation, 900_000, Some("token")).unwrap();
+    mail::enqueue(&conn, "a1", Kind::Reminder, 996_400, Some("token")).unwrap();
+
+    // Only what is due, and only by the first relay that asks.
+    let claimed = mail::claim_due(&conn, 900_010, 120, 10).unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed[0].kind, Kind::Confirmation);
+    assert_eq!(claimed[0].manage_token.as_deref(), Some("token"));
+    assert!(
+        mail::claim_due(&other, 900_010, 120, 10)
+            .unwrap()
+            .is_empty()
+    );
+    // A failed attempt waits for its retry, then it may be claimed again.
+    mail::mark_failed(
+        &conn,
+        claimed[0].id,
+        900_011,
+        "could not take it now",
+        Some(900_071),
+    )
+    .unwrap();
+    assert!(
+        mail::claim_due(&other, 900_070, 120, 10)
+            .unwrap()
+            .is_empty()
+    );
+    let again = mail::claim_due(&other, 900_071, 120, 10).unwrap();
+    assert_eq!(again[0].attempts, 1);
+    mail::mark_sent(&other, again[0].id, 900_072).unwrap();
+    let seen = mail::deliveries(&conn, "a1").unwrap();
+    assert_eq!(seen[0].sent_at, Some(900_072));
+    assert_eq!(seen[0].last_error, None);
+    assert_eq!(seen[0].attempts, 2);
+    // Cancelled: the reminder is dropped, what was sent stays for the clerk.
+    assert_eq!(mail::drop_unsent(&conn, "a1").unwrap(), 1);
+    assert_eq!(mail::deliveries(&conn, "a1").unwrap().len(), 1);
+    // Given up on: kept with its error, without the token.
+    mail::enqueue(&conn, "a1", Kind::Canceled, 950_000, None).unwrap();
+    let c = mail::claim_due(&conn, 950_000, 120, 10).unwrap();
+    mail::mark_failed(&conn, c[0].id, 950_001, "refused (550)", None).unwrap();
+    assert!(mail::claim_due(&conn, 990_000, 120, 10).unwrap().is_empty());
+    assert_eq!(
+        mail::deliveries(&conn, "a1").unwrap()[1].failed_at,
+        Some(950_001)
+    );
+    // Purged with its appointment.
+    appointment::purge(&conn, 1_001_201).unwrap();
+    assert!(mail::deliveries(&conn, "a1").unwrap().is_empty());
+    let rows: i64 = conn
+        .query_row("SELECT COUNT(*) FROM mail_outbox", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 0);
+}
