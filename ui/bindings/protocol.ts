@@ -312,6 +312,174 @@ provider: string,
  */
 provider_id: string, };
 
+export type Texts = { 
+/**
+ * Dutch.
+ */
+nl: string, 
+/**
+ * French.
+ */
+fr: string, 
+/**
+ * English.
+ */
+en: string, };
+
+export type Product = { 
+/**
+ * Its id (`sociaal-restaurant`).
+ */
+id: string, 
+/**
+ * Its name.
+ */
+name: Texts, 
+/**
+ * What the citizen should have ready.
+ */
+prepare: Texts, 
+/**
+ * Its price in euro cents.
+ */
+price_cents: number, 
+/**
+ * How long a conversation about it takes, in minutes.
+ */
+duration_minutes: number, 
+/**
+ * Whether it can be done through the digital counter.
+ */
+digital: boolean, 
+/**
+ * Whether the asking clerk serves it.
+ */
+served_by_me: boolean, };
+
+export type Products = { 
+/**
+ * In the front door's order.
+ */
+products: Array<Product>, };
+
+export type AppointmentStatus = "booked" | "canceled" | "moved";
+
+export type MailKind = "confirmation" | "reminder" | "canceled";
+
+export type MailState = "waiting" | "retrying" | "sent" | "failed";
+
+export type Mail = { 
+/**
+ * What it says.
+ */
+kind: MailKind, 
+/**
+ * How it went.
+ */
+state: MailState, 
+/**
+ * When it is (or was) due.
+ */
+due_at: string, 
+/**
+ * The last attempt's error (the kind and the server's code, no address).
+ */
+error?: string, };
+
+export type Appointment = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * The product's id.
+ */
+product_id: string, 
+/**
+ * The product's name.
+ */
+product: Texts, 
+/**
+ * When it starts.
+ */
+starts_at: string, 
+/**
+ * When it ends.
+ */
+ends_at: string, 
+/**
+ * Whether it lies outside the opening hours.
+ */
+outside_hours: boolean, 
+/**
+ * Where it stands.
+ */
+status: AppointmentStatus, 
+/**
+ * The citizen's name.
+ */
+name: string, 
+/**
+ * Their e-mail address.
+ */
+email?: string, 
+/**
+ * Their mobile number.
+ */
+phone?: string, 
+/**
+ * Their language.
+ */
+locale: "nl" | "fr" | "en", 
+/**
+ * Their question, as typed.
+ */
+question: string, 
+/**
+ * The room of the conversation (the clerk connects to it).
+ */
+room_id: string, 
+/**
+ * The mails to the citizen about it.
+ */
+mails: Array<Mail>, };
+
+export type Appointments = { 
+/**
+ * By start.
+ */
+appointments: Array<Appointment>, };
+
+export type Availability = { 
+/**
+ * Monday to Sunday: `09:00-12:00,18:00-20:00`, or `-` for none.
+ */
+week: [string, string, string, string, string, string, string], 
+/**
+ * Days that differ from the week (a holiday, an evening extra), from today on.
+ */
+exceptions: Array<DayException>, };
+
+export type DayException = { 
+/**
+ * The date, `2026-12-24`.
+ */
+date: string, 
+/**
+ * Its hours, or `-` for none.
+ */
+hours: string, };
+
+export type KnockHint = { 
+/**
+ * The room knocked on.
+ */
+knock_in_room: string, 
+/**
+ * The appointment whose room it is, if any.
+ */
+appointment_id?: string, };
+
 export const PROTOCOL_VERSION = 1;
 export const SIGNALING_VERSION = 1;
 export const MAX_SIGNAL_BYTES = 65536;

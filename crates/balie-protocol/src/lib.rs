@@ -9,6 +9,7 @@
 //!
 //! Invariant: fields are only ever added with a default, so an older peer keeps working.
 
+pub mod agenda;
 pub mod channel;
 pub mod payment;
 pub mod signaling;
@@ -133,6 +134,18 @@ pub fn typescript_bindings() -> String {
             channel::PageConstants::decl(),
             payment::WatchPayment::decl(),
             payment::PaymentHint::decl(),
+            agenda::Texts::decl(),
+            agenda::Product::decl(),
+            agenda::Products::decl(),
+            agenda::AppointmentStatus::decl(),
+            agenda::MailKind::decl(),
+            agenda::MailState::decl(),
+            agenda::Mail::decl(),
+            agenda::Appointment::decl(),
+            agenda::Appointments::decl(),
+            agenda::Availability::decl(),
+            agenda::DayException::decl(),
+            agenda::KnockHint::decl(),
         ],
     );
     out.push_str(&format!(

@@ -23,6 +23,7 @@ use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use balie_protocol::agenda::KnockHint;
 use balie_protocol::payment::{PaymentHint, WatchPayment, valid_provider_id};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -44,7 +45,7 @@ const DEBOUNCE_ENTRIES: usize = 10_000;
 const WATCH_DAYS: i64 = 90;
 
 /// One hint socket: its connection number and queue.
-type Socket = (u64, mpsc::Sender<PaymentHint>);
+type Socket = (u64, mpsc::Sender<String>);
 
 /// The connected hint sockets, by clerk, and when each payment was last hinted.
 #[derive(Default)]
@@ -68,7 +69,7 @@ enum Pace {
 }
 
 impl Hints {
-    fn subscribe(&self, clerk_id: i64) -> (u64, mpsc::Receiver<PaymentHint>) {
+    fn subscribe(&self, clerk_id: i64) -> (u64, mpsc::Receiver<String>) {
         let (tx, rx) = mpsc::channel(QUEUE);
         let conn = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         if let Ok(mut sockets) = self.sockets.lock() {
@@ -116,14 +117,18 @@ impl Hints {
         }
     }
 
-    /// Queues `hint` on every socket of `clerk_id`; how many took it.
-    fn send(&self, clerk_id: i64, hint: &PaymentHint) -> usize {
+    /// Queues `hint` (a [`PaymentHint`] or a [`KnockHint`]) on every socket of
+    /// `clerk_id`; how many took it.
+    fn send(&self, clerk_id: i64, hint: &impl serde::Serialize) -> usize {
+        let Ok(text) = serde_json::to_string(hint) else {
+            return 0;
+        };
         let Ok(sockets) = self.sockets.lock() else {
             return 0;
         };
         sockets.get(&clerk_id).map_or(0, |list| {
             list.iter()
-                .filter(|(_, tx)| tx.try_send(hint.clone()).is_ok())
+                .filter(|(_, tx)| tx.try_send(text.clone()).is_ok())
                 .count()
         })
     }
@@ -166,6 +171,23 @@ pub(crate) fn notify(state: &AppState, provider: &str, provider_id: &str) {
         }
         Pace::Folded => {}
     }
+}
+
+/// Tells clerk `clerk_id`'s cockpits that a citizen knocks in room `room_id` (of
+/// appointment `appointment_id`), which none of them has open. How many took it.
+pub(crate) fn knock(
+    state: &AppState,
+    clerk_id: i64,
+    room_id: &str,
+    appointment_id: Option<String>,
+) -> usize {
+    state.hints().send(
+        clerk_id,
+        &KnockHint {
+            knock_in_room: room_id.to_owned(),
+            appointment_id,
+        },
+    )
 }
 
 /// How many payments one clerk may watch at once (watches are forgotten after
@@ -246,8 +268,7 @@ async fn serve_socket(state: AppState, clerk_id: i64, mut socket: WebSocket) {
                 break;
             },
             hint = hints.recv() => {
-                let Some(hint) = hint else { break };
-                let Ok(text) = serde_json::to_string(&hint) else { continue };
+                let Some(text) = hint else { break };
                 if socket.send(Message::Text(text.into())).await.is_err() {
                     break;
                 }

@@ -24,6 +24,7 @@
 //! - no request body, header or citizen datum is logged (bodies are never logged; the
 //!   trace layer logs method, path template and status only).
 
+mod agenda;
 mod booking;
 mod calendar;
 mod citizen;
@@ -89,6 +90,12 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health))
         .route("/api/rooms", post(rooms::create))
+        .route("/api/products", get(agenda::products))
+        .route("/api/appointments", get(agenda::appointments))
+        .route(
+            "/api/availability",
+            get(agenda::availability).put(agenda::set_availability),
+        )
         .route("/j/{token}", get(citizen::join_page))
         .route("/ws/clerk/{room_id}", get(signaling::clerk_socket))
         .route("/ws/citizen/{token}", get(signaling::citizen_socket))

@@ -599,6 +599,9 @@ async fn citizen_knock(
                     if role.is_none() {
                         let _ = write(socket, &RelayToCitizen::RoomBusy).await;
                     }
+                    if role == Some(CitizenRole::Lobby) {
+                        ring_absent_clerk(state, room_id, conn);
+                    }
                     return role;
                 }
                 Ok(_) => SignalError::OutOfOrder,
@@ -868,6 +871,34 @@ fn knock(
             Some(CitizenRole::Lobby)
         })
         .flatten()
+}
+
+/// A citizen knocks (connection `conn`) in a room its clerk has not opened (an
+/// appointment's room, before the cockpit connects): the clerk's cockpits hear of it on
+/// their hint socket, and the knock waits in the room for the clerk to connect.
+fn ring_absent_clerk(state: &AppState, room_id: &str, conn: u64) {
+    let waiting_alone = state
+        .rooms()
+        .with_room(room_id, |room| {
+            room.clerk.is_none() && room.knock.as_ref().is_some_and(|k| k.conn == conn)
+        })
+        .unwrap_or(false);
+    if !waiting_alone {
+        return;
+    }
+    let found = state.with_db(|db| {
+        let room = balie_store::relay::room::find_by_id(db, room_id)?;
+        let appointment = balie_store::relay::appointment::booked_in_room(db, room_id)?;
+        Ok(room.map(|r| (r.clerk_id, appointment.map(|a| a.id))))
+    });
+    match found {
+        Ok(Some((clerk_id, appointment_id))) => {
+            let rung = crate::hooks::knock(state, clerk_id, room_id, appointment_id);
+            tracing::info!(room_id, rung, "knock in a room its clerk has not opened");
+        }
+        Ok(None) => {}
+        Err(e) => tracing::warn!(room_id, error = %e, "cannot find the room's clerk"),
+    }
 }
 
 fn citizen_ice_servers(

@@ -1,6 +1,7 @@
 //! The relay over real HTTP on a loopback port: rooms, join pages, clerks, TLS, logs.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod agenda;
 mod booking;
 mod cli;
 mod front_browser;
