@@ -480,6 +480,104 @@ knock_in_room: string,
  */
 appointment_id?: string, };
 
+export type ClerkStatus = "available" | "busy" | "away";
+
+export type SetStatus = { 
+/**
+ * The clerk's new status.
+ */
+status: ClerkStatus, };
+
+export type QueueEntry = { 
+/**
+ * The ticket's public id (not its secret).
+ */
+id: string, 
+/**
+ * Since when they wait, RFC 3339.
+ */
+since: string, 
+/**
+ * Their language.
+ */
+locale: "nl" | "fr" | "en", };
+
+export type QueueProduct = { 
+/**
+ * The product's id.
+ */
+product_id: string, 
+/**
+ * Its name.
+ */
+name: Texts, 
+/**
+ * Whether citizens can join it now (a clerk for it is available in its hours).
+ */
+open: boolean, 
+/**
+ * Who waits, longest first.
+ */
+waiting: Array<QueueEntry>, };
+
+export type Queue = { 
+/**
+ * The asking clerk's status.
+ */
+status: ClerkStatus, 
+/**
+ * Per product the clerk serves.
+ */
+products: Array<QueueProduct>, };
+
+export type NextCitizen = { 
+/**
+ * Only this product's queue.
+ */
+product_id?: string, };
+
+export type TakenCitizen = { 
+/**
+ * The room of the conversation.
+ */
+room_id: string, 
+/**
+ * The product they came for.
+ */
+product_id: string, 
+/**
+ * Their language.
+ */
+locale: "nl" | "fr" | "en", 
+/**
+ * How long they waited, in seconds.
+ */
+waited_seconds: number, };
+
+export type QueueHint = { 
+/**
+ * The product whose queue changed.
+ */
+queue_changed: string, };
+
+export type TicketStatus = { 
+/**
+ * Their place (1 is next), while waiting.
+ */
+position?: number, 
+/**
+ * The estimated wait in minutes, while waiting.
+ */
+minutes?: number, 
+/**
+ * The join link, once a clerk took them.
+ */
+join_url?: string, 
+/**
+ * The text the page shows, in its language.
+ */
+text: string, };
+
 export const PROTOCOL_VERSION = 1;
 export const SIGNALING_VERSION = 1;
 export const MAX_SIGNAL_BYTES = 65536;

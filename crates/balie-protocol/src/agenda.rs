@@ -1,7 +1,9 @@
 //! The front door as the clerk's cockpit sees it: the products the relay offers
 //! (`GET /api/products`), the clerk's appointments (`GET /api/appointments`), the clerk's
 //! availability (`GET`/`PUT /api/availability`), and the hint that a citizen knocks in a
-//! room the cockpit has not opened (an appointment's room), on `/ws/hints`.
+//! room the cockpit has not opened (an appointment's room), on `/ws/hints`; and the
+//! walk-in queue: the clerk's status (`PUT /api/status`), the queues (`GET /api/queue`),
+//! taking the next citizen (`POST /api/queue/next`).
 //!
 //! Times are RFC 3339 in UTC; days and hours of a week are Europe/Brussels wall-clock
 //! time, written as the relay's CLI takes them (`09:00-12:00,13:30-16:00`, `-` closed).
@@ -178,4 +180,115 @@ pub struct KnockHint {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub appointment_id: Option<String>,
+}
+
+/// A clerk's status for the walk-in queue, shown and set in the cockpit. Only a clerk who
+/// is *available* (and whose cockpit is connected) opens the queue to citizens.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ClerkStatus {
+    /// *Beschikbaar*: takes the next citizen.
+    Available,
+    /// *In gesprek*: in a conversation (set when taking a citizen).
+    Busy,
+    /// *Afwezig*: not taking citizens.
+    #[default]
+    Away,
+}
+
+/// Body of `PUT /api/status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct SetStatus {
+    /// The clerk's new status.
+    pub status: ClerkStatus,
+}
+
+/// A citizen waiting in the walk-in queue (anonymous until the conversation).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct QueueEntry {
+    /// The ticket's public id (not its secret).
+    pub id: String,
+    /// Since when they wait, RFC 3339.
+    pub since: String,
+    /// Their language.
+    #[ts(type = "\"nl\" | \"fr\" | \"en\"")]
+    pub locale: crate::Locale,
+}
+
+/// The queue of one product.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct QueueProduct {
+    /// The product's id.
+    pub product_id: String,
+    /// Its name.
+    pub name: Texts,
+    /// Whether citizens can join it now (a clerk for it is available in its hours).
+    pub open: bool,
+    /// Who waits, longest first.
+    pub waiting: Vec<QueueEntry>,
+}
+
+/// Answer to `GET /api/queue`: the clerk's status and the queues of the products they
+/// serve.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Queue {
+    /// The asking clerk's status.
+    pub status: ClerkStatus,
+    /// Per product the clerk serves.
+    pub products: Vec<QueueProduct>,
+}
+
+/// Body of `POST /api/queue/next`: take the longest-waiting citizen (of this product, or
+/// of any the clerk serves).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct NextCitizen {
+    /// Only this product's queue.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub product_id: Option<String>,
+}
+
+/// Answer to `POST /api/queue/next` (status 200; 204 when nobody waits): the citizen is
+/// taken out of the queue and sent to the room, where they knock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TakenCitizen {
+    /// The room of the conversation.
+    pub room_id: String,
+    /// The product they came for.
+    pub product_id: String,
+    /// Their language.
+    #[ts(type = "\"nl\" | \"fr\" | \"en\"")]
+    pub locale: crate::Locale,
+    /// How long they waited, in seconds.
+    #[ts(type = "number")]
+    pub waited_seconds: i64,
+}
+
+/// A message on `/ws/hints`: the walk-in queue of a product this clerk serves changed
+/// (someone joined or left); the cockpit reads `GET /api/queue` again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct QueueHint {
+    /// The product whose queue changed.
+    pub queue_changed: String,
+}
+
+/// What the citizen's queue page reads (`GET /q/{ticket}/status`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TicketStatus {
+    /// Their place (1 is next), while waiting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub position: Option<u32>,
+    /// The estimated wait in minutes, while waiting.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub minutes: Option<u32>,
+    /// The join link, once a clerk took them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub join_url: Option<String>,
+    /// The text the page shows, in its language.
+    pub text: String,
 }

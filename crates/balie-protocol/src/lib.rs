@@ -146,6 +146,15 @@ pub fn typescript_bindings() -> String {
             agenda::Availability::decl(),
             agenda::DayException::decl(),
             agenda::KnockHint::decl(),
+            agenda::ClerkStatus::decl(),
+            agenda::SetStatus::decl(),
+            agenda::QueueEntry::decl(),
+            agenda::QueueProduct::decl(),
+            agenda::Queue::decl(),
+            agenda::NextCitizen::decl(),
+            agenda::TakenCitizen::decl(),
+            agenda::QueueHint::decl(),
+            agenda::TicketStatus::decl(),
         ],
     );
     out.push_str(&format!(

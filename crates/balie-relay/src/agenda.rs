@@ -6,7 +6,9 @@
 //!   default from the start of today, Brussels time, for seven days), each with the
 //!   citizen's details, question and how the mails to them went;
 //! - `GET`/`PUT /api/availability`: the clerk's week and dated exceptions, which the
-//!   front door's free moments follow at once.
+//!   front door's free moments follow at once;
+//! - `PUT /api/status`, `GET /api/queue`, `POST /api/queue/next`: the walk-in queue
+//!   ([`crate::queue`]).
 
 use crate::clerk::ClerkAuth;
 use crate::error::AppError;
@@ -235,4 +237,61 @@ fn day_hours(text: &str) -> Result<DayHours, AppError> {
     }
     text.parse()
         .map_err(|e: balie_domain::agenda::AgendaError| AppError::BadRequest(e.to_string()))
+}
+
+/// `PUT /api/status`: *beschikbaar*, *in gesprek* or *afwezig*.
+pub(crate) async fn set_status(
+    State(state): State<AppState>,
+    clerk: ClerkAuth,
+    ApiJson(wanted): ApiJson<wire::SetStatus>,
+) -> Result<StatusCode, AppError> {
+    state.walk_ins().set_status(clerk.clerk_id, wanted.status)?;
+    // The queues this clerk serves may have opened or closed.
+    let served = state.with_db(|db| product::served_by_clerk(db, clerk.clerk_id))?;
+    for p in served {
+        crate::hooks::queue_changed(&state, &p);
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/queue`.
+pub(crate) async fn queue(
+    State(state): State<AppState>,
+    clerk: ClerkAuth,
+) -> Result<Json<wire::Queue>, AppError> {
+    let products = crate::queue::for_clerk(&state, clerk.clerk_id)?;
+    Ok(Json(wire::Queue {
+        status: state.walk_ins().status(clerk.clerk_id),
+        products: products
+            .into_iter()
+            .map(|(p, open, waiting)| wire::QueueProduct {
+                product_id: p.id.clone(),
+                name: texts(&p.name),
+                open,
+                waiting: waiting
+                    .into_iter()
+                    .map(|(id, since, locale)| wire::QueueEntry {
+                        id,
+                        since: rfc3339(since),
+                        locale,
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }))
+}
+
+/// `POST /api/queue/next`: 200 with the citizen taken, 204 when nobody waits.
+pub(crate) async fn next_citizen(
+    State(state): State<AppState>,
+    clerk: ClerkAuth,
+    ApiJson(wanted): ApiJson<wire::NextCitizen>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse as _;
+    Ok(
+        match crate::queue::take_next(&state, clerk.clerk_id, wanted.product_id.as_deref())? {
+            Some(taken) => Json(taken).into_response(),
+            None => StatusCode::NO_CONTENT.into_response(),
+        },
+    )
 }

@@ -10,6 +10,7 @@ use balie_domain::{JoinToken, Locale};
 
 const STYLESHEET: &str = include_str!("../../../ui/citizen/citizen.css");
 const SCRIPT: &str = include_str!("../../../ui/citizen/citizen.js");
+const QUEUE_SCRIPT: &str = include_str!("../../../ui/citizen/queue.js");
 
 /// `GET /static/citizen.js`.
 pub(crate) async fn script() -> impl IntoResponse {
@@ -19,6 +20,17 @@ pub(crate) async fn script() -> impl IntoResponse {
             (header::CACHE_CONTROL, "no-cache"),
         ],
         SCRIPT,
+    )
+}
+
+/// `GET /static/queue.js`: the walk-in queue page's script.
+pub(crate) async fn queue_script() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        QUEUE_SCRIPT,
     )
 }
 

@@ -23,7 +23,7 @@ use axum::extract::State;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use balie_protocol::agenda::KnockHint;
+use balie_protocol::agenda::{KnockHint, QueueHint};
 use balie_protocol::payment::{PaymentHint, WatchPayment, valid_provider_id};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -117,6 +117,13 @@ impl Hints {
         }
     }
 
+    /// Whether clerk `clerk_id` has a cockpit connected (a hint socket open).
+    pub(crate) fn connected(&self, clerk_id: i64) -> bool {
+        self.sockets
+            .lock()
+            .is_ok_and(|s| s.get(&clerk_id).is_some_and(|list| !list.is_empty()))
+    }
+
     /// Queues `hint` (a [`PaymentHint`] or a [`KnockHint`]) on every socket of
     /// `clerk_id`; how many took it.
     fn send(&self, clerk_id: i64, hint: &impl serde::Serialize) -> usize {
@@ -188,6 +195,20 @@ pub(crate) fn knock(
             appointment_id,
         },
     )
+}
+
+/// Tells the cockpits of the clerks who serve `product_id` that its walk-in queue
+/// changed.
+pub(crate) fn queue_changed(state: &AppState, product_id: &str) {
+    let clerks = state.with_db(|db| balie_store::relay::product::server_ids(db, product_id));
+    let hint = QueueHint {
+        queue_changed: product_id.to_owned(),
+    };
+    if let Ok(clerks) = clerks {
+        for clerk in clerks {
+            state.hints().send(clerk, &hint);
+        }
+    }
 }
 
 /// How many payments one clerk may watch at once (watches are forgotten after

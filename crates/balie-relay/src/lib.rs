@@ -39,6 +39,7 @@ mod i18n;
 pub mod limits;
 mod mail;
 mod page;
+mod queue;
 mod rooms;
 mod sandbox;
 mod server;
@@ -96,11 +97,15 @@ pub fn app(state: AppState) -> Router {
             "/api/availability",
             get(agenda::availability).put(agenda::set_availability),
         )
+        .route("/api/status", axum::routing::put(agenda::set_status))
+        .route("/api/queue", get(agenda::queue))
+        .route("/api/queue/next", post(agenda::next_citizen))
         .route("/j/{token}", get(citizen::join_page))
         .route("/ws/clerk/{room_id}", get(signaling::clerk_socket))
         .route("/ws/citizen/{token}", get(signaling::citizen_socket))
         .route("/static/citizen.css", get(citizen::stylesheet))
         .route("/static/citizen.js", get(citizen::script))
+        .route("/static/queue.js", get(citizen::queue_script))
         .route("/return", get(citizen::return_page))
         .route("/api/payments/watch", post(hooks::watch))
         .route("/ws/hints", get(hooks::socket))

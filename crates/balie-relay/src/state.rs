@@ -23,6 +23,7 @@ struct Inner {
     limits: crate::limits::Limits,
     forms: crate::front::forms::FormGuard,
     mail_wake: tokio::sync::Notify,
+    walk_ins: crate::queue::WalkIns,
 }
 
 impl AppState {
@@ -43,6 +44,7 @@ impl AppState {
                 limits,
                 forms: Default::default(),
                 mail_wake: tokio::sync::Notify::new(),
+                walk_ins: Default::default(),
             }),
         }
     }
@@ -110,6 +112,11 @@ impl AppState {
 
     pub(crate) fn limits(&self) -> &crate::limits::Limits {
         &self.inner.limits
+    }
+
+    /// The walk-in queue and the clerks' statuses.
+    pub(crate) fn walk_ins(&self) -> &crate::queue::WalkIns {
+        &self.inner.walk_ins
     }
 
     /// Wakes the mail outbox: something was queued that is due now.

@@ -9,6 +9,7 @@
 pub(crate) mod book;
 pub(crate) mod forms;
 pub(crate) mod manage;
+pub(crate) mod walk_in;
 pub(crate) mod when;
 
 use crate::page::{Page, choose_locale, escape};
@@ -40,6 +41,7 @@ pub(crate) fn routes() -> Router<AppState> {
             get(manage::move_page).post(manage::move_to),
         )
         .route("/a/{token}/move/confirm", get(manage::move_confirm_page))
+        .merge(walk_in::routes())
 }
 
 /// The query every front page takes.
@@ -173,7 +175,8 @@ fn door_page(
     } else {
         main.push_str("<ul class=\"products\">\n");
         for p in &shown {
-            main.push_str(&product_card(state, locale, p));
+            let call_now = crate::queue::is_open(state, &p.id)?;
+            main.push_str(&product_card(state, locale, p, call_now));
         }
         main.push_str("</ul>\n");
     }
@@ -192,7 +195,8 @@ fn door_page(
     Ok(page)
 }
 
-fn product_card(state: &AppState, locale: Locale, p: &product::Product) -> String {
+/// One product; with *Nu videobellen* when `call_now` (a clerk for it is free now).
+fn product_card(state: &AppState, locale: Locale, p: &product::Product, call_now: bool) -> String {
     let t = |key| state.catalogs().text(locale, key);
     let id = escape(&p.id);
     let name = p.name.get(locale);
@@ -214,9 +218,20 @@ fn product_card(state: &AppState, locale: Locale, p: &product::Product) -> Strin
 <dt>{duration_label}</dt><dd>{duration}</dd>
 {prepare}
 </dl>
-<p class="actions"><a class="button primary" href="/book/{id}?lang={lang}" aria-label="{book_for}">{book}</a></p>
+<p class="actions">{call}<a class="button {book_class}" href="/book/{id}?lang={lang}" aria-label="{book_for}">{book}</a></p>
 </li>
 "#,
+        call = if call_now {
+            format!(
+                r#"<a class="button primary" href="/queue/{id}?lang={lang}" aria-label="{label}">{text}</a> "#,
+                lang = locale.code(),
+                label = escape(&t("door.call_now_for").replace("{product}", name)),
+                text = escape(t("door.call_now")),
+            )
+        } else {
+            String::new()
+        },
+        book_class = if call_now { "secondary" } else { "primary" },
         name = escape(name),
         price_label = escape(t("door.price")),
         price = escape(&price(state, locale, p.price)),

@@ -11,6 +11,7 @@ mod logs;
 mod mail;
 mod payments;
 mod signaling;
+mod walk_in;
 mod ws;
 
 use balie_protocol::ErrorCode;
