@@ -301,10 +301,7 @@ pub(crate) fn leave(state: &AppState, secret: &str) -> Result<bool, AppError> {
 pub(crate) type ProductQueue = (product::Product, bool, Vec<(String, i64, Locale)>);
 
 /// The queue as clerk `clerk_id` sees it: per product they serve, who waits.
-pub(crate) fn for_clerk(
-    state: &AppState,
-    clerk_id: i64,
-) -> Result<Vec<ProductQueue>, AppError> {
+pub(crate) fn for_clerk(state: &AppState, clerk_id: i64) -> Result<Vec<ProductQueue>, AppError> {
     let products = state.with_db(|db| {
         let ids = product::served_by_clerk(db, clerk_id)?;
         Ok(product::list(db, true)?

@@ -278,3 +278,100 @@ async fn a_citizen_books_moves_and_cancels_with_the_keyboard_alone_on_accessible
     }
     relay.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_calls_now_with_the_keyboard_alone_waits_and_is_taken_to_the_conversation() {
+    use balie_protocol::agenda::{ClerkStatus, SetStatus};
+    let relay = spawn_app().await;
+    seed(&relay);
+    // Monday 30 November 2026, 09:30 in Brussels: open; the clerk's cockpit is connected.
+    relay
+        .clock
+        .advance(T0 + 32 * 3600 + 30 * 60 - relay.clock.now_unix());
+    let _cockpit = crate::ws::connect(&format!("{}/ws/hints", relay.ws_url()), Some(&relay.token))
+        .await
+        .unwrap();
+    let available = || async {
+        let done = relay
+            .client
+            .put(format!("{}/api/status", relay.url))
+            .bearer_auth(&relay.token)
+            .json(&SetStatus {
+                status: ClerkStatus::Available,
+            })
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(done.status(), 204);
+    };
+    let (client, _driver) = chromium_with(&[]).await;
+    seen::set_viewport(&client, 360, 640).await;
+    for (lang, call_label, waiting) in [
+        ("nl", "Nu videobellen", "U bent de volgende."),
+        ("fr", "Appel vidéo maintenant", "Vous êtes le prochain."),
+        ("en", "Video call now", "You are next."),
+    ] {
+        available().await;
+        client
+            .goto(&format!("{}/?lang={lang}", relay.url))
+            .await
+            .unwrap();
+        check_page(
+            &client,
+            &format!("door-call-now-{lang}"),
+            &[".product a.button.primary", ".product a.button.secondary"],
+        )
+        .await;
+        tab_to(&client, ".product a.button.primary").await;
+        let label = client
+            .find(Locator::Css(".product a.button.primary"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(label, call_label);
+        press(&client, ENTER).await;
+        wait_for_url(&client, "/queue/sociaal-restaurant").await;
+        check_page(
+            &client,
+            &format!("queue-join-{lang}"),
+            &["h1", "form button[type=submit]"],
+        )
+        .await;
+        relay.clock.advance(5);
+        tab_to(&client, "form button[type=submit]").await;
+        press(&client, ENTER).await;
+        wait_for_url(&client, "/q/").await;
+        wait_for_text(&client, "#queue-status", waiting).await;
+        check_page(
+            &client,
+            &format!("queue-ticket-{lang}"),
+            &["#queue-status", "form button[type=submit]"],
+        )
+        .await;
+        // The leave button is reachable with the keyboard.
+        tab_to(&client, "form button[type=submit]").await;
+        // The clerk takes the next citizen: the page goes to the conversation by itself.
+        let taken = relay
+            .client
+            .post(format!("{}/api/queue/next", relay.url))
+            .bearer_auth(&relay.token)
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(taken.status(), 200);
+        wait_for_url(&client, "/j/").await;
+        assert!(
+            client
+                .current_url()
+                .await
+                .unwrap()
+                .as_str()
+                .contains(&format!("lang={lang}"))
+        );
+    }
+    client.close().await.unwrap();
+    relay.stop().await;
+}
