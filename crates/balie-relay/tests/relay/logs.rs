@@ -1,5 +1,5 @@
-//! The real `balie-relay` binary, logging at trace level, never writes a token or citizen
-//! data to its log file.
+//! The real `balie-relay` binary, logging at trace level, never writes a token, citizen
+//! data (also of a booking and its mail) or the mail server's password to its log file.
 
 use std::io::{BufRead as _, BufReader};
 use std::process::{Command, Stdio};
@@ -25,13 +25,44 @@ async fn a_traced_run_writes_no_clerk_token_join_token_or_citizen_name_to_the_lo
     );
     let clerk_token = String::from_utf8(added.stdout).unwrap().trim().to_string();
     assert!(clerk_token.starts_with("balie_"));
+    let product = Command::new(bin)
+        .arg("--data-dir")
+        .arg(data.path())
+        .args([
+            "product",
+            "add",
+            "sociaal-restaurant",
+            "--name-nl",
+            "Sociaal restaurant",
+            "--name-fr",
+            "Restaurant social",
+            "--name-en",
+            "Social restaurant",
+            "--price",
+            "60",
+            "--duration",
+            "20",
+            "--clerk",
+            "an@zonnedorp.be",
+        ])
+        .output()
+        .unwrap();
+    assert!(product.status.success());
+    // Mail goes to a real SMTP server, with a password the log must not show either.
+    let smtp = balie_testkit::smtp::SmtpServer::start(0);
 
     let mut server = Command::new(bin)
         .env("BALIE_LOG", "trace")
         .arg("--data-dir")
         .arg(data.path())
+        .env("BALIE_SMTP_PASSWORD", &smtp.password)
         .args(["serve", "--listen", "127.0.0.1:0", "--log-dir"])
         .arg(&logs)
+        .args(["--smtp-host", "localhost", "--smtp-port"])
+        .arg(smtp.port.to_string())
+        .args(["--smtp-user", &smtp.user, "--smtp-ca"])
+        .arg(&smtp.ca_file)
+        .args(["--mail-from", "Gemeente Zonnedorp <balie@zonnedorp.be>"])
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -81,6 +112,66 @@ async fn a_traced_run_writes_no_clerk_token_join_token_or_citizen_name_to_the_lo
         .unwrap();
     assert_eq!(page.status(), 200);
 
+    // A booking on the front door, and its confirmation mail: the citizen's name, address,
+    // number and question stay out of the log.
+    let (email, phone, question) = (
+        "dirk.peeters@example.be",
+        "0470123456",
+        "Mijn rijksregisternummer is 85.07.30-033.61",
+    );
+    let available = client
+        .put(format!("{url}/api/availability"))
+        .bearer_auth(&clerk_token)
+        .json(&serde_json::json!({ "week": vec!["00:00-24:00"; 7] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(available.status(), 204);
+    let week = client
+        .get(format!("{url}/book/sociaal-restaurant?lang=nl"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = crate::booking::slot_values(&week)[0];
+    let details = client
+        .get(format!(
+            "{url}/book/sociaal-restaurant/details?at={at}&lang=nl"
+        ))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let form = crate::booking::form_token(&details);
+    // As fast as a person fills the form in, no faster.
+    tokio::time::sleep(Duration::from_millis(3100)).await;
+    let booked = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .post(format!("{url}/book/sociaal-restaurant"))
+        .form(&[
+            ("at", at.to_string().as_str()),
+            ("form", form.as_str()),
+            ("lang", "nl"),
+            ("name", citizen),
+            ("email", email),
+            ("phone", phone),
+            ("language", "nl"),
+            ("question", question),
+            ("consent", "yes"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(booked.status(), 303);
+    let mails = smtp.wait_for(1, Duration::from_secs(20)).await;
+    assert_eq!(mails[0]["rcpt_tos"][0], email);
+
     // SIGTERM: the relay shuts down gracefully and flushes its log.
     let killed = Command::new("kill")
         .args(["-TERM", &server.id().to_string()])
@@ -103,10 +194,16 @@ async fn a_traced_run_writes_no_clerk_token_join_token_or_citizen_name_to_the_lo
         log.contains("relay stopped"),
         "graceful stop is logged:\n{log}"
     );
+    assert!(log.contains("appointment booked"), "{log}");
+    assert!(log.contains("mail sent"), "{log}");
     for (what, secret) in [
         ("clerk token", clerk_token.as_str()),
         ("join token", join_token.as_str()),
         ("citizen name", citizen),
+        ("citizen's e-mail address", email),
+        ("citizen's number", phone),
+        ("citizen's question", question),
+        ("SMTP password", smtp.password.as_str()),
     ] {
         assert!(!log.contains(secret), "the log file holds the {what}");
         assert!(!console.contains(secret), "stderr holds the {what}");
