@@ -103,6 +103,20 @@ microphone: string | null,
  */
 speaker: string | null, };
 
+export type FrontDoorEvent = { "kind": "knock", 
+/**
+ * The room.
+ */
+room_id: string, 
+/**
+ * Its appointment, if any.
+ */
+appointment_id?: string, } | { "kind": "queue_changed", 
+/**
+ * The product.
+ */
+product_id: string, };
+
 export type CallStateName = "connecting" | "connected" | "reconnecting" | "ended";
 
 export type Quality = { 

@@ -14,6 +14,7 @@ pub fn typescript_bindings() -> String {
             crate::relay_link::RelayMode::decl(),
             crate::NewConversation::decl(),
             crate::call::events::ConversationEvent::decl(),
+            crate::front_door::FrontDoorEvent::decl(),
             crate::call::events::CallStateName::decl(),
             crate::call::events::Quality::decl(),
             crate::call::frames::VideoStream::decl(),

@@ -32,6 +32,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod front_door;
 pub mod i18n;
 pub mod layout;
 pub mod payments;
@@ -54,6 +55,7 @@ use call::frames::{Frames, VideoStream};
 use call::{Command, Conversation, CurrentRoom};
 use cases::{Cases, LocalCases};
 use catalog::Catalog;
+use front_door::FrontDoor;
 use payments::{PaymentRequest, PaymentView, Payments};
 use relay_link::{RelayLink, RelayMode};
 use serde::Serialize;
@@ -112,6 +114,7 @@ pub struct Cockpit {
     catalog: Catalog,
     payments: Arc<Payments>,
     cases: Arc<Cases>,
+    front_door: FrontDoor,
     devices: Devices,
     layouts: WindowLayouts,
     keyring_available: bool,
@@ -160,12 +163,22 @@ impl Cockpit {
         }
         let relay = Arc::new(relay);
         let catalog = Catalog::new(store.clone(), config.locale);
+        let (front_door_events, _) = tokio::sync::broadcast::channel(64);
+        let front_door = FrontDoor::new(relay.clone(), store.clone(), front_door_events.clone());
+        if relay.mode() == RelayMode::Remote {
+            // The municipality's products; a relay that does not answer now leaves the
+            // catalog as it was.
+            if let Err(e) = front_door.sync_catalog().await {
+                tracing::warn!(error = %e, "the relay's products could not be read");
+            }
+        }
         let payments = Payments::start(
             store.clone(),
             catalog.clone(),
             &config,
             relay.clone(),
             secrets,
+            front_door_events,
         )
         .await?;
         let clerk_name = store
@@ -196,6 +209,7 @@ impl Cockpit {
             catalog,
             payments,
             cases,
+            front_door,
             keyring_available,
             live: Mutex::new(None),
             room,
@@ -269,30 +283,7 @@ impl Cockpit {
             .relay
             .create_room(&CreateRoomRequest::default())
             .await?;
-        let background_blur = self.background_blur()?;
-        let source = self.devices.media_source()?;
-        let call = self.relay.clerk_call(
-            &room.room_id,
-            self.frames.call_config(source, background_blur),
-        );
-        self.room.begin(&room.room_id);
-        let current = self.room.clone();
-        let conversation = Conversation::start(
-            call,
-            self.frames.clone(),
-            background_blur,
-            self.payments.clone(),
-            room.room_id.clone(),
-            move |event| {
-                if let ConversationEvent::Knock { locale, .. } = &event {
-                    current.citizen_knocked(*locale);
-                }
-                on_event(event);
-            },
-        );
-        *self.live_slot()? = Some(conversation);
-        self.payments.set_room_live(&room.room_id, true).await;
-        self.cases.conversation_started(case_id, &room.room_id)?;
+        let background_blur = self.begin_in_room(&room.room_id, case_id, on_event).await?;
         let qr_svg_data_uri = qr::svg_data_uri(&room.join_url)
             .map_err(|e| CockpitError::Internal(format!("qr code: {e}")))?;
         tracing::info!(room_id = room.room_id, "conversation created");
@@ -303,6 +294,121 @@ impl Cockpit {
             qr_svg_data_uri,
             background_blur,
         })
+    }
+
+    /// Follows the lobby and call of room `room_id` (already on the relay), linked to case
+    /// `case_id`; whether the background blur is on.
+    async fn begin_in_room(
+        &self,
+        room_id: &str,
+        case_id: Option<i64>,
+        on_event: impl Fn(ConversationEvent) + Send + 'static,
+    ) -> Result<bool, CockpitError> {
+        let background_blur = self.background_blur()?;
+        let source = self.devices.media_source()?;
+        let call = self
+            .relay
+            .clerk_call(room_id, self.frames.call_config(source, background_blur));
+        self.room.begin(room_id);
+        let current = self.room.clone();
+        let conversation = Conversation::start(
+            call,
+            self.frames.clone(),
+            background_blur,
+            self.payments.clone(),
+            room_id.to_owned(),
+            move |event| {
+                if let ConversationEvent::Knock { locale, .. } = &event {
+                    current.citizen_knocked(*locale);
+                }
+                on_event(event);
+            },
+        );
+        *self.live_slot()? = Some(conversation);
+        self.payments.set_room_live(room_id, true).await;
+        self.cases.conversation_started(case_id, room_id)?;
+        Ok(background_blur)
+    }
+
+    /// The front door: agenda, availability, status and the walk-in queue.
+    pub fn front_door(&self) -> &FrontDoor {
+        &self.front_door
+    }
+
+    /// Opens appointment `id`: its case comes up in the dossier window (made from the
+    /// booking the first time: the citizen as party with their contact, the product, the
+    /// question as the first note), and the conversation follows the appointment's room,
+    /// where the citizen knocks. The case's id.
+    pub async fn open_appointment(
+        &self,
+        id: &str,
+        on_event: impl Fn(ConversationEvent) + Send + 'static,
+    ) -> Result<i64, CockpitError> {
+        let a = self.front_door.appointment(id).await?;
+        let case_id = match self.cases.case_of_room(&a.room_id)? {
+            Some(case_id) => case_id,
+            None => self.case_from_appointment(&a)?,
+        };
+        self.end_conversation().await?;
+        self.begin_in_room(&a.room_id, Some(case_id), on_event)
+            .await?;
+        tracing::info!(room_id = a.room_id, "appointment opened");
+        Ok(case_id)
+    }
+
+    fn case_from_appointment(
+        &self,
+        a: &balie_protocol::agenda::Appointment,
+    ) -> Result<i64, CockpitError> {
+        let locale = self.locale();
+        let product = self
+            .catalog
+            .ids()?
+            .contains(&a.product_id)
+            .then(|| a.product_id.clone());
+        let mut request = cases::NewCaseRequest {
+            party_kind: balie_domain::PartyKind::Citizen,
+            party_name: a.name.clone(),
+            enterprise_number: None,
+            email: a.email.clone(),
+            phone: a.phone.clone(),
+            title: front_door::product_name(a, locale).to_owned(),
+            product,
+        };
+        let case_id = match self.cases.create(&request) {
+            Ok(id) => id,
+            // A contact the relay took but the case rules do not (a foreign number):
+            // the case still opens, without it.
+            Err(CockpitError::Rejected(_)) => {
+                request.email = None;
+                request.phone = None;
+                self.cases.create(&request)?
+            }
+            Err(e) => return Err(e),
+        };
+        if !a.question.trim().is_empty() {
+            let note = crate::i18n::text(locale, "agenda.question_note")
+                .replace("{question}", a.question.trim());
+            self.cases.add_note(case_id, &note)?;
+        }
+        Ok(case_id)
+    }
+
+    /// *Volgende burger*: takes the longest-waiting walk-in (of `product_id`, or of any
+    /// product the clerk serves) and follows the room the relay made for them; `None`
+    /// when nobody waits. A conversation still in progress is ended.
+    pub async fn take_next_citizen(
+        &self,
+        product_id: Option<String>,
+        on_event: impl Fn(ConversationEvent) + Send + 'static,
+    ) -> Result<Option<balie_protocol::agenda::TakenCitizen>, CockpitError> {
+        let Some(taken) = self.front_door.take_next(product_id).await? else {
+            return Ok(None);
+        };
+        self.end_conversation().await?;
+        self.begin_in_room(&taken.room_id, None, on_event).await?;
+        tracing::info!(room_id = taken.room_id, "walk-in taken");
+        Ok(Some(taken))
     }
 
     fn live_slot(&self) -> Result<MutexGuard<'_, Option<Conversation>>, CockpitError> {

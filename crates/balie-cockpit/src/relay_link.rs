@@ -92,6 +92,41 @@ impl RelayLink {
         Err(CockpitError::RelayRefused(detail))
     }
 
+    /// Calls the relay's clerk API: `method path` with `body` as JSON, the answer's JSON
+    /// as `T`; `None` for 204 No Content. A refusal carries the relay's message.
+    pub(crate) async fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&(impl Serialize + Sync)>,
+    ) -> Result<Option<T>, CockpitError> {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base_url))
+            .bearer_auth(self.token.expose_secret());
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| CockpitError::RelayUnreachable(without_url(&e)))?;
+        let status = response.status();
+        if status == reqwest::StatusCode::NO_CONTENT {
+            return Ok(None);
+        }
+        if status.is_success() {
+            return response.json().await.map(Some).map_err(|e| {
+                CockpitError::RelayRefused(format!("unexpected answer: {}", without_url(&e)))
+            });
+        }
+        let detail = match response.json::<ApiError>().await {
+            Ok(api) => format!("{status}: {}", api.error.message),
+            Err(_) => status.to_string(),
+        };
+        Err(CockpitError::RelayRefused(detail))
+    }
+
     /// The clerk's token (also the sandbox provider's API key).
     pub(crate) fn token(&self) -> &SecretString {
         &self.token

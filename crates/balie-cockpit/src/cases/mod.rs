@@ -253,6 +253,11 @@ impl Cases {
         Ok(())
     }
 
+    /// The case linked to the conversation in `room`, if any.
+    pub(crate) fn case_of_room(&self, room: &str) -> Result<Option<i64>, CockpitError> {
+        self.source.case_of_room(room)
+    }
+
     /// The citizen was let in: the case of the conversation comes up in the dossier window.
     pub(crate) fn citizen_admitted(&self, room: &str) -> Result<(), CockpitError> {
         if let Some(case_id) = self.source.case_of_room(room)? {

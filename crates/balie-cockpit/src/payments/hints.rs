@@ -1,6 +1,9 @@
 //! Webhooks become hints: the cockpit keeps a WebSocket `/ws/hints` open to its relay,
 //! which tells it *which* payment a provider's webhook was about (never its status); the
-//! payment's driver then asks the provider at once.
+//! payment's driver then asks the provider at once. The same socket tells about the front
+//! door (a knock in a room the cockpit has not opened, a queue that changed): those go to
+//! [`crate::front_door::FrontDoorEvent`]'s subscribers. While it is open, the relay counts
+//! the clerk's cockpit as connected (a walk-in queue opens only then).
 
 use super::Payments;
 use super::providers::ProviderName;
@@ -42,15 +45,19 @@ pub(crate) async fn follow_hints(payments: std::sync::Weak<Payments>) {
                     let Message::Text(text) = message else {
                         continue;
                     };
-                    let Ok(hint) =
-                        serde_json::from_str::<balie_protocol::payment::PaymentHint>(&text)
-                    else {
-                        continue;
-                    };
                     let Some(this) = payments.upgrade() else {
                         return;
                     };
-                    this.hint(&hint.provider, &hint.provider_id).await;
+                    match serde_json::from_str::<balie_protocol::payment::PaymentHint>(&text) {
+                        Ok(hint) => this.hint(&hint.provider, &hint.provider_id).await,
+                        // The same socket tells about the front door (a knock, the queue).
+                        Err(_) => {
+                            if let Some(event) = crate::front_door::FrontDoorEvent::from_hint(&text)
+                            {
+                                let _ = this.front_door_events.send(event);
+                            }
+                        }
+                    }
                 }
             }
             Err(e) => tracing::debug!(error = %e, "payment hints not connected"),

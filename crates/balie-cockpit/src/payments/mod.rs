@@ -84,6 +84,8 @@ pub struct Payments {
     hosts: ProviderHosts,
     catalog: Catalog,
     live_rooms: Mutex<HashSet<String>>,
+    /// Where the hint socket's front-door messages go.
+    front_door_events: broadcast::Sender<crate::front_door::FrontDoorEvent>,
 }
 
 fn random_hex<const N: usize>() -> Result<String, CockpitError> {
@@ -122,6 +124,7 @@ impl Payments {
         config: &CockpitConfig,
         relay: Arc<RelayLink>,
         secrets: SecretStore,
+        front_door_events: broadcast::Sender<crate::front_door::FrontDoorEvent>,
     ) -> Result<Arc<Self>, CockpitError> {
         let payee = store.with(|c| Settings::of(c).payee())?;
         let keys = {
@@ -170,6 +173,7 @@ impl Payments {
             hosts: config.provider_hosts.clone(),
             catalog,
             live_rooms: Mutex::new(HashSet::new()),
+            front_door_events,
         });
         tokio::spawn(follow::apply_reports(Arc::downgrade(&payments), reports_rx));
         for (name, client, test) in clients {

@@ -158,5 +158,6 @@ async fn the_background_blur_choice_is_kept_for_the_next_calls() {
 mod cases;
 mod fake_mollie;
 mod faults;
+mod front_door;
 mod integrity;
 mod payments;

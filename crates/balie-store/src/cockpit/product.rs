@@ -67,3 +67,45 @@ pub fn set_price(conn: &Connection, id: &str, price: Money) -> Result<(), StoreE
     }
     Ok(())
 }
+
+/// A product as the relay publishes it, to be written into the catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upsert {
+    /// Stable id (the relay's).
+    pub id: String,
+    /// Name in Dutch.
+    pub name_nl: String,
+    /// Name in French.
+    pub name_fr: String,
+    /// Name in English.
+    pub name_en: String,
+    /// Its price (not zero: the table refuses it).
+    pub price: Money,
+    /// Whether it can be handled through the digital counter.
+    pub digital: bool,
+    /// Place in the list.
+    pub position: i64,
+}
+
+/// Writes `p` into the catalog: a new product, or the names, price, place and digital flag
+/// of the one with its id.
+pub fn upsert(conn: &Connection, p: &Upsert) -> Result<(), StoreError> {
+    let cents =
+        i64::try_from(p.price.cents()).map_err(|_| StoreError::Forbidden("price too large"))?;
+    conn.execute(
+        "INSERT INTO product (id, name_nl, name_fr, name_en, price_cents, position, digital)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (id) DO UPDATE SET name_nl = ?2, name_fr = ?3, name_en = ?4,
+             price_cents = ?5, position = ?6, digital = ?7",
+        params![
+            p.id,
+            p.name_nl,
+            p.name_fr,
+            p.name_en,
+            cents,
+            p.position,
+            i64::from(p.digital)
+        ],
+    )?;
+    Ok(())
+}
