@@ -5,7 +5,7 @@ use balie_cockpit::call::events::ConversationEvent;
 use balie_cockpit::call::frames::VideoStream;
 use balie_cockpit::{CockpitError, NewConversation};
 use tauri::ipc::Channel;
-use tauri::{AppHandle, Manager as _, State};
+use tauri::{AppHandle, State};
 use tauri_plugin_opener::OpenerExt as _;
 
 /// *Nieuw gesprek*: a room, its join link and QR code; lobby events stream to `on_event`.
@@ -19,16 +19,7 @@ pub async fn new_conversation(
 ) -> Result<NewConversation, CockpitError> {
     state
         .ready()?
-        .new_conversation(move |event| {
-            if matches!(event, ConversationEvent::Knock { .. })
-                && let Some(window) = app.get_webview_window(crate::windows::GESPREK)
-            {
-                let _ = window.request_user_attention(Some(tauri::UserAttentionType::Critical));
-            }
-            if let Err(e) = on_event.send(event) {
-                tracing::warn!(error = %e, "conversation event not delivered to the call window");
-            }
-        })
+        .new_conversation(super::front_door::conversation_events(app, on_event))
         .await
 }
 

@@ -1,10 +1,11 @@
 //! `#[tauri::command]` adapters: short functions over [`CockpitState`], one file per
-//! feature ([`call`], [`payments`], [`cases`], [`settings`]). They decide nothing: every
+//! feature ([`call`], [`front_door`], [`payments`], [`cases`], [`settings`]). They decide nothing: every
 //! rule is in `balie_cockpit`. What they do is Tauri's part: state, channels, the opener,
 //! the window manager, raw request bodies.
 
 pub mod call;
 pub mod cases;
+pub mod front_door;
 pub mod payments;
 pub mod settings;
 
@@ -50,6 +51,14 @@ pub fn handler() -> impl Fn(Invoke) -> bool + Send + Sync + 'static {
         call::end_conversation,
         call::frame_url,
         call::open_join_link,
+        front_door::agenda,
+        front_door::availability,
+        front_door::set_availability,
+        front_door::walk_in_queue,
+        front_door::set_clerk_status,
+        front_door::open_appointment,
+        front_door::take_next_citizen,
+        front_door::follow_front_door,
         settings::list_devices,
         settings::choose_devices,
         payments::payment_setup,

@@ -49,6 +49,189 @@ qr_svg_data_uri: string,
  */
 background_blur: boolean, };
 
+export type OpenedRoom = { 
+/**
+ * The relay's room id.
+ */
+room_id: string, 
+/**
+ * The case the conversation belongs to (an appointment's), shown in the dossier
+ * window.
+ */
+case_id?: bigint, 
+/**
+ * The product the citizen came for.
+ */
+product_id: string, 
+/**
+ * How long a walk-in waited in the queue, in seconds.
+ */
+waited_seconds?: number, 
+/**
+ * Whether the call starts with the background blurred (the clerk's last choice).
+ */
+background_blur: boolean, };
+
+export type Texts = { 
+/**
+ * Dutch.
+ */
+nl: string, 
+/**
+ * French.
+ */
+fr: string, 
+/**
+ * English.
+ */
+en: string, };
+
+export type AppointmentStatus = "booked" | "canceled" | "moved";
+
+export type MailKind = "confirmation" | "reminder" | "canceled";
+
+export type MailState = "waiting" | "retrying" | "sent" | "failed";
+
+export type Mail = { 
+/**
+ * What it says.
+ */
+kind: MailKind, 
+/**
+ * How it went.
+ */
+state: MailState, 
+/**
+ * When it is (or was) due.
+ */
+due_at: string, 
+/**
+ * The last attempt's error (the kind and the server's code, no address).
+ */
+error?: string, };
+
+export type Appointment = { 
+/**
+ * Its id.
+ */
+id: string, 
+/**
+ * The product's id.
+ */
+product_id: string, 
+/**
+ * The product's name.
+ */
+product: Texts, 
+/**
+ * When it starts.
+ */
+starts_at: string, 
+/**
+ * When it ends.
+ */
+ends_at: string, 
+/**
+ * Whether it lies outside the opening hours.
+ */
+outside_hours: boolean, 
+/**
+ * Where it stands.
+ */
+status: AppointmentStatus, 
+/**
+ * The citizen's name.
+ */
+name: string, 
+/**
+ * Their e-mail address.
+ */
+email?: string, 
+/**
+ * Their mobile number.
+ */
+phone?: string, 
+/**
+ * Their language.
+ */
+locale: "nl" | "fr" | "en", 
+/**
+ * Their question, as typed.
+ */
+question: string, 
+/**
+ * The room of the conversation (the clerk connects to it).
+ */
+room_id: string, 
+/**
+ * The mails to the citizen about it.
+ */
+mails: Array<Mail>, };
+
+export type Availability = { 
+/**
+ * Monday to Sunday: `09:00-12:00,18:00-20:00`, or `-` for none.
+ */
+week: [string, string, string, string, string, string, string], 
+/**
+ * Days that differ from the week (a holiday, an evening extra), from today on.
+ */
+exceptions: Array<DayException>, };
+
+export type DayException = { 
+/**
+ * The date, `2026-12-24`.
+ */
+date: string, 
+/**
+ * Its hours, or `-` for none.
+ */
+hours: string, };
+
+export type ClerkStatus = "available" | "busy" | "away";
+
+export type QueueEntry = { 
+/**
+ * The ticket's public id (not its secret).
+ */
+id: string, 
+/**
+ * Since when they wait, RFC 3339.
+ */
+since: string, 
+/**
+ * Their language.
+ */
+locale: "nl" | "fr" | "en", };
+
+export type QueueProduct = { 
+/**
+ * The product's id.
+ */
+product_id: string, 
+/**
+ * Its name.
+ */
+name: Texts, 
+/**
+ * Whether citizens can join it now (a clerk for it is available in its hours).
+ */
+open: boolean, 
+/**
+ * Who waits, longest first.
+ */
+waiting: Array<QueueEntry>, };
+
+export type Queue = { 
+/**
+ * The asking clerk's status.
+ */
+status: ClerkStatus, 
+/**
+ * Per product the clerk serves.
+ */
+products: Array<QueueProduct>, };
+
 export type ConversationEvent = { "kind": "connected", 
 /**
  * A citizen is already in (after a reconnection).

@@ -55,6 +55,7 @@ impl FrontDoorEvent {
 pub struct FrontDoor {
     relay: Arc<RelayLink>,
     store: SharedStore,
+    locale: Locale,
     events: broadcast::Sender<FrontDoorEvent>,
 }
 
@@ -63,11 +64,13 @@ impl FrontDoor {
     pub(crate) fn new(
         relay: Arc<RelayLink>,
         store: SharedStore,
+        locale: Locale,
         events: broadcast::Sender<FrontDoorEvent>,
     ) -> Self {
         Self {
             relay,
             store,
+            locale,
             events,
         }
     }
@@ -119,12 +122,13 @@ impl FrontDoor {
             .ok_or_else(|| CockpitError::RelayRefused("no availability in the answer".into()))
     }
 
-    /// Replaces the clerk's availability. Hours the relay cannot read are refused with
-    /// its message, and nothing changes.
+    /// Replaces the clerk's availability. Hours or dates that cannot be read are refused
+    /// in the clerk's language, naming the day, and nothing changes.
     pub async fn set_availability(
         &self,
         availability: &wire::Availability,
     ) -> Result<(), CockpitError> {
+        check_availability(availability, self.locale)?;
         self.relay
             .call::<serde_json::Value>(Method::PUT, "/api/availability", Some(availability))
             .await?;
@@ -202,6 +206,55 @@ impl FrontDoor {
     }
 }
 
+/// The catalog keys of Monday to Sunday.
+const WEEKDAY_KEYS: [&str; 7] = [
+    "weekday.monday",
+    "weekday.tuesday",
+    "weekday.wednesday",
+    "weekday.thursday",
+    "weekday.friday",
+    "weekday.saturday",
+    "weekday.sunday",
+];
+
+/// Checks what the clerk typed before it goes to the relay, so a mistake is told in the
+/// clerk's language with the day it is on.
+fn check_availability(a: &wire::Availability, locale: Locale) -> Result<(), CockpitError> {
+    let text = |key: &str| crate::i18n::text(locale, key);
+    for (key, hours) in WEEKDAY_KEYS.iter().zip(&a.week) {
+        check_hours(locale, &text(key), hours)?;
+    }
+    let mut dates = std::collections::HashSet::new();
+    for exception in &a.exceptions {
+        let date = exception.date.trim();
+        if date.parse::<jiff::civil::Date>().is_err() {
+            return Err(CockpitError::Rejected(
+                text("availability.bad_date").replace("{date}", date),
+            ));
+        }
+        if !dates.insert(date) {
+            return Err(CockpitError::Rejected(
+                text("availability.twice").replace("{date}", date),
+            ));
+        }
+        check_hours(locale, date, &exception.hours)?;
+    }
+    Ok(())
+}
+
+fn check_hours(locale: Locale, day: &str, hours: &str) -> Result<(), CockpitError> {
+    hours
+        .parse::<balie_domain::agenda::DayHours>()
+        .map(|_| ())
+        .map_err(|e| {
+            CockpitError::Rejected(
+                crate::i18n::text(locale, e.message_key())
+                    .replace("{day}", day)
+                    .replace("{hours}", hours.trim()),
+            )
+        })
+}
+
 /// The start of today in Brussels, RFC 3339.
 fn today_start() -> Result<String, CockpitError> {
     let tz = balie_domain::agenda::brussels().map_err(|e| CockpitError::Internal(e.to_string()))?;
@@ -231,6 +284,49 @@ pub fn product_name(a: &wire::Appointment, locale: Locale) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn week(monday: &str) -> wire::Availability {
+        let mut week: [String; 7] = Default::default();
+        week[0] = monday.to_owned();
+        for day in &mut week[1..] {
+            *day = "-".to_owned();
+        }
+        wire::Availability {
+            week,
+            exceptions: vec![],
+        }
+    }
+
+    fn refusal(a: &wire::Availability, locale: Locale) -> String {
+        match check_availability(a, locale) {
+            Err(CockpitError::Rejected(message)) => message,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn hours_the_clerk_mistyped_are_refused_in_their_language_naming_the_day() {
+        assert!(check_availability(&week("09:00-12:00,18:00-20:00"), Locale::Nl).is_ok());
+        assert!(check_availability(&week("-"), Locale::Nl).is_ok());
+        let nl = refusal(&week("9u tot 12u"), Locale::Nl);
+        assert!(nl.contains("Maandag") && nl.contains("9u tot 12u"), "{nl}");
+        let fr = refusal(&week("12:00-09:00"), Locale::Fr);
+        assert!(fr.contains("Lundi") && fr.contains("12:00-09:00"), "{fr}");
+        let en = refusal(&week("09:00-12:00,11:00-13:00"), Locale::En);
+        assert!(en.contains("Monday"), "{en}");
+        assert_ne!(nl, refusal(&week("9u tot 12u"), Locale::En));
+
+        let mut a = week("-");
+        a.exceptions.push(wire::DayException {
+            date: "24/12/2026".into(),
+            hours: "-".into(),
+        });
+        assert!(refusal(&a, Locale::Nl).contains("24/12/2026"));
+        a.exceptions[0].date = "2026-12-24".into();
+        assert!(check_availability(&a, Locale::Nl).is_ok());
+        a.exceptions.push(a.exceptions[0].clone());
+        assert!(refusal(&a, Locale::Nl).contains("2026-12-24"));
+    }
 
     #[test]
     fn the_hint_socket_tells_knocks_and_queues_apart_from_payment_hints() {

@@ -106,6 +106,25 @@ pub struct NewConversation {
     pub background_blur: bool,
 }
 
+/// A conversation the cockpit follows in a room the relay made for the citizen (an
+/// appointment's, or a walk-in's): the citizen knocks there.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct OpenedRoom {
+    /// The relay's room id.
+    pub room_id: String,
+    /// The case the conversation belongs to (an appointment's), shown in the dossier
+    /// window.
+    #[ts(optional)]
+    pub case_id: Option<i64>,
+    /// The product the citizen came for.
+    pub product_id: String,
+    /// How long a walk-in waited in the queue, in seconds.
+    #[ts(optional, type = "number")]
+    pub waited_seconds: Option<i64>,
+    /// Whether the call starts with the background blurred (the clerk's last choice).
+    pub background_blur: bool,
+}
+
 /// The running cockpit.
 pub struct Cockpit {
     config: CockpitConfig,
@@ -164,7 +183,12 @@ impl Cockpit {
         let relay = Arc::new(relay);
         let catalog = Catalog::new(store.clone(), config.locale);
         let (front_door_events, _) = tokio::sync::broadcast::channel(64);
-        let front_door = FrontDoor::new(relay.clone(), store.clone(), front_door_events.clone());
+        let front_door = FrontDoor::new(
+            relay.clone(),
+            store.clone(),
+            config.locale,
+            front_door_events.clone(),
+        );
         if relay.mode() == RelayMode::Remote {
             // The municipality's products; a relay that does not answer now leaves the
             // catalog as it was.
@@ -338,22 +362,29 @@ impl Cockpit {
     /// Opens appointment `id`: its case comes up in the dossier window (made from the
     /// booking the first time: the citizen as party with their contact, the product, the
     /// question as the first note), and the conversation follows the appointment's room,
-    /// where the citizen knocks. The case's id.
+    /// where the citizen knocks.
     pub async fn open_appointment(
         &self,
         id: &str,
         on_event: impl Fn(ConversationEvent) + Send + 'static,
-    ) -> Result<i64, CockpitError> {
+    ) -> Result<OpenedRoom, CockpitError> {
         let a = self.front_door.appointment(id).await?;
         let case_id = match self.cases.case_of_room(&a.room_id)? {
             Some(case_id) => case_id,
             None => self.case_from_appointment(&a)?,
         };
         self.end_conversation().await?;
-        self.begin_in_room(&a.room_id, Some(case_id), on_event)
+        let background_blur = self
+            .begin_in_room(&a.room_id, Some(case_id), on_event)
             .await?;
         tracing::info!(room_id = a.room_id, "appointment opened");
-        Ok(case_id)
+        Ok(OpenedRoom {
+            room_id: a.room_id,
+            case_id: Some(case_id),
+            product_id: a.product_id,
+            waited_seconds: None,
+            background_blur,
+        })
     }
 
     fn case_from_appointment(
@@ -401,14 +432,20 @@ impl Cockpit {
         &self,
         product_id: Option<String>,
         on_event: impl Fn(ConversationEvent) + Send + 'static,
-    ) -> Result<Option<balie_protocol::agenda::TakenCitizen>, CockpitError> {
+    ) -> Result<Option<OpenedRoom>, CockpitError> {
         let Some(taken) = self.front_door.take_next(product_id).await? else {
             return Ok(None);
         };
         self.end_conversation().await?;
-        self.begin_in_room(&taken.room_id, None, on_event).await?;
+        let background_blur = self.begin_in_room(&taken.room_id, None, on_event).await?;
         tracing::info!(room_id = taken.room_id, "walk-in taken");
-        Ok(Some(taken))
+        Ok(Some(OpenedRoom {
+            room_id: taken.room_id,
+            case_id: None,
+            product_id: taken.product_id,
+            waited_seconds: Some(taken.waited_seconds),
+            background_blur,
+        }))
     }
 
     fn live_slot(&self) -> Result<MutexGuard<'_, Option<Conversation>>, CockpitError> {

@@ -21,6 +21,7 @@ import { showStream } from "./video";
 import { formatTime, showError, t } from "./i18n";
 import { el, startWindow } from "./common";
 import { setUpPayments } from "./payments";
+import { setUpFrontDoor, type RoomControl } from "./front_door";
 
 async function main(): Promise<void> {
   const status = await startWindow();
@@ -32,8 +33,52 @@ async function main(): Promise<void> {
   const payments = setUpPayments(error);
   const lobby = createLobby(error, setStatus, call, chime);
   const invite = setUpInvite(error);
-  setUpNewConversation(error, { setStatus, chime, call, payments, lobby, invite });
+  const room = createRoomControl({ setStatus, chime, call, payments, lobby, invite });
+  setUpNewConversation(error, room);
   setUpDevices(error);
+  setUpFrontDoor(error, room, chime);
+  // Sound is allowed after the clerk's first gesture: a knock can then ring.
+  for (const gesture of ["pointerdown", "keydown"]) {
+    document.addEventListener(gesture, () => chime.arm(), { once: true });
+  }
+}
+
+/** Which room the window follows, and what starting a conversation in one does to it. */
+function createRoomControl(parts: {
+  setStatus: (key: string) => void;
+  chime: Chime;
+  call: CallView;
+  payments: ReturnType<typeof setUpPayments>;
+  lobby: ReturnType<typeof createLobby>;
+  invite: ReturnType<typeof setUpInvite>;
+}): RoomControl & { started(conversation: NewConversation): void } {
+  let room: string | null = null;
+  const info = el<HTMLElement>("room-info");
+  return {
+    prepare() {
+      parts.chime.arm();
+      parts.lobby.reset();
+      parts.call.stop();
+      parts.setStatus("");
+    },
+    onEvent: (event) => parts.lobby.onEvent(event),
+    currentRoom: () => room,
+    started(conversation) {
+      room = conversation.room_id;
+      info.hidden = true;
+      parts.call.blurred = conversation.background_blur;
+      void parts.payments.conversationStarted(conversation.room_id);
+      parts.invite.show(conversation);
+    },
+    begun(opened, text) {
+      room = opened.room_id;
+      info.textContent = text;
+      info.hidden = false;
+      parts.call.blurred = opened.background_blur;
+      void parts.payments.conversationStarted(opened.room_id);
+      parts.invite.hide();
+    },
+  };
 }
 
 /** The relay in use and whether secrets can be kept, under the window's heading. */
@@ -200,6 +245,11 @@ function setUpInvite(error: HTMLElement) {
   });
 
   return {
+    /** A conversation the citizen was brought to: no link to hand over. */
+    hide() {
+      invite.hidden = true;
+      idle.hidden = true;
+    },
     show(conversation: NewConversation) {
       joinUrl.value = conversation.join_url;
       qr.src = conversation.qr_svg_data_uri;
@@ -214,17 +264,7 @@ function setUpInvite(error: HTMLElement) {
 }
 
 /** *Nieuw gesprek*: ends the call in progress, makes a conversation and shows its link. */
-function setUpNewConversation(
-  error: HTMLElement,
-  parts: {
-    setStatus: (key: string) => void;
-    chime: Chime;
-    call: CallView;
-    payments: ReturnType<typeof setUpPayments>;
-    lobby: ReturnType<typeof createLobby>;
-    invite: ReturnType<typeof setUpInvite>;
-  },
-) {
+function setUpNewConversation(error: HTMLElement, room: ReturnType<typeof createRoomControl>) {
   const button = el<HTMLButtonElement>("new-conversation");
   button.addEventListener("click", async () => {
     error.hidden = true;
@@ -232,15 +272,9 @@ function setUpNewConversation(
     button.setAttribute("aria-busy", "true");
     const label = button.textContent;
     button.textContent = t("gesprek.creating");
-    parts.chime.arm();
-    parts.lobby.reset();
-    parts.call.stop();
-    parts.setStatus("");
+    room.prepare();
     try {
-      const conversation = await newConversation(parts.lobby.onEvent);
-      parts.call.blurred = conversation.background_blur;
-      void parts.payments.conversationStarted(conversation.room_id);
-      parts.invite.show(conversation);
+      room.started(await newConversation(room.onEvent));
     } catch (e) {
       showError(error, e);
     } finally {

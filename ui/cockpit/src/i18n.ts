@@ -34,6 +34,11 @@ export function translatePage(): void {
   }
 }
 
+/** The clerk's language. */
+export function currentLocale(): Locale {
+  return current;
+}
+
 /** The clerk's tag for `Intl` formatting. */
 export function languageTag(): string {
   return tags[current];

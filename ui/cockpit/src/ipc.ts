@@ -3,6 +3,14 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 
 // The IPC types are generated from the Rust side (ui/bindings/cockpit.ts).
 import type {
+  Appointment,
+  Availability,
+  ClerkStatus,
+  FrontDoorEvent,
+  Mail,
+  OpenedRoom,
+  Queue,
+  QueueProduct,
   CaseStatus,
   PartyKind,
   PaymentStatus,
@@ -29,6 +37,14 @@ import type {
 } from "../../bindings/cockpit";
 
 export type {
+  Appointment,
+  Availability,
+  ClerkStatus,
+  FrontDoorEvent,
+  Mail,
+  OpenedRoom,
+  Queue,
+  QueueProduct,
   CaseStatus,
   PartyKind,
   PaymentStatus,
@@ -71,6 +87,34 @@ export function newConversation(onEvent: (event: ConversationEvent) => void): Pr
   const channel = new Channel<ConversationEvent>();
   channel.onmessage = onEvent;
   return invoke("new_conversation", { onEvent: channel });
+}
+/** The clerk's appointments from the start of today for `days` days. */
+export const agenda = (days: number): Promise<Appointment[]> => invoke("agenda", { days });
+export const availability = (): Promise<Availability> => invoke("availability");
+export const setAvailability = (value: Availability): Promise<void> =>
+  invoke("set_availability", { availability: value });
+export const walkInQueue = (): Promise<Queue> => invoke("walk_in_queue");
+export const setClerkStatus = (status: ClerkStatus): Promise<void> => invoke("set_clerk_status", { status });
+/** Opens an appointment: its case in the dossier window, its room's events to `onEvent`. */
+export function openAppointment(id: string, onEvent: (event: ConversationEvent) => void): Promise<OpenedRoom> {
+  const channel = new Channel<ConversationEvent>();
+  channel.onmessage = onEvent;
+  return invoke("open_appointment", { id, onEvent: channel });
+}
+/** *Volgende burger*: `null` when nobody waits. */
+export function takeNextCitizen(
+  productId: string | null,
+  onEvent: (event: ConversationEvent) => void,
+): Promise<OpenedRoom | null> {
+  const channel = new Channel<ConversationEvent>();
+  channel.onmessage = onEvent;
+  return invoke("take_next_citizen", { productId, onEvent: channel });
+}
+/** Knocks in rooms the cockpit has not opened, and queue changes, as they happen. */
+export function followFrontDoor(onEvent: (event: FrontDoorEvent) => void): Promise<void> {
+  const channel = new Channel<FrontDoorEvent>();
+  channel.onmessage = onEvent;
+  return invoke("follow_front_door", { onEvent: channel });
 }
 export const admit = (knockId: string): Promise<void> => invoke("admit", { knockId });
 export const decline = (knockId: string): Promise<void> => invoke("decline", { knockId });

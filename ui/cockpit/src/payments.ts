@@ -19,17 +19,7 @@ import {
   type ProviderName,
 } from "./ipc";
 import { languageTag, showError, t } from "./i18n";
-import { el } from "./common";
-
-function make<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  props: { className?: string; text?: string } = {},
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (props.className) node.className = props.className;
-  if (props.text !== undefined) node.textContent = props.text;
-  return node;
-}
+import { el, make } from "./common";
 
 /** The panel; `conversationStarted` shows it for a new conversation. */
 export function setUpPayments(windowError: HTMLElement) {

@@ -148,10 +148,12 @@ async fn appointments_and_walk_ins_reach_the_clerk_and_open_their_case_and_room(
     assert_eq!(agenda.len(), 1, "{agenda:?}");
     let appointment = &agenda[0];
     assert_eq!(appointment.name, "Dirk Peeters");
-    let case_id = cockpit
+    let opened = cockpit
         .open_appointment(&appointment.id, |_| {})
         .await
         .unwrap();
+    assert_eq!(opened.room_id, appointment.room_id);
+    let case_id = opened.case_id.expect("an appointment has its case");
     assert_eq!(
         cockpit.live_room().unwrap().as_deref(),
         Some(appointment.room_id.as_str())
@@ -171,8 +173,9 @@ async fn appointments_and_walk_ins_reach_the_clerk_and_open_their_case_and_room(
         cockpit
             .open_appointment(&appointment.id, |_| {})
             .await
-            .unwrap(),
-        case_id,
+            .unwrap()
+            .case_id,
+        Some(case_id),
         "opened again: the same case"
     );
 
@@ -236,6 +239,12 @@ async fn appointments_and_walk_ins_reach_the_clerk_and_open_their_case_and_room(
         .await
         .unwrap()
         .expect("a citizen waits");
+    assert_eq!(taken.product_id, "sociaal-restaurant");
+    assert!(
+        taken.case_id.is_none(),
+        "a walk-in is anonymous until the conversation"
+    );
+    assert!(taken.waited_seconds.is_some_and(|s| s >= 0));
     assert_eq!(
         cockpit.live_room().unwrap().as_deref(),
         Some(taken.room_id.as_str())
