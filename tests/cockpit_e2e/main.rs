@@ -3,6 +3,8 @@
 //! and a session D-Bus with a Secret Service.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod front_door;
+
 use balie_testkit::chromium;
 use balie_testkit::cockpit::{Cockpit, placement_log, serial};
 use balie_testkit::display::{one_monitor, two_monitors};

@@ -52,8 +52,18 @@ export interface RoomControl {
 
 const time = (iso: string) =>
   new Date(iso).toLocaleTimeString(languageTag(), { hour: "2-digit", minute: "2-digit", timeZone: ZONE });
-/** The Brussels date of `iso` as YYYY-MM-DD. */
-const dayOf = (iso: string) => new Date(iso).toLocaleDateString("en-CA", { timeZone: ZONE });
+const brusselsDate = new Intl.DateTimeFormat("en-GB", {
+  timeZone: ZONE,
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+});
+/** The Brussels date of `iso` as YYYY-MM-DD (from the parts: no engine's locale data is
+ * trusted to write ISO dates). */
+const dayOf = (iso: string) => {
+  const parts = Object.fromEntries(brusselsDate.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day}`;
+};
 const dayAfter = (day: string) => new Date(Date.parse(`${day}T12:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 const longDay = (day: string) =>
   new Date(`${day}T12:00:00Z`).toLocaleDateString(languageTag(), {
@@ -206,7 +216,8 @@ function createAgenda(error: HTMLElement, open: (a: Appointment) => void) {
         }
         return section;
       });
-    days.replaceChildren(...sections);
+    // Nothing at all is said once, not as an empty today.
+    days.replaceChildren(...(list.length > 0 ? sections : []));
     empty.hidden = list.length > 0;
   };
 
