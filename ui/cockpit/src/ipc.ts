@@ -2,15 +2,11 @@
 import { Channel, invoke } from "@tauri-apps/api/core";
 
 // The IPC types are generated from the Rust side (ui/bindings/cockpit.ts).
+// The front door's wire types are the relay's own (ui/bindings/protocol.ts).
+import type { Appointment, Availability, ClerkStatus, Mail, Queue, QueueProduct } from "../../bindings/protocol";
 import type {
-  Appointment,
-  Availability,
-  ClerkStatus,
   FrontDoorEvent,
-  Mail,
   OpenedRoom,
-  Queue,
-  QueueProduct,
   CaseStatus,
   PartyKind,
   PaymentStatus,
