@@ -47,7 +47,7 @@ protocol: number,
  */
 sandbox: boolean, };
 
-export type ErrorCode = "bad_request" | "unauthorized" | "not_found" | "gone" | "too_early" | "payload_too_large" | "too_many" | "busy" | "internal";
+export type ErrorCode = "bad_request" | "unauthorized" | "not_found" | "gone" | "too_early" | "payload_too_large" | "too_many" | "busy" | "not_configured" | "internal";
 
 export type ApiError = { 
 /**
@@ -188,7 +188,15 @@ ice_servers: Array<IceServer>, } | { "type": "declined" } | { "type": "room_busy
 /**
  * What the clerk sent.
  */
-signal: Signal, } | { "type": "error", 
+signal: Signal, } | { "type": "identity_asked", 
+/**
+ * The providers to choose from.
+ */
+providers: Array<IdentityProvider>, } | { "type": "identity_done", 
+/**
+ * How.
+ */
+outcome: IdentityOutcome, } | { "type": "error", 
 /**
  * Why.
  */
@@ -577,6 +585,86 @@ join_url?: string,
  * The text the page shows, in its language.
  */
 text: string, };
+
+export type AssuranceLevel = "low" | "substantial" | "high";
+
+export type ConfirmedIdentity = { 
+/**
+ * The configured provider it came from (e.g. `acm`).
+ */
+provider: string, 
+/**
+ * The means the citizen used, as IT named it (e.g. `itsme`, `eID`).
+ */
+means: string, 
+/**
+ * The level of assurance of that means.
+ */
+level: AssuranceLevel, 
+/**
+ * The provider's `acr` value as it stood in the ID token.
+ */
+acr: string, 
+/**
+ * Given name(s).
+ */
+given_name: string, 
+/**
+ * Family name.
+ */
+family_name: string, 
+/**
+ * Date of birth, `YYYY-MM-DD`, from the provider or read from the national number.
+ */
+birth_date?: string, 
+/**
+ * The Belgian national register number, 11 digits, when the provider gave one. The
+ * cockpit shows it only masked and compares it with the case's party.
+ */
+national_number?: string, 
+/**
+ * When the citizen signed in at the provider, unix seconds.
+ */
+authenticated_at: bigint, };
+
+export type IdentityFailure = "refused" | "provider_unavailable" | "invalid" | "level_too_low" | "expired";
+
+export type IdentityStatus = { "status": "not_asked" } | { "status": "asked", 
+/**
+ * Whether the relay asked by itself because the room's product requires it.
+ */
+by_product: boolean, } | { "status": "confirmed", 
+/**
+ * Who.
+ */
+identity: ConfirmedIdentity, } | { "status": "failed", 
+/**
+ * Why.
+ */
+reason: IdentityFailure, } | { "status": "handed_over" };
+
+export type IdentityHint = { 
+/**
+ * The room.
+ */
+identity_in_room: string, };
+
+export type IdentityProvider = { 
+/**
+ * Its id, sent back when the citizen chooses it.
+ */
+id: string, 
+/**
+ * Its name on the button (e.g. `itsme of eID`).
+ */
+label: string, 
+/**
+ * Where the button leads (on the relay, which sends the citizen on to the provider
+ * with a fresh sign-in each time); valid while the question stands.
+ */
+start_url: string, };
+
+export type IdentityOutcome = "confirmed" | "refused" | "failed";
 
 export const PROTOCOL_VERSION = 1;
 export const SIGNALING_VERSION = 1;

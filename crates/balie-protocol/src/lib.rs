@@ -11,6 +11,7 @@
 
 pub mod agenda;
 pub mod channel;
+pub mod identity;
 pub mod payment;
 pub mod signaling;
 
@@ -87,6 +88,8 @@ pub enum ErrorCode {
     TooMany,
     /// The relay holds as many connections as it takes: try again later.
     Busy,
+    /// The relay is not set up for this (e.g. no identity provider is configured).
+    NotConfigured,
     /// The relay failed; details are in its log, not in the answer.
     Internal,
 }
@@ -155,6 +158,13 @@ pub fn typescript_bindings() -> String {
             agenda::TakenCitizen::decl(),
             agenda::QueueHint::decl(),
             agenda::TicketStatus::decl(),
+            identity::AssuranceLevel::decl(),
+            identity::ConfirmedIdentity::decl(),
+            identity::IdentityFailure::decl(),
+            identity::IdentityStatus::decl(),
+            identity::IdentityHint::decl(),
+            identity::IdentityProvider::decl(),
+            identity::IdentityOutcome::decl(),
         ],
     );
     out.push_str(&format!(

@@ -202,6 +202,17 @@ pub enum RelayToCitizen {
         /// What the clerk sent.
         signal: Signal,
     },
+    /// The clerk (or the product) asks the citizen to prove who they are: the page shows
+    /// *Bevestig wie u bent* with a button per provider.
+    IdentityAsked {
+        /// The providers to choose from.
+        providers: Vec<crate::identity::IdentityProvider>,
+    },
+    /// The identity check the citizen started has ended.
+    IdentityDone {
+        /// How.
+        outcome: crate::identity::IdentityOutcome,
+    },
     /// The last message was refused; the connection stays open.
     Error {
         /// Why.

@@ -54,6 +54,9 @@ pub struct RelayConfig {
     /// The municipality's mail server, for confirmations and reminders to citizens;
     /// without it the relay sends no mail (the confirmation page says so).
     pub mail: Option<MailConfig>,
+    /// The OpenID providers citizens prove their identity with (`[[identity]]` in the
+    /// config file); none: the clerk cannot ask for it.
+    pub identity: Vec<crate::identity::config::ProviderConfig>,
 }
 
 /// How the relay sends mail: over SMTP to the municipality's mail server, always
@@ -250,6 +253,12 @@ pub enum ConfigError {
     /// A mail setting that cannot work.
     #[error("mail: {0}")]
     Mail(String),
+    /// An identity provider that cannot work.
+    #[error(transparent)]
+    Identity(#[from] crate::identity::config::ProviderConfigError),
+    /// Two identity providers with one id.
+    #[error("two identity providers are called {0:?}")]
+    IdentityTwice(String),
     /// A booking setting out of range.
     #[error("{name} must be between {min} and {max}, got {got}")]
     Booking {
@@ -296,6 +305,7 @@ pub(crate) struct FileConfig {
     pub(crate) smtp_ca: Option<PathBuf>,
     pub(crate) mail_from: Option<String>,
     pub(crate) mail_reminders_minutes: Option<Vec<u32>>,
+    pub(crate) identity: Option<Vec<crate::identity::config::ProviderFile>>,
 }
 
 impl FileConfig {
@@ -341,6 +351,7 @@ impl RelayConfig {
             silent_for: std::time::Duration::from_secs(60),
             booking: BookingConfig::default(),
             mail: None,
+            identity: Vec::new(),
         }
     }
 

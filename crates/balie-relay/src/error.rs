@@ -32,6 +32,9 @@ pub enum AppError {
     /// The relay holds as many connections as it takes.
     #[error("the relay is busy; try again in a moment")]
     Busy,
+    /// The relay is not set up for this; the message says what IT must configure.
+    #[error("{0}")]
+    NotConfigured(String),
     /// Something failed inside the relay.
     #[error("internal error: {0}")]
     Internal(String),
@@ -65,6 +68,7 @@ impl IntoResponse for AppError {
             }
             AppError::TooMany => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooMany),
             AppError::Busy => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Busy),
+            AppError::NotConfigured(_) => (StatusCode::CONFLICT, ErrorCode::NotConfigured),
             AppError::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)

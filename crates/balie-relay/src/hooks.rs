@@ -197,6 +197,16 @@ pub(crate) fn knock(
     )
 }
 
+/// Tells clerk `clerk_id`'s cockpits that the identity in a room of theirs changed. How
+/// many took it.
+pub(crate) fn identity(
+    state: &AppState,
+    clerk_id: i64,
+    hint: &balie_protocol::identity::IdentityHint,
+) -> usize {
+    state.hints().send(clerk_id, hint)
+}
+
 /// Tells the cockpits of the clerks who serve `product_id` that its walk-in queue
 /// changed.
 pub(crate) fn queue_changed(state: &AppState, product_id: &str) {

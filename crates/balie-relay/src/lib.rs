@@ -36,6 +36,7 @@ mod error;
 mod front;
 mod hooks;
 mod i18n;
+pub mod identity;
 pub mod limits;
 mod mail;
 mod page;
@@ -107,6 +108,13 @@ pub fn app(state: AppState) -> Router {
         .route("/static/citizen.js", get(citizen::script))
         .route("/static/queue.js", get(citizen::queue_script))
         .route("/return", get(citizen::return_page))
+        .route(
+            "/api/rooms/{room_id}/identity",
+            post(identity::ask_route).get(identity::status_route),
+        )
+        .route("/id/start/{ask_id}/{provider}", get(identity::start_route))
+        .route("/id/callback", get(identity::callback_route))
+        .route("/.well-known/jwks.json", get(identity::jwks_route))
         .route("/api/payments/watch", post(hooks::watch))
         .route("/ws/hints", get(hooks::socket))
         .merge(

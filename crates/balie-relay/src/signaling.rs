@@ -142,6 +142,22 @@ impl Rooms {
         self.live.lock().map_or(0, |live| live.len())
     }
 
+    /// Sends `message` to the admitted citizen of `room_id` if they are connected;
+    /// whether it was queued.
+    pub(crate) fn tell_citizen(&self, room_id: &str, message: RelayToCitizen) -> bool {
+        let Ok(live) = self.live.lock() else {
+            return false;
+        };
+        match live
+            .get(room_id)
+            .and_then(|room| room.citizen.as_ref())
+            .and_then(|c| c.conn.as_ref())
+        {
+            Some((_, tx)) => tx.try_send(message).is_ok(),
+            None => false,
+        }
+    }
+
     fn is_ended(&self, room_id: &str) -> bool {
         self.live
             .lock()
@@ -452,6 +468,7 @@ fn on_clerk_message(state: &AppState, room_id: &str, message: ClerkMessage) -> O
                 .flatten();
             if refused.is_none() {
                 remember_admitted(state, room_id, Some(&resume_sha256));
+                crate::identity::citizen_arrived(state, room_id);
             }
             refused
         }
@@ -489,6 +506,7 @@ fn on_clerk_message(state: &AppState, room_id: &str, message: ClerkMessage) -> O
                     send(&citizen, RelayToCitizen::Ended);
                 }
             });
+            state.identity().forget_room(room_id);
             // The link stops working at once, also after a relay restart.
             let now = state.clock().now_unix();
             if let Err(e) = state.with_db(|db| balie_store::relay::room::expire(db, room_id, now)) {
@@ -601,6 +619,9 @@ async fn citizen_knock(
                     }
                     if role == Some(CitizenRole::Lobby) {
                         ring_absent_clerk(state, room_id, conn);
+                    }
+                    if role == Some(CitizenRole::Admitted) {
+                        crate::identity::citizen_arrived(state, room_id);
                     }
                     return role;
                 }

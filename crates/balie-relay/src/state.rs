@@ -24,6 +24,7 @@ struct Inner {
     forms: crate::front::forms::FormGuard,
     mail_wake: tokio::sync::Notify,
     walk_ins: crate::queue::WalkIns,
+    identity: crate::identity::Identity,
 }
 
 impl AppState {
@@ -31,6 +32,19 @@ impl AppState {
     /// (`https://balie.gemeente.be`), without a trailing slash.
     pub fn new(db: Connection, config: RelayConfig, public_url: String, clock: Clock) -> Self {
         let limits = crate::limits::Limits::new(config.sockets);
+        let providers = config
+            .identity
+            .iter()
+            .filter_map(
+                |p| match crate::identity::provider::Provider::new(p.clone()) {
+                    Ok(provider) => Some(provider),
+                    Err(e) => {
+                        tracing::error!(provider = p.id, error = %e, "identity provider left out");
+                        None
+                    }
+                },
+            )
+            .collect();
         Self {
             inner: Arc::new(Inner {
                 db: Mutex::new(db),
@@ -45,6 +59,7 @@ impl AppState {
                 forms: Default::default(),
                 mail_wake: tokio::sync::Notify::new(),
                 walk_ins: Default::default(),
+                identity: crate::identity::Identity::new(providers),
             }),
         }
     }
@@ -117,6 +132,11 @@ impl AppState {
     /// The walk-in queue and the clerks' statuses.
     pub(crate) fn walk_ins(&self) -> &crate::queue::WalkIns {
         &self.inner.walk_ins
+    }
+
+    /// The identity providers and the sign-ins under way.
+    pub(crate) fn identity(&self) -> &crate::identity::Identity {
+        &self.inner.identity
     }
 
     /// Wakes the mail outbox: something was queued that is due now.

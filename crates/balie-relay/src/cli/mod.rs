@@ -52,8 +52,26 @@ pub enum Command {
     /// Manage the municipality's opening hours and holidays (Brussels time).
     #[command(subcommand)]
     Hours(HoursCommand),
+    /// The relay's key for signing in at OpenID providers (citizens' identity).
+    #[command(subcommand)]
+    Oidc(OidcCommand),
     /// Run the relay server.
     Serve(Box<ServeArgs>),
+}
+
+/// `balie-relay oidc …`
+#[derive(Debug, Subcommand)]
+pub enum OidcCommand {
+    /// Make a new private key for `private_key_jwt` in FILE (never overwritten, readable
+    /// by its owner only) and print its public JWK, to give the provider; the relay also
+    /// serves it at /.well-known/jwks.json.
+    Keygen {
+        /// Where to write the PEM private key, e.g. /etc/balie/oidc-key.pem.
+        file: PathBuf,
+        /// The kind of key.
+        #[arg(long, value_enum, default_value = "rs256")]
+        alg: crate::identity::keys::KeyKind,
+    },
 }
 
 /// `balie-relay clerk …`
@@ -171,6 +189,21 @@ pub struct ServeArgs {
 
 /// Runs the command line; `main` is only this.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
+    if let Command::Oidc(OidcCommand::Keygen { file, alg }) = &cli.command {
+        let public = crate::identity::keys::keygen(file, *alg)?;
+        writeln!(
+            std::io::stdout().lock(),
+            "{}",
+            serde_json::to_string_pretty(&public)?
+        )?;
+        let _ = writeln!(
+            std::io::stderr(),
+            "Key written to {}. Give the public key above to the provider (or its address \
+             /.well-known/jwks.json on this relay) and set key_file in [[identity]].",
+            file.display()
+        );
+        return Ok(());
+    }
     let file = match &cli.config {
         Some(path) => FileConfig::read(path)?,
         None => FileConfig::default(),
@@ -185,6 +218,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Product(command) => front_door::product(&open_db(&data_dir)?, *command),
         Command::Hours(command) => front_door::hours(&open_db(&data_dir)?, command),
         Command::Serve(args) => serve(data_dir, file, *args),
+        Command::Oidc(_) => Ok(()),
     }
 }
 
@@ -260,9 +294,20 @@ fn serve(data_dir: PathBuf, file: FileConfig, args: ServeArgs) -> anyhow::Result
     let defaults = RelayConfig::loopback(data_dir.clone());
     let sandbox = args.sandbox.or(file.sandbox);
     let mail = mail_config(&args, &file)?;
+    let mut identity: Vec<crate::identity::config::ProviderConfig> = Vec::new();
+    for provider in file.identity.clone().unwrap_or_default() {
+        let provider = provider
+            .resolve(|name| std::env::var(name).ok())
+            .map_err(crate::config::ConfigError::from)?;
+        if identity.iter().any(|p| p.id == provider.id) {
+            return Err(crate::config::ConfigError::IdentityTwice(provider.id).into());
+        }
+        identity.push(provider);
+    }
     let mut config = RelayConfig {
         sandbox: false,
         mail,
+        identity,
         sockets: defaults.sockets,
         headers_within: defaults.headers_within,
         silent_for: defaults.silent_for,

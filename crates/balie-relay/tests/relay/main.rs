@@ -6,6 +6,7 @@ mod booking;
 mod cli;
 mod front_browser;
 mod helpers;
+mod identity;
 mod limits;
 mod logs;
 mod mail;

@@ -5,12 +5,12 @@ use super::ws::{Ws, connect};
 use balie_domain::Locale;
 use balie_protocol::signaling::*;
 
-struct Room {
-    id: String,
-    join_url: String,
+pub(super) struct Room {
+    pub(super) id: String,
+    pub(super) join_url: String,
 }
 
-async fn room(relay: &TestRelay) -> Room {
+pub(super) async fn room(relay: &TestRelay) -> Room {
     let response = relay.create_room("{}").await;
     let room: balie_protocol::CreateRoomResponse = response.json().await.unwrap();
     Room {
@@ -68,7 +68,7 @@ fn offer() -> Signal {
 }
 
 /// Clerk connected, citizen knocked and admitted; returns both and the resume secret.
-async fn admitted(relay: &TestRelay, room: &Room) -> (Ws, Ws, String) {
+pub(super) async fn admitted(relay: &TestRelay, room: &Room) -> (Ws, Ws, String) {
     let (clerk_ws, citizen_ws, resume, _) = admitted_with_ice(relay, room).await;
     (clerk_ws, citizen_ws, resume)
 }

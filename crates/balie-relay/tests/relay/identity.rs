@@ -1,0 +1,607 @@
+//! The relay as an OpenID Connect relying party, against a provider on loopback that
+//! follows the specification (authorization code with PKCE, `client_secret_basic`,
+//! RS256 ID tokens by `kid`) until told to misbehave in one way. Each way is a test; in
+//! none of them does the clerk see "confirmed".
+
+use super::helpers::*;
+use super::signaling::{Room, admitted, room};
+use super::ws::{Ws, connect};
+use axum::extract::{Form, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use balie_protocol::identity::{IdentityFailure, IdentityHint, IdentityOutcome, IdentityStatus};
+use balie_protocol::signaling::RelayToCitizen;
+use balie_relay::identity::keys::{ClientKey, KeyKind};
+use base64::Engine as _;
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+const CLIENT_ID: &str = "balie-zonnedorp";
+const CLIENT_SECRET: &str = "op-test-secret";
+/// A national register number with valid check digits (born 1985-07-30).
+const RRN: &str = "85073003328";
+
+/// How the provider misbehaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fault {
+    None,
+    WrongSignature,
+    UnknownKid,
+    AlgNone,
+    Hs256WithPublicKey,
+    WrongIssuer,
+    WrongAudience,
+    Expired,
+    FutureIat,
+    WrongNonce,
+    AcrTooLow,
+    RefusedByCitizen,
+    TokenEndpointDown,
+    GarbageToken,
+    GarbageDiscovery,
+}
+
+struct OpState {
+    url: String,
+    fault: Fault,
+    now: i64,
+    key: (EncodingKey, String),
+    stranger: EncodingKey,
+    public_jwk: serde_json::Value,
+    /// code → (nonce, PKCE challenge, used)
+    codes: Mutex<HashMap<String, (String, String, bool)>>,
+    jwks_fetches: AtomicUsize,
+    next: AtomicUsize,
+}
+
+type Op = Arc<OpState>;
+
+fn b64(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+async fn discovery(State(op): State<Op>) -> Response {
+    if op.fault == Fault::GarbageDiscovery {
+        return "<html>502 Bad Gateway</html>".into_response();
+    }
+    axum::Json(serde_json::json!({
+        "issuer": op.url,
+        "authorization_endpoint": format!("{}/authorize", op.url),
+        "token_endpoint": format!("{}/token", op.url),
+        "jwks_uri": format!("{}/jwks", op.url),
+        "response_types_supported": ["code"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "code_challenge_methods_supported": ["S256"],
+    }))
+    .into_response()
+}
+
+async fn jwks(State(op): State<Op>) -> Response {
+    op.jwks_fetches.fetch_add(1, Ordering::SeqCst);
+    axum::Json(serde_json::json!({ "keys": [op.public_jwk] })).into_response()
+}
+
+async fn authorize(State(op): State<Op>, Query(q): Query<HashMap<String, String>>) -> Response {
+    assert_eq!(q["response_type"], "code");
+    assert_eq!(q["client_id"], CLIENT_ID);
+    assert_eq!(q["code_challenge_method"], "S256");
+    assert!(q["scope"].split(' ').any(|s| s == "openid"));
+    assert!(q["acr_values"].contains("urn:be:vlaanderen:authmech:itsme"));
+    assert!(
+        !q["acr_values"].contains("csampassword"),
+        "a low means asked"
+    );
+    let redirect = &q["redirect_uri"];
+    let state = &q["state"];
+    if op.fault == Fault::RefusedByCitizen {
+        return Redirect::to(&format!("{redirect}?error=access_denied&state={state}"))
+            .into_response();
+    }
+    let code = format!("code-{}", op.next.fetch_add(1, Ordering::SeqCst));
+    op.codes.lock().unwrap().insert(
+        code.clone(),
+        (q["nonce"].clone(), q["code_challenge"].clone(), false),
+    );
+    Redirect::to(&format!("{redirect}?code={code}&state={state}")).into_response()
+}
+
+fn invalid_grant() -> Response {
+    (
+        axum::http::StatusCode::BAD_REQUEST,
+        axum::Json(serde_json::json!({"error": "invalid_grant"})),
+    )
+        .into_response()
+}
+
+async fn token(
+    State(op): State<Op>,
+    headers: axum::http::HeaderMap,
+    Form(form): Form<HashMap<String, String>>,
+) -> Response {
+    let basic = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"))
+    );
+    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(basic.as_str()) {
+        return (axum::http::StatusCode::UNAUTHORIZED, "invalid_client").into_response();
+    }
+    if op.fault == Fault::TokenEndpointDown {
+        return (
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            "down for maintenance",
+        )
+            .into_response();
+    }
+    let Some(code) = form.get("code") else {
+        return invalid_grant();
+    };
+    let nonce = {
+        let mut codes = op.codes.lock().unwrap();
+        let Some((nonce, challenge, used)) = codes.get_mut(code) else {
+            return invalid_grant();
+        };
+        let verifier = form.get("code_verifier").cloned().unwrap_or_default();
+        let computed =
+            b64(
+                aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, verifier.as_bytes()).as_ref(),
+            );
+        if *used || computed != *challenge {
+            *used = true;
+            return invalid_grant();
+        }
+        *used = true;
+        nonce.clone()
+    };
+    if op.fault == Fault::GarbageToken {
+        return axum::Json(
+            serde_json::json!({"id_token": "eyJub3Q.a.jwt", "token_type": "Bearer"}),
+        )
+        .into_response();
+    }
+    let now = op.now;
+    let mut claims = serde_json::json!({
+        "iss": op.url, "aud": CLIENT_ID, "azp": CLIENT_ID, "sub": "acm-subject-1",
+        "iat": now, "exp": now + 300, "auth_time": now - 20, "nonce": nonce,
+        "acr": "urn:be:vlaanderen:authmech:itsme",
+        "given_name": "Dirk", "family_name": "Peeters", "rrn": RRN,
+    });
+    match op.fault {
+        Fault::WrongIssuer => claims["iss"] = "https://evil.example/op".into(),
+        Fault::WrongAudience => {
+            claims["aud"] = "another-client".into();
+            claims["azp"] = "another-client".into();
+        }
+        Fault::Expired => {
+            claims["exp"] = (now - 600).into();
+            claims["iat"] = (now - 700).into();
+        }
+        Fault::FutureIat => claims["iat"] = (now + 3600).into(),
+        Fault::WrongNonce => claims["nonce"] = "a-nonce-from-another-sign-in".into(),
+        Fault::AcrTooLow => claims["acr"] = "urn:be:vlaanderen:authmech:csampassword".into(),
+        _ => {}
+    }
+    let (key, kid) = &op.key;
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(kid.clone());
+    let id_token = match op.fault {
+        Fault::WrongSignature => jsonwebtoken::encode(&header, &claims, &op.stranger).unwrap(),
+        Fault::UnknownKid => {
+            header.kid = Some("a-key-nobody-published".into());
+            jsonwebtoken::encode(&header, &claims, &op.stranger).unwrap()
+        }
+        Fault::AlgNone => format!(
+            "{}.{}.",
+            b64(br#"{"alg":"none","typ":"JWT"}"#),
+            b64(claims.to_string().as_bytes())
+        ),
+        Fault::Hs256WithPublicKey => {
+            let mut h = Header::new(Algorithm::HS256);
+            h.kid = Some(kid.clone());
+            let secret = op.public_jwk["n"].as_str().unwrap().as_bytes().to_vec();
+            jsonwebtoken::encode(&h, &claims, &EncodingKey::from_secret(&secret).unwrap()).unwrap()
+        }
+        _ => jsonwebtoken::encode(&header, &claims, key).unwrap(),
+    };
+    axum::Json(serde_json::json!({
+        "access_token": "at-1", "token_type": "Bearer", "expires_in": 300, "id_token": id_token,
+    }))
+    .into_response()
+}
+
+/// Starts the provider; its issuer is its address.
+async fn start_op(fault: Fault) -> Op {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (key, pem) = ClientKey::generate(KeyKind::Rs256).unwrap();
+    let (_, stranger_pem) = ClientKey::generate(KeyKind::Rs256).unwrap();
+    let op = Arc::new(OpState {
+        url,
+        fault,
+        now: T0,
+        key: (
+            EncodingKey::from_rsa_pem(pem.as_bytes()).unwrap(),
+            key.kid().to_owned(),
+        ),
+        stranger: EncodingKey::from_rsa_pem(stranger_pem.as_bytes()).unwrap(),
+        public_jwk: serde_json::to_value(key.public_jwk()).unwrap(),
+        codes: Mutex::default(),
+        jwks_fetches: AtomicUsize::new(0),
+        next: AtomicUsize::new(1),
+    });
+    let app = axum::Router::new()
+        .route("/.well-known/openid-configuration", get(discovery))
+        .route("/authorize", get(authorize))
+        .route("/token", post(token))
+        .route("/jwks", get(jwks))
+        .with_state(op.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    op
+}
+
+/// The relay with `issuer` as its one provider, ACM's preset, `client_secret_basic`.
+async fn relay_with(issuer: &str) -> TestRelay {
+    let file: balie_relay::identity::config::ProviderFile = toml::from_str(&format!(
+        r#"id = "acm"
+label = "itsme of eID"
+preset = "acm"
+issuer = "{issuer}"
+client_id = "{CLIENT_ID}"
+client_auth = "client_secret_basic"
+"#
+    ))
+    .unwrap();
+    let provider = file
+        .resolve(|name| (name == "BALIE_OIDC_SECRET_ACM").then(|| CLIENT_SECRET.to_owned()))
+        .unwrap();
+    spawn_with(|config| config.identity = vec![provider]).await
+}
+
+fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// A call with the clerk's hint socket open: the clerk asks, the citizen page is told.
+struct Call {
+    room: Room,
+    citizen: Ws,
+    _clerk: Ws,
+    hints: Ws,
+    start_url: String,
+}
+
+async fn call_asked(relay: &TestRelay) -> Call {
+    let hints = connect(&format!("{}/ws/hints", relay.ws_url()), Some(&relay.token))
+        .await
+        .unwrap();
+    let room = room(relay).await;
+    let (clerk, mut citizen, _) = admitted(relay, &room).await;
+    let asked = relay
+        .client
+        .post(format!("{}/api/rooms/{}/identity", relay.url, room.id))
+        .bearer_auth(&relay.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 202);
+    let RelayToCitizen::IdentityAsked { providers } = citizen.recv().await else {
+        panic!("the citizen page was not asked");
+    };
+    assert_eq!(providers.len(), 1);
+    assert_eq!(providers[0].label, "itsme of eID");
+    Call {
+        start_url: format!("{}{}?lang=nl", relay.url, providers[0].start_url),
+        room,
+        citizen,
+        _clerk: clerk,
+        hints,
+    }
+}
+
+/// Follows the citizen's tab: start → provider → callback; the last page's status and text.
+async fn sign_in(call: &Call) -> (u16, String, String) {
+    let browser = no_redirects();
+    let to_op = browser.get(&call.start_url).send().await.unwrap();
+    assert_eq!(to_op.status(), 303, "{}", to_op.text().await.unwrap());
+    let authorize = to_op.headers()["location"].to_str().unwrap().to_owned();
+    let back = browser.get(&authorize).send().await.unwrap();
+    let callback = back.headers()["location"].to_str().unwrap().to_owned();
+    let page = browser.get(&callback).send().await.unwrap();
+    let status = page.status().as_u16();
+    (status, page.text().await.unwrap(), callback)
+}
+
+async fn status(relay: &TestRelay, room: &Room) -> IdentityStatus {
+    relay
+        .client
+        .get(format!("{}/api/rooms/{}/identity", relay.url, room.id))
+        .bearer_auth(&relay.token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// Runs one sign-in against a provider with `fault`; asserts the clerk is told it failed
+/// for `reason` and never sees a confirmation; gives the provider back.
+async fn refused_for(fault: Fault, reason: IdentityFailure) -> Op {
+    let op = start_op(fault).await;
+    let relay = relay_with(&op.url).await;
+    let mut call = call_asked(&relay).await;
+    let (page_status, page, _) = sign_in(&call).await;
+    assert!(
+        !page.contains("Uw identiteit is bevestigd"),
+        "{fault:?}: {page}"
+    );
+    if fault == Fault::RefusedByCitizen {
+        assert_eq!(page_status, 200);
+        assert!(page.contains("U hebt het bevestigen gestopt"), "{page}");
+    } else {
+        assert!(page_status >= 400, "{fault:?}: {page_status}");
+    }
+    let hint: IdentityHint = call.hints.recv().await;
+    assert_eq!(hint.identity_in_room, call.room.id);
+    assert_eq!(
+        status(&relay, &call.room).await,
+        IdentityStatus::Failed { reason },
+        "{fault:?}"
+    );
+    let RelayToCitizen::IdentityDone { outcome } = call.citizen.recv().await else {
+        panic!("the citizen page was not told");
+    };
+    assert_ne!(outcome, IdentityOutcome::Confirmed);
+    // The question stands: the page offers the provider again.
+    assert!(matches!(
+        call.citizen.recv().await,
+        RelayToCitizen::IdentityAsked { .. }
+    ));
+    op
+}
+
+#[tokio::test]
+async fn a_citizen_signs_in_and_the_clerk_reads_the_identity_once() {
+    let op = start_op(Fault::None).await;
+    let relay = relay_with(&op.url).await;
+    let mut call = call_asked(&relay).await;
+    assert_eq!(
+        status(&relay, &call.room).await,
+        IdentityStatus::Asked { by_product: false }
+    );
+    let (page_status, page, _) = sign_in(&call).await;
+    assert_eq!(page_status, 200);
+    assert!(page.contains("Uw identiteit is bevestigd"), "{page}");
+    assert!(!page.contains("Peeters"), "the tab shows no personal data");
+    let hint: IdentityHint = call.hints.recv().await;
+    assert_eq!(hint.identity_in_room, call.room.id);
+    assert_eq!(
+        call.citizen.recv::<RelayToCitizen>().await,
+        RelayToCitizen::IdentityDone {
+            outcome: IdentityOutcome::Confirmed
+        }
+    );
+    let IdentityStatus::Confirmed { identity } = status(&relay, &call.room).await else {
+        panic!("not confirmed");
+    };
+    assert_eq!(
+        (identity.given_name.as_str(), identity.family_name.as_str()),
+        ("Dirk", "Peeters")
+    );
+    assert_eq!(identity.means, "itsme");
+    assert_eq!(
+        identity.level,
+        balie_protocol::identity::AssuranceLevel::High
+    );
+    assert_eq!(identity.national_number.as_deref(), Some(RRN));
+    assert_eq!(identity.birth_date.as_deref(), Some("1985-07-30"));
+    assert_eq!(identity.authenticated_at, T0 - 20);
+    // Handed over: the relay keeps nothing of it.
+    assert_eq!(status(&relay, &call.room).await, IdentityStatus::HandedOver);
+    // Another clerk cannot read it.
+    let other = relay.add_clerk("other");
+    let theirs = relay
+        .client
+        .get(format!("{}/api/rooms/{}/identity", relay.url, call.room.id))
+        .bearer_auth(&other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(theirs.status(), 404);
+}
+
+#[tokio::test]
+async fn a_wrong_signature_is_not_confirmed() {
+    refused_for(Fault::WrongSignature, IdentityFailure::Invalid).await;
+}
+
+#[tokio::test]
+async fn an_unknown_kid_is_looked_for_once_a_minute_at_most_and_not_confirmed() {
+    let op = refused_for(Fault::UnknownKid, IdentityFailure::Invalid).await;
+    // The first sign-in fetched the keys once (nothing cached) and may not again within
+    // the minute, however many unknown keys come.
+    assert_eq!(op.jwks_fetches.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn alg_none_is_not_confirmed() {
+    refused_for(Fault::AlgNone, IdentityFailure::Invalid).await;
+}
+
+#[tokio::test]
+async fn hs256_with_the_public_key_as_secret_is_not_confirmed() {
+    refused_for(Fault::Hs256WithPublicKey, IdentityFailure::Invalid).await;
+}
+
+#[tokio::test]
+async fn a_wrong_issuer_is_not_confirmed() {
+    refused_for(Fault::WrongIssuer, IdentityFailure::Invalid).await;
+}
+
+#[tokio::test]
+async fn a_wrong_audience_is_not_confirmed() {
+    refused_for(Fault::WrongAudience, IdentityFailure::Invalid).await;
+}
+
+#[tokio::test]
+async fn an_expired_id_token_is_not_confirmed() {
+    refused_for(Fault::Expired, IdentityFailure::Invalid).await;
+}
+
+#[tokio::test]
+async fn an_id_token_issued_in_the_future_is_not_confirmed() {
+    refused_for(Fault::FutureIat, IdentityFailure::Invalid).await;
+}
+
+#[tokio::test]
+async fn a_wrong_nonce_is_not_confirmed() {
+    refused_for(Fault::WrongNonce, IdentityFailure::Invalid).await;
+}
+
+#[tokio::test]
+async fn a_means_below_the_level_asked_is_not_confirmed() {
+    refused_for(Fault::AcrTooLow, IdentityFailure::LevelTooLow).await;
+}
+
+#[tokio::test]
+async fn a_citizen_who_stops_at_the_provider_is_told_plainly() {
+    refused_for(Fault::RefusedByCitizen, IdentityFailure::Refused).await;
+}
+
+#[tokio::test]
+async fn a_token_endpoint_that_is_down_is_not_confirmed() {
+    refused_for(
+        Fault::TokenEndpointDown,
+        IdentityFailure::ProviderUnavailable,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_id_token_that_is_garbage_is_not_confirmed() {
+    refused_for(Fault::GarbageToken, IdentityFailure::Invalid).await;
+}
+
+#[tokio::test]
+async fn a_provider_that_is_down_or_answers_garbage_is_told_plainly() {
+    for issuer in [None, Some(Fault::GarbageDiscovery)] {
+        let (relay, _op) = match issuer {
+            // Nothing listens there.
+            None => (relay_with("http://127.0.0.1:9").await, None),
+            Some(fault) => {
+                let op = start_op(fault).await;
+                (relay_with(&op.url).await, Some(op))
+            }
+        };
+        let mut call = call_asked(&relay).await;
+        let page = no_redirects().get(&call.start_url).send().await.unwrap();
+        assert_eq!(page.status(), 502);
+        assert!(
+            page.text()
+                .await
+                .unwrap()
+                .contains("Het bevestigen is niet gelukt")
+        );
+        let _: IdentityHint = call.hints.recv().await;
+        assert_eq!(
+            status(&relay, &call.room).await,
+            IdentityStatus::Failed {
+                reason: IdentityFailure::ProviderUnavailable
+            }
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_replayed_state_and_a_code_used_twice_are_not_confirmed() {
+    let op = start_op(Fault::None).await;
+    let relay = relay_with(&op.url).await;
+    let mut call = call_asked(&relay).await;
+    let (_, _, first_callback) = sign_in(&call).await;
+    let _: IdentityHint = call.hints.recv().await;
+    assert_eq!(
+        call.citizen.recv::<RelayToCitizen>().await,
+        RelayToCitizen::IdentityDone {
+            outcome: IdentityOutcome::Confirmed
+        }
+    );
+    assert!(matches!(
+        status(&relay, &call.room).await,
+        IdentityStatus::Confirmed { .. }
+    ));
+
+    // The same answer again (a `state` works once).
+    let replay = no_redirects().get(&first_callback).send().await.unwrap();
+    assert_eq!(replay.status(), 410);
+    assert_eq!(status(&relay, &call.room).await, IdentityStatus::HandedOver);
+
+    // The clerk asks anew; a fresh sign-in's `state` with the first sign-in's code: the
+    // provider refuses the code, the relay confirms nothing.
+    let asked = relay
+        .client
+        .post(format!("{}/api/rooms/{}/identity", relay.url, call.room.id))
+        .bearer_auth(&relay.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 202);
+    let RelayToCitizen::IdentityAsked { providers } = call.citizen.recv().await else {
+        panic!("not asked again");
+    };
+    let browser = no_redirects();
+    let start = format!("{}{}", relay.url, providers[0].start_url);
+    let to_op = browser.get(&start).send().await.unwrap();
+    let authorize = url::Url::parse(to_op.headers()["location"].to_str().unwrap()).unwrap();
+    let fresh_state = authorize
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    let old_code = url::Url::parse(&first_callback)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned();
+    let injected = browser
+        .get(format!(
+            "{}/id/callback?code={old_code}&state={fresh_state}",
+            relay.url
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(injected.status(), 502);
+    let _: IdentityHint = call.hints.recv().await;
+    assert_eq!(
+        status(&relay, &call.room).await,
+        IdentityStatus::Failed {
+            reason: IdentityFailure::Expired
+        }
+    );
+}
+
+#[tokio::test]
+async fn without_a_provider_the_clerk_cannot_ask() {
+    let relay = spawn_app().await;
+    let room = room(&relay).await;
+    let asked = relay
+        .client
+        .post(format!("{}/api/rooms/{}/identity", relay.url, room.id))
+        .bearer_auth(&relay.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), 409);
+    assert_eq!(
+        error_body(asked).await.error.code,
+        balie_protocol::ErrorCode::NotConfigured
+    );
+}
