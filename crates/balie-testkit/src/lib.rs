@@ -20,6 +20,7 @@ pub mod cockpit;
 pub mod display;
 pub mod matrix;
 pub mod mollie;
+pub mod oidc;
 pub mod procfs;
 pub mod reference;
 pub mod sandbox;

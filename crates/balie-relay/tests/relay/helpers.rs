@@ -26,6 +26,11 @@ pub async fn spawn_app() -> TestRelay {
 }
 
 pub async fn spawn_with(adjust: impl FnOnce(&mut RelayConfig)) -> TestRelay {
+    spawn_with_clock(adjust, Clock::manual(T0)).await
+}
+
+/// As [`spawn_with`], on `clock` (the system's, to talk to a server that has its own).
+pub async fn spawn_with_clock(adjust: impl FnOnce(&mut RelayConfig), clock: Clock) -> TestRelay {
     install_crypto();
     let dir = tempfile::tempdir().unwrap();
     let mut config = RelayConfig::loopback(dir.path().to_path_buf());
@@ -36,7 +41,7 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut RelayConfig)) -> TestRelay {
         let token = balie_relay::add_clerk(&db, "tester").unwrap();
         token.secret().expose_secret().to_string()
     };
-    serve(config, Clock::manual(T0), token, std::sync::Arc::new(dir)).await
+    serve(config, clock, token, std::sync::Arc::new(dir)).await
 }
 
 /// Serves `config` with `clock`; `token` is its clerk's, `dir` holds its data.

@@ -605,3 +605,137 @@ async fn without_a_provider_the_clerk_cannot_ask() {
         balie_protocol::ErrorCode::NotConfigured
     );
 }
+
+/// A browser tab's trip with cookies for the provider: follows redirects from `url` until
+/// a page (not a redirect) comes; its status, text and address.
+async fn follow(
+    browser: &reqwest::Client,
+    cookies: &mut Vec<String>,
+    mut url: String,
+    form: Option<&[(&str, &str)]>,
+) -> (u16, String, String) {
+    let mut form = form;
+    for _ in 0..12 {
+        let mut request = match form.take() {
+            Some(fields) => browser.post(&url).form(fields),
+            None => browser.get(&url),
+        };
+        if !cookies.is_empty() {
+            request = request.header("cookie", cookies.join("; "));
+        }
+        let response = request.send().await.unwrap();
+        for set in response.headers().get_all("set-cookie") {
+            let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
+            let name = pair.split('=').next().unwrap().to_owned();
+            cookies.retain(|c| !c.starts_with(&format!("{name}=")));
+            cookies.push(pair);
+        }
+        if response.status().is_redirection() {
+            let next = response.headers()["location"].to_str().unwrap();
+            url = url::Url::parse(&url).unwrap().join(next).unwrap().into();
+            continue;
+        }
+        let status = response.status().as_u16();
+        return (status, response.text().await.unwrap(), url);
+    }
+    panic!("too many redirects");
+}
+
+/// Against a certified provider: the relay authenticates with `private_key_jwt`, the
+/// claims come from the user-info endpoint, the means chosen is the `acr`.
+#[tokio::test]
+async fn at_a_certified_provider_itsme_confirms_a_password_is_too_weak_and_stopping_is_told() {
+    let keys = tempfile::tempdir().unwrap();
+    let key_file = keys.path().join("oidc-key.pem");
+    let public =
+        balie_relay::identity::keys::keygen(&key_file, balie_relay::identity::keys::KeyKind::Rs256)
+            .unwrap();
+    let op = balie_testkit::oidc::listen();
+    let file: balie_relay::identity::config::ProviderFile = toml::from_str(&format!(
+        r#"id = "acm"
+label = "itsme of eID"
+preset = "acm"
+issuer = "{}"
+client_id = "{CLIENT_ID}"
+client_auth = "private_key_jwt"
+key_file = "{}"
+"#,
+        op.issuer(),
+        key_file.display()
+    ))
+    .unwrap();
+    let provider = file.resolve(|_| None).unwrap();
+    // The provider keeps real time; so does this relay.
+    let relay = spawn_with_clock(
+        |config| config.identity = vec![provider],
+        balie_relay::Clock::system(),
+    )
+    .await;
+    // The relay serves the public key it signs with.
+    let served: serde_json::Value = relay
+        .client
+        .get(format!("{}/.well-known/jwks.json", relay.url))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let public = serde_json::to_value(&public).unwrap();
+    assert_eq!(served["keys"][0], public);
+    let _op = op.register(CLIENT_ID, &format!("{}/id/callback", relay.url), &public);
+
+    for (means, expected) in [
+        (
+            "password",
+            IdentityStatus::Failed {
+                reason: IdentityFailure::LevelTooLow,
+            },
+        ),
+        (
+            "abort",
+            IdentityStatus::Failed {
+                reason: IdentityFailure::Refused,
+            },
+        ),
+        ("itsme", IdentityStatus::NotAsked),
+    ] {
+        let mut call = call_asked(&relay).await;
+        let browser = no_redirects();
+        let mut cookies = Vec::new();
+        let (status, page, at) = follow(&browser, &mut cookies, call.start_url.clone(), None).await;
+        assert_eq!(status, 200, "{page}");
+        assert!(page.contains("testprovider"), "{page}");
+        let action = if means == "abort" { "abort" } else { "login" };
+        let (status, page, _) = follow(
+            &browser,
+            &mut cookies,
+            format!("{at}/{action}"),
+            Some(&[("means", means)]),
+        )
+        .await;
+        let _: IdentityHint = call.hints.recv().await;
+        let got = status_of(&relay, &call.room).await;
+        if means == "itsme" {
+            assert_eq!(status, 200, "{page}");
+            assert!(page.contains("Uw identiteit is bevestigd"), "{page}");
+            let IdentityStatus::Confirmed { identity } = got else {
+                panic!("not confirmed: {got:?}");
+            };
+            assert_eq!(identity.given_name, "Dirk");
+            assert_eq!(identity.family_name, "Peeters");
+            assert_eq!(identity.birth_date.as_deref(), Some("1985-07-30"));
+            assert_eq!(identity.national_number.as_deref(), Some(RRN));
+            assert_eq!(identity.means, "itsme");
+            assert_eq!(identity.acr, "urn:be:vlaanderen:authmech:itsme");
+        } else {
+            assert!(!page.contains("Uw identiteit is bevestigd"), "{page}");
+            assert_eq!(got, expected, "{means}");
+        }
+        let _ = call.citizen.recv::<RelayToCitizen>().await;
+    }
+}
+
+async fn status_of(relay: &TestRelay, room: &Room) -> IdentityStatus {
+    status(relay, room).await
+}
