@@ -1,11 +1,12 @@
 //! `#[tauri::command]` adapters: short functions over [`CockpitState`], one file per
-//! feature ([`call`], [`front_door`], [`payments`], [`cases`], [`settings`]). They decide nothing: every
+//! feature ([`call`], [`front_door`], [`identity`], [`payments`], [`cases`], [`settings`]). They decide nothing: every
 //! rule is in `balie_cockpit`. What they do is Tauri's part: state, channels, the opener,
 //! the window manager, raw request bodies.
 
 pub mod call;
 pub mod cases;
 pub mod front_door;
+pub mod identity;
 pub mod payments;
 pub mod settings;
 
@@ -59,6 +60,10 @@ pub fn handler() -> impl Fn(Invoke) -> bool + Send + Sync + 'static {
         front_door::open_appointment,
         front_door::take_next_citizen,
         front_door::follow_front_door,
+        identity::identity_view,
+        identity::ask_identity,
+        identity::complete_party_from_identity,
+        identity::follow_identity,
         settings::list_devices,
         settings::choose_devices,
         payments::payment_setup,

@@ -138,7 +138,11 @@ appointment_id?: string, } | { "kind": "queue_changed",
 /**
  * The product.
  */
-product_id: string, };
+product_id: string, } | { "kind": "identity_changed", 
+/**
+ * The room.
+ */
+room_id: string, };
 
 export type CallStateName = "connecting" | "connected" | "reconnecting" | "ended";
 
@@ -403,7 +407,75 @@ phone: string | null,
 /**
  * Postal address.
  */
-address: string | null, };
+address: string | null, 
+/**
+ * The national register number, masked (`85.07.30-***.**`).
+ */
+national_number_masked: string | null, 
+/**
+ * The birth date, `YYYY-MM-DD`.
+ */
+birth_date: string | null, };
+
+export type IdentityView = { 
+/**
+ * Whether the relay offers identity (an identity provider is configured): without
+ * it the window offers no *Identiteit vragen*.
+ */
+available: boolean, 
+/**
+ * The conversation's room.
+ */
+room_id: string | null, 
+/**
+ * Where it stands.
+ */
+state: IdentityState, 
+/**
+ * Asked by the relay itself because the product requires it.
+ */
+by_product: boolean, 
+/**
+ * Why it failed: `refused`, `provider_unavailable`, `invalid`, `level_too_low`,
+ * `expired`.
+ */
+failure: string | null, 
+/**
+ * Given and family name.
+ */
+name: string | null, 
+/**
+ * Date of birth, `YYYY-MM-DD`.
+ */
+birth_date: string | null, 
+/**
+ * `85.07.30-***.**`.
+ */
+national_number_masked: string | null, 
+/**
+ * The means (e.g. `itsme`).
+ */
+means: string | null, 
+/**
+ * `low`, `substantial` or `high`.
+ */
+level: string | null, 
+/**
+ * When the cockpit received it, ms.
+ */
+confirmed_at_ms: number | null, 
+/**
+ * Compared with the case's party.
+ */
+party: PartyMatch, 
+/**
+ * Whether the party can be completed from it.
+ */
+can_complete: boolean, };
+
+export type IdentityState = "not_asked" | "asked" | "confirmed" | "failed";
+
+export type PartyMatch = "no_case" | "match" | "no_match" | "party_has_none" | "not_given";
 
 export type TimelineEntry = { "kind": "created", 
 /**
@@ -458,7 +530,27 @@ provider: string,
  * Test or real money, as recorded when it was made; `null` when no provider
  * answer said.
  */
-mode: PaymentMode | null, };
+mode: PaymentMode | null, } | { "kind": "identity", 
+/**
+ * When, ms.
+ */
+at_ms: number, 
+/**
+ * The clerk who asked.
+ */
+checked_by: string, 
+/**
+ * The means (e.g. `itsme`).
+ */
+means: string, 
+/**
+ * `low`, `substantial` or `high`.
+ */
+level: string, 
+/**
+ * `match`, `no_match`, `party_has_none` or `not_given`.
+ */
+party_match: string, };
 
 export type AuditView = { 
 /**

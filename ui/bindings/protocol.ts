@@ -45,7 +45,12 @@ protocol: number,
  * IT turned it on); the cockpit offers test payments only then. Absent from older
  * relays, which counts as off.
  */
-sandbox: boolean, };
+sandbox: boolean, 
+/**
+ * Whether an identity provider is configured, so the clerk can ask the citizen to
+ * prove who they are. Absent from older relays, which counts as off.
+ */
+identity: boolean, };
 
 export type ErrorCode = "bad_request" | "unauthorized" | "not_found" | "gone" | "too_early" | "payload_too_large" | "too_many" | "busy" | "not_configured" | "internal";
 

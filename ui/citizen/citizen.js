@@ -13,6 +13,8 @@
 /** @typedef {import("../bindings/protocol").PaymentCard} PaymentCard */
 /** @typedef {import("../bindings/protocol").PageConstants} PageConstants */
 /** @typedef {import("../bindings/protocol").CardStatus} CardStatus */
+/** @typedef {import("../bindings/protocol").IdentityProvider} IdentityProvider */
+/** @typedef {import("../bindings/protocol").IdentityOutcome} IdentityOutcome */
 
 /** What this script shares with the relay and the cockpit, written into the page by the
  * relay from the Rust types (`PageConstants`), so no copy is kept here.
@@ -216,6 +218,12 @@ function onRelayMessage(message) {
       sessionStorage.removeItem(resumeKey);
       finish("ended");
       break;
+    case "identity_asked":
+      showIdentityAsked(message.providers);
+      break;
+    case "identity_done":
+      showIdentityDone(message.outcome);
+      break;
     case "signal": {
       const signal = message.signal;
       signalChain = signalChain.then(() => onSignal(signal)).catch(() => {});
@@ -344,9 +352,10 @@ function showCall() {
 
 // ---- Sheets: chat and payment, one at a time, between the picture and the controls ----
 
-/** @typedef {"chat" | "payments"} SheetName */
+/** @typedef {"chat" | "payments" | "identity"} SheetName */
 /** @type {Record<SheetName, string>} the control that opens each sheet */
-const SHEET_BUTTONS = { chat: "chat-open", payments: "pay-open" };
+const SHEET_BUTTONS = { chat: "chat-open", payments: "pay-open", identity: "id-open" };
+const SHEETS = /** @type {SheetName[]} */ (Object.keys(SHEET_BUTTONS));
 let unread = 0;
 
 /** Moves the keyboard (and a screen reader) to a heading or other non-control. @param {HTMLElement} element */
@@ -358,7 +367,7 @@ function focusOn(element) {
 /** @param {SheetName} name */
 function openSheet(name) {
   const hadFocus = document.activeElement?.closest(".sheet");
-  for (const other of /** @type {SheetName[]} */ (["chat", "payments"])) {
+  for (const other of SHEETS) {
     byId(other).hidden = other !== name;
     byId(SHEET_BUTTONS[other]).setAttribute("aria-expanded", String(other === name));
   }
@@ -370,13 +379,13 @@ function openSheet(name) {
     unread = 0;
     showUnread();
   } else {
-    byId("pay-open").classList.remove("attention");
+    byId(SHEET_BUTTONS[name]).classList.remove("attention");
   }
 }
 
 /** @param {boolean} refocus whether the keyboard goes back to the button that opened it */
 function closeSheet(refocus) {
-  for (const name of /** @type {SheetName[]} */ (["chat", "payments"])) {
+  for (const name of SHEETS) {
     const sheet = byId(name);
     if (sheet.hidden) continue;
     sheet.hidden = true;
@@ -442,6 +451,60 @@ function finish(key) {
   }
   say(key);
   socket?.close();
+}
+
+// ---- Identity: the clerk asks; the citizen signs in at the provider in a tab of its own ----
+
+/** Whether the chat has the keyboard: a new sheet must not take it away. */
+function typingInChat() {
+  const chat = byId("chat");
+  return !chat.hidden && chat.contains(document.activeElement) && document.activeElement !== byId("chat-heading");
+}
+
+/** Brings a sheet forward, or marks its button when the citizen is typing. @param {SheetName} name */
+function bringForward(name) {
+  if (typingInChat()) byId(SHEET_BUTTONS[name]).classList.add("attention");
+  else openSheet(name);
+}
+
+/** @param {IdentityProvider[]} providers */
+function showIdentityAsked(providers) {
+  const list = byId("identity-providers");
+  const fresh = list.childElementCount === 0 && byId("identity-status").dataset.outcome !== "refused";
+  const status = byId("identity-status");
+  if (status.dataset.outcome === "confirmed") {
+    // Asked anew after a confirmation: a new question.
+    status.textContent = "";
+    delete status.dataset.outcome;
+  }
+  list.replaceChildren(
+    ...providers.map((provider) => {
+      const link = document.createElement("a");
+      link.className = "primary pay-button";
+      link.href = `${provider.start_url}?lang=${locale}`;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.textContent = text("idButton").replace("{label}", provider.label);
+      return link;
+    }),
+  );
+  byId("id-open").hidden = false;
+  if (fresh) {
+    bringForward("identity");
+    announce(text("idAsked"));
+    buzz();
+  }
+}
+
+/** @param {IdentityOutcome} outcome */
+function showIdentityDone(outcome) {
+  const status = byId("identity-status");
+  const key = outcome === "confirmed" ? "idConfirmed" : outcome === "refused" ? "idRefused" : "idFailed";
+  status.textContent = text(key);
+  status.dataset.outcome = outcome;
+  if (outcome === "confirmed") byId("identity-providers").replaceChildren();
+  bringForward("identity");
+  announce(text(key));
 }
 
 // ---- Controls -------------------------------------------------------------------------
@@ -687,11 +750,7 @@ function showCard(value) {
     // New, or its state changed: shown at once, over the call, and said. Someone typing
     // in the chat keeps it: the Betaling button and the announcement tell them.
     cardStatus.set(card.id, card.status);
-    const chat = byId("chat");
-    const typing =
-      !chat.hidden && chat.contains(document.activeElement) && document.activeElement !== byId("chat-heading");
-    if (typing) byId("pay-open").classList.add("attention");
-    else openSheet("payments");
+    bringForward("payments");
     article.scrollIntoView({ block: "nearest" });
     const asked = before === undefined && card.status === "open" ? `${text("payAsked")}. ` : "";
     announce(`${asked}${card.description}, ${euros(card.amount_cents)}: ${state.textContent}`);
@@ -788,6 +847,7 @@ if (button) {
   byId("chat-form").addEventListener("submit", onChatSubmit);
   byId("chat-open").addEventListener("click", () => toggleSheet("chat"));
   byId("pay-open").addEventListener("click", () => toggleSheet("payments"));
+  byId("id-open").addEventListener("click", () => toggleSheet("identity"));
   for (const close of document.querySelectorAll(".sheet-close")) {
     close.addEventListener("click", () => closeSheet(true));
   }

@@ -32,6 +32,12 @@ pub enum FrontDoorEvent {
         /// The product.
         product_id: String,
     },
+    /// The identity of the citizen in one of this clerk's rooms was confirmed or not
+    /// (the identity feature reads it).
+    IdentityChanged {
+        /// The room.
+        room_id: String,
+    },
 }
 
 impl FrontDoorEvent {
@@ -41,6 +47,11 @@ impl FrontDoorEvent {
             return Some(FrontDoorEvent::Knock {
                 room_id: knock.knock_in_room,
                 appointment_id: knock.appointment_id,
+            });
+        }
+        if let Ok(identity) = serde_json::from_str::<balie_protocol::identity::IdentityHint>(text) {
+            return Some(FrontDoorEvent::IdentityChanged {
+                room_id: identity.identity_in_room,
             });
         }
         serde_json::from_str::<wire::QueueHint>(text)

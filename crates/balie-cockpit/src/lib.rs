@@ -34,6 +34,7 @@ pub mod config;
 pub mod error;
 pub mod front_door;
 pub mod i18n;
+pub mod identity;
 pub mod layout;
 pub mod payments;
 pub mod qr;
@@ -134,6 +135,7 @@ pub struct Cockpit {
     payments: Arc<Payments>,
     cases: Arc<Cases>,
     front_door: FrontDoor,
+    identity: Arc<identity::Identity>,
     devices: Devices,
     layouts: WindowLayouts,
     keyring_available: bool,
@@ -196,6 +198,7 @@ impl Cockpit {
                 tracing::warn!(error = %e, "the relay's products could not be read");
             }
         }
+        let identity_hints = front_door_events.subscribe();
         let payments = Payments::start(
             store.clone(),
             catalog.clone(),
@@ -219,6 +222,15 @@ impl Cockpit {
             clerk_name,
             &config,
         ));
+        let identity = identity::Identity::start(
+            relay.clone(),
+            store.clone(),
+            room.clone(),
+            config.clock.clone(),
+            config.locale,
+            cases.clerk_name().to_owned(),
+            identity_hints,
+        );
         let frames = Arc::new(Frames::default());
         let frame_server = FrameServer::start(frames.clone())
             .await
@@ -234,6 +246,7 @@ impl Cockpit {
             payments,
             cases,
             front_door,
+            identity,
             keyring_available,
             live: Mutex::new(None),
             room,
@@ -352,6 +365,11 @@ impl Cockpit {
         self.payments.set_room_live(room_id, true).await;
         self.cases.conversation_started(case_id, room_id)?;
         Ok(background_blur)
+    }
+
+    /// The citizen's identity in the conversation.
+    pub fn identity(&self) -> &Arc<identity::Identity> {
+        &self.identity
     }
 
     /// The front door: agenda, availability, status and the walk-in queue.

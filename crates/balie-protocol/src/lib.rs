@@ -64,6 +64,10 @@ pub struct Health {
     /// relays, which counts as off.
     #[serde(default)]
     pub sandbox: bool,
+    /// Whether an identity provider is configured, so the clerk can ask the citizen to
+    /// prove who they are. Absent from older relays, which counts as off.
+    #[serde(default)]
+    pub identity: bool,
 }
 
 /// What kind of error the relay's JSON API answered with; clients switch on it.

@@ -263,6 +263,11 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
         ("payPrint", "pay.print"),
         ("payBlocked", "pay.blocked"),
         ("earlyOpen", "early.open"),
+        ("idAsked", "identity.asked"),
+        ("idButton", "identity.button"),
+        ("idConfirmed", "identity.confirmed"),
+        ("idRefused", "identity.refused"),
+        ("idFailed", "identity.failed"),
     ]
     .iter()
     .map(|(name, key)| {
@@ -300,6 +305,7 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
 <button type="button" id="camera" class="control" aria-pressed="false">{camera_off}</button>
 <button type="button" id="chat-open" class="control" aria-expanded="false" aria-controls="chat">{chat_open} <span id="chat-unread" class="unread" hidden></span></button>
 <button type="button" id="pay-open" class="control" aria-expanded="false" aria-controls="payments" hidden>{pay_open}</button>
+<button type="button" id="id-open" class="control" aria-expanded="false" aria-controls="identity" hidden>{id_open}</button>
 <button type="button" id="hangup" class="control hangup">{hangup}</button>
 </div>
 <section id="payments" class="sheet payments" aria-labelledby="payments-heading" hidden>
@@ -308,6 +314,18 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
 <button type="button" class="sheet-close" data-sheet="payments" aria-describedby="payments-heading">{close}</button>
 </div>
 <div id="payment-cards" class="sheet-body"></div>
+</section>
+<section id="identity" class="sheet identity" aria-labelledby="identity-heading" hidden>
+<div class="sheet-head">
+<h2 id="identity-heading">{id_heading}</h2>
+<button type="button" class="sheet-close" data-sheet="identity" aria-describedby="identity-heading">{close}</button>
+</div>
+<div class="sheet-body">
+<p id="identity-explain">{id_explain}</p>
+<p id="identity-status" class="card-status" role="status"></p>
+<div id="identity-providers"></div>
+<p class="note">{id_privacy}</p>
+</div>
 </section>
 <section id="chat" class="sheet chat" aria-labelledby="chat-heading" hidden>
 <div class="sheet-head">
@@ -344,6 +362,10 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
         hangup = escape(t("call.hangup")),
         chat_open = escape(t("call.chat_open")),
         pay_open = escape(t("call.pay_open")),
+        id_open = escape(t("call.identity_open")),
+        id_heading = escape(t("identity.heading")),
+        id_explain = escape(t("identity.explain")),
+        id_privacy = escape(t("identity.privacy")),
         close = escape(t("call.close_sheet")),
         controls = escape(t("call.controls")),
         chat = escape(t("chat.heading")),

@@ -169,6 +169,7 @@ async fn health(
         version: env!("CARGO_PKG_VERSION").into(),
         protocol: balie_protocol::PROTOCOL_VERSION,
         sandbox: state.config().sandbox,
+        identity: !state.config().identity.is_empty(),
     })
 }
 

@@ -258,6 +258,8 @@ function renderFacts(view: CaseView) {
   fact("dossier.email", view.party.email);
   fact("dossier.phone", view.party.phone);
   fact("dossier.address", view.party.address);
+  fact("dossier.national_number", view.party.national_number_masked);
+  fact("dossier.birth_date", view.party.birth_date);
   fact("dossier.product", view.product);
   fact("dossier.clerk", view.assigned_clerk);
   if (view.handled_in_one_go) fact("dossier.one_go", t("dossier.yes"));
@@ -288,6 +290,10 @@ function renderTimeline(view: CaseView) {
             item.append(" ");
             item.append(Object.assign(document.createElement("span"), { className: `badge ${mode}`, textContent: t(`pay.badge_${mode}`) }));
           }
+          break;
+        case "identity":
+          item.dataset.match = entry.party_match;
+          item.textContent = `${time(entry.at_ms)} · ${t("dossier.identity", { means: entry.means, level: t(`identity.level_${entry.level}`) })} — ${t(`identity.party_${entry.party_match}`)} · ${entry.checked_by}`;
           break;
       }
       return item;

@@ -21,6 +21,7 @@ import { showStream } from "./video";
 import { formatTime, showError, t } from "./i18n";
 import { el, startWindow } from "./common";
 import { setUpPayments } from "./payments";
+import { setUpIdentity } from "./identity";
 import { setUpFrontDoor, type RoomControl } from "./front_door";
 
 async function main(): Promise<void> {
@@ -31,9 +32,10 @@ async function main(): Promise<void> {
   const chime = createChime();
   const call = createCallView(error, setStatus);
   const payments = setUpPayments(error);
+  const identity = setUpIdentity(error);
   const lobby = createLobby(error, setStatus, call, chime);
   const invite = setUpInvite(error);
-  const room = createRoomControl({ setStatus, chime, call, payments, lobby, invite });
+  const room = createRoomControl({ setStatus, chime, call, payments, identity, lobby, invite });
   setUpNewConversation(error, room);
   setUpDevices(error);
   setUpFrontDoor(error, room, chime);
@@ -49,6 +51,7 @@ function createRoomControl(parts: {
   chime: Chime;
   call: CallView;
   payments: ReturnType<typeof setUpPayments>;
+  identity: ReturnType<typeof setUpIdentity>;
   lobby: ReturnType<typeof createLobby>;
   invite: ReturnType<typeof setUpInvite>;
 }): RoomControl & { started(conversation: NewConversation): void } {
@@ -68,6 +71,7 @@ function createRoomControl(parts: {
       info.hidden = true;
       parts.call.blurred = conversation.background_blur;
       void parts.payments.conversationStarted(conversation.room_id);
+      void parts.identity.conversationStarted(conversation.room_id);
       parts.invite.show(conversation);
     },
     begun(opened, text) {
@@ -76,6 +80,7 @@ function createRoomControl(parts: {
       info.hidden = false;
       parts.call.blurred = opened.background_blur;
       void parts.payments.conversationStarted(opened.room_id);
+      void parts.identity.conversationStarted(opened.room_id);
       parts.invite.hide();
     },
   };

@@ -6,6 +6,7 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import type { Appointment, Availability, ClerkStatus, Mail, Queue, QueueProduct } from "../../bindings/protocol";
 import type {
   FrontDoorEvent,
+  IdentityView,
   OpenedRoom,
   CaseStatus,
   PartyKind,
@@ -37,6 +38,7 @@ export type {
   Availability,
   ClerkStatus,
   FrontDoorEvent,
+  IdentityView,
   Mail,
   OpenedRoom,
   Queue,
@@ -133,6 +135,14 @@ export const markPaymentReceived = (id: string): Promise<PaymentView> =>
   invoke("mark_payment_received", { id });
 export const conversationPayments = (): Promise<PaymentView[]> => invoke("conversation_payments");
 /** Every change to any payment, as it happens. */
+export const identityView = (): Promise<IdentityView> => invoke("identity_view");
+export const askIdentity = (): Promise<IdentityView> => invoke("ask_identity");
+export const completePartyFromIdentity = (): Promise<IdentityView> => invoke("complete_party_from_identity");
+export function followIdentity(onChange: (view: IdentityView) => void): Promise<void> {
+  const channel = new Channel<IdentityView>();
+  channel.onmessage = onChange;
+  return invoke("follow_identity", { onEvent: channel });
+}
 export function followPayments(onChange: (view: PaymentView) => void): Promise<void> {
   const channel = new Channel<PaymentView>();
   channel.onmessage = onChange;

@@ -12,6 +12,7 @@ use balie_testkit::{chromium, reference};
 
 mod citizen_page;
 mod cli;
+mod identity;
 mod phone;
 mod segmentation;
 mod video_call;
@@ -37,10 +38,15 @@ async fn setup() -> Setup {
 
 /// A relay that hands out these STUN/TURN servers, with a clerk and one room.
 async fn setup_with(ice: balie_relay::IceConfig) -> Setup {
+    setup_configured(|config| config.ice = ice).await
+}
+
+/// A relay configured by `adjust`, with a clerk and one room.
+async fn setup_configured(adjust: impl FnOnce(&mut balie_relay::RelayConfig)) -> Setup {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
     let mut config = balie_relay::RelayConfig::loopback(dir.path().to_path_buf());
-    config.ice = ice;
+    adjust(&mut config);
     let token = {
         let db = balie_store::open(&config.database_path(), &balie_store::relay::SCHEMA).unwrap();
         balie_relay::add_clerk(&db, "an")

@@ -58,13 +58,13 @@ fn words(lang: &str) -> (&'static str, &'static str, &'static str) {
     }
 }
 
-async fn assert_no_violations(client: &fantoccini::Client, state: &str) {
+pub(super) async fn assert_no_violations(client: &fantoccini::Client, state: &str) {
     let violations = axe_violations(client).await;
     assert!(violations.is_empty(), "{state}:\n{violations}");
 }
 
 /// Every element of `css` seen (inside the viewport, rendered, not covered).
-async fn all_seen(client: &fantoccini::Client, css: &[&str], state: &str) {
+pub(super) async fn all_seen(client: &fantoccini::Client, css: &[&str], state: &str) {
     for one in css {
         if let Some(why) = seen::why_not_seen(client, one).await {
             seen::screenshot(client, &format!("FAILED-{state}")).await;
@@ -123,7 +123,7 @@ async fn text_size(client: &fantoccini::Client, factor: f64) {
 /// At each phone size, at 100% and 200% text: `css` seen (at 200%: reachable), `gone`
 /// not rendered, nothing sideways, nothing `hidden` with a box, axe clean; screenshots
 /// named `{name}-{w}x{h}-text{100,200}` (at 200% in Dutch only).
-async fn every_size(
+pub(super) async fn every_size(
     client: &fantoccini::Client,
     name: &str,
     css: &[&str],
@@ -289,7 +289,7 @@ async fn on_a_phone_the_call_fills_the_screen_and_a_payment_request_cannot_be_mi
 }
 
 /// Waits until the call is up on both sides.
-async fn connected(clerk: &mut Clerk, client: &fantoccini::Client) {
+pub(super) async fn connected(clerk: &mut Clerk, client: &fantoccini::Client) {
     clerk.wait_connected().await;
     let deadline = Instant::now() + Duration::from_secs(20);
     while client

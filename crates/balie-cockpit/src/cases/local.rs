@@ -284,11 +284,24 @@ impl CaseSource for LocalCases {
             provider: p.provider.clone(),
             mode: p.mode,
         }));
+        timeline.extend(
+            detail
+                .identity_checks
+                .iter()
+                .map(|i| TimelineEntry::Identity {
+                    at_ms: i.at_ms,
+                    checked_by: i.checked_by.clone(),
+                    means: i.means.clone(),
+                    level: i.level.clone(),
+                    party_match: i.party_match.clone(),
+                }),
+        );
         let at = |e: &TimelineEntry| match e {
             TimelineEntry::Created { at_ms }
             | TimelineEntry::Note { at_ms, .. }
             | TimelineEntry::Call { at_ms, .. }
-            | TimelineEntry::Payment { at_ms, .. } => *at_ms,
+            | TimelineEntry::Payment { at_ms, .. }
+            | TimelineEntry::Identity { at_ms, .. } => *at_ms,
         };
         timeline.sort_by_key(at);
         let party = detail.party;
@@ -302,6 +315,12 @@ impl CaseSource for LocalCases {
                 email: party.email,
                 phone: party.phone,
                 address: party.address,
+                national_number_masked: party
+                    .national_number
+                    .as_deref()
+                    .and_then(|n| balie_domain::NationalNumber::parse(n).ok())
+                    .map(|n| n.masked()),
+                birth_date: party.birth_date,
             },
             product,
             assigned_clerk: detail.assigned_clerk,

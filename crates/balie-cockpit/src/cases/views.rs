@@ -40,6 +40,10 @@ pub struct PartyView {
     pub phone: Option<String>,
     /// Postal address.
     pub address: Option<String>,
+    /// The national register number, masked (`85.07.30-***.**`).
+    pub national_number_masked: Option<String>,
+    /// The birth date, `YYYY-MM-DD`.
+    pub birth_date: Option<String>,
 }
 
 /// One entry of a case's timeline.
@@ -89,6 +93,20 @@ pub enum TimelineEntry {
         /// Test or real money, as recorded when it was made; `null` when no provider
         /// answer said.
         mode: Option<PaymentMode>,
+    },
+    /// The identity of the person in a call was confirmed.
+    Identity {
+        /// When, ms.
+        #[ts(type = "number")]
+        at_ms: i64,
+        /// The clerk who asked.
+        checked_by: String,
+        /// The means (e.g. `itsme`).
+        means: String,
+        /// `low`, `substantial` or `high`.
+        level: String,
+        /// `match`, `no_match`, `party_has_none` or `not_given`.
+        party_match: String,
     },
 }
 

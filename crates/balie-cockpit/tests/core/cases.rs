@@ -188,6 +188,7 @@ async fn the_case_of_a_call_gets_the_call_and_its_payment_and_exports_to_json_an
                 );
                 "payment"
             }
+            balie_cockpit::cases::TimelineEntry::Identity { .. } => "identity",
         })
         .collect();
     assert_eq!(kinds, ["created", "note", "call", "payment", "note"]);

@@ -51,6 +51,10 @@ pub struct Party {
     pub address: Option<String>,
     /// The id in the municipality's own system.
     pub external_id: Option<String>,
+    /// The national register number (11 digits), completed from a confirmed identity.
+    pub national_number: Option<String>,
+    /// The birth date, `YYYY-MM-DD`.
+    pub birth_date: Option<String>,
 }
 
 /// A case to write.
@@ -112,6 +116,8 @@ pub struct CaseDetail {
     pub documents: Vec<Document>,
     /// Payments asked for it (our payment ids), oldest first.
     pub payment_ids: Vec<String>,
+    /// Identity checks in its conversations, oldest first.
+    pub identity_checks: Vec<IdentityCheck>,
 }
 
 /// A note in a case.
@@ -255,7 +261,7 @@ pub fn party_by_external_id(
 pub fn party(conn: &Connection, id: i64) -> Result<Option<Party>, StoreError> {
     let row = conn
         .query_row(
-            "SELECT id, kind, name, enterprise_number, email, phone, address, external_id FROM party WHERE id = ?1",
+            "SELECT id, kind, name, enterprise_number, email, phone, address, external_id, national_number, birth_date FROM party WHERE id = ?1",
             params![id],
             |r| {
                 Ok((
@@ -267,12 +273,25 @@ pub fn party(conn: &Connection, id: i64) -> Result<Option<Party>, StoreError> {
                     r.get::<_, Option<String>>(5)?,
                     r.get::<_, Option<String>>(6)?,
                     r.get::<_, Option<String>>(7)?,
+                    r.get::<_, Option<String>>(8)?,
+                    r.get::<_, Option<String>>(9)?,
                 ))
             },
         )
         .optional()?;
     row.map(
-        |(id, kind, name, number, email, phone, address, external_id)| {
+        |(
+            id,
+            kind,
+            name,
+            number,
+            email,
+            phone,
+            address,
+            external_id,
+            national_number,
+            birth_date,
+        )| {
             Ok(Party {
                 id,
                 kind: PartyKind::from_name(&kind).ok_or_else(|| corrupt("party", "kind"))?,
@@ -285,10 +304,90 @@ pub fn party(conn: &Connection, id: i64) -> Result<Option<Party>, StoreError> {
                 phone,
                 address,
                 external_id,
+                national_number,
+                birth_date,
             })
         },
     )
     .transpose()
+}
+
+/// An identity check to record in a case (see [`record_identity_check`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IdentityCheck {
+    /// The conversation it happened in.
+    pub room_id: String,
+    /// When it was confirmed, ms.
+    pub at_ms: i64,
+    /// The clerk who asked.
+    pub checked_by: String,
+    /// The provider (e.g. `acm`).
+    pub provider: String,
+    /// The means (e.g. `itsme`).
+    pub means: String,
+    /// `low`, `substantial` or `high`.
+    pub level: String,
+    /// `match`, `no_match`, `party_has_none` or `not_given` (the provider gave no number).
+    pub party_match: String,
+}
+
+/// Records in case `case_id` that the identity of the person in the call was checked.
+pub fn record_identity_check(
+    conn: &mut Connection,
+    case_id: i64,
+    check: &IdentityCheck,
+) -> Result<(), StoreError> {
+    let tx = conn.transaction()?;
+    touch(&tx, case_id, check.at_ms)?;
+    tx.execute(
+        "INSERT INTO case_identity (case_id, room_id, at_ms, checked_by, provider, means, level, party_match)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            case_id,
+            check.room_id,
+            check.at_ms,
+            check.checked_by,
+            check.provider,
+            check.means,
+            check.level,
+            check.party_match
+        ],
+    )?;
+    audit(
+        &tx,
+        case_id,
+        &check.checked_by,
+        "identity.checked",
+        check.at_ms,
+    )?;
+    tx.commit()?;
+    Ok(())
+}
+
+/// Completes party `party_id` of case `case_id` with the national number and birth date
+/// of a confirmed identity (only where it has none); whether anything changed.
+pub fn complete_party(
+    conn: &mut Connection,
+    case_id: i64,
+    party_id: i64,
+    national_number: Option<&str>,
+    birth_date: Option<&str>,
+    actor: &str,
+    at_ms: i64,
+) -> Result<bool, StoreError> {
+    let tx = conn.transaction()?;
+    let changed = tx.execute(
+        "UPDATE party SET national_number = COALESCE(national_number, ?2),
+                          birth_date = COALESCE(birth_date, ?3)
+         WHERE id = ?1 AND ((national_number IS NULL AND ?2 IS NOT NULL) OR (birth_date IS NULL AND ?3 IS NOT NULL))",
+        params![party_id, national_number, birth_date],
+    )? > 0;
+    if changed {
+        touch(&tx, case_id, at_ms)?;
+        audit(&tx, case_id, actor, "party.completed_from_identity", at_ms)?;
+    }
+    tx.commit()?;
+    Ok(changed)
 }
 
 /// The next free case number of `year`: `2026-000001`, `2026-000002`, …
@@ -561,6 +660,22 @@ pub fn read_detail(conn: &Connection, id: i64) -> Result<Option<CaseDetail>, Sto
     let payment_ids = payments
         .query_map(params![id.to_string()], |r| r.get(0))?
         .collect::<Result<Vec<String>, _>>()?;
+    let mut checks = conn.prepare_cached(
+        "SELECT room_id, at_ms, checked_by, provider, means, level, party_match FROM case_identity WHERE case_id = ?1 ORDER BY at_ms, id",
+    )?;
+    let identity_checks = checks
+        .query_map(params![id], |r| {
+            Ok(IdentityCheck {
+                room_id: r.get(0)?,
+                at_ms: r.get(1)?,
+                checked_by: r.get(2)?,
+                provider: r.get(3)?,
+                means: r.get(4)?,
+                level: r.get(5)?,
+                party_match: r.get(6)?,
+            })
+        })?
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(CaseDetail {
         summary: finish_summary(head)?,
         product_id,
@@ -573,6 +688,7 @@ pub fn read_detail(conn: &Connection, id: i64) -> Result<Option<CaseDetail>, Sto
         calls,
         documents,
         payment_ids,
+        identity_checks,
     }))
 }
 

@@ -35,5 +35,9 @@ pub static SCHEMA: Schema = Schema {
             version: 5,
             sql: include_str!("../../migrations/cockpit/0005_payment_integrity.sql"),
         },
+        Migration {
+            version: 6,
+            sql: include_str!("../../migrations/cockpit/0006_identity.sql"),
+        },
     ],
 };
