@@ -476,11 +476,12 @@ function showIdentityAsked(providers) {
     // Asked anew after a confirmation: a new question.
     status.textContent = "";
     delete status.dataset.outcome;
+    byId("identity-explain").hidden = false;
   }
   list.replaceChildren(
     ...providers.map((provider) => {
       const link = document.createElement("a");
-      link.className = "primary pay-button";
+      link.className = "primary pay-button id-button";
       link.href = `${provider.start_url}?lang=${locale}`;
       link.target = "_blank";
       link.rel = "noopener";
@@ -502,7 +503,10 @@ function showIdentityDone(outcome) {
   const key = outcome === "confirmed" ? "idConfirmed" : outcome === "refused" ? "idRefused" : "idFailed";
   status.textContent = text(key);
   status.dataset.outcome = outcome;
-  if (outcome === "confirmed") byId("identity-providers").replaceChildren();
+  // Confirmed: nothing more to do here; how it works no longer needs saying.
+  const confirmed = outcome === "confirmed";
+  if (confirmed) byId("identity-providers").replaceChildren();
+  byId("identity-explain").hidden = confirmed;
   bringForward("identity");
   announce(text(key));
 }

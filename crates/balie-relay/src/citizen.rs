@@ -320,10 +320,10 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
 <h2 id="identity-heading">{id_heading}</h2>
 <button type="button" class="sheet-close" data-sheet="identity" aria-describedby="identity-heading">{close}</button>
 </div>
-<div class="sheet-body">
-<p id="identity-explain">{id_explain}</p>
+<div class="sheet-body" tabindex="0">
 <p id="identity-status" class="card-status" role="status"></p>
 <div id="identity-providers"></div>
+<p id="identity-explain">{id_explain}</p>
 <p class="note">{id_privacy}</p>
 </div>
 </section>
