@@ -28,14 +28,17 @@ fn keyring_service() -> String {
 /// The municipality's relay on loopback, serving *Sociaal restaurant* (five-minute
 /// conversations) with clerk "an"; the cockpit's token for it is in the keyring until
 /// this is dropped.
-struct Municipality {
-    url: String,
+pub(super) struct Municipality {
+    pub(super) url: String,
     _dir: tempfile::TempDir,
 }
 
 impl Municipality {
     /// `opening` is the opening hours of every day; `adjust` changes the rest.
-    async fn start(opening: &str, adjust: impl FnOnce(&mut RelayConfig)) -> Municipality {
+    pub(super) async fn start(
+        opening: &str,
+        adjust: impl FnOnce(&mut RelayConfig),
+    ) -> Municipality {
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let dir = tempfile::tempdir().unwrap();
         let mut config = RelayConfig::loopback(dir.path().to_path_buf());
@@ -88,7 +91,7 @@ impl Municipality {
     }
 
     /// The cockpit, pointed at this relay.
-    async fn cockpit(
+    pub(super) async fn cockpit(
         &self,
         display: &balie_testkit::display::Display,
     ) -> (Cockpit, tempfile::TempDir) {

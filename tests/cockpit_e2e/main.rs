@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, missing_docs)]
 
 mod front_door;
+mod identity;
 
 use balie_testkit::chromium;
 use balie_testkit::cockpit::{Cockpit, placement_log, serial};
