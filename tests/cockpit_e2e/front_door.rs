@@ -65,6 +65,7 @@ impl Municipality {
                     position: 1,
                     served_by: vec![product::ServedBy::Clerk("an".into())],
                     changed_at: 0,
+                    identity_required: false,
                 },
             )
             .unwrap();

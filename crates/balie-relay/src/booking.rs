@@ -221,6 +221,7 @@ pub(crate) fn book(
                     expires_at: end.as_second() + i64::from(booking.grace_minutes) * 60,
                     opens_at: Some(opens_at),
                     starts_at: Some(start.as_second()),
+                    product_id: Some(p.id.clone()),
                 },
                 &join_digest,
             )?;

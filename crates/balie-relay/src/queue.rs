@@ -380,6 +380,7 @@ pub(crate) fn take_next(
                 expires_at: now + ROOM_FOR,
                 opens_at: None,
                 starts_at: None,
+                product_id: Some(product_id.clone()),
             },
             &crate::sha256(token.digest_input()),
         )

@@ -38,6 +38,7 @@ pub(crate) async fn create(
         expires_at,
         opens_at: None,
         starts_at: None,
+        product_id: None,
     };
     let digest = crate::sha256(token.digest_input());
     state.with_db(|db| {

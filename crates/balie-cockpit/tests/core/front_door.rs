@@ -28,6 +28,7 @@ fn relay_product(id: &str, name: &str, cents: u64) -> product::Product {
         position: 1,
         served_by: vec![product::ServedBy::Clerk("an".into())],
         changed_at: 0,
+        identity_required: false,
     }
 }
 

@@ -70,6 +70,11 @@ pub struct ProductFields {
     /// Place in the list (lower first) [default on add: last].
     #[arg(long)]
     pub position: Option<i64>,
+    /// Whether the citizen must prove who they are (itsme, eID) in the call: the relay
+    /// asks by itself when they are let in [default on add: false]. Needs an identity
+    /// provider ([[identity]] in the config file).
+    #[arg(long)]
+    pub identity_required: Option<bool>,
     /// A clerk (by name) who serves it (repeatable; on set, replaces the clerks).
     #[arg(long = "clerk")]
     pub clerks: Vec<String>,
@@ -138,6 +143,7 @@ pub fn product(db: &Connection, command: ProductCommand) -> anyhow::Result<()> {
                 position: product::next_position(db)?,
                 served_by: Vec::new(),
                 changed_at: 0,
+                identity_required: false,
                 id,
             };
             if fields.price.is_none() {
@@ -159,12 +165,17 @@ pub fn product(db: &Connection, command: ProductCommand) -> anyhow::Result<()> {
                     .collect();
                 writeln!(
                     out,
-                    "{}\t{}\t{}\t{} min\t{}\t{}",
+                    "{}\t{}\t{}\t{} min\t{}{}\t{}",
                     p.id,
                     p.name.nl,
                     p.price.format(balie_domain::Locale::Nl),
                     p.duration_minutes,
                     if p.digital { "digital" } else { "not digital" },
+                    if p.identity_required {
+                        ", identity required"
+                    } else {
+                        ""
+                    },
                     if servers.is_empty() {
                         "served by nobody".to_owned()
                     } else {
@@ -250,6 +261,9 @@ fn apply(mut p: product::Product, f: ProductFields) -> anyhow::Result<product::P
     }
     if let Some(position) = f.position {
         p.position = position;
+    }
+    if let Some(required) = f.identity_required {
+        p.identity_required = required;
     }
     if !f.clerks.is_empty() {
         p.served_by

@@ -183,19 +183,47 @@ fn asked_message(state: &AppState, ask_id: &str) -> RelayToCitizen {
 }
 
 /// The admitted citizen of `room_id` is (back) on the page: if a question stands, it is
-/// told again.
+/// told again; if nothing was asked yet and the room's product requires identity, the
+/// relay asks by itself.
 pub(crate) fn citizen_arrived(state: &AppState, room_id: &str) {
-    let ask = state.identity().lock().ok().and_then(|inner| {
-        inner.rooms.get(room_id).and_then(|r| match r.state {
-            RoomState::Asked | RoomState::Failed(_) => Some(r.ask_id.clone()),
-            _ => None,
-        })
+    let Ok(inner) = state.identity().lock() else {
+        return;
+    };
+    let known = inner.rooms.get(room_id).map(|r| match r.state {
+        RoomState::Asked | RoomState::Failed(_) => Some(r.ask_id.clone()),
+        _ => None,
     });
-    if let Some(ask_id) = ask {
-        state
-            .rooms()
-            .tell_citizen(room_id, asked_message(state, &ask_id));
+    drop(inner);
+    match known {
+        Some(Some(ask_id)) => {
+            state
+                .rooms()
+                .tell_citizen(room_id, asked_message(state, &ask_id));
+        }
+        Some(None) => {}
+        None if !state.identity().providers.is_empty() && product_requires(state, room_id) => {
+            if let Err(e) = ask(state, room_id, true) {
+                tracing::warn!(room_id, error = %e, "identity not asked for the product");
+            }
+        }
+        None => {}
     }
+}
+
+/// Whether `room_id` was made for a product that requires identity.
+fn product_requires(state: &AppState, room_id: &str) -> bool {
+    let required = state.with_db(|db| {
+        let Some(product_id) =
+            balie_store::relay::room::find_by_id(db, room_id)?.and_then(|r| r.product_id)
+        else {
+            return Ok(false);
+        };
+        Ok(balie_store::relay::product::get(db, &product_id)?.is_some_and(|p| p.identity_required))
+    });
+    required.unwrap_or_else(|e| {
+        tracing::warn!(room_id, error = %e, "cannot read the room's product");
+        false
+    })
 }
 
 /// The room `room_id` if it is clerk `clerk_id`'s.

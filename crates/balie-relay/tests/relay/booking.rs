@@ -31,6 +31,7 @@ pub fn seed(relay: &TestRelay) {
             position: 1,
             served_by: vec![product::ServedBy::Clerk("tester".into())],
             changed_at: 0,
+            identity_required: false,
         },
     )
     .unwrap();

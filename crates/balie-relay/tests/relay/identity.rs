@@ -641,10 +641,34 @@ async fn follow(
     panic!("too many redirects");
 }
 
+/// Everything the relay logs while `f` runs (its own lines down to `trace`, the rest from
+/// `info`), on this test's thread, where its server runs.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// Against a certified provider: the relay authenticates with `private_key_jwt`, the
-/// claims come from the user-info endpoint, the means chosen is the `acr`.
+/// claims come from the user-info endpoint, the means chosen is the `acr`; and none of
+/// the citizen's claims reaches the relay's log.
 #[tokio::test]
 async fn at_a_certified_provider_itsme_confirms_a_password_is_too_weak_and_stopping_is_told() {
+    let log = Captured::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::new("info,balie_relay=trace"))
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _logging = tracing::subscriber::set_default(subscriber);
     let keys = tempfile::tempdir().unwrap();
     let key_file = keys.path().join("oidc-key.pem");
     let public =
@@ -734,8 +758,81 @@ key_file = "{}"
         }
         let _ = call.citizen.recv::<RelayToCitizen>().await;
     }
+    let logged = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logged.contains("identity confirmed"),
+        "the log is captured: {logged}"
+    );
+    for secret in ["Dirk", "Peeters", RRN, "85.07.30", "1985-07-30", "code="] {
+        assert!(
+            !logged.contains(secret),
+            "{secret:?} in the relay's log:\n{logged}"
+        );
+    }
 }
 
 async fn status_of(relay: &TestRelay, room: &Room) -> IdentityStatus {
     status(relay, room).await
+}
+
+/// A product that requires identity: the relay asks by itself when the citizen of a room
+/// made for it is let in, and the clerk sees that the product asked.
+#[tokio::test]
+async fn a_product_that_requires_identity_is_asked_for_when_its_citizen_is_let_in() {
+    use balie_store::relay::{product, room};
+    let op = start_op(Fault::None).await;
+    let relay = relay_with(&op.url).await;
+    super::booking::seed(&relay);
+    let db = super::booking::open_db(&relay);
+    let mut meals = product::get(&db, "sociaal-restaurant").unwrap().unwrap();
+    meals.identity_required = true;
+    product::put(&db, &meals).unwrap();
+    let clerk_id = balie_store::relay::clerk::list(&db)
+        .unwrap()
+        .into_iter()
+        .find(|c| c.name == "tester")
+        .unwrap()
+        .id;
+    let token = balie_domain::JoinToken::from_random_bytes([7; 16]);
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.digest_input());
+    let mut digest_bytes = [0u8; 32];
+    digest_bytes.copy_from_slice(digest.as_ref());
+    room::insert(
+        &db,
+        &room::Room {
+            id: "a1b2c3d4e5f60718".into(),
+            clerk_id,
+            locale: Some("nl".into()),
+            created_at: T0,
+            expires_at: T0 + 3600,
+            opens_at: None,
+            starts_at: None,
+            product_id: Some("sociaal-restaurant".into()),
+        },
+        &digest_bytes,
+    )
+    .unwrap();
+    let room = Room {
+        id: "a1b2c3d4e5f60718".into(),
+        join_url: format!("{}/j/{}", relay.url, token.to_text()),
+    };
+    let (_clerk, mut citizen, _) = admitted(&relay, &room).await;
+    let RelayToCitizen::IdentityAsked { providers } = citizen.recv().await else {
+        panic!("the relay did not ask for the product");
+    };
+    assert_eq!(providers.len(), 1);
+    assert_eq!(
+        status(&relay, &room).await,
+        IdentityStatus::Asked { by_product: true }
+    );
+
+    // A room made for no product asks nothing by itself.
+    let plain = super::signaling::room(&relay).await;
+    let (_clerk, mut citizen, _) = admitted(&relay, &plain).await;
+    assert!(
+        citizen
+            .quiet_for(std::time::Duration::from_millis(300))
+            .await
+    );
+    assert_eq!(status(&relay, &plain).await, IdentityStatus::NotAsked);
 }

@@ -47,5 +47,9 @@ pub static SCHEMA: Schema = Schema {
             version: 7,
             sql: include_str!("../../migrations/relay/0007_mail.sql"),
         },
+        Migration {
+            version: 8,
+            sql: include_str!("../../migrations/relay/0008_identity.sql"),
+        },
     ],
 };

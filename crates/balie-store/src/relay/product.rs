@@ -55,12 +55,14 @@ pub struct Product {
     pub position: i64,
     /// Who serves it.
     pub served_by: Vec<ServedBy>,
+    /// Whether the citizen must prove who they are (the relay asks when they are let in).
+    pub identity_required: bool,
     /// When it was last changed, unix seconds.
     pub changed_at: i64,
 }
 
 const SELECT: &str = "SELECT id, name_nl, name_fr, name_en, prepare_nl, prepare_fr, prepare_en,
-    price_cents, duration_minutes, digital, position, changed_at FROM product";
+    price_cents, duration_minutes, digital, position, changed_at, identity_required FROM product";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Product, i64, i64)> {
     Ok((
@@ -82,6 +84,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Product, i64, i64)> {
             position: r.get(10)?,
             served_by: Vec::new(),
             changed_at: r.get(11)?,
+            identity_required: r.get::<_, i64>(12)? != 0,
         },
         r.get(7)?,
         r.get(8)?,
@@ -178,12 +181,13 @@ pub fn put(conn: &Connection, product: &Product) -> Result<bool, StoreError> {
         .is_some();
     tx.execute(
         "INSERT INTO product (id, name_nl, name_fr, name_en, prepare_nl, prepare_fr,
-            prepare_en, price_cents, duration_minutes, digital, position, changed_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+            prepare_en, price_cents, duration_minutes, digital, position, changed_at,
+            identity_required)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
          ON CONFLICT (id) DO UPDATE SET name_nl = ?2, name_fr = ?3, name_en = ?4,
             prepare_nl = ?5, prepare_fr = ?6, prepare_en = ?7, price_cents = ?8,
             duration_minutes = ?9, digital = ?10, position = ?11, changed_at = ?12,
-            removed_at = NULL",
+            identity_required = ?13, removed_at = NULL",
         params![
             product.id,
             product.name.nl,
@@ -197,6 +201,7 @@ pub fn put(conn: &Connection, product: &Product) -> Result<bool, StoreError> {
             product.digital,
             product.position,
             now_unix(),
+            product.identity_required,
         ],
     )?;
     tx.execute(

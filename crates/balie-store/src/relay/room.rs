@@ -21,14 +21,16 @@ pub struct Room {
     pub opens_at: Option<i64>,
     /// For an appointment's room: when the appointment begins (unix seconds).
     pub starts_at: Option<i64>,
+    /// The product it was made for (an appointment's, a walk-in's).
+    pub product_id: Option<String>,
 }
 
 /// Stores a new room.
 pub fn insert(conn: &Connection, room: &Room, token_sha256: &[u8; 32]) -> Result<(), StoreError> {
     conn.execute(
         "INSERT INTO room (id, token_sha256, clerk_id, locale, created_at, expires_at,
-            opens_at, starts_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            opens_at, starts_at, product_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             room.id,
             token_sha256.as_slice(),
@@ -38,13 +40,13 @@ pub fn insert(conn: &Connection, room: &Room, token_sha256: &[u8; 32]) -> Result
             room.expires_at,
             room.opens_at,
             room.starts_at,
+            room.product_id,
         ],
     )?;
     Ok(())
 }
 
-const SELECT: &str =
-    "SELECT id, clerk_id, locale, created_at, expires_at, opens_at, starts_at FROM room";
+const SELECT: &str = "SELECT id, clerk_id, locale, created_at, expires_at, opens_at, starts_at, product_id FROM room";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Room> {
     Ok(Room {
@@ -55,6 +57,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Room> {
         expires_at: r.get(4)?,
         opens_at: r.get(5)?,
         starts_at: r.get(6)?,
+        product_id: r.get(7)?,
     })
 }
 

@@ -39,6 +39,7 @@ fn meals(served_by: Vec<product::ServedBy>) -> product::Product {
         position: 1,
         served_by,
         changed_at: 0,
+        identity_required: false,
     }
 }
 
