@@ -327,12 +327,12 @@ impl Identity {
     }
 
     fn case_party(&self, room_id: &str) -> Result<Option<case::Party>, CockpitError> {
-        Ok(self.store.with(|c| {
+        self.store.with(|c| {
             let Some(case_id) = case::case_of_room(c, room_id)? else {
                 return Ok(None);
             };
             Ok(case::read_detail(c, case_id)?.map(|d| d.party))
-        })?)
+        })
     }
 
     /// Completes the case's party with the confirmed national number and birth date
