@@ -284,6 +284,10 @@ pub(crate) fn ask(
     state
         .rooms()
         .tell_citizen(room_id, asked_message(state, &ask_id));
+    if by_product {
+        // The clerk did not ask: their cockpit learns it from the relay.
+        hint_clerk(state, room_id);
+    }
     tracing::info!(room_id, by_product, "identity asked");
     Ok(status)
 }
@@ -650,6 +654,11 @@ fn settle(state: &AppState, room_id: &str, ask_id: &str, outcome: Outcome) {
             .rooms()
             .tell_citizen(room_id, asked_message(state, ask_id));
     }
+    hint_clerk(state, room_id);
+}
+
+/// Tells the cockpits of `room_id`'s clerk that its identity changed.
+fn hint_clerk(state: &AppState, room_id: &str) {
     match state.with_db(|db| balie_store::relay::room::find_by_id(db, room_id)) {
         Ok(Some(room)) => {
             crate::hooks::identity(

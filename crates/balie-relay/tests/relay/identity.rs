@@ -816,7 +816,13 @@ async fn a_product_that_requires_identity_is_asked_for_when_its_citizen_is_let_i
         id: "a1b2c3d4e5f60718".into(),
         join_url: format!("{}/j/{}", relay.url, token.to_text()),
     };
+    let mut hints = connect(&format!("{}/ws/hints", relay.ws_url()), Some(&relay.token))
+        .await
+        .unwrap();
     let (_clerk, mut citizen, _) = admitted(&relay, &room).await;
+    // The clerk did not ask: their cockpit hears it.
+    let hint: IdentityHint = hints.recv().await;
+    assert_eq!(hint.identity_in_room, room.id);
     let RelayToCitizen::IdentityAsked { providers } = citizen.recv().await else {
         panic!("the relay did not ask for the product");
     };
