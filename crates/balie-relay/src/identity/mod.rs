@@ -68,6 +68,9 @@ struct Inner {
 }
 
 struct SignIn {
+    /// SHA-256 of the secret in the browser's cookie: the answer must come back to the
+    /// browser that started the sign-in (RFC 6749 10.12).
+    browser_sha256: [u8; 32],
     room_id: String,
     ask_id: String,
     provider: usize,
@@ -351,14 +354,32 @@ pub(crate) async fn start_route(
 ) -> Response {
     let locale = choose_locale(query.lang.as_deref(), &headers, None);
     match start(&state, &ask_id, &provider_id, locale).await {
-        Ok(location) => (
-            StatusCode::SEE_OTHER,
-            [
-                (header::LOCATION, location),
-                (header::CACHE_CONTROL, "no-store".into()),
-            ],
-        )
-            .into_response(),
+        Ok(Started {
+            location,
+            cookie_name,
+            browser_secret,
+        }) => {
+            let secure = if state.public_url().starts_with("https://") {
+                "; Secure"
+            } else {
+                ""
+            };
+            let max_age = SIGN_IN_WITHIN.as_secs();
+            (
+                StatusCode::SEE_OTHER,
+                [
+                    (header::LOCATION, location),
+                    (header::CACHE_CONTROL, "no-store".into()),
+                    (
+                        header::SET_COOKIE,
+                        format!(
+                            "{cookie_name}={browser_secret}; Path=/id/callback; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}"
+                        ),
+                    ),
+                ],
+            )
+                .into_response()
+        }
         Err(Outcome::Failed(IdentityFailure::Expired)) => {
             result_page(&state, locale, StatusCode::GONE, "identity.page.expired")
         }
@@ -387,12 +408,42 @@ impl Outcome {
     }
 }
 
+/// A sign-in under way: where to send the browser, and the cookie that binds the answer
+/// to it.
+struct Started {
+    location: String,
+    cookie_name: String,
+    browser_secret: String,
+}
+
+/// The cookie of the sign-in whose `state` is `state_param`: one per sign-in, so two tabs
+/// of one browser do not undo each other.
+fn cookie_name(state_param: &str) -> String {
+    format!(
+        "balie_sign_in_{}",
+        &hex::encode(crate::sha256(state_param.as_bytes()))[..12]
+    )
+}
+
+/// The value of cookie `name` in the request's `Cookie` headers.
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| {
+            let (k, v) = pair.trim().split_once('=')?;
+            (k == name).then_some(v)
+        })
+}
+
 async fn start(
     state: &AppState,
     ask_id: &str,
     provider_id: &str,
     locale: Locale,
-) -> Result<String, Outcome> {
+) -> Result<Started, Outcome> {
     let identity = state.identity();
     let expired = Outcome::Failed(IdentityFailure::Expired);
     let (index, provider) = identity
@@ -432,6 +483,7 @@ async fn start(
     let state_param = hex::encode(crate::random_bytes::<32>().map_err(|_| unavailable())?);
     let nonce = hex::encode(crate::random_bytes::<32>().map_err(|_| unavailable())?);
     let (verifier, challenge) = provider::pkce().map_err(|_| unavailable())?;
+    let browser_secret = hex::encode(crate::random_bytes::<16>().map_err(|_| unavailable())?);
     {
         let mut inner = identity.lock().map_err(|_| unavailable())?;
         if inner.sign_ins.len() >= MAX_SIGN_INS {
@@ -451,6 +503,7 @@ async fn start(
         inner.sign_ins.insert(
             crate::sha256(state_param.as_bytes()),
             SignIn {
+                browser_sha256: crate::sha256(browser_secret.as_bytes()),
                 room_id: room_id.clone(),
                 ask_id: ask_id.to_owned(),
                 provider: index,
@@ -480,7 +533,11 @@ async fn start(
         }
     }
     tracing::info!(room_id, provider = provider_id, "identity sign-in started");
-    Ok(url.into())
+    Ok(Started {
+        location: url.into(),
+        cookie_name: cookie_name(&state_param),
+        browser_secret,
+    })
 }
 
 fn redirect_uri(state: &AppState) -> String {
@@ -503,12 +560,24 @@ pub(crate) async fn callback_route(
 ) -> Response {
     let sign_in = query.state.as_deref().and_then(|s| {
         let key = crate::sha256(s.as_bytes());
-        // Taken out: a `state` works once.
-        state.identity().lock().ok()?.sign_ins.remove(&key)
+        let browser = cookie(&headers, &cookie_name(s)).map(|v| crate::sha256(v.as_bytes()));
+        let mut inner = state.identity().lock().ok()?;
+        // Only in the browser that started it (an answer sent to another browser, a
+        // forged link, is refused and the sign-in stays for its own browser); then taken
+        // out: a `state` works once.
+        let same_browser = inner.sign_ins.get(&key).is_some_and(|s| {
+            browser.is_some_and(|b| {
+                subtle::ConstantTimeEq::ct_eq(&b[..], &s.browser_sha256[..]).into()
+            })
+        });
+        if !same_browser {
+            return None;
+        }
+        inner.sign_ins.remove(&key)
     });
     let Some(sign_in) = sign_in else {
         let locale = choose_locale(None, &headers, None);
-        tracing::info!("identity callback with an unknown or used state");
+        tracing::info!("identity callback with an unknown or used state, or from another browser");
         return result_page(&state, locale, StatusCode::GONE, "identity.page.expired");
     };
     let locale = sign_in.locale;
@@ -520,7 +589,16 @@ pub(crate) async fn callback_route(
         Outcome::Failed(_) => StatusCode::BAD_GATEWAY,
     };
     settle(&state, &sign_in.room_id, &sign_in.ask_id, outcome);
-    result_page(&state, locale, status, key)
+    let mut page = result_page(&state, locale, status, key);
+    if let Some(s) = query.state.as_deref()
+        && let Ok(clear) = axum::http::HeaderValue::from_str(&format!(
+            "{}=; Path=/id/callback; Max-Age=0; HttpOnly; SameSite=Lax",
+            cookie_name(s)
+        ))
+    {
+        page.headers_mut().append(header::SET_COOKIE, clear);
+    }
+    page
 }
 
 /// Redeems the code and checks what comes back; the identity, if confirmed, is put in

@@ -303,17 +303,44 @@ async fn call_asked(relay: &TestRelay) -> Call {
     }
 }
 
-/// Follows the citizen's tab: start → provider → callback; the last page's status and text.
+/// The `name=value` of the cookie a response sets.
+fn set_cookie(response: &reqwest::Response) -> String {
+    response.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned()
+}
+
+/// Follows the citizen's tab: start → provider → callback; the last page's status and
+/// text, the callback's address and the browser's cookie.
 async fn sign_in(call: &Call) -> (u16, String, String) {
+    let (authorize, cookie) = to_provider(&call.start_url).await;
     let browser = no_redirects();
-    let to_op = browser.get(&call.start_url).send().await.unwrap();
-    assert_eq!(to_op.status(), 303, "{}", to_op.text().await.unwrap());
-    let authorize = to_op.headers()["location"].to_str().unwrap().to_owned();
     let back = browser.get(&authorize).send().await.unwrap();
     let callback = back.headers()["location"].to_str().unwrap().to_owned();
-    let page = browser.get(&callback).send().await.unwrap();
+    let page = browser
+        .get(&callback)
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
     let status = page.status().as_u16();
     (status, page.text().await.unwrap(), callback)
+}
+
+/// Opens a start address: where the relay sends the browser, and the cookie it sets.
+async fn to_provider(start_url: &str) -> (String, String) {
+    let to_op = no_redirects().get(start_url).send().await.unwrap();
+    assert_eq!(to_op.status(), 303);
+    let cookie = set_cookie(&to_op);
+    assert!(cookie.starts_with("balie_sign_in_"), "{cookie}");
+    (
+        to_op.headers()["location"].to_str().unwrap().to_owned(),
+        cookie,
+    )
 }
 
 async fn status(relay: &TestRelay, room: &Room) -> IdentityStatus {
@@ -535,7 +562,7 @@ async fn a_replayed_state_and_a_code_used_twice_are_not_confirmed() {
         IdentityStatus::Confirmed { .. }
     ));
 
-    // The same answer again (a `state` works once).
+    // The same answer again (a `state` works once), even from the same browser.
     let replay = no_redirects().get(&first_callback).send().await.unwrap();
     assert_eq!(replay.status(), 410);
     assert_eq!(status(&relay, &call.room).await, IdentityStatus::HandedOver);
@@ -555,8 +582,8 @@ async fn a_replayed_state_and_a_code_used_twice_are_not_confirmed() {
     };
     let browser = no_redirects();
     let start = format!("{}{}", relay.url, providers[0].start_url);
-    let to_op = browser.get(&start).send().await.unwrap();
-    let authorize = url::Url::parse(to_op.headers()["location"].to_str().unwrap()).unwrap();
+    let (authorize, cookie) = to_provider(&start).await;
+    let authorize = url::Url::parse(&authorize).unwrap();
     let fresh_state = authorize
         .query_pairs()
         .find(|(k, _)| k == "state")
@@ -575,6 +602,7 @@ async fn a_replayed_state_and_a_code_used_twice_are_not_confirmed() {
             "{}/id/callback?code={old_code}&state={fresh_state}",
             relay.url
         ))
+        .header("cookie", cookie)
         .send()
         .await
         .unwrap();
@@ -841,4 +869,49 @@ async fn a_product_that_requires_identity_is_asked_for_when_its_citizen_is_let_i
             .await
     );
     assert_eq!(status(&relay, &plain).await, IdentityStatus::NotAsked);
+}
+
+/// An answer that reaches another browser than the one that started the sign-in (a
+/// forged or forwarded link: login CSRF) is refused, and the sign-in stays for its own
+/// browser, which still completes it.
+#[tokio::test]
+async fn an_answer_in_another_browser_is_refused_and_the_sign_in_stays_for_its_own() {
+    let op = start_op(Fault::None).await;
+    let relay = relay_with(&op.url).await;
+    let mut call = call_asked(&relay).await;
+    let (authorize, cookie) = to_provider(&call.start_url).await;
+    let browser = no_redirects();
+    let back = browser.get(&authorize).send().await.unwrap();
+    let callback = back.headers()["location"].to_str().unwrap().to_owned();
+    let forged = "balie_sign_in_000000000000=forged".to_owned();
+    let wrong_value = format!("{cookie}x");
+    for other in [None, Some(forged), Some(wrong_value)] {
+        let mut request = browser.get(&callback);
+        if let Some(c) = &other {
+            request = request.header("cookie", c);
+        }
+        let refused = request.send().await.unwrap();
+        assert_eq!(refused.status(), 410, "{other:?}");
+        assert!(
+            call.hints
+                .quiet_for(std::time::Duration::from_millis(200))
+                .await
+        );
+        assert_eq!(
+            status(&relay, &call.room).await,
+            IdentityStatus::Asked { by_product: false }
+        );
+    }
+    let own = browser
+        .get(&callback)
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), 200);
+    let _: IdentityHint = call.hints.recv().await;
+    assert!(matches!(
+        status(&relay, &call.room).await,
+        IdentityStatus::Confirmed { .. }
+    ));
 }
