@@ -485,7 +485,7 @@ function showIdentityAsked(providers) {
       link.href = `${provider.start_url}?lang=${locale}`;
       link.target = "_blank";
       link.rel = "noopener";
-      link.textContent = text("idButton").replace("{label}", provider.label);
+      link.textContent = text("idButton").replace("{label}", () => provider.label);
       return link;
     }),
   );

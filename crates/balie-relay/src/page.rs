@@ -32,6 +32,10 @@ pub(crate) struct Page {
     pub(crate) forms: bool,
     /// A class for `<main>`.
     pub(crate) main_class: Option<&'static str>,
+    /// Whether the language chooser is shown (not on a page whose address works once,
+    /// such as the return from an identity provider: choosing a language would load it
+    /// again).
+    pub(crate) languages: bool,
 }
 
 impl Page {
@@ -45,6 +49,7 @@ impl Page {
             keep: Vec::new(),
             forms: false,
             main_class: None,
+            languages: true,
         }
     }
 }
@@ -109,7 +114,7 @@ pub(crate) fn render(state: &AppState, page: Page) -> Response {
 <body>
 <header class="top">
 <p class="municipality">{municipality}</p>
-<nav aria-label="{language_label}"><ul class="languages">{languages}</ul></nav>
+{nav}
 </header>
 <main id="main"{main_class}>
 {main}
@@ -120,7 +125,14 @@ pub(crate) fn render(state: &AppState, page: Page) -> Response {
         lang = locale.bcp47(),
         title = escape(&title),
         municipality = escape(municipality),
-        language_label = escape(t("language.label")),
+        nav = if page.languages {
+            format!(
+                r#"<nav aria-label="{}"><ul class="languages">{languages}</ul></nav>"#,
+                escape(t("language.label"))
+            )
+        } else {
+            String::new()
+        },
         main = page.main,
     );
     let mut response = (page.status, html).into_response();

@@ -468,6 +468,8 @@ fn on_clerk_message(state: &AppState, room_id: &str, message: ClerkMessage) -> O
                 .flatten();
             if refused.is_none() {
                 remember_admitted(state, room_id, Some(&resume_sha256));
+                // A new citizen: nothing asked of or confirmed for another counts.
+                crate::identity::citizen_changed(state, room_id);
                 crate::identity::citizen_arrived(state, room_id);
             }
             refused
@@ -506,7 +508,7 @@ fn on_clerk_message(state: &AppState, room_id: &str, message: ClerkMessage) -> O
                     send(&citizen, RelayToCitizen::Ended);
                 }
             });
-            state.identity().forget_room(room_id);
+            let _ = state.identity().forget_room(room_id);
             // The link stops working at once, also after a relay restart.
             let now = state.clock().now_unix();
             if let Err(e) = state.with_db(|db| balie_store::relay::room::expire(db, room_id, now)) {
@@ -756,6 +758,7 @@ fn citizen_says_goodbye(state: &AppState, room_id: &str, conn: u64) {
     }) == Some(true)
     {
         remember_admitted(state, room_id, None);
+        crate::identity::citizen_changed(state, room_id);
     }
 }
 

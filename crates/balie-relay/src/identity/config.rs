@@ -295,7 +295,8 @@ impl ProviderFile {
         Ok(ProviderConfig {
             id: self.id,
             label: self.label,
-            issuer: self.issuer.trim_end_matches('/').to_owned(),
+            // Exactly as written: ID tokens must name it so (OpenID Connect Discovery 4.3).
+            issuer: self.issuer,
             client_id: self.client_id,
             client_auth,
             scopes,

@@ -68,6 +68,8 @@ struct Inner {
 }
 
 struct SignIn {
+    /// When it started, by the relay's clock: the citizen must sign in after this.
+    started_unix: i64,
     /// SHA-256 of the secret in the browser's cookie: the answer must come back to the
     /// browser that started the sign-in (RFC 6749 10.12).
     browser_sha256: [u8; 32],
@@ -97,9 +99,10 @@ enum RoomState {
 
 impl RoomIdentity {
     fn expired(&self, now: Instant) -> bool {
+        // A failure leaves the question standing (the page offers the providers again).
         let kept = match self.state {
-            RoomState::Asked | RoomState::HandedOver => ASK_STANDS,
-            RoomState::Confirmed(_) | RoomState::Failed(_) => UNREAD_KEPT,
+            RoomState::Asked | RoomState::HandedOver | RoomState::Failed(_) => ASK_STANDS,
+            RoomState::Confirmed(_) => UNREAD_KEPT,
         };
         now.duration_since(self.since) > kept
     }
@@ -144,12 +147,14 @@ impl Identity {
         Ok(inner)
     }
 
-    /// Forgets everything about `room_id` (the conversation ended).
-    pub(crate) fn forget_room(&self, room_id: &str) {
-        if let Ok(mut inner) = self.inner.lock() {
-            inner.rooms.remove(room_id);
-            inner.sign_ins.retain(|_, s| s.room_id != room_id);
-        }
+    /// Forgets everything about `room_id` (the conversation ended, or its citizen left:
+    /// an identity belongs to one citizen); whether anything was known.
+    pub(crate) fn forget_room(&self, room_id: &str) -> bool {
+        let Ok(mut inner) = self.inner.lock() else {
+            return false;
+        };
+        inner.sign_ins.retain(|_, s| s.room_id != room_id);
+        inner.rooms.remove(room_id).is_some()
     }
 
     /// The keys the relay signs client assertions with, for `/.well-known/jwks.json`.
@@ -182,6 +187,14 @@ fn asked_message(state: &AppState, ask_id: &str) -> RelayToCitizen {
                 start_url: format!("/id/start/{ask_id}/{}", p.config.id),
             })
             .collect(),
+    }
+}
+
+/// The citizen of `room_id` left (or another was let in): what was asked or confirmed
+/// was theirs; it is forgotten and the clerk's cockpit told.
+pub(crate) fn citizen_changed(state: &AppState, room_id: &str) {
+    if state.identity().forget_room(room_id) {
+        hint_clerk(state, room_id);
     }
 }
 
@@ -503,6 +516,7 @@ async fn start(
         inner.sign_ins.insert(
             crate::sha256(state_param.as_bytes()),
             SignIn {
+                started_unix: state.clock().now_unix(),
                 browser_sha256: crate::sha256(browser_secret.as_bytes()),
                 room_id: room_id.clone(),
                 ask_id: ask_id.to_owned(),
@@ -526,6 +540,10 @@ async fn start(
             .append_pair("nonce", &nonce)
             .append_pair("code_challenge", &challenge)
             .append_pair("code_challenge_method", "S256")
+            // A fresh sign-in by whoever is at the device now, never a session of the
+            // person who used it before (a shared or family device).
+            .append_pair("prompt", "login")
+            .append_pair("max_age", "0")
             .append_pair("ui_locales", locale.code());
         if config.send_acr_values {
             let acr: Vec<&str> = config.accepted_means().map(|m| m.acr.as_str()).collect();
@@ -636,6 +654,7 @@ async fn finish(state: &AppState, sign_in: &SignIn, query: &CallbackQuery) -> Ou
         provider: &provider.config,
         nonce: &sign_in.nonce,
         now: state.clock().now_unix(),
+        signed_in_after: Some(sign_in.started_unix),
     };
     let verified = match provider
         .redeem(code, &sign_in.verifier, &redirect_uri(state), &expected)
@@ -671,14 +690,23 @@ async fn finish(state: &AppState, sign_in: &SignIn, query: &CallbackQuery) -> Ou
         authenticated_at: verified.authenticated_at,
     };
     let placed = state.identity().lock().ok().is_some_and(|mut inner| {
-        match inner.rooms.get_mut(&sign_in.room_id) {
-            Some(room) if room.ask_id == sign_in.ask_id => {
+        let placed = match inner.rooms.get_mut(&sign_in.room_id) {
+            // Only an open question takes an answer: a confirmation (read or not) is not
+            // replaced by another tab's.
+            Some(room)
+                if room.ask_id == sign_in.ask_id
+                    && matches!(room.state, RoomState::Asked | RoomState::Failed(_)) =>
+            {
                 room.state = RoomState::Confirmed(Box::new(confirmed));
                 room.since = Instant::now();
                 true
             }
             _ => false,
+        };
+        if placed {
+            inner.sign_ins.retain(|_, s| s.room_id != sign_in.room_id);
         }
+        placed
     });
     if placed {
         tracing::info!(
@@ -765,6 +793,9 @@ fn result_page(state: &AppState, locale: Locale, status: StatusCode, key: &str) 
     );
     render(
         state,
-        Page::front(status, locale, t(&format!("{key}.heading")), main),
+        Page {
+            languages: false,
+            ..Page::front(status, locale, t(&format!("{key}.heading")), main)
+        },
     )
 }

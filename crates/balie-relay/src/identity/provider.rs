@@ -105,10 +105,13 @@ impl Provider {
         {
             return Ok(doc.clone());
         }
-        let url = format!("{}/.well-known/openid-configuration", self.config.issuer);
+        let url = format!(
+            "{}/.well-known/openid-configuration",
+            self.config.issuer.trim_end_matches('/')
+        );
         let doc: Discovery = serde_json::from_value(self.get_json(&url, None).await?)
             .map_err(|_| unavailable("the discovery document lacks a required field"))?;
-        if doc.issuer.trim_end_matches('/') != self.config.issuer {
+        if doc.issuer != self.config.issuer {
             return Err(unavailable("the discovery document names another issuer"));
         }
         for url in [

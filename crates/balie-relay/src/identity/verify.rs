@@ -82,6 +82,9 @@ pub struct Expected<'a> {
     pub nonce: &'a str,
     /// Now, unix seconds, by the relay's clock.
     pub now: i64,
+    /// When the sign-in started: `auth_time` is then required and may not be before it
+    /// (less the skew), so an old session at the provider does not count.
+    pub signed_in_after: Option<i64>,
 }
 
 /// An ID token that passed every check.
@@ -203,11 +206,13 @@ pub fn check(
         .filter(|s| !s.is_empty() && s.len() <= 255)
         .ok_or(Rejected::Claim("sub"))?
         .to_owned();
-    let authenticated_at = match claims.get("auth_time") {
-        None => iat,
-        Some(t) => t
+    let authenticated_at = match (claims.get("auth_time"), expected.signed_in_after) {
+        (None, None) => iat,
+        (None, Some(_)) => return Err(Rejected::Claim("auth_time")),
+        (Some(t), after) => t
             .as_i64()
             .filter(|t| *t <= now + SKEW_SECONDS)
+            .filter(|t| after.is_none_or(|after| *t >= after - SKEW_SECONDS))
             .ok_or(Rejected::Claim("auth_time"))?,
     };
     Ok(VerifiedToken {

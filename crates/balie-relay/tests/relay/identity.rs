@@ -37,6 +37,7 @@ enum Fault {
     FutureIat,
     WrongNonce,
     AcrTooLow,
+    OldSession,
     RefusedByCitizen,
     TokenEndpointDown,
     GarbageToken,
@@ -94,6 +95,11 @@ async fn authorize(State(op): State<Op>, Query(q): Query<HashMap<String, String>
         !q["acr_values"].contains("csampassword"),
         "a low means asked"
     );
+    assert_eq!(
+        q["prompt"], "login",
+        "a fresh sign-in, not someone's session"
+    );
+    assert_eq!(q["max_age"], "0");
     let redirect = &q["redirect_uri"];
     let state = &q["state"];
     if op.fault == Fault::RefusedByCitizen {
@@ -181,6 +187,7 @@ async fn token(
         Fault::FutureIat => claims["iat"] = (now + 3600).into(),
         Fault::WrongNonce => claims["nonce"] = "a-nonce-from-another-sign-in".into(),
         Fault::AcrTooLow => claims["acr"] = "urn:be:vlaanderen:authmech:csampassword".into(),
+        Fault::OldSession => claims["auth_time"] = (now - 3600).into(),
         _ => {}
     }
     let (key, kid) = &op.key;
@@ -914,4 +921,108 @@ async fn an_answer_in_another_browser_is_refused_and_the_sign_in_stays_for_its_o
         status(&relay, &call.room).await,
         IdentityStatus::Confirmed { .. }
     ));
+}
+
+#[tokio::test]
+async fn a_session_from_before_the_sign_in_is_not_confirmed() {
+    refused_for(Fault::OldSession, IdentityFailure::Invalid).await;
+}
+
+/// An identity belongs to one citizen: when they leave and another is let in, what was
+/// confirmed is forgotten (the cockpit hears it) and nothing stands for the new one.
+#[tokio::test]
+async fn a_new_citizen_in_the_room_does_not_inherit_the_identity_of_the_one_before() {
+    use balie_protocol::signaling::{CitizenMessage, ClerkMessage, RelayToClerk};
+    let op = start_op(Fault::None).await;
+    let relay = relay_with(&op.url).await;
+    let mut call = call_asked(&relay).await;
+    let (status_code, _, _) = sign_in(&call).await;
+    assert_eq!(status_code, 200);
+    let _: IdentityHint = call.hints.recv().await;
+    assert!(matches!(
+        status(&relay, &call.room).await,
+        IdentityStatus::Confirmed { .. }
+    ));
+    call.citizen.send(&CitizenMessage::Leave).await;
+    let hint: IdentityHint = call.hints.recv().await;
+    assert_eq!(hint.identity_in_room, call.room.id);
+    assert_eq!(status(&relay, &call.room).await, IdentityStatus::NotAsked);
+
+    // Someone else comes in with the same link.
+    let token = call.room.join_url.rsplit('/').next().unwrap().to_owned();
+    let mut next = connect(&format!("{}/ws/citizen/{token}", relay.ws_url()), None)
+        .await
+        .unwrap();
+    next.send(&CitizenMessage::Knock {
+        version: balie_protocol::signaling::SIGNALING_VERSION,
+        locale: balie_domain::Locale::Nl,
+        resume: None,
+    })
+    .await;
+    let clerk = &mut call._clerk;
+    let knock_id = loop {
+        if let RelayToClerk::Knock { knock_id, .. } = clerk.recv().await {
+            break knock_id;
+        }
+    };
+    clerk.send(&ClerkMessage::Admit { knock_id }).await;
+    loop {
+        if let RelayToCitizen::Admitted { .. } = next.recv().await {
+            break;
+        }
+    }
+    assert!(
+        next.quiet_for(std::time::Duration::from_millis(300)).await,
+        "asked nothing"
+    );
+    assert_eq!(status(&relay, &call.room).await, IdentityStatus::NotAsked);
+    // The first citizen's start address no longer works.
+    let stale = no_redirects().get(&call.start_url).send().await.unwrap();
+    assert_eq!(stale.status(), 410);
+}
+
+/// One question, one answer: a second sign-in that completes after the first does not
+/// replace the identity the clerk already read.
+#[tokio::test]
+async fn a_second_sign_in_does_not_replace_a_confirmed_identity() {
+    let op = start_op(Fault::None).await;
+    let relay = relay_with(&op.url).await;
+    let mut call = call_asked(&relay).await;
+    let (first, first_cookie) = to_provider(&call.start_url).await;
+    let (second, second_cookie) = to_provider(&call.start_url).await;
+    let browser = no_redirects();
+    let mut callbacks = Vec::new();
+    for authorize in [&first, &second] {
+        let back = browser.get(authorize).send().await.unwrap();
+        callbacks.push(back.headers()["location"].to_str().unwrap().to_owned());
+    }
+    let done = browser
+        .get(&callbacks[0])
+        .header("cookie", first_cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), 200);
+    let _: IdentityHint = call.hints.recv().await;
+    assert!(matches!(
+        status(&relay, &call.room).await,
+        IdentityStatus::Confirmed { .. }
+    ));
+    let late = browser
+        .get(&callbacks[1])
+        .header("cookie", second_cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        late.status(),
+        410,
+        "the confirmation took the other sign-ins with it"
+    );
+    assert!(
+        call.hints
+            .quiet_for(std::time::Duration::from_millis(200))
+            .await
+    );
+    assert_eq!(status(&relay, &call.room).await, IdentityStatus::HandedOver);
 }
