@@ -219,7 +219,7 @@ function onRelayMessage(message) {
       finish("ended");
       break;
     case "identity_asked":
-      showIdentityAsked(message.providers);
+      void showIdentityAsked(message.providers);
       break;
     case "identity_done":
       showIdentityDone(message.outcome);
@@ -467,8 +467,42 @@ function bringForward(name) {
   else openSheet(name);
 }
 
+/** The question this browser is bound to (`/id/bind`). @type {string | null} */
+let boundAsk = null;
+
+/**
+ * Binds this browser to the question of `startUrl` (`/id/start/{ask}/{provider}`) with the
+ * resume secret only the admitted citizen's page holds: the relay then starts a sign-in
+ * only here, so a start address sent to someone else starts nothing.
+ * @param {string} startUrl
+ */
+async function bindBrowser(startUrl) {
+  const ask = startUrl.split("/")[3] ?? "";
+  if (ask === boundAsk) return true;
+  const resume = sessionStorage.getItem(resumeKey);
+  if (!ask || !resume) return false;
+  try {
+    const answer = await fetch(`/id/bind/${encodeURIComponent(ask)}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ resume }),
+      credentials: "same-origin",
+    });
+    if (!answer.ok) return false;
+    boundAsk = ask;
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** @param {IdentityProvider[]} providers */
-function showIdentityAsked(providers) {
+async function showIdentityAsked(providers) {
+  const first = providers[0];
+  if (!first || !(await bindBrowser(first.start_url))) {
+    showIdentityDone("failed");
+    return;
+  }
   const list = byId("identity-providers");
   const fresh = list.childElementCount === 0 && byId("identity-status").dataset.outcome !== "refused";
   const status = byId("identity-status");

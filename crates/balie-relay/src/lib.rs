@@ -112,6 +112,7 @@ pub fn app(state: AppState) -> Router {
             "/api/rooms/{room_id}/identity",
             post(identity::ask_route).get(identity::status_route),
         )
+        .route("/id/bind/{ask_id}", post(identity::bind_route))
         .route("/id/start/{ask_id}/{provider}", get(identity::start_route))
         .route("/id/callback", get(identity::callback_route))
         .route("/.well-known/jwks.json", get(identity::jwks_route))

@@ -158,6 +158,23 @@ impl Rooms {
         }
     }
 
+    /// Whether `resume` is the resume secret of `room_id`'s admitted citizen.
+    pub(crate) fn is_admitted_citizen(&self, room_id: &str, resume: &str) -> bool {
+        let Ok(live) = self.live.lock() else {
+            return false;
+        };
+        live.get(room_id)
+            .filter(|room| room.ended.is_none())
+            .and_then(|room| room.citizen.as_ref())
+            .is_some_and(|c| {
+                subtle::ConstantTimeEq::ct_eq(
+                    &c.resume_sha256[..],
+                    &crate::sha256(resume.as_bytes())[..],
+                )
+                .into()
+            })
+    }
+
     fn is_ended(&self, room_id: &str) -> bool {
         self.live
             .lock()

@@ -85,6 +85,10 @@ struct SignIn {
 struct RoomIdentity {
     /// The secret part of this question's start addresses.
     ask_id: String,
+    /// SHA-256 of the cookies of the browsers the admitted citizen's call page runs in
+    /// (`/id/bind`): only they may start a sign-in, so a start address sent to someone
+    /// else starts nothing.
+    browsers: Vec<[u8; 32]>,
     by_product: bool,
     state: RoomState,
     since: Instant,
@@ -283,6 +287,7 @@ pub(crate) fn ask(
                     room_id.to_owned(),
                     RoomIdentity {
                         ask_id: id.clone(),
+                        browsers: Vec::new(),
                         by_product,
                         state: RoomState::Asked,
                         since: Instant::now(),
@@ -351,6 +356,74 @@ pub(crate) async fn jwks_route(State(state): State<AppState>) -> Response {
         .into_response()
 }
 
+/// How many browsers one question may be bound to (a page reloaded, a phone and its
+/// tablet): a bound on what a stranger with the resume secret could add.
+const BROWSERS_PER_ASK: usize = 4;
+
+/// The call page's proof that it is the admitted citizen's.
+#[derive(serde::Deserialize)]
+pub(crate) struct BindRequest {
+    resume: String,
+}
+
+/// The cookie that binds a browser to a question.
+fn bind_cookie_name(ask_id: &str) -> String {
+    format!(
+        "balie_call_{}",
+        &hex::encode(crate::sha256(ask_id.as_bytes()))[..12]
+    )
+}
+
+/// `POST /id/bind/{ask_id}`: the admitted citizen's call page (it knows the resume
+/// secret) binds its browser to the question; the answer sets the cookie the start
+/// address asks for.
+pub(crate) async fn bind_route(
+    State(state): State<AppState>,
+    Path(ask_id): Path<String>,
+    crate::rooms::ApiJson(request): crate::rooms::ApiJson<BindRequest>,
+) -> Result<Response, AppError> {
+    let room_id = {
+        let inner = state.identity().lock()?;
+        inner
+            .rooms
+            .iter()
+            .find(|(_, r)| {
+                subtle::ConstantTimeEq::ct_eq(r.ask_id.as_bytes(), ask_id.as_bytes()).into()
+            })
+            .map(|(room, _)| room.clone())
+            .ok_or(AppError::NotFound)?
+    };
+    if !state.rooms().is_admitted_citizen(&room_id, &request.resume) {
+        return Err(AppError::NotFound);
+    }
+    let secret = hex::encode(crate::random_bytes::<16>()?);
+    {
+        let mut inner = state.identity().lock()?;
+        let room = inner.rooms.get_mut(&room_id).ok_or(AppError::NotFound)?;
+        if room.browsers.len() >= BROWSERS_PER_ASK {
+            room.browsers.remove(0);
+        }
+        room.browsers.push(crate::sha256(secret.as_bytes()));
+    }
+    let secure = if state.public_url().starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(
+            header::SET_COOKIE,
+            format!(
+                "{}={secret}; Path=/id/start; Max-Age={}; HttpOnly; SameSite=Lax{secure}",
+                bind_cookie_name(&ask_id),
+                ASK_STANDS.as_secs()
+            ),
+        )],
+    )
+        .into_response())
+}
+
 /// The `lang` a citizen page passes on.
 #[derive(serde::Deserialize)]
 pub(crate) struct LangQuery {
@@ -366,7 +439,8 @@ pub(crate) async fn start_route(
     headers: HeaderMap,
 ) -> Response {
     let locale = choose_locale(query.lang.as_deref(), &headers, None);
-    match start(&state, &ask_id, &provider_id, locale).await {
+    let browser = cookie(&headers, &bind_cookie_name(&ask_id)).map(|v| crate::sha256(v.as_bytes()));
+    match start(&state, &ask_id, &provider_id, locale, browser).await {
         Ok(Started {
             location,
             cookie_name,
@@ -456,6 +530,7 @@ async fn start(
     ask_id: &str,
     provider_id: &str,
     locale: Locale,
+    browser: Option<[u8; 32]>,
 ) -> Result<Started, Outcome> {
     let identity = state.identity();
     let expired = Outcome::Failed(IdentityFailure::Expired);
@@ -475,6 +550,8 @@ async fn start(
             .find(|(_, r)| {
                 matches!(r.state, RoomState::Asked | RoomState::Failed(_))
                     && subtle::ConstantTimeEq::ct_eq(r.ask_id.as_bytes(), ask_id.as_bytes()).into()
+                    // Only from the browser of the call page (see `bind_route`).
+                    && browser.is_some_and(|b| r.browsers.contains(&b))
             })
             .map(|(room, _)| room.clone())
             .ok_or(expired)?

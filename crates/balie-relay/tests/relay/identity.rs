@@ -280,6 +280,27 @@ struct Call {
     _clerk: Ws,
     hints: Ws,
     start_url: String,
+    /// The citizen's resume secret.
+    resume: String,
+    /// The cookie binding the call page's browser to the question (`/id/bind`).
+    bind_cookie: String,
+}
+
+/// Binds a browser to the question of `start_path` as the call page does, with the
+/// citizen's resume secret; the cookie it gets.
+async fn bind(relay: &TestRelay, start_path: &str, resume: &str) -> String {
+    let ask = start_path.split('/').nth(3).unwrap();
+    let bound = relay
+        .client
+        .post(format!("{}/id/bind/{ask}", relay.url))
+        .json(&serde_json::json!({ "resume": resume }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bound.status(), 204);
+    let cookie = set_cookie(&bound);
+    assert!(cookie.starts_with("balie_call_"), "{cookie}");
+    cookie
 }
 
 async fn call_asked(relay: &TestRelay) -> Call {
@@ -287,7 +308,7 @@ async fn call_asked(relay: &TestRelay) -> Call {
         .await
         .unwrap();
     let room = room(relay).await;
-    let (clerk, mut citizen, _) = admitted(relay, &room).await;
+    let (clerk, mut citizen, resume) = admitted(relay, &room).await;
     let asked = relay
         .client
         .post(format!("{}/api/rooms/{}/identity", relay.url, room.id))
@@ -301,8 +322,11 @@ async fn call_asked(relay: &TestRelay) -> Call {
     };
     assert_eq!(providers.len(), 1);
     assert_eq!(providers[0].label, "itsme of eID");
+    let bind_cookie = bind(relay, &providers[0].start_url, &resume).await;
     Call {
         start_url: format!("{}{}?lang=nl", relay.url, providers[0].start_url),
+        resume,
+        bind_cookie,
         room,
         citizen,
         _clerk: clerk,
@@ -324,7 +348,7 @@ fn set_cookie(response: &reqwest::Response) -> String {
 /// Follows the citizen's tab: start → provider → callback; the last page's status and
 /// text, the callback's address and the browser's cookie.
 async fn sign_in(call: &Call) -> (u16, String, String) {
-    let (authorize, cookie) = to_provider(&call.start_url).await;
+    let (authorize, cookie) = to_provider(&call.start_url, &call.bind_cookie).await;
     let browser = no_redirects();
     let back = browser.get(&authorize).send().await.unwrap();
     let callback = back.headers()["location"].to_str().unwrap().to_owned();
@@ -339,8 +363,13 @@ async fn sign_in(call: &Call) -> (u16, String, String) {
 }
 
 /// Opens a start address: where the relay sends the browser, and the cookie it sets.
-async fn to_provider(start_url: &str) -> (String, String) {
-    let to_op = no_redirects().get(start_url).send().await.unwrap();
+async fn to_provider(start_url: &str, bind_cookie: &str) -> (String, String) {
+    let to_op = no_redirects()
+        .get(start_url)
+        .header("cookie", bind_cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(to_op.status(), 303);
     let cookie = set_cookie(&to_op);
     assert!(cookie.starts_with("balie_sign_in_"), "{cookie}");
@@ -533,7 +562,12 @@ async fn a_provider_that_is_down_or_answers_garbage_is_told_plainly() {
             }
         };
         let mut call = call_asked(&relay).await;
-        let page = no_redirects().get(&call.start_url).send().await.unwrap();
+        let page = no_redirects()
+            .get(&call.start_url)
+            .header("cookie", &call.bind_cookie)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(page.status(), 502);
         assert!(
             page.text()
@@ -589,7 +623,8 @@ async fn a_replayed_state_and_a_code_used_twice_are_not_confirmed() {
     };
     let browser = no_redirects();
     let start = format!("{}{}", relay.url, providers[0].start_url);
-    let (authorize, cookie) = to_provider(&start).await;
+    let bound = bind(&relay, &providers[0].start_url, &call.resume).await;
+    let (authorize, cookie) = to_provider(&start, &bound).await;
     let authorize = url::Url::parse(&authorize).unwrap();
     let fresh_state = authorize
         .query_pairs()
@@ -761,7 +796,7 @@ key_file = "{}"
     ] {
         let mut call = call_asked(&relay).await;
         let browser = no_redirects();
-        let mut cookies = Vec::new();
+        let mut cookies = vec![call.bind_cookie.clone()];
         let (status, page, at) = follow(&browser, &mut cookies, call.start_url.clone(), None).await;
         assert_eq!(status, 200, "{page}");
         assert!(page.contains("testprovider"), "{page}");
@@ -886,7 +921,7 @@ async fn an_answer_in_another_browser_is_refused_and_the_sign_in_stays_for_its_o
     let op = start_op(Fault::None).await;
     let relay = relay_with(&op.url).await;
     let mut call = call_asked(&relay).await;
-    let (authorize, cookie) = to_provider(&call.start_url).await;
+    let (authorize, cookie) = to_provider(&call.start_url, &call.bind_cookie).await;
     let browser = no_redirects();
     let back = browser.get(&authorize).send().await.unwrap();
     let callback = back.headers()["location"].to_str().unwrap().to_owned();
@@ -977,7 +1012,12 @@ async fn a_new_citizen_in_the_room_does_not_inherit_the_identity_of_the_one_befo
     );
     assert_eq!(status(&relay, &call.room).await, IdentityStatus::NotAsked);
     // The first citizen's start address no longer works.
-    let stale = no_redirects().get(&call.start_url).send().await.unwrap();
+    let stale = no_redirects()
+        .get(&call.start_url)
+        .header("cookie", &call.bind_cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(stale.status(), 410);
 }
 
@@ -988,8 +1028,8 @@ async fn a_second_sign_in_does_not_replace_a_confirmed_identity() {
     let op = start_op(Fault::None).await;
     let relay = relay_with(&op.url).await;
     let mut call = call_asked(&relay).await;
-    let (first, first_cookie) = to_provider(&call.start_url).await;
-    let (second, second_cookie) = to_provider(&call.start_url).await;
+    let (first, first_cookie) = to_provider(&call.start_url, &call.bind_cookie).await;
+    let (second, second_cookie) = to_provider(&call.start_url, &call.bind_cookie).await;
     let browser = no_redirects();
     let mut callbacks = Vec::new();
     for authorize in [&first, &second] {
@@ -1025,4 +1065,50 @@ async fn a_second_sign_in_does_not_replace_a_confirmed_identity() {
             .await
     );
     assert_eq!(status(&relay, &call.room).await, IdentityStatus::HandedOver);
+}
+
+/// A start address sent to someone else (the call's citizen forwards it: "your
+/// municipality asks you to confirm") starts nothing: only the browser of the admitted
+/// citizen's call page, bound with the resume secret, can; and binding needs that secret.
+#[tokio::test]
+async fn a_start_address_opened_in_another_browser_starts_nothing() {
+    let op = start_op(Fault::None).await;
+    let relay = relay_with(&op.url).await;
+    let mut call = call_asked(&relay).await;
+    for cookie in [None, Some("balie_call_000000000000=forged".to_owned())] {
+        let mut request = no_redirects().get(&call.start_url);
+        if let Some(c) = &cookie {
+            request = request.header("cookie", c);
+        }
+        let page = request.send().await.unwrap();
+        assert_eq!(page.status(), 410, "{cookie:?}");
+        assert!(
+            page.text()
+                .await
+                .unwrap()
+                .contains("Deze aanmelding is verlopen")
+        );
+    }
+    let ask = call.start_url.split('/').nth(5).unwrap().to_owned();
+    let stranger = relay
+        .client
+        .post(format!("{}/id/bind/{ask}", relay.url))
+        .json(&serde_json::json!({ "resume": "not-the-citizens-secret" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stranger.status(), 404);
+    assert!(
+        op.codes.lock().unwrap().is_empty(),
+        "no sign-in reached the provider"
+    );
+    assert!(
+        call.hints
+            .quiet_for(std::time::Duration::from_millis(200))
+            .await
+    );
+    assert_eq!(
+        status(&relay, &call.room).await,
+        IdentityStatus::Asked { by_product: false }
+    );
 }
