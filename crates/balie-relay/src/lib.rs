@@ -112,9 +112,16 @@ pub fn app(state: AppState) -> Router {
             "/api/rooms/{room_id}/identity",
             post(identity::ask_route).get(identity::status_route),
         )
-        .route("/id/bind/{ask_id}", post(identity::bind_route))
-        .route("/id/start/{ask_id}/{provider}", get(identity::start_route))
-        .route("/id/callback", get(identity::callback_route))
+        .merge(
+            Router::new()
+                .route("/id/bind/{ask_id}", post(identity::bind_route))
+                .route("/id/start/{ask_id}/{provider}", get(identity::start_route))
+                .route("/id/callback", get(identity::callback_route))
+                .route_layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    limits::sign_ins_gate,
+                )),
+        )
         .route("/.well-known/jwks.json", get(identity::jwks_route))
         .route("/api/payments/watch", post(hooks::watch))
         .route("/ws/hints", get(hooks::socket))

@@ -25,6 +25,11 @@ use std::sync::{Arc, Mutex};
 pub const HOOKS_PER_SECOND: u32 = 20;
 /// And in a burst.
 pub const HOOKS_BURST: u32 = 100;
+/// Identity sign-in requests (`/id/…`: binding, starting, the provider's answer) one
+/// address may make per second, steadily: a citizen makes three per sign-in.
+pub const SIGN_INS_PER_SECOND: u32 = 2;
+/// And in a burst.
+pub const SIGN_INS_BURST: u32 = 20;
 /// WebSockets one address may hold open at once: many citizens can share one address
 /// (a mobile operator's NAT), but not this many calls of one municipality.
 pub const SOCKETS_PER_ADDRESS: usize = 64;
@@ -116,6 +121,22 @@ pub(crate) async fn hooks_gate(
 ) -> Response {
     if let Peer(Some(address)) = peer
         && !state.limits().hook_allowed(address)
+    {
+        return AppError::TooMany.into_response();
+    }
+    next.run(request).await
+}
+
+/// The identity sign-in routes' gate: at most [`SIGN_INS_PER_SECOND`] (burst
+/// [`SIGN_INS_BURST`]) requests per address; more get 429 before any lookup or lock.
+pub(crate) async fn sign_ins_gate(
+    State(state): State<AppState>,
+    peer: Peer,
+    request: Request,
+    next: Next,
+) -> Response {
+    if let Peer(Some(address)) = peer
+        && !state.limits().sign_in_allowed(address)
     {
         return AppError::TooMany.into_response();
     }
@@ -236,6 +257,7 @@ struct Open {
 pub(crate) struct Limits {
     hooks: DefaultKeyedRateLimiter<IpAddr>,
     bookings: DefaultKeyedRateLimiter<IpAddr>,
+    sign_ins: DefaultKeyedRateLimiter<IpAddr>,
     open: Arc<Mutex<Open>>,
     per_address: usize,
     per_room: usize,
@@ -295,15 +317,24 @@ impl Limits {
         let bookings = Quota::with_period(BOOKING_EVERY)
             .unwrap_or(quota)
             .allow_burst(NonZeroU32::new(BOOKINGS_BURST).unwrap_or(NonZeroU32::MIN));
+        let sign_ins =
+            Quota::per_second(NonZeroU32::new(SIGN_INS_PER_SECOND).unwrap_or(NonZeroU32::MIN))
+                .allow_burst(NonZeroU32::new(SIGN_INS_BURST).unwrap_or(NonZeroU32::MIN));
         Self {
             hooks: governor::RateLimiter::keyed(quota),
             bookings: governor::RateLimiter::keyed(bookings),
+            sign_ins: governor::RateLimiter::keyed(sign_ins),
             open: Arc::default(),
             per_address,
             per_room,
             in_all,
             last_sweep: Mutex::new(std::time::Instant::now()),
         }
+    }
+
+    /// Whether `address` may make an identity sign-in request now.
+    pub(crate) fn sign_in_allowed(&self, address: IpAddr) -> bool {
+        self.sign_ins.check_key(&key(address)).is_ok()
     }
 
     /// Whether `address` may make a webhook call now.
@@ -363,6 +394,8 @@ impl Limits {
         self.hooks.shrink_to_fit();
         self.bookings.retain_recent();
         self.bookings.shrink_to_fit();
+        self.sign_ins.retain_recent();
+        self.sign_ins.shrink_to_fit();
     }
 
     /// WebSockets open now, in all.

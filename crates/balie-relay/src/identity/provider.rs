@@ -61,6 +61,9 @@ pub struct Discovery {
 struct KeyCache {
     keys: Vec<Jwk>,
     fetched: Option<Instant>,
+    /// Whether the last fetch failed: until the next, a missing key means the provider
+    /// is unavailable, not that the token names a key it never had.
+    failed: bool,
 }
 
 /// One configured provider and what the relay keeps of it.
@@ -161,12 +164,30 @@ impl Provider {
             due
         });
         if !may_fetch {
-            return Err(Rejected::UnknownKey.into());
+            let failed = self.keys.lock().is_ok_and(|cache| cache.failed);
+            return Err(if failed {
+                unavailable("the key set could not be read a moment ago")
+            } else {
+                Rejected::UnknownKey.into()
+            });
         }
-        let set: JwkSet = serde_json::from_value(self.get_json(jwks_uri, None).await?)
-            .map_err(|_| unavailable("the key set does not parse"))?;
+        let fetched = match self.get_json(jwks_uri, None).await {
+            Ok(value) => serde_json::from_value::<JwkSet>(value)
+                .map_err(|_| unavailable("the key set does not parse")),
+            Err(e) => Err(e),
+        };
+        let set = match fetched {
+            Ok(set) => set,
+            Err(e) => {
+                if let Ok(mut cache) = self.keys.lock() {
+                    cache.failed = true;
+                }
+                return Err(e);
+            }
+        };
         if let Ok(mut cache) = self.keys.lock() {
             cache.keys = set.keys;
+            cache.failed = false;
         }
         self.cached_key(header)
             .ok_or(ProviderError::Rejected(Rejected::UnknownKey))

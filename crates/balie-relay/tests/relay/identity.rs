@@ -1112,3 +1112,23 @@ async fn a_start_address_opened_in_another_browser_starts_nothing() {
         IdentityStatus::Asked { by_product: false }
     );
 }
+
+/// What a stranger can make the sign-in routes do is bounded per address: beyond a
+/// burst, 429 before any lookup.
+#[tokio::test]
+async fn the_sign_in_routes_are_rated_per_address() {
+    let op = start_op(Fault::None).await;
+    let relay = relay_with(&op.url).await;
+    let browser = no_redirects();
+    let mut statuses = Vec::new();
+    for i in 0..(balie_relay::limits::SIGN_INS_BURST + 5) {
+        let answer = browser
+            .get(format!("{}/id/callback?state=guess{i}&code=x", relay.url))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(answer.status().as_u16());
+    }
+    assert!(statuses.iter().take(10).all(|s| *s == 410), "{statuses:?}");
+    assert!(statuses.contains(&429), "{statuses:?}");
+}
