@@ -645,6 +645,8 @@ pub(crate) struct CallbackQuery {
     state: Option<String>,
     code: Option<String>,
     error: Option<String>,
+    /// The issuer of the answer (RFC 9207), when the provider names it.
+    iss: Option<String>,
 }
 
 /// `GET /id/callback`: the citizen is back from the provider.
@@ -703,6 +705,19 @@ async fn finish(state: &AppState, sign_in: &SignIn, query: &CallbackQuery) -> Ou
         return Outcome::Failed(IdentityFailure::Expired);
     };
     let provider_id = provider.config.id.as_str();
+    // RFC 9207: an answer that names its issuer must name the provider the sign-in went to
+    // (with several providers, another one's answer is not taken for this one's).
+    if query
+        .iss
+        .as_ref()
+        .is_some_and(|iss| *iss != provider.config.issuer)
+    {
+        tracing::warn!(
+            provider = provider_id,
+            "identity answer from another issuer"
+        );
+        return Outcome::Failed(IdentityFailure::Invalid);
+    }
     if let Some(error) = &query.error {
         // Only the error code, which the specification fixes; never its description.
         let refused = matches!(

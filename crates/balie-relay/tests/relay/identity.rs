@@ -38,6 +38,7 @@ enum Fault {
     WrongNonce,
     AcrTooLow,
     OldSession,
+    MixUp,
     RefusedByCitizen,
     TokenEndpointDown,
     GarbageToken,
@@ -111,7 +112,13 @@ async fn authorize(State(op): State<Op>, Query(q): Query<HashMap<String, String>
         code.clone(),
         (q["nonce"].clone(), q["code_challenge"].clone(), false),
     );
-    Redirect::to(&format!("{redirect}?code={code}&state={state}")).into_response()
+    // RFC 9207: the answer names its issuer (another one's, for a mix-up).
+    let iss = if op.fault == Fault::MixUp {
+        "https%3A%2F%2Fevil.example%2Fop".to_owned()
+    } else {
+        url::form_urlencoded::byte_serialize(op.url.as_bytes()).collect()
+    };
+    Redirect::to(&format!("{redirect}?code={code}&state={state}&iss={iss}")).into_response()
 }
 
 fn invalid_grant() -> Response {
@@ -1131,4 +1138,11 @@ async fn the_sign_in_routes_are_rated_per_address() {
     }
     assert!(statuses.iter().take(10).all(|s| *s == 410), "{statuses:?}");
     assert!(statuses.contains(&429), "{statuses:?}");
+}
+
+/// RFC 9207: an answer that names another issuer than the provider the sign-in went to is
+/// not taken (a mix-up between providers).
+#[tokio::test]
+async fn an_answer_naming_another_issuer_is_not_confirmed() {
+    refused_for(Fault::MixUp, IdentityFailure::Invalid).await;
 }
