@@ -13,7 +13,6 @@ use balie_testkit::chromium;
 use balie_testkit::cockpit::serial;
 use balie_testkit::display::two_monitors;
 use balie_testkit::seen;
-use std::time::{Duration, Instant};
 
 const CLIENT_ID: &str = "balie-zonnedorp";
 
@@ -141,21 +140,7 @@ async fn the_clerk_asks_dirk_who_he_is_he_signs_in_with_itsme_and_the_case_recor
     seen::wait_seen(&browser, link).await;
     let call_tab = browser.window().await.unwrap();
     chromium::click(&browser, link).await;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let provider_tab = loop {
-        if let Some(tab) = browser
-            .windows()
-            .await
-            .unwrap()
-            .into_iter()
-            .find(|t| *t != call_tab)
-        {
-            break tab;
-        }
-        assert!(Instant::now() < deadline, "no tab for the provider");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    browser.switch_to_window(provider_tab).await.unwrap();
+    chromium::switch_to_new_tab(&browser, &call_tab).await;
     chromium::wait_for_text(&browser, "h1", "testprovider").await;
     chromium::click(&browser, "#login").await;
     chromium::wait_for_text(&browser, "h1", "Uw identiteit is bevestigd").await;

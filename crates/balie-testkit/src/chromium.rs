@@ -98,6 +98,25 @@ pub async fn chromium_with(extra: &[&str]) -> (fantoccini::Client, Driver) {
     (client, driver)
 }
 
+/// Waits (up to 10 s) for a tab other than `from` (one a link opened) and switches to it.
+pub async fn switch_to_new_tab(client: &fantoccini::Client, from: &fantoccini::wd::WindowHandle) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let tab = loop {
+        if let Some(tab) = client
+            .windows()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|t| t != from)
+        {
+            break tab;
+        }
+        assert!(std::time::Instant::now() < deadline, "no new tab opened");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    client.switch_to_window(tab).await.unwrap();
+}
+
 /// Clicks the element `css` of the page.
 pub async fn click(client: &fantoccini::Client, css: &str) {
     client

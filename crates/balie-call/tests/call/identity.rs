@@ -96,19 +96,7 @@ async fn in_a_call_the_citizen_confirms_who_they_are_in_a_tab_of_its_own_and_the
         seen::set_viewport(&client, 360, 640).await;
         let call_tab = client.window().await.unwrap();
         click(&client, link).await;
-        let deadline = std::time::Instant::now() + Duration::from_secs(10);
-        let provider_tab = loop {
-            let tabs = client.windows().await.unwrap();
-            if let Some(tab) = tabs.into_iter().find(|t| *t != call_tab) {
-                break tab;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "no tab for the provider"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        };
-        client.switch_to_window(provider_tab).await.unwrap();
+        super::chromium::switch_to_new_tab(&client, &call_tab).await;
         wait_for_text(&client, "h1", "testprovider").await;
         click(&client, "#login").await;
         wait_for_text(&client, "h1", tab_heading).await;

@@ -139,38 +139,29 @@ impl Identity {
 
     /// Asks the citizen in the conversation to prove who they are.
     pub async fn ask(&self) -> Result<IdentityView, CockpitError> {
-        let room_id = self.current_room()?;
-        let status: Option<IdentityStatus> = self
-            .relay
-            .call(
-                Method::POST,
-                &format!("/api/rooms/{room_id}/identity"),
-                None::<&()>,
-            )
-            .await
-            .map_err(|e| match e {
-                CockpitError::RelayRefused(detail) if detail.starts_with("409") => {
-                    CockpitError::rejected(self.locale, "identity.not_configured")
-                }
-                other => other,
-            })?;
-        if let Some(status) = status {
-            self.take(&room_id, status)?;
-        }
-        let view = self.view()?;
-        let _ = self.events.send(view.clone());
-        Ok(view)
+        self.exchange(Method::POST).await.map_err(|e| match e {
+            CockpitError::RelayRefused(detail) if detail.starts_with("409") => {
+                CockpitError::rejected(self.locale, "identity.not_configured")
+            }
+            other => other,
+        })
     }
 
     /// Reads where the identity of the conversation's citizen stands from the relay (which
     /// hands a confirmed identity over once), records a confirmation in the case, and
     /// tells the window.
     pub async fn refresh(&self) -> Result<IdentityView, CockpitError> {
+        self.exchange(Method::GET).await
+    }
+
+    /// `method` on the conversation's room's identity at the relay; its answer taken in
+    /// and the window told.
+    async fn exchange(&self, method: Method) -> Result<IdentityView, CockpitError> {
         let room_id = self.current_room()?;
         let status: Option<IdentityStatus> = self
             .relay
             .call(
-                Method::GET,
+                method,
                 &format!("/api/rooms/{room_id}/identity"),
                 None::<&()>,
             )
@@ -178,8 +169,12 @@ impl Identity {
         if let Some(status) = status {
             self.take(&room_id, status)?;
         }
-        self.record()?;
-        let view = self.view()?;
+        self.publish()
+    }
+
+    /// The current view (after recording a confirmation), sent to the window too.
+    fn publish(&self) -> Result<IdentityView, CockpitError> {
+        let view = self.current()?;
         let _ = self.events.send(view.clone());
         Ok(view)
     }
@@ -371,9 +366,7 @@ impl Identity {
             now,
         )?;
         drop(conn);
-        let view = self.view()?;
-        let _ = self.events.send(view.clone());
-        Ok(view)
+        self.publish()
     }
 }
 

@@ -126,6 +126,13 @@ impl RoomIdentity {
 }
 
 impl Inner {
+    /// The room whose question is `ask_id` (compared in constant time), and its identity.
+    fn room_of_ask(&self, ask_id: &str) -> Option<(&String, &RoomIdentity)> {
+        self.rooms.iter().find(|(_, r)| {
+            subtle::ConstantTimeEq::ct_eq(r.ask_id.as_bytes(), ask_id.as_bytes()).into()
+        })
+    }
+
     fn sweep(&mut self, now: Instant) {
         self.sign_ins
             .retain(|_, s| now.duration_since(s.started) <= SIGN_IN_WITHIN);
@@ -366,6 +373,15 @@ pub(crate) struct BindRequest {
     resume: String,
 }
 
+/// `; Secure` for the relay's cookies when citizens reach it over HTTPS.
+fn secure_cookie(state: &AppState) -> &'static str {
+    if state.public_url().starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    }
+}
+
 /// The cookie that binds a browser to a question.
 fn bind_cookie_name(ask_id: &str) -> String {
     format!(
@@ -385,11 +401,7 @@ pub(crate) async fn bind_route(
     let room_id = {
         let inner = state.identity().lock()?;
         inner
-            .rooms
-            .iter()
-            .find(|(_, r)| {
-                subtle::ConstantTimeEq::ct_eq(r.ask_id.as_bytes(), ask_id.as_bytes()).into()
-            })
+            .room_of_ask(&ask_id)
             .map(|(room, _)| room.clone())
             .ok_or(AppError::NotFound)?
     };
@@ -405,11 +417,7 @@ pub(crate) async fn bind_route(
         }
         room.browsers.push(crate::sha256(secret.as_bytes()));
     }
-    let secure = if state.public_url().starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
-    };
+    let secure = secure_cookie(&state);
     Ok((
         StatusCode::NO_CONTENT,
         [(
@@ -446,11 +454,7 @@ pub(crate) async fn start_route(
             cookie_name,
             browser_secret,
         }) => {
-            let secure = if state.public_url().starts_with("https://") {
-                "; Secure"
-            } else {
-                ""
-            };
+            let secure = secure_cookie(&state);
             let max_age = SIGN_IN_WITHIN.as_secs();
             (
                 StatusCode::SEE_OTHER,
@@ -545,11 +549,9 @@ async fn start(
             .lock()
             .map_err(|_| Outcome::Failed(IdentityFailure::ProviderUnavailable))?;
         inner
-            .rooms
-            .iter()
-            .find(|(_, r)| {
+            .room_of_ask(ask_id)
+            .filter(|(_, r)| {
                 matches!(r.state, RoomState::Asked | RoomState::Failed(_))
-                    && subtle::ConstantTimeEq::ct_eq(r.ask_id.as_bytes(), ask_id.as_bytes()).into()
                     // Only from the browser of the call page (see `bind_route`).
                     && browser.is_some_and(|b| r.browsers.contains(&b))
             })

@@ -237,7 +237,7 @@ impl Provider {
             ClientAuth::PrivateKeyJwt(key) => {
                 let assertion = key
                     .assertion(&self.config.client_id, &doc.token_endpoint, expected.now)
-                    .map_err(|e| unavailable_owned(e.to_string()))?;
+                    .map_err(|e| unavailable(e.to_string()))?;
                 form.push(("client_id", self.config.client_id.clone()));
                 form.push((
                     "client_assertion_type",
@@ -262,9 +262,7 @@ impl Provider {
             .header(reqwest::header::ACCEPT, "application/json")
             .send()
             .await
-            .map_err(|e| {
-                unavailable_owned(format!("token endpoint not reached: {}", e.without_url()))
-            })?;
+            .map_err(|e| unavailable(format!("token endpoint not reached: {}", e.without_url())))?;
         let status = response.status();
         let body = read_limited(response).await?;
         if status == reqwest::StatusCode::BAD_REQUEST
@@ -276,7 +274,7 @@ impl Provider {
             return Err(ProviderError::CodeRefused);
         }
         if !status.is_success() {
-            return Err(unavailable_owned(format!(
+            return Err(unavailable(format!(
                 "the token endpoint answered {}",
                 status.as_u16()
             )));
@@ -310,9 +308,9 @@ impl Provider {
         let response = request
             .send()
             .await
-            .map_err(|e| unavailable_owned(format!("not reached: {}", e.without_url())))?;
+            .map_err(|e| unavailable(format!("not reached: {}", e.without_url())))?;
         if !response.status().is_success() {
-            return Err(unavailable_owned(format!(
+            return Err(unavailable(format!(
                 "answered {}",
                 response.status().as_u16()
             )));
@@ -329,7 +327,7 @@ async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, Provid
     while let Some(chunk) = response
         .chunk()
         .await
-        .map_err(|e| unavailable_owned(format!("answer cut off: {}", e.without_url())))?
+        .map_err(|e| unavailable(format!("answer cut off: {}", e.without_url())))?
     {
         if body.len() + chunk.len() > MAX_ANSWER_BYTES {
             return Err(unavailable("the answer is too large"));
@@ -339,12 +337,8 @@ async fn read_limited(mut response: reqwest::Response) -> Result<Vec<u8>, Provid
     Ok(body)
 }
 
-fn unavailable(what: &str) -> ProviderError {
-    ProviderError::Unavailable(what.to_owned())
-}
-
-fn unavailable_owned(what: String) -> ProviderError {
-    ProviderError::Unavailable(what)
+fn unavailable(what: impl Into<String>) -> ProviderError {
+    ProviderError::Unavailable(what.into())
 }
 
 /// A PKCE verifier (RFC 7636: 43 characters of base64url) and its S256 challenge.
