@@ -1,0 +1,118 @@
+//! Trips avoided: every conversation that took place is a round trip to the town hall the
+//! citizen did not make. Its length comes from the citizen's postcode when it was known
+//! (the straight line between the postcode's centre and the administrative centre, times
+//! a road factor, at least a minimum), else from a configured average. CO2 and cost follow
+//! per kilometre. Every number here is an assumption the municipality can set; the report
+//! prints the ones it used.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// The assumptions behind the trips, CO2 and travel cost avoided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Assumptions {
+    /// One-way distance when the citizen's postcode is not known, in metres.
+    pub average_one_way_m: u32,
+    /// How much longer the road is than the straight line, in thousandths (1300 = 1.3).
+    pub road_factor_milli: u32,
+    /// The shortest one-way trip counted, in metres (someone living near the town hall
+    /// still comes and goes).
+    pub minimum_one_way_m: u32,
+    /// Grams of CO2 per kilometre driven.
+    pub co2_g_per_km: u32,
+    /// Travel cost per kilometre, in hundredths of a euro cent (4246 is €0.4246).
+    pub cost_per_km_centi_cents: u32,
+}
+
+impl Default for Assumptions {
+    fn default() -> Self {
+        Self {
+            average_one_way_m: DEFAULT_AVERAGE_ONE_WAY_M,
+            road_factor_milli: DEFAULT_ROAD_FACTOR_MILLI,
+            minimum_one_way_m: DEFAULT_MINIMUM_ONE_WAY_M,
+            co2_g_per_km: DEFAULT_CO2_G_PER_KM,
+            cost_per_km_centi_cents: DEFAULT_COST_PER_KM_CENTI_CENTS,
+        }
+    }
+}
+
+/// The default average one-way trip: 5 km, an assumption for a Flemish municipality
+/// (its own size); IT sets its own.
+pub const DEFAULT_AVERAGE_ONE_WAY_M: u32 = 5_000;
+/// The default road factor: roads are taken as 1.3 times the straight line, an assumption.
+pub const DEFAULT_ROAD_FACTOR_MILLI: u32 = 1_300;
+/// The default shortest trip: 1 km one way.
+pub const DEFAULT_MINIMUM_ONE_WAY_M: u32 = 1_000;
+/// The default CO2 per km; see [`CO2_SOURCE`].
+pub const DEFAULT_CO2_G_PER_KM: u32 = 170;
+/// Where [`DEFAULT_CO2_G_PER_KM`] comes from.
+pub const CO2_SOURCE: &str = "UK DESNZ, Greenhouse gas reporting: conversion factors 2024, passenger vehicles, average car, unknown fuel (about 0.17 kg CO2e per km), rounded";
+/// The default travel cost per km; see [`COST_SOURCE`].
+pub const DEFAULT_COST_PER_KM_CENTI_CENTS: u32 = 4_246;
+/// Where [`DEFAULT_COST_PER_KM_CENTI_CENTS`] comes from.
+pub const COST_SOURCE: &str = "the Belgian federal government's kilometre allowance for its staff, 1 July 2024 to 30 June 2025 (€0.4246 per km)";
+
+/// The straight-line distance between two points on the earth, in metres (haversine, on
+/// a sphere of the earth's mean radius).
+pub fn straight_line_m(a: (f64, f64), b: (f64, f64)) -> f64 {
+    const EARTH_RADIUS_M: f64 = 6_371_008.8;
+    let (lat1, lon1) = (a.0.to_radians(), a.1.to_radians());
+    let (lat2, lon2) = (b.0.to_radians(), b.1.to_radians());
+    let h = ((lat2 - lat1) / 2.0).sin().powi(2)
+        + lat1.cos() * lat2.cos() * ((lon2 - lon1) / 2.0).sin().powi(2);
+    2.0 * EARTH_RADIUS_M * h.sqrt().min(1.0).asin()
+}
+
+impl Assumptions {
+    /// The one-way trip in metres between a citizen at `from` and the centre at `centre`
+    /// (latitude, longitude in degrees).
+    pub fn one_way_m(&self, from: (f64, f64), centre: (f64, f64)) -> u32 {
+        let road = straight_line_m(from, centre) * f64::from(self.road_factor_milli) / 1000.0;
+        // A distance on earth fits a u32 of metres; `as` saturates.
+        (road.round() as u32).max(self.minimum_one_way_m)
+    }
+
+    /// Grams of CO2 for `metres` driven.
+    pub fn co2_g(&self, metres: u64) -> u64 {
+        (metres * u64::from(self.co2_g_per_km) + 500) / 1000
+    }
+
+    /// Euro cents for `metres` driven, rounded half up.
+    pub fn cost_cents(&self, metres: u64) -> i64 {
+        // metres / 1000 km × centi-cents / 100 cents.
+        let v = (u128::from(metres) * u128::from(self.cost_per_km_centi_cents) + 50_000) / 100_000;
+        i64::try_from(v).unwrap_or(i64::MAX)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gent_to_antwerp_is_about_fifty_km_in_a_straight_line() {
+        let gent = (51.0543, 3.7174);
+        let antwerpen = (51.2194, 4.4025);
+        let d = straight_line_m(gent, antwerpen);
+        assert!((49_000.0..52_000.0).contains(&d), "{d}");
+    }
+
+    #[test]
+    fn a_trip_has_its_road_factor_and_minimum() {
+        let a = Assumptions::default();
+        let here = (51.0, 4.0);
+        assert_eq!(a.one_way_m(here, here), 1_000);
+        let ten_km_north = (51.0 + 10_000.0 / 111_195.0, 4.0);
+        let m = a.one_way_m(ten_km_north, here);
+        assert!((12_990..=13_010).contains(&m), "{m}");
+    }
+
+    #[test]
+    fn co2_and_cost_per_kilometre() {
+        let a = Assumptions::default();
+        assert_eq!(a.co2_g(10_000), 1_700);
+        // 100 km at €0.4246 = €42.46.
+        assert_eq!(a.cost_cents(100_000), 4_246);
+        assert_eq!(a.cost_cents(1_000), 42);
+    }
+}
