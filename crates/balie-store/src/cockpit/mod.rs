@@ -1,7 +1,9 @@
 //! The cockpit's database: window layouts, settings, payments and their audit log, the
-//! products a clerk can ask payment for, and the case files with their search.
+//! products a clerk can ask payment for, the case files with their search, and the
+//! records of the impact figures.
 
 pub mod case;
+pub mod impact;
 pub mod payment;
 pub mod product;
 pub mod setting;
@@ -38,6 +40,10 @@ pub static SCHEMA: Schema = Schema {
         Migration {
             version: 6,
             sql: include_str!("../../migrations/cockpit/0006_identity.sql"),
+        },
+        Migration {
+            version: 7,
+            sql: include_str!("../../migrations/cockpit/0007_impact.sql"),
         },
     ],
 };

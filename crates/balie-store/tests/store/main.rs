@@ -6,6 +6,7 @@ use rusqlite::Connection;
 
 mod cases;
 mod front_door;
+mod impact;
 
 fn temp_db() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
