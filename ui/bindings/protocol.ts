@@ -52,7 +52,7 @@ sandbox: boolean,
  */
 identity: boolean, };
 
-export type ErrorCode = "bad_request" | "unauthorized" | "not_found" | "gone" | "too_early" | "payload_too_large" | "too_many" | "busy" | "not_configured" | "internal";
+export type ErrorCode = "bad_request" | "unauthorized" | "not_found" | "gone" | "too_early" | "payload_too_large" | "too_many" | "busy" | "not_configured" | "already_done" | "internal";
 
 export type ApiError = { 
 /**
@@ -671,8 +671,60 @@ start_url: string, };
 
 export type IdentityOutcome = "confirmed" | "refused" | "failed";
 
+export type SurveyAnswer = { 
+/**
+ * The admission's resume secret (from `admitted`): only the citizen who was in the
+ * call holds it.
+ */
+resume: string, 
+/**
+ * 1 (very dissatisfied) to 5 (very satisfied).
+ */
+score: number, 
+/**
+ * What they want to add, 1 to [`MAX_COMMENT_CHARS`] characters.
+ */
+comment?: string, 
+/**
+ * The page's language.
+ */
+locale: "nl" | "fr" | "en", };
+
+export type CitizenSurvey = { 
+/**
+ * Its place in the order answers came in (the cursor for `?after=`).
+ */
+seq: number, 
+/**
+ * The conversation's room.
+ */
+room_id: string, 
+/**
+ * 1 to 5.
+ */
+score: number, 
+/**
+ * The comment, if any.
+ */
+comment?: string, 
+/**
+ * The page's language.
+ */
+locale: "nl" | "fr" | "en", 
+/**
+ * When (RFC 3339).
+ */
+answered_at: string, };
+
+export type CitizenSurveys = { 
+/**
+ * The answers.
+ */
+answers: Array<CitizenSurvey>, };
+
 export const PROTOCOL_VERSION = 1;
 export const SIGNALING_VERSION = 1;
 export const MAX_SIGNAL_BYTES = 65536;
 export const DATA_CHANNEL_LABEL = "balie";
 export const MAX_CHAT_CHARS = 2000;
+export const MAX_COMMENT_CHARS = 500;

@@ -12,6 +12,7 @@
 pub mod agenda;
 pub mod channel;
 pub mod identity;
+pub mod impact;
 pub mod payment;
 pub mod signaling;
 
@@ -94,6 +95,8 @@ pub enum ErrorCode {
     Busy,
     /// The relay is not set up for this (e.g. no identity provider is configured).
     NotConfigured,
+    /// It was already done and is done only once (a survey already answered).
+    AlreadyDone,
     /// The relay failed; details are in its log, not in the answer.
     Internal,
 }
@@ -169,14 +172,18 @@ pub fn typescript_bindings() -> String {
             identity::IdentityHint::decl(),
             identity::IdentityProvider::decl(),
             identity::IdentityOutcome::decl(),
+            impact::SurveyAnswer::decl(),
+            impact::CitizenSurvey::decl(),
+            impact::CitizenSurveys::decl(),
         ],
     );
     out.push_str(&format!(
-        "\nexport const PROTOCOL_VERSION = {PROTOCOL_VERSION};\nexport const SIGNALING_VERSION = {};\nexport const MAX_SIGNAL_BYTES = {};\nexport const DATA_CHANNEL_LABEL = \"{}\";\nexport const MAX_CHAT_CHARS = {};\n",
+        "\nexport const PROTOCOL_VERSION = {PROTOCOL_VERSION};\nexport const SIGNALING_VERSION = {};\nexport const MAX_SIGNAL_BYTES = {};\nexport const DATA_CHANNEL_LABEL = \"{}\";\nexport const MAX_CHAT_CHARS = {};\nexport const MAX_COMMENT_CHARS = {};\n",
         signaling::SIGNALING_VERSION,
         signaling::MAX_SIGNAL_BYTES,
         channel::DATA_CHANNEL_LABEL,
-        channel::MAX_CHAT_CHARS
+        channel::MAX_CHAT_CHARS,
+        impact::MAX_COMMENT_CHARS
     ));
     out
 }

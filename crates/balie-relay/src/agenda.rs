@@ -188,8 +188,16 @@ pub(crate) async fn availability(
     clerk: ClerkAuth,
 ) -> Result<Json<wire::Availability>, AppError> {
     let calendar = state.with_db(|db| hours::availability(db, clerk.clerk_id))?;
-    let today = today(&state)?;
-    Ok(Json(wire::Availability {
+    Ok(Json(calendar_wire(&state, &calendar)?))
+}
+
+/// `calendar` on the wire: its week and its exceptions from today on.
+pub(crate) fn calendar_wire(
+    state: &AppState,
+    calendar: &balie_domain::agenda::Calendar,
+) -> Result<wire::Availability, AppError> {
+    let today = today(state)?;
+    Ok(wire::Availability {
         week: WEEK.map(|d| calendar.weekday(d).to_string()),
         exceptions: calendar
             .exceptions()
@@ -200,7 +208,7 @@ pub(crate) async fn availability(
                 hours: hours.to_string(),
             })
             .collect(),
-    }))
+    })
 }
 
 /// `PUT /api/availability`: replaces the clerk's week and exceptions (past exceptions

@@ -35,6 +35,9 @@ pub enum AppError {
     /// The relay is not set up for this; the message says what IT must configure.
     #[error("{0}")]
     NotConfigured(String),
+    /// Done once already (a survey answered); nothing changed.
+    #[error("this was already done")]
+    AlreadyDone,
     /// Something failed inside the relay.
     #[error("internal error: {0}")]
     Internal(String),
@@ -69,6 +72,7 @@ impl IntoResponse for AppError {
             AppError::TooMany => (StatusCode::TOO_MANY_REQUESTS, ErrorCode::TooMany),
             AppError::Busy => (StatusCode::SERVICE_UNAVAILABLE, ErrorCode::Busy),
             AppError::NotConfigured(_) => (StatusCode::CONFLICT, ErrorCode::NotConfigured),
+            AppError::AlreadyDone => (StatusCode::CONFLICT, ErrorCode::AlreadyDone),
             AppError::Internal(detail) => {
                 tracing::error!(%detail, "request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal)

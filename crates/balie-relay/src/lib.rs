@@ -46,6 +46,7 @@ mod sandbox;
 mod server;
 mod signaling;
 mod state;
+mod survey;
 pub mod turn;
 
 pub use clerk::{ClerkToken, add_clerk};
@@ -101,6 +102,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/status", axum::routing::put(agenda::set_status))
         .route("/api/queue", get(agenda::queue))
         .route("/api/queue/next", post(agenda::next_citizen))
+        .route("/api/surveys", get(survey::answers))
+        .route("/api/opening-hours", get(survey::opening_hours))
         .route("/j/{token}", get(citizen::join_page))
         .route("/ws/clerk/{room_id}", get(signaling::clerk_socket))
         .route("/ws/citizen/{token}", get(signaling::citizen_socket))
@@ -117,6 +120,7 @@ pub fn app(state: AppState) -> Router {
                 .route("/id/bind/{ask_id}", post(identity::bind_route))
                 .route("/id/start/{ask_id}/{provider}", get(identity::start_route))
                 .route("/id/callback", get(identity::callback_route))
+                .route("/survey", post(survey::answer))
                 .route_layer(axum::middleware::from_fn_with_state(
                     state.clone(),
                     limits::sign_ins_gate,

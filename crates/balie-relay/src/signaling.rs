@@ -485,6 +485,7 @@ fn on_clerk_message(state: &AppState, room_id: &str, message: ClerkMessage) -> O
                 .flatten();
             if refused.is_none() {
                 remember_admitted(state, room_id, Some(&resume_sha256));
+                crate::survey::citizen_admitted(state, room_id, &resume_sha256);
                 // A new citizen: nothing asked of or confirmed for another counts.
                 crate::identity::citizen_changed(state, room_id);
                 crate::identity::citizen_arrived(state, room_id);

@@ -12,6 +12,7 @@ mod logs;
 mod mail;
 mod payments;
 mod signaling;
+mod survey;
 mod walk_in;
 mod ws;
 

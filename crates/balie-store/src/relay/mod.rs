@@ -1,6 +1,6 @@
 //! The relay's database: clerks, rooms, the sandbox provider's payments, who watches
 //! which provider payment, and the front door's products, hours, availability and
-//! appointments, and the mail about them.
+//! appointments, the mail about them, and the citizens' survey answers.
 
 pub mod appointment;
 pub mod clerk;
@@ -9,6 +9,7 @@ pub mod mail;
 pub mod product;
 pub mod room;
 pub mod sandbox;
+pub mod survey;
 pub mod watch;
 
 use crate::{Migration, Schema};
@@ -50,6 +51,10 @@ pub static SCHEMA: Schema = Schema {
         Migration {
             version: 8,
             sql: include_str!("../../migrations/relay/0008_identity.sql"),
+        },
+        Migration {
+            version: 9,
+            sql: include_str!("../../migrations/relay/0009_survey.sql"),
         },
     ],
 };
