@@ -297,6 +297,10 @@ data_channel_label: string,
  */
 max_chat_chars: number, 
 /**
+ * [`crate::impact::MAX_COMMENT_CHARS`]: the survey's longest comment.
+ */
+max_comment_chars: number, 
+/**
  * [`CardStatus::ALL`].
  */
 card_statuses: Array<CardStatus>, 
@@ -455,7 +459,12 @@ room_id: string,
 /**
  * The mails to the citizen about it.
  */
-mails: Array<Mail>, };
+mails: Array<Mail>, 
+/**
+ * When the citizen booked it (RFC 3339): for a moved appointment, when the first
+ * one was booked.
+ */
+booked_at?: string, };
 
 export type Appointments = { 
 /**

@@ -23,6 +23,7 @@ const PROTOCOL = JSON.parse(document.getElementById("protocol")?.textContent ?? 
 const SIGNALING_VERSION = PROTOCOL.signaling_version;
 const DATA_CHANNEL_LABEL = PROTOCOL.data_channel_label;
 const MAX_CHAT_CHARS = PROTOCOL.max_chat_chars;
+const MAX_COMMENT_CHARS = PROTOCOL.max_comment_chars;
 
 /** @template {HTMLElement} T @param {string} id @returns {T} */
 function byId(id) {
@@ -78,6 +79,8 @@ const remoteStream = new MediaStream();
 /** @type {IceServer[]} */
 let iceServers = [];
 let admitted = false;
+/** This admission's resume secret: it also opens the survey when the call ends. @type {string | null} */
+let resumeSecret = null;
 let finished = false;
 let retry = 500;
 let reconnectTimer = 0;
@@ -190,6 +193,7 @@ function onRelayMessage(message) {
     case "admitted":
       admitted = true;
       retry = 500;
+      resumeSecret = message.resume;
       sessionStorage.setItem(resumeKey, message.resume);
       iceServers = message.ice_servers;
       if (!pc || pc.connectionState === "failed" || pc.connectionState === "closed") {
@@ -451,6 +455,65 @@ function finish(key) {
   }
   say(key);
   socket?.close();
+  if (resumeSecret && (key === "ended" || key === "left")) showSurvey();
+}
+
+// ---- The survey after the call: anonymous, skippable, once ----------------------------
+
+function showSurvey() {
+  byId("survey").hidden = false;
+}
+
+/** @param {string} message @param {boolean} done */
+function surveyOutcome(message, done) {
+  const error = byId("survey-error");
+  if (!done) {
+    error.textContent = message;
+    error.scrollIntoView({ block: "nearest" });
+    return;
+  }
+  byId("survey-form").hidden = true;
+  const line = byId("survey-done");
+  line.textContent = message;
+  line.hidden = false;
+  line.focus();
+}
+
+/** @param {SubmitEvent} event */
+async function onSurveySubmit(event) {
+  event.preventDefault();
+  const form = /** @type {HTMLFormElement} */ (byId("survey-form"));
+  const chosen = /** @type {HTMLInputElement | null} */ (form.querySelector('input[name="score"]:checked'));
+  if (!chosen) {
+    /** @type {HTMLInputElement} */ (byId("survey-score-1")).focus();
+    surveyOutcome(text("surveyChoose"), false);
+    return;
+  }
+  const comment = /** @type {HTMLTextAreaElement} */ (byId("survey-comment")).value.trim();
+  if (comment.length > MAX_COMMENT_CHARS) {
+    byId("survey-comment").focus();
+    surveyOutcome(text("surveyTooLong"), false);
+    return;
+  }
+  /** @type {import("../bindings/protocol").SurveyAnswer} */
+  const answer = { resume: resumeSecret ?? "", score: Number(chosen.value), locale };
+  if (comment) answer.comment = comment;
+  const submit = /** @type {HTMLButtonElement} */ (form.querySelector('button[type="submit"]'));
+  submit.disabled = true;
+  try {
+    const response = await fetch("/survey", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(answer),
+    });
+    if (response.ok) surveyOutcome(text("surveyThanks"), true);
+    else if ([404, 409, 410].includes(response.status)) surveyOutcome(text("surveyClosed"), true);
+    else surveyOutcome(text("surveyFailed"), false);
+  } catch {
+    surveyOutcome(text("surveyFailed"), false);
+  } finally {
+    submit.disabled = false;
+  }
 }
 
 // ---- Identity: the clerk asks; the citizen signs in at the provider in a tab of its own ----
@@ -883,6 +946,11 @@ if (button) {
     finish("left");
   });
   byId("chat-form").addEventListener("submit", onChatSubmit);
+  byId("survey-form").addEventListener("submit", (event) => void onSurveySubmit(/** @type {SubmitEvent} */ (event)));
+  byId("survey-skip").addEventListener("click", () => {
+    byId("survey").hidden = true;
+    focusOn(byId("heading"));
+  });
   byId("chat-open").addEventListener("click", () => toggleSheet("chat"));
   byId("pay-open").addEventListener("click", () => toggleSheet("payments"));
   byId("id-open").addEventListener("click", () => toggleSheet("identity"));

@@ -138,6 +138,11 @@ pub struct Appointment {
     pub room_id: String,
     /// The mails to the citizen about it.
     pub mails: Vec<Mail>,
+    /// When the citizen booked it (RFC 3339): for a moved appointment, when the first
+    /// one was booked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub booked_at: Option<String>,
 }
 
 /// Answer to `GET /api/appointments?from=…&until=…` (RFC 3339; by default from the

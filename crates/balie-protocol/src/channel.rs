@@ -140,6 +140,8 @@ pub struct PageConstants {
     pub data_channel_label: String,
     /// [`MAX_CHAT_CHARS`].
     pub max_chat_chars: u32,
+    /// [`crate::impact::MAX_COMMENT_CHARS`]: the survey's longest comment.
+    pub max_comment_chars: u32,
     /// [`CardStatus::ALL`].
     pub card_statuses: Vec<CardStatus>,
     /// [`CHECKOUT_HOSTS`].
@@ -153,6 +155,7 @@ impl PageConstants {
             signaling_version: crate::signaling::SIGNALING_VERSION,
             data_channel_label: DATA_CHANNEL_LABEL.into(),
             max_chat_chars: u32::try_from(MAX_CHAT_CHARS).unwrap_or(u32::MAX),
+            max_comment_chars: u32::try_from(crate::impact::MAX_COMMENT_CHARS).unwrap_or(u32::MAX),
             card_statuses: CardStatus::ALL.to_vec(),
             checkout_hosts: CHECKOUT_HOSTS.iter().map(|h| (*h).to_owned()).collect(),
         }

@@ -112,14 +112,15 @@ pub(crate) async fn appointments(
                         en: a.product_id.clone(),
                     });
                 let mails = mail::deliveries(db, &a.id)?;
-                Ok((a, name, mails))
+                let booked_at = appointment::first_booked_at(db, &a)?;
+                Ok((a, name, mails, booked_at))
             })
             .collect::<Result<Vec<_>, balie_store::StoreError>>()
     })?;
     Ok(Json(wire::Appointments {
         appointments: found
             .into_iter()
-            .map(|(a, product, mails)| wire::Appointment {
+            .map(|(a, product, mails, booked_at)| wire::Appointment {
                 id: a.id,
                 product_id: a.product_id,
                 product,
@@ -136,6 +137,7 @@ pub(crate) async fn appointments(
                 phone: a.phone,
                 locale: a.locale.parse().unwrap_or(Locale::Nl),
                 question: a.question,
+                booked_at: Some(rfc3339(booked_at)),
                 room_id: a.room_id,
                 mails: mails.iter().map(delivery).collect(),
             })

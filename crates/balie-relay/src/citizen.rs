@@ -268,6 +268,11 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
         ("idConfirmed", "identity.confirmed"),
         ("idRefused", "identity.refused"),
         ("idFailed", "identity.failed"),
+        ("surveyChoose", "survey.choose"),
+        ("surveyTooLong", "survey.too_long"),
+        ("surveyThanks", "survey.thanks"),
+        ("surveyClosed", "survey.closed"),
+        ("surveyFailed", "survey.failed"),
     ]
     .iter()
     .map(|(name, key)| {
@@ -345,6 +350,7 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
 </div>
 </section>
 </section>
+{survey}
 <div id="texts" hidden{data}></div>
 <script type="application/json" id="protocol">{constants}</script>
 <script type="module" src="/static/citizen.js"></script>"#,
@@ -374,6 +380,47 @@ fn call_markup(state: &AppState, locale: Locale) -> String {
         send = escape(t("chat.send")),
         max_chat = balie_protocol::channel::MAX_CHAT_CHARS,
         constants = page_constants(),
+        survey = survey_markup(state, locale),
+    )
+}
+
+/// The survey the page shows when a call the citizen was in ends (hidden until then).
+fn survey_markup(state: &AppState, locale: Locale) -> String {
+    let t = |key: &str| escape(state.catalogs().text(locale, key));
+    let scores: String = (1..=5)
+        .map(|n| {
+            format!(
+                r#"<li><input type="radio" name="score" id="survey-score-{n}" value="{n}"><label for="survey-score-{n}">{label}</label></li>"#,
+                label = t(&format!("survey.score{n}"))
+            )
+        })
+        .collect();
+    format!(
+        r#"<section id="survey" class="survey" aria-labelledby="survey-heading" hidden>
+<h2 id="survey-heading">{heading}</h2>
+<form id="survey-form" novalidate>
+<p id="survey-error" class="error" role="alert"></p>
+<fieldset aria-describedby="survey-error">
+<legend>{question}</legend>
+<ul class="scale">{scores}</ul>
+</fieldset>
+<label for="survey-comment">{comment}</label>
+<p id="survey-comment-hint" class="note">{hint}</p>
+<textarea id="survey-comment" name="comment" rows="3" maxlength="{max}" aria-describedby="survey-comment-hint"></textarea>
+<div class="actions">
+<button type="submit" class="primary">{send}</button>
+<button type="button" id="survey-skip" class="secondary">{skip}</button>
+</div>
+</form>
+<p id="survey-done" tabindex="-1" hidden></p>
+</section>"#,
+        heading = t("survey.heading"),
+        question = t("survey.question"),
+        comment = t("survey.comment"),
+        hint = t("survey.comment_hint"),
+        send = t("survey.send"),
+        skip = t("survey.skip"),
+        max = balie_protocol::impact::MAX_COMMENT_CHARS,
     )
 }
 

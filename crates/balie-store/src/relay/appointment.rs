@@ -202,6 +202,22 @@ pub fn find_by_manage(
     .pop())
 }
 
+/// When the citizen first booked appointment `a`: its own booking, or for a moved one the
+/// booking it was moved from, followed back (at most 50 moves).
+pub fn first_booked_at(conn: &Connection, a: &Appointment) -> Result<i64, StoreError> {
+    let mut at = a.created_at;
+    let mut from = a.moved_from.clone();
+    for _ in 0..50 {
+        let Some(id) = from else { break };
+        let Some(earlier) = find(conn, &id)? else {
+            break;
+        };
+        at = at.min(earlier.created_at);
+        from = earlier.moved_from;
+    }
+    Ok(at)
+}
+
 /// Appointment `id`.
 pub fn find(conn: &Connection, id: &str) -> Result<Option<Appointment>, StoreError> {
     Ok(query(conn, "WHERE id = ?1", params![id])?.pop())
