@@ -35,6 +35,7 @@ pub mod error;
 pub mod front_door;
 pub mod i18n;
 pub mod identity;
+pub mod impact;
 pub mod layout;
 pub mod payments;
 pub mod qr;
@@ -136,6 +137,7 @@ pub struct Cockpit {
     cases: Arc<Cases>,
     front_door: FrontDoor,
     identity: Arc<identity::Identity>,
+    impact: Arc<impact::Impact>,
     devices: Devices,
     layouts: WindowLayouts,
     keyring_available: bool,
@@ -231,6 +233,22 @@ impl Cockpit {
             cases.clerk_name().to_owned(),
             identity_hints,
         );
+        let impact = Arc::new(impact::Impact::new(
+            store.clone(),
+            relay.clone(),
+            config.clock.clone(),
+        )?);
+        {
+            // The opening hours for "after hours", and the surveys answered meanwhile;
+            // a relay that does not answer now is asked again later.
+            let impact = impact.clone();
+            tokio::spawn(async move {
+                impact.refresh_opening_hours().await;
+                if let Err(e) = impact.sync_surveys().await {
+                    tracing::warn!(error = %e, "survey answers not read");
+                }
+            });
+        }
         let frames = Arc::new(Frames::default());
         let frame_server = FrameServer::start(frames.clone())
             .await
@@ -247,6 +265,7 @@ impl Cockpit {
             cases,
             front_door,
             identity,
+            impact,
             keyring_available,
             live: Mutex::new(None),
             room,
@@ -320,7 +339,9 @@ impl Cockpit {
             .relay
             .create_room(&CreateRoomRequest::default())
             .await?;
-        let background_blur = self.begin_in_room(&room.room_id, case_id, on_event).await?;
+        let background_blur = self
+            .begin_in_room(&room.room_id, case_id, impact::Opened::direct(), on_event)
+            .await?;
         let qr_svg_data_uri = qr::svg_data_uri(&room.join_url)
             .map_err(|e| CockpitError::Internal(format!("qr code: {e}")))?;
         tracing::info!(room_id = room.room_id, "conversation created");
@@ -339,8 +360,11 @@ impl Cockpit {
         &self,
         room_id: &str,
         case_id: Option<i64>,
+        opened: impact::Opened,
         on_event: impl Fn(ConversationEvent) + Send + 'static,
     ) -> Result<bool, CockpitError> {
+        self.impact.conversation_opened(room_id, &opened);
+        self.impact.refresh_opening_hours().await;
         let background_blur = self.background_blur()?;
         let source = self.devices.media_source()?;
         let call = self
@@ -372,6 +396,11 @@ impl Cockpit {
         &self.identity
     }
 
+    /// What the cockpit records for the impact figures, and the figures.
+    pub fn impact(&self) -> &Arc<impact::Impact> {
+        &self.impact
+    }
+
     /// The front door: agenda, availability, status and the walk-in queue.
     pub fn front_door(&self) -> &FrontDoor {
         &self.front_door
@@ -392,8 +421,17 @@ impl Cockpit {
             None => self.case_from_appointment(&a)?,
         };
         self.end_conversation().await?;
+        let opened = impact::Opened {
+            origin: balie_impact::facts::Origin::Appointment,
+            product_id: Some(a.product_id.clone()),
+            requested_at_ms: a
+                .booked_at
+                .as_deref()
+                .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+                .map(|t| t.as_millisecond()),
+        };
         let background_blur = self
-            .begin_in_room(&a.room_id, Some(case_id), on_event)
+            .begin_in_room(&a.room_id, Some(case_id), opened, on_event)
             .await?;
         tracing::info!(room_id = a.room_id, "appointment opened");
         Ok(OpenedRoom {
@@ -455,7 +493,16 @@ impl Cockpit {
             return Ok(None);
         };
         self.end_conversation().await?;
-        let background_blur = self.begin_in_room(&taken.room_id, None, on_event).await?;
+        let opened = impact::Opened {
+            origin: balie_impact::facts::Origin::WalkIn,
+            product_id: Some(taken.product_id.clone()),
+            requested_at_ms: Some(
+                self.config.clock.now_ms() - taken.waited_seconds.max(0).saturating_mul(1000),
+            ),
+        };
+        let background_blur = self
+            .begin_in_room(&taken.room_id, None, opened, on_event)
+            .await?;
         tracing::info!(room_id = taken.room_id, "walk-in taken");
         Ok(Some(OpenedRoom {
             room_id: taken.room_id,
@@ -493,6 +540,7 @@ impl Cockpit {
             .await
             .map_err(|_| CockpitError::RelayUnreachable("the conversation has stopped".into()))??;
         if let Some(room) = self.live_room()? {
+            self.impact.citizen_admitted(&room);
             self.cases.citizen_admitted(&room)?;
         }
         Ok(())
@@ -603,6 +651,7 @@ impl Cockpit {
         {
             self.room.end();
             self.payments.set_room_live(&room_id, false).await;
+            self.impact.conversation_ended(&room_id);
             self.cases.conversation_ended(&room_id);
             let (done, finished) = tokio::sync::oneshot::channel();
             if commands.send(Command::End(done)).await.is_ok() {

@@ -20,7 +20,7 @@ pub struct Assumptions {
     pub minimum_one_way_m: u32,
     /// Grams of CO2 per kilometre driven.
     pub co2_g_per_km: u32,
-    /// Travel cost per kilometre, in hundredths of a euro cent (4246 is €0.4246).
+    /// Travel cost per kilometre, in hundredths of a euro cent (4320 is €0.4320).
     pub cost_per_km_centi_cents: u32,
 }
 
@@ -44,13 +44,13 @@ pub const DEFAULT_ROAD_FACTOR_MILLI: u32 = 1_300;
 /// The default shortest trip: 1 km one way.
 pub const DEFAULT_MINIMUM_ONE_WAY_M: u32 = 1_000;
 /// The default CO2 per km; see [`CO2_SOURCE`].
-pub const DEFAULT_CO2_G_PER_KM: u32 = 170;
+pub const DEFAULT_CO2_G_PER_KM: u32 = 165;
 /// Where [`DEFAULT_CO2_G_PER_KM`] comes from.
-pub const CO2_SOURCE: &str = "UK DESNZ, Greenhouse gas reporting: conversion factors 2024, passenger vehicles, average car, unknown fuel (about 0.17 kg CO2e per km), rounded";
+pub const CO2_SOURCE: &str = "UK DESNZ, Greenhouse gas reporting: conversion factors 2024, average petrol car: 0.16450 kg CO2e per km (as cited; not read from the spreadsheet itself), rounded to 165 g";
 /// The default travel cost per km; see [`COST_SOURCE`].
-pub const DEFAULT_COST_PER_KM_CENTI_CENTS: u32 = 4_246;
+pub const DEFAULT_COST_PER_KM_CENTI_CENTS: u32 = 4_320;
 /// Where [`DEFAULT_COST_PER_KM_CENTI_CENTS`] comes from.
-pub const COST_SOURCE: &str = "the Belgian federal government's kilometre allowance for its staff, 1 July 2024 to 30 June 2025 (€0.4246 per km)";
+pub const COST_SOURCE: &str = "the Belgian federal kilometre allowance for staff, 1 April to 30 June 2025 (€0.4320 per km; revised every quarter by circular in the Belgisch Staatsblad)";
 
 /// The straight-line distance between two points on the earth, in metres (haversine, on
 /// a sphere of the earth's mean radius).
@@ -110,9 +110,9 @@ mod tests {
     #[test]
     fn co2_and_cost_per_kilometre() {
         let a = Assumptions::default();
-        assert_eq!(a.co2_g(10_000), 1_700);
-        // 100 km at €0.4246 = €42.46.
-        assert_eq!(a.cost_cents(100_000), 4_246);
-        assert_eq!(a.cost_cents(1_000), 42);
+        assert_eq!(a.co2_g(10_000), 1_650);
+        // 100 km at €0.4320 = €43.20.
+        assert_eq!(a.cost_cents(100_000), 4_320);
+        assert_eq!(a.cost_cents(1_000), 43);
     }
 }

@@ -159,5 +159,6 @@ mod cases;
 mod fake_mollie;
 mod faults;
 mod front_door;
+mod impact;
 mod integrity;
 mod payments;

@@ -744,13 +744,13 @@ fn every_indicator_of_the_fixture_quarter_has_its_hand_computed_value() {
     let f = figures_for(&conn, &q1);
 
     // 1. C1–C5 took place (C6 is April, C7 had nobody); C1, C3, C4 had a postcode:
-    // 2 × (4,200 + 5,000 + 12,000 + 1,000 + 5,000) = 54,400 m; × 170 g/km = 9,248 g;
-    // × €0.4246/km = €23.098… → 2,310 cents.
+    // 2 × (4,200 + 5,000 + 12,000 + 1,000 + 5,000) = 54,400 m; × 165 g/km = 8,976 g;
+    // × €0.4320/km = €23.5008 → 2,350 cents.
     assert_eq!(f.trips.conversations, 5);
     assert_eq!(f.trips.from_postcode, 3);
     assert_eq!(f.trips.round_trip_m, 54_400);
-    assert_eq!(f.trips.co2_g, 9_248);
-    assert_eq!(f.trips.cost_cents, 2_310);
+    assert_eq!(f.trips.co2_g, 8_976);
+    assert_eq!(f.trips.cost_cents, 2_350);
 
     // 2. Outside: C2 and C4 (both appointments); C5's hours unknown.
     assert_eq!(

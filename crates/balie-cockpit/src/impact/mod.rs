@@ -1,0 +1,361 @@
+//! Impact (issue 16): what the cockpit records for the project sheet's figures, and the
+//! figures themselves.
+//!
+//! Every conversation is written down when the clerk opens it (how it came about, what
+//! for, when the citizen asked), when the citizen is let in (outside the municipality's
+//! opening hours or not, where the clerk works today) and when it ends. The citizen's survey answers come from the
+//! relay; the clerk answers their own once a day. The figures are `balie_impact`'s,
+//! computed over `balie_store`'s facts.
+
+use crate::clock::Clock;
+use crate::error::CockpitError;
+use crate::relay_link::RelayLink;
+use crate::store::SharedStore;
+use balie_domain::agenda::{Calendar, DayHours, Interval};
+use balie_impact::facts::{Origin, Place, Score};
+use balie_impact::{Assumptions, Figures, Period};
+use balie_store::cockpit::impact as records;
+use balie_store::cockpit::setting;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use reqwest::Method;
+use std::sync::{Arc, Mutex};
+
+/// The setting with the cursor of the survey answers read from the relay.
+const SURVEY_CURSOR: &str = "impact.survey_cursor";
+
+/// How a conversation came about, as the clerk opened it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opened {
+    /// Direct, an appointment or a walk-in.
+    pub origin: Origin,
+    /// What for, when known.
+    pub product_id: Option<String>,
+    /// When the citizen asked (the booking, the ticket), when known.
+    pub requested_at_ms: Option<i64>,
+}
+
+impl Opened {
+    /// *Nieuw gesprek*: nothing known yet.
+    pub fn direct() -> Self {
+        Self {
+            origin: Origin::Direct,
+            product_id: None,
+            requested_at_ms: None,
+        }
+    }
+}
+
+/// What the cockpit records for the figures, and the figures.
+pub struct Impact {
+    store: SharedStore,
+    relay: Arc<RelayLink>,
+    clock: Clock,
+    tz: TimeZone,
+    /// The municipality's opening hours, as last read from the relay.
+    opening: Mutex<Option<Calendar>>,
+}
+
+impl Impact {
+    /// The impact records over `store`, with `relay` for the opening hours and the
+    /// citizens' survey answers.
+    pub fn new(
+        store: SharedStore,
+        relay: Arc<RelayLink>,
+        clock: Clock,
+    ) -> Result<Self, CockpitError> {
+        let tz = balie_domain::agenda::brussels()
+            .map_err(|e| CockpitError::Internal(format!("time zone: {e}")))?;
+        Ok(Self {
+            store,
+            relay,
+            clock,
+            tz,
+            opening: Mutex::new(None),
+        })
+    }
+
+    /// Europe/Brussels.
+    pub fn tz(&self) -> &TimeZone {
+        &self.tz
+    }
+
+    /// Today in Brussels.
+    pub fn today(&self) -> Date {
+        balie_impact::period::day_of(&self.tz, self.clock.now_ms())
+    }
+
+    /// Reads the municipality's opening hours from the relay; a relay that does not
+    /// answer leaves the last ones known.
+    pub async fn refresh_opening_hours(&self) {
+        let read: Result<Option<balie_protocol::agenda::Availability>, _> = self
+            .relay
+            .call(Method::GET, "/api/opening-hours", None::<&()>)
+            .await;
+        match read {
+            Ok(Some(hours)) => {
+                let calendar = calendar_of(&hours);
+                if let Ok(mut slot) = self.opening.lock() {
+                    *slot = calendar;
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "opening hours not read"),
+        }
+    }
+
+    /// The clerk opened a conversation in `room_id`.
+    pub fn conversation_opened(&self, room_id: &str, opened: &Opened) {
+        let record = records::OpenedConversation {
+            room_id: room_id.to_owned(),
+            origin: opened.origin,
+            product_id: opened.product_id.clone(),
+            requested_at_ms: opened.requested_at_ms,
+            opened_at_ms: self.clock.now_ms(),
+        };
+        if let Err(e) = self.store.with(|c| records::open_conversation(c, &record)) {
+            tracing::warn!(error = %e, "conversation not recorded for the figures");
+        }
+    }
+
+    /// The citizen of `room_id` was let in.
+    pub fn citizen_admitted(&self, room_id: &str) {
+        let now = self.clock.now_ms();
+        let outside = self
+            .opening
+            .lock()
+            .ok()
+            .and_then(|o| o.as_ref().map(|c| outside_hours(c, &self.tz, now)));
+        let today = self.today();
+        let written = self.store.with(|c| {
+            let place = records::clerk_day(c, today)?.place;
+            records::conversation_admitted(c, room_id, now, outside, place)
+        });
+        if let Err(e) = written {
+            tracing::warn!(error = %e, "admission not recorded for the figures");
+        }
+    }
+
+    /// The conversation in `room_id` ended: its end, and its case's product when it
+    /// had none. (The citizen's trip from their postcode is not measured yet: every trip
+    /// counts the configured average.)
+    pub fn conversation_ended(&self, room_id: &str) {
+        let now = self.clock.now_ms();
+        let written = self.store.with(|c| {
+            let product = records::product_of_room(c, room_id)?;
+            records::conversation_ended(c, room_id, now, None, product.as_deref())
+        });
+        if let Err(e) = written {
+            tracing::warn!(error = %e, "end of conversation not recorded for the figures");
+        }
+    }
+
+    /// Where the clerk works today, if they said.
+    pub fn place_today(&self) -> Result<Option<Place>, CockpitError> {
+        let today = self.today();
+        Ok(self.store.with(|c| records::clerk_day(c, today))?.place)
+    }
+
+    /// Where the clerk works today (*kantoor*, *thuis*, *elders*); today's conversations
+    /// so far follow.
+    pub fn set_place(&self, place: Place) -> Result<(), CockpitError> {
+        let today = self.today();
+        let day =
+            Period::custom(today, today).map_err(|e| CockpitError::Internal(e.to_string()))?;
+        let (start, end) = day.bounds_ms(&self.tz);
+        self.store
+            .with(|c| records::set_place(c, today, place, start, end))
+    }
+
+    /// Whether the clerk's survey should be asked about the conversation in `room_id`
+    /// that just ended: a citizen was in it and none was asked today. Asking it (answered
+    /// or skipped) is noted, so it comes at most once a day.
+    pub fn clerk_survey_due(&self, room_id: &str) -> Result<bool, CockpitError> {
+        let today = self.today();
+        self.store.with(|c| {
+            if !records::was_admitted(c, room_id)?
+                || records::clerk_day(c, today)?.surveyed_room.is_some()
+            {
+                return Ok(false);
+            }
+            records::mark_surveyed(c, today, room_id)
+        })
+    }
+
+    /// The clerk's answer about the conversation in `room_id` (1–5).
+    pub fn answer_clerk_survey(&self, room_id: &str, score: u8) -> Result<(), CockpitError> {
+        let score = Score::new(score)
+            .ok_or_else(|| CockpitError::InvalidInput("a score is 1 to 5".into()))?;
+        match self
+            .store
+            .with(|c| records::clerk_answered(c, room_id, score))?
+        {
+            records::SurveyOutcome::Stored => Ok(()),
+            records::SurveyOutcome::AlreadyAnswered => Err(CockpitError::InvalidInput(
+                "this conversation was already answered about".into(),
+            )),
+            records::SurveyOutcome::NoConversation => Err(CockpitError::InvalidInput(
+                "no conversation with a citizen in that room".into(),
+            )),
+        }
+    }
+
+    /// Reads the citizens' survey answers the relay holds about this clerk's rooms since
+    /// the last read, and keeps them with their conversations; how many were new.
+    pub async fn sync_surveys(&self) -> Result<usize, CockpitError> {
+        let mut cursor: i64 = self
+            .store
+            .with(|c| setting::get(c, SURVEY_CURSOR))?
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let mut stored = 0;
+        loop {
+            let page: Option<balie_protocol::impact::CitizenSurveys> = self
+                .relay
+                .call(
+                    Method::GET,
+                    &format!("/api/surveys?after={cursor}"),
+                    None::<&()>,
+                )
+                .await?;
+            let answers = page.map(|p| p.answers).unwrap_or_default();
+            let Some(last) = answers.last().map(|a| a.seq) else {
+                return Ok(stored);
+            };
+            for a in &answers {
+                let Some(score) = Score::new(a.score) else {
+                    continue;
+                };
+                let comment = a
+                    .comment
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .filter(|c| c.chars().count() <= balie_protocol::impact::MAX_COMMENT_CHARS);
+                let at_ms = jiff::Timestamp::strptime("%Y-%m-%dT%H:%M:%S%:z", &a.answered_at)
+                    .or_else(|_| a.answered_at.parse::<jiff::Timestamp>())
+                    .map(|t| t.as_millisecond())
+                    .unwrap_or_else(|_| self.clock.now_ms());
+                let outcome = self
+                    .store
+                    .with(|c| records::citizen_answered(c, &a.room_id, score, comment, at_ms))?;
+                if outcome == records::SurveyOutcome::Stored {
+                    stored += 1;
+                }
+            }
+            cursor = last;
+            self.store
+                .with(|c| setting::set(c, SURVEY_CURSOR, &cursor.to_string()))?;
+            if answers.len() < balie_protocol::impact::SURVEYS_PER_PAGE as usize {
+                return Ok(stored);
+            }
+        }
+    }
+
+    /// The figures of `period`, with the period before it to compare.
+    pub fn figures(&self, period: &Period) -> Result<(Figures, Figures), CockpitError> {
+        let previous = period
+            .previous()
+            .map_err(|e| CockpitError::InvalidInput(e.to_string()))?;
+        let (from, _) = previous.bounds_ms(&self.tz);
+        let (_, until) = period.bounds_ms(&self.tz);
+        let facts = self
+            .store
+            .with(|c| records::facts(c, from, until, &self.tz))?;
+        let assumptions = Assumptions::default();
+        Ok((
+            balie_impact::compute(&facts, period, &self.tz, &assumptions),
+            balie_impact::compute(&facts, &previous, &self.tz, &assumptions),
+        ))
+    }
+}
+
+/// The relay's opening hours as a calendar; `None` when none are set (closed every day
+/// and no exception), so that no conversation is called "after hours" for want of hours.
+fn calendar_of(hours: &balie_protocol::agenda::Availability) -> Option<Calendar> {
+    let mut calendar = Calendar::default();
+    let mut any_open = false;
+    for (i, text) in hours.week.iter().enumerate() {
+        let day: DayHours = text.parse().ok()?;
+        any_open |= !day.is_closed();
+        let weekday =
+            jiff::civil::Weekday::from_monday_one_offset(i8::try_from(i + 1).ok()?).ok()?;
+        calendar.set_weekday(weekday, day);
+    }
+    for exception in &hours.exceptions {
+        let (Ok(date), Ok(day)) = (
+            exception.date.parse::<Date>(),
+            exception.hours.parse::<DayHours>(),
+        ) else {
+            continue;
+        };
+        any_open |= !day.is_closed();
+        calendar.set_exception(date, day);
+    }
+    any_open.then_some(calendar)
+}
+
+/// Whether the moment `at_ms` lies outside `calendar`'s opening hours in `tz`.
+pub fn outside_hours(calendar: &Calendar, tz: &TimeZone, at_ms: i64) -> bool {
+    let Ok(start) = jiff::Timestamp::from_millisecond(at_ms) else {
+        return false;
+    };
+    let end = start + jiff::SignedDuration::from_secs(1);
+    !calendar.covers(tz, Interval { start, end })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    fn ms(y: i16, m: i8, d: i8, h: i8, min: i8, tz: &TimeZone) -> i64 {
+        date(y, m, d)
+            .at(h, min, 0, 0)
+            .to_zoned_datetime(tz.clone())
+            .unwrap()
+            .timestamp()
+            .as_millisecond()
+    }
+
+    #[test]
+    fn after_hours_is_judged_in_brussels_time_also_on_the_daylight_saving_sunday() {
+        let tz = balie_domain::agenda::brussels().unwrap();
+        let hours = balie_protocol::agenda::Availability {
+            week: [
+                "09:00-12:00,13:30-16:00".into(),
+                "09:00-12:00".into(),
+                "09:00-12:00".into(),
+                "09:00-12:00,16:00-19:00".into(),
+                "09:00-12:00".into(),
+                "-".into(),
+                // A Sunday market counter.
+                "10:00-12:00".into(),
+            ],
+            exceptions: vec![balie_protocol::agenda::DayException {
+                date: "2026-04-06".into(),
+                hours: "-".into(),
+            }],
+        };
+        let c = calendar_of(&hours).unwrap();
+        // 29 March 2026, the clocks go forward at 02:00: 10:30 in Brussels is 08:30 UTC,
+        // inside; 09:30 (07:30 UTC, which a fixed UTC+1 would take for 08:30) outside.
+        assert!(!outside_hours(&c, &tz, ms(2026, 3, 29, 10, 30, &tz)));
+        assert!(outside_hours(&c, &tz, ms(2026, 3, 29, 9, 30, &tz)));
+        assert!(outside_hours(&c, &tz, ms(2026, 3, 29, 12, 30, &tz)));
+        // Thursday evening opening; Saturday closed; Easter Monday closed.
+        assert!(!outside_hours(&c, &tz, ms(2026, 4, 2, 18, 30, &tz)));
+        assert!(outside_hours(&c, &tz, ms(2026, 4, 4, 10, 0, &tz)));
+        assert!(outside_hours(&c, &tz, ms(2026, 4, 6, 10, 0, &tz)));
+        assert!(!outside_hours(&c, &tz, ms(2026, 4, 7, 10, 0, &tz)));
+    }
+
+    #[test]
+    fn no_hours_set_means_unknown_not_after_hours() {
+        let closed = balie_protocol::agenda::Availability {
+            week: std::array::from_fn(|_| "-".to_string()),
+            exceptions: vec![],
+        };
+        assert!(calendar_of(&closed).is_none());
+    }
+}
