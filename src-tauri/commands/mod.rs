@@ -1,5 +1,5 @@
 //! `#[tauri::command]` adapters: short functions over [`CockpitState`], one file per
-//! feature ([`call`], [`front_door`], [`identity`], [`payments`], [`cases`], [`settings`]). They decide nothing: every
+//! feature ([`call`], [`front_door`], [`identity`], [`impact`], [`payments`], [`cases`], [`settings`]). They decide nothing: every
 //! rule is in `balie_cockpit`. What they do is Tauri's part: state, channels, the opener,
 //! the window manager, raw request bodies.
 
@@ -7,6 +7,7 @@ pub mod call;
 pub mod cases;
 pub mod front_door;
 pub mod identity;
+pub mod impact;
 pub mod payments;
 pub mod settings;
 
@@ -64,6 +65,11 @@ pub fn handler() -> impl Fn(Invoke) -> bool + Send + Sync + 'static {
         identity::ask_identity,
         identity::complete_party_from_identity,
         identity::follow_identity,
+        impact::impact_dashboard,
+        impact::impact_clerk_day,
+        impact::impact_set_place,
+        impact::impact_clerk_survey_due,
+        impact::impact_answer_clerk_survey,
         settings::list_devices,
         settings::choose_devices,
         payments::payment_setup,

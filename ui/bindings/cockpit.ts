@@ -707,6 +707,163 @@ errors: Array<RowError>, };
 
 export type CockpitError = { "kind": "relay_unreachable", "message": string } | { "kind": "relay_refused", "message": string } | { "kind": "keyring", "message": string } | { "kind": "storage", "message": string } | { "kind": "invalid_input", "message": string } | { "kind": "rejected", "message": string } | { "kind": "internal", "message": string };
 
+export type PeriodRequest = { 
+/**
+ * `week`, `month`, `quarter`, `year` or `custom`.
+ */
+kind: PeriodKind, 
+/**
+ * A day in the period (`YYYY-MM-DD`); for a custom period its first day. Today when
+ * absent.
+ */
+day?: string, 
+/**
+ * The last day of a custom period.
+ */
+last?: string, };
+
+export type DashboardView = { 
+/**
+ * The period's first day.
+ */
+first: string, 
+/**
+ * Its last day.
+ */
+last: string, 
+/**
+ * A day in the period before, to step back.
+ */
+previous_day: string, 
+/**
+ * A day in the period after, to step forward; `None` when that is in the future.
+ */
+next_day?: string, 
+/**
+ * The indicators, with their texts in the clerk's language.
+ */
+report: Report, 
+/**
+ * Each indicator's chart, `data:image/svg+xml;base64,…`.
+ */
+charts: Array<string>, };
+
+export type ClerkDayView = { 
+/**
+ * Where they said they work today; `None`: ask.
+ */
+place?: Place, };
+
+export type PeriodKind = "week" | "month" | "quarter" | "year" | "custom";
+
+export type Place = "office" | "home" | "elsewhere";
+
+export type Report = { 
+/**
+ * The report's title.
+ */
+title: string, 
+/**
+ * The period, in words.
+ */
+period: string, 
+/**
+ * The period before, in words.
+ */
+previous_period: string, 
+/**
+ * The indicators, 1 to 14.
+ */
+indicators: Array<Indicator>, 
+/**
+ * The assumptions behind the figures, each a sentence with its source.
+ */
+assumptions: Array<string>, };
+
+export type Indicator = { 
+/**
+ * 1 to 14, the project sheet's order.
+ */
+number: number, 
+/**
+ * Its stable id (`trips`, `after_hours`…).
+ */
+id: string, 
+/**
+ * Who it is about.
+ */
+audience: Audience, 
+/**
+ * Its title.
+ */
+title: string, 
+/**
+ * The number that matters, as a sentence.
+ */
+headline: string, 
+/**
+ * The same for the period before.
+ */
+previous: string, 
+/**
+ * How it is computed and from what.
+ */
+definition: string, 
+/**
+ * The chart.
+ */
+chart: Chart, 
+/**
+ * The chart's data as a table.
+ */
+table: Table, 
+/**
+ * Why part of it is not measured (nothing imported yet), if so.
+ */
+missing: string | null, };
+
+export type Audience = "citizens" | "clerks" | "organisation";
+
+export type Chart = { 
+/**
+ * Bars or lines.
+ */
+kind: ChartKind, 
+/**
+ * What the values are in ("aantal", "uren", "%").
+ */
+unit: string, 
+/**
+ * The labels along the bottom.
+ */
+categories: Array<string>, 
+/**
+ * The series.
+ */
+series: Array<Series>, };
+
+export type ChartKind = "bars" | "lines";
+
+export type Series = { 
+/**
+ * Its name in the legend.
+ */
+name: string, 
+/**
+ * One value per category; `None` where there is none.
+ */
+values: Array<number | null>, };
+
+export type Table = { 
+/**
+ * The column headings.
+ */
+columns: Array<string>, 
+/**
+ * The rows; the first cell of each is its heading.
+ */
+rows: Array<Array<string>>, };
+
 export const CASE_STATUSES: readonly CaseStatus[] = ["new", "in_progress", "waiting", "approved", "refused", "closed"];
 
 export const PARTY_KINDS: readonly PartyKind[] = ["citizen", "company", "association"];

@@ -18,7 +18,9 @@ const USAGE: &str =
        balie-cockpit payee clear
        balie-cockpit retention set DAYS   (how long call metadata is kept; default 730)
        balie-cockpit retention show
-       balie-cockpit purge                (forget call metadata past its retention now)";
+       balie-cockpit purge                (forget call metadata past its retention now)
+       balie-cockpit impact centre POSTCODE   (the town hall's postcode: trips are measured to it)
+       balie-cockpit impact show          (the impact figures' assumptions and their sources)";
 
 /// Handles `relay …` and `payee …` arguments; `None` when the arguments are not ours
 /// (start the app).
@@ -36,7 +38,9 @@ pub fn run(args: &[String]) -> Option<ExitCode> {
         ("retention", Some("set"), Some(days)) if args.len() == 3 => retention_set(days),
         ("retention", Some("show"), None) => retention_show(),
         ("purge", None, None) => purge(),
-        ("relay" | "payee" | "retention" | "purge", _, _) => Err(USAGE.to_string()),
+        ("impact", Some("centre"), Some(postcode)) if args.len() == 3 => impact_centre(postcode),
+        ("impact", Some("show"), None) => impact_show(),
+        ("relay" | "payee" | "retention" | "purge" | "impact", _, _) => Err(USAGE.to_string()),
         _ => return None,
     };
     Some(match result {
@@ -169,4 +173,49 @@ fn purge() -> Result<String, String> {
     let now = config()?.clock.now_ms();
     let purged = crate::retention::purge(&store()?, now).map_err(|e| e.to_string())?;
     Ok(format!("{purged} calls past their retention forgotten."))
+}
+
+fn impact_centre(postcode: &str) -> Result<String, String> {
+    let code = postcode
+        .trim()
+        .parse::<u16>()
+        .ok()
+        .filter(|c| balie_impact::places::coordinates(*c).is_some())
+        .ok_or_else(|| format!("{postcode:?} is not a Belgian postcode"))?;
+    let conn = store()?;
+    Settings::of(&conn)
+        .set_impact_centre_postcode(code)
+        .map_err(|e| e.to_string())?;
+    Ok(format!("trips are measured to postcode {code}"))
+}
+
+fn impact_show() -> Result<String, String> {
+    use balie_impact::trips;
+    let conn = store()?;
+    let centre = Settings::of(&conn)
+        .impact_centre_postcode()
+        .map_err(|e| e.to_string())?;
+    let a = balie_impact::Assumptions::default();
+    Ok(format!(
+        "centre: {}
+average trip when the postcode is unknown: {} m one way
+road factor: {}.{:03}
+shortest trip: {} m one way
+CO2: {} g per km ({})
+cost: €0.{:04} per km ({})
+postcodes: GeoNames (CC BY 4.0), {} known",
+        centre.map_or_else(
+            || "not set (every trip counts the average)".to_string(),
+            |c| c.to_string()
+        ),
+        a.average_one_way_m,
+        a.road_factor_milli / 1000,
+        a.road_factor_milli % 1000,
+        a.minimum_one_way_m,
+        a.co2_g_per_km,
+        trips::CO2_SOURCE,
+        a.cost_per_km_centi_cents,
+        trips::COST_SOURCE,
+        balie_impact::places::known_postcodes(),
+    ))
 }

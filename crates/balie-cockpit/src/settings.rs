@@ -24,6 +24,7 @@ const RETENTION_CALL_DAYS: &str = "retention_call_days";
 const PAYEE_NAME: &str = "payee_name";
 const PAYEE_IBAN: &str = "payee_iban";
 const PAYEE_BIC: &str = "payee_bic";
+const IMPACT_CENTRE_POSTCODE: &str = "impact.centre_postcode";
 
 /// The retention of call metadata when nothing is set: two years.
 pub const DEFAULT_RETENTION_DAYS: u32 = 730;
@@ -187,6 +188,21 @@ impl<'c> Settings<'c> {
     /// checks).
     pub fn set_retention_days(&self, days: u32) -> Result<(), StoreError> {
         setting::set(self.0, RETENTION_CALL_DAYS, &days.to_string())
+    }
+
+    /// The postcode of the administrative centre the citizens' trips are measured to
+    /// (the impact figures); `None` until IT sets it.
+    pub fn impact_centre_postcode(&self) -> Result<Option<u16>, StoreError> {
+        Ok(self
+            .get(IMPACT_CENTRE_POSTCODE)?
+            .and_then(|p| p.trim().parse::<u16>().ok())
+            .filter(|p| balie_impact::places::coordinates(*p).is_some()))
+    }
+
+    /// Sets the administrative centre's postcode (a known Belgian postcode; the caller
+    /// checks).
+    pub fn set_impact_centre_postcode(&self, postcode: u16) -> Result<(), StoreError> {
+        setting::set(self.0, IMPACT_CENTRE_POSTCODE, &postcode.to_string())
     }
 
     /// Who receives bank transfers ([`DEFAULT_PAYEE_NAME`] with no account when unset).

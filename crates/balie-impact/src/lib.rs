@@ -17,9 +17,12 @@
 //! euro cents, shares and means in thousandths, durations in seconds, distances in
 //! metres; a fact cannot carry a name or free text (see [`facts`]).
 
+pub mod chart;
 pub mod facts;
 pub mod figures;
 pub mod period;
+pub mod places;
+pub mod present;
 pub mod stats;
 pub mod trips;
 

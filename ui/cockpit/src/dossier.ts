@@ -29,6 +29,15 @@ import {
 } from "./ipc";
 import { languageTag, showError, t } from "./i18n";
 import { el, startWindow } from "./common";
+import { setupImpact } from "./impact";
+
+/** The impact dashboard in place of the cases (`true`), or the cases again. */
+function showImpact(on: boolean): void {
+  el("impact").hidden = !on;
+  el("main").classList.toggle("showing-impact", on);
+  el<HTMLButtonElement>("impact-open").setAttribute("aria-pressed", String(on));
+  (on ? el("impact-heading") : el("search")).focus();
+}
 
 function time(ms: number): string {
   return new Date(ms).toLocaleString(languageTag(), { dateStyle: "short", timeStyle: "short" });
@@ -46,6 +55,7 @@ async function main(): Promise<void> {
     await cases.runSearch();
   });
   setUpImport(() => void cases.runSearch());
+  setupImpact(showImpact);
   await cases.runSearch();
 }
 
@@ -209,7 +219,11 @@ async function setUpCasePayment(error: HTMLElement, open: OpenCase) {
 /** The case of the call comes up by itself; changes to it and its payments show at once. */
 function followChanges(error: HTMLElement, open: OpenCase) {
   void followDossier((event) => {
-    if (event.kind === "show") void open.show(event.case_id);
+    if (event.kind === "show") {
+      // The call's case comes first, also over the dashboard.
+      if (!el("impact").hidden) showImpact(false);
+      void open.show(event.case_id);
+    }
     else if (open.current()?.summary.id === event.case_id) void open.refresh();
   }).catch((e) => showError(error, e));
   void followPayments((payment) => {

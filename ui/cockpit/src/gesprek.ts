@@ -23,6 +23,7 @@ import { el, startWindow } from "./common";
 import { setUpPayments } from "./payments";
 import { setUpIdentity } from "./identity";
 import { setUpFrontDoor, type RoomControl } from "./front_door";
+import { setUpClerkDay } from "./clerk_day";
 
 async function main(): Promise<void> {
   const status = await startWindow();
@@ -36,6 +37,12 @@ async function main(): Promise<void> {
   const lobby = createLobby(error, setStatus, call, chime);
   const invite = setUpInvite(error);
   const room = createRoomControl({ setStatus, chime, call, payments, identity, lobby, invite });
+  const clerkDay = setUpClerkDay(error);
+  // After the clerk hung up: their own survey, at most once a day.
+  document.addEventListener("conversation-ended", () => {
+    const ended = room.currentRoom();
+    if (ended) void clerkDay.afterConversation(ended);
+  });
   setUpNewConversation(error, room);
   setUpDevices(error);
   setUpFrontDoor(error, room, chime);
@@ -462,6 +469,7 @@ function createCallView(error: HTMLElement, setStatus: (key: string) => void) {
     try {
       await endConversation();
       setStatus("call.ended");
+      document.dispatchEvent(new Event("conversation-ended"));
     } catch (e) {
       showError(error, e);
     }

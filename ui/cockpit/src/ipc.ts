@@ -17,6 +17,12 @@ import type {
   DossierEvent,
   ImportOutcome,
   CockpitStatus,
+  ClerkDayView,
+  DashboardView,
+  Indicator,
+  PeriodKind,
+  PeriodRequest,
+  Place,
   ConversationEvent,
   DeviceChoice,
   DeviceList,
@@ -34,6 +40,12 @@ import type {
 } from "../../bindings/cockpit";
 
 export type {
+  ClerkDayView,
+  DashboardView,
+  Indicator,
+  PeriodKind,
+  PeriodRequest,
+  Place,
   Appointment,
   Availability,
   ClerkStatus,
@@ -135,6 +147,14 @@ export const markPaymentReceived = (id: string): Promise<PaymentView> =>
   invoke("mark_payment_received", { id });
 export const conversationPayments = (): Promise<PaymentView[]> => invoke("conversation_payments");
 /** Every change to any payment, as it happens. */
+export const impactDashboard = (request: PeriodRequest): Promise<DashboardView> =>
+  invoke("impact_dashboard", { request });
+export const impactClerkDay = (): Promise<ClerkDayView> => invoke("impact_clerk_day");
+export const impactSetPlace = (place: Place): Promise<void> => invoke("impact_set_place", { place });
+export const impactClerkSurveyDue = (roomId: string): Promise<boolean> =>
+  invoke("impact_clerk_survey_due", { roomId });
+export const impactAnswerClerkSurvey = (roomId: string, score: number): Promise<void> =>
+  invoke("impact_answer_clerk_survey", { roomId, score });
 export const identityView = (): Promise<IdentityView> => invoke("identity_view");
 export const askIdentity = (): Promise<IdentityView> => invoke("ask_identity");
 export const completePartyFromIdentity = (): Promise<IdentityView> => invoke("complete_party_from_identity");

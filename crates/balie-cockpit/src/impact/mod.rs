@@ -3,9 +3,12 @@
 //!
 //! Every conversation is written down when the clerk opens it (how it came about, what
 //! for, when the citizen asked), when the citizen is let in (outside the municipality's
-//! opening hours or not, where the clerk works today) and when it ends. The citizen's survey answers come from the
+//! opening hours or not, where the clerk works today) and when it ends (how far the
+//! citizen lives, from their case's postcode). The citizen's survey answers come from the
 //! relay; the clerk answers their own once a day. The figures are `balie_impact`'s,
 //! computed over `balie_store`'s facts.
+
+pub mod views;
 
 use crate::clock::Clock;
 use crate::error::CockpitError;
@@ -20,6 +23,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use reqwest::Method;
 use std::sync::{Arc, Mutex};
+pub use views::{ClerkDayView, DashboardView, PeriodRequest};
 
 /// The setting with the cursor of the survey answers read from the relay.
 const SURVEY_CURSOR: &str = "impact.survey_cursor";
@@ -136,14 +140,15 @@ impl Impact {
         }
     }
 
-    /// The conversation in `room_id` ended: its end, and its case's product when it
-    /// had none. (The citizen's trip from their postcode is not measured yet: every trip
-    /// counts the configured average.)
+    /// The conversation in `room_id` ended: its end, its case's product when it had
+    /// none, and the citizen's trip when their case's party has a postcode and IT set the
+    /// administrative centre's (`balie-cockpit impact centre`).
     pub fn conversation_ended(&self, room_id: &str) {
         let now = self.clock.now_ms();
         let written = self.store.with(|c| {
+            let trip = trip_of_room(c, room_id)?;
             let product = records::product_of_room(c, room_id)?;
-            records::conversation_ended(c, room_id, now, None, product.as_deref())
+            records::conversation_ended(c, room_id, now, trip, product.as_deref())
         });
         if let Err(e) = written {
             tracing::warn!(error = %e, "end of conversation not recorded for the figures");
@@ -252,6 +257,74 @@ impl Impact {
         }
     }
 
+    /// The dashboard of the period `request` names, in `locale`, the product names from
+    /// `catalog`. The citizens' survey answers are read from the relay first (a relay
+    /// that does not answer leaves the ones already read).
+    pub async fn dashboard(
+        &self,
+        request: &PeriodRequest,
+        locale: balie_domain::Locale,
+        catalog: &crate::catalog::Catalog,
+    ) -> Result<DashboardView, CockpitError> {
+        if let Err(e) = self.sync_surveys().await {
+            tracing::warn!(error = %e, "survey answers not read");
+        }
+        let period = self.period(request)?;
+        let (now, before) = self.figures(&period)?;
+        let known: std::collections::HashMap<String, String> = catalog
+            .list()?
+            .into_iter()
+            .map(|p| (p.id, p.name))
+            .collect();
+        let names = |id: Option<&balie_impact::facts::ProductId>| match id {
+            None => balie_impact::present::text(locale, "product.all"),
+            Some(id) => known
+                .get(id.as_str())
+                .cloned()
+                .unwrap_or_else(|| id.as_str().to_owned()),
+        };
+        let report =
+            balie_impact::present::report(&now, &before, &Assumptions::default(), locale, &names);
+        let charts = report
+            .indicators
+            .iter()
+            .map(|i| svg_data_uri(&balie_impact::chart::svg(&i.chart)))
+            .collect();
+        let after = period.last.tomorrow().ok().filter(|d| *d <= self.today());
+        let previous_day = period
+            .first
+            .yesterday()
+            .map_err(|e| CockpitError::InvalidInput(e.to_string()))?;
+        Ok(DashboardView {
+            first: period.first.to_string(),
+            last: period.last.to_string(),
+            previous_day: previous_day.to_string(),
+            next_day: after.map(|d| d.to_string()),
+            report,
+            charts,
+        })
+    }
+
+    /// The period `request` names (today's when it names no day).
+    pub fn period(&self, request: &PeriodRequest) -> Result<Period, CockpitError> {
+        let day = |text: Option<&str>| -> Result<Date, CockpitError> {
+            match text {
+                None => Ok(self.today()),
+                Some(t) => t
+                    .parse::<Date>()
+                    .map_err(|_| CockpitError::InvalidInput(format!("not a date: {t:?}"))),
+            }
+        };
+        let first = day(request.day.as_deref())?;
+        let made = match request.kind {
+            balie_impact::PeriodKind::Custom => {
+                Period::custom(first, day(request.last.as_deref())?)
+            }
+            kind => Period::of_kind(kind, first),
+        };
+        made.map_err(|e| CockpitError::InvalidInput(e.to_string()))
+    }
+
     /// The figures of `period`, with the period before it to compare.
     pub fn figures(&self, period: &Period) -> Result<(Figures, Figures), CockpitError> {
         let previous = period
@@ -268,6 +341,15 @@ impl Impact {
             balie_impact::compute(&facts, &previous, &self.tz, &assumptions),
         ))
     }
+}
+
+/// `svg` as a `data:` URI for an `<img>` (an image's SVG runs no script).
+fn svg_data_uri(svg: &str) -> String {
+    use base64::Engine as _;
+    format!(
+        "data:image/svg+xml;base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(svg)
+    )
 }
 
 /// The relay's opening hours as a calendar; `None` when none are set (closed every day
@@ -302,6 +384,25 @@ pub fn outside_hours(calendar: &Calendar, tz: &TimeZone, at_ms: i64) -> bool {
     };
     let end = start + jiff::SignedDuration::from_secs(1);
     !calendar.covers(tz, Interval { start, end })
+}
+
+/// The one-way trip of the citizen of `room_id`'s case, from their postcode to the
+/// administrative centre's; `None` when either is not known.
+fn trip_of_room(
+    conn: &rusqlite::Connection,
+    room_id: &str,
+) -> Result<Option<u32>, balie_store::StoreError> {
+    let Some(centre) = crate::settings::Settings::of(conn)
+        .impact_centre_postcode()?
+        .and_then(balie_impact::places::coordinates)
+    else {
+        return Ok(None);
+    };
+    let from = records::party_addresses_of_room(conn, room_id)?
+        .iter()
+        .filter_map(|a| balie_impact::places::postcode_in(a))
+        .find_map(balie_impact::places::coordinates);
+    Ok(from.map(|from| Assumptions::default().one_way_m(from, centre)))
 }
 
 #[cfg(test)]

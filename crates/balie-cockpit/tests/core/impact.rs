@@ -43,6 +43,41 @@ async fn a_conversation_nobody_came_to_counts_for_nothing_and_asks_the_clerk_not
     );
     // The embedded relay has no survey answers for this clerk yet.
     assert_eq!(impact.sync_surveys().await.unwrap(), 0);
+
+    // The dashboard: fourteen indicators in the clerk's language, each with its chart.
+    let request = balie_cockpit::impact::PeriodRequest {
+        kind: balie_impact::PeriodKind::Quarter,
+        day: None,
+        last: None,
+    };
+    let view = impact
+        .dashboard(&request, Locale::Nl, cockpit.catalog())
+        .await
+        .unwrap();
+    assert_eq!(view.report.indicators.len(), 14);
+    assert_eq!(view.charts.len(), 14);
+    assert!(
+        view.charts
+            .iter()
+            .all(|c| c.starts_with("data:image/svg+xml;base64,"))
+    );
+    assert_eq!(
+        view.report.indicators[0].title,
+        "Vermeden verplaatsingen en CO₂"
+    );
+    assert!(view.next_day.is_none(), "the next quarter lies ahead");
+    // A custom period that ends before it starts is refused, in words.
+    let reversed = balie_cockpit::impact::PeriodRequest {
+        kind: balie_impact::PeriodKind::Custom,
+        day: Some("2026-05-10".into()),
+        last: Some("2026-05-01".into()),
+    };
+    assert!(
+        impact
+            .dashboard(&reversed, Locale::Nl, cockpit.catalog())
+            .await
+            .is_err()
+    );
     SecretStore::new(&service)
         .delete(SecretName::RelayClerkToken)
         .unwrap();

@@ -103,6 +103,21 @@ pub fn conversation_ended(
     Ok(())
 }
 
+/// The postal addresses of the parties of the cases the conversation in `room_id` was
+/// about (a case stays found after the conversation is unlinked from it).
+pub fn party_addresses_of_room(
+    conn: &Connection,
+    room_id: &str,
+) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.address FROM case_call cc
+         JOIN case_file c ON c.id = cc.case_id JOIN party p ON p.id = c.party_id
+         WHERE cc.room_id = ?1 AND p.address IS NOT NULL",
+    )?;
+    let rows = stmt.query_map([room_id], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// The product of the case the conversation in `room_id` was about, if any.
 pub fn product_of_room(conn: &Connection, room_id: &str) -> Result<Option<String>, StoreError> {
     Ok(conn

@@ -1,0 +1,60 @@
+//! The impact commands: the dashboard in the dossier window; the clerk's place for the day
+//! and their survey after a conversation in the call window.
+
+use super::CockpitState;
+use balie_cockpit::CockpitError;
+use balie_cockpit::impact::{ClerkDayView, DashboardView, PeriodRequest};
+use balie_impact::facts::Place;
+use tauri::State;
+
+/// The dashboard of a period.
+#[tauri::command]
+pub async fn impact_dashboard(
+    state: State<'_, CockpitState>,
+    request: PeriodRequest,
+) -> Result<DashboardView, CockpitError> {
+    let cockpit = state.ready()?;
+    cockpit
+        .impact()
+        .dashboard(&request, cockpit.locale(), cockpit.catalog())
+        .await
+}
+
+/// Where the clerk said they work today.
+#[tauri::command]
+pub async fn impact_clerk_day(
+    state: State<'_, CockpitState>,
+) -> Result<ClerkDayView, CockpitError> {
+    Ok(ClerkDayView {
+        place: state.ready()?.impact().place_today()?,
+    })
+}
+
+/// Where the clerk works today.
+#[tauri::command]
+pub async fn impact_set_place(
+    state: State<'_, CockpitState>,
+    place: Place,
+) -> Result<(), CockpitError> {
+    state.ready()?.impact().set_place(place)
+}
+
+/// Whether to ask the clerk's survey about the conversation in `room_id` that just
+/// ended (at most once a day; asking is noted).
+#[tauri::command]
+pub async fn impact_clerk_survey_due(
+    state: State<'_, CockpitState>,
+    room_id: String,
+) -> Result<bool, CockpitError> {
+    state.ready()?.impact().clerk_survey_due(&room_id)
+}
+
+/// The clerk's answer (1–5) about the conversation in `room_id`.
+#[tauri::command]
+pub async fn impact_answer_clerk_survey(
+    state: State<'_, CockpitState>,
+    room_id: String,
+    score: u8,
+) -> Result<(), CockpitError> {
+    state.ready()?.impact().answer_clerk_survey(&room_id, score)
+}

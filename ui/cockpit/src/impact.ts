@@ -1,0 +1,170 @@
+// The impact dashboard in the dossier window: the project sheet's fourteen indicators for a
+// period (week, month, quarter, year or any run of days), each with its number, the
+// period before, a chart, the same data as a table, and how it is computed. Everything
+// shown comes from the Rust side in the clerk's language; the charts are SVG images.
+import { impactDashboard, type DashboardView, type Indicator, type PeriodKind, type PeriodRequest } from "./ipc";
+import { showError, t } from "./i18n";
+import { el, make } from "./common";
+
+const AUDIENCES = ["citizens", "clerks", "organisation"] as const;
+
+/** Sets up the dashboard; `show(true)` brings it up in place of the cases. */
+export function setupImpact(show: (on: boolean) => void): { refresh: () => Promise<void> } {
+  const kind = el<HTMLSelectElement>("impact-kind");
+  const first = el<HTMLInputElement>("impact-first");
+  const last = el<HTMLInputElement>("impact-last");
+  const custom = el<HTMLElement>("impact-custom");
+  const error = el<HTMLElement>("impact-error");
+  const status = el<HTMLElement>("impact-status");
+  let day: string | undefined;
+  let view: DashboardView | null = null;
+
+  for (const k of ["week", "month", "quarter", "year", "custom"] as PeriodKind[]) {
+    const option = make("option", { text: t(`impact.kind.${k}`) });
+    option.value = k;
+    kind.append(option);
+  }
+  kind.value = "quarter";
+
+  const request = (): PeriodRequest => {
+    const k = kind.value as PeriodKind;
+    if (k === "custom") return { kind: k, day: first.value || undefined, last: last.value || undefined };
+    return { kind: k, day };
+  };
+
+  const refresh = async (): Promise<void> => {
+    error.hidden = true;
+    custom.hidden = kind.value !== "custom";
+    status.textContent = t("impact.loading");
+    try {
+      view = await impactDashboard(request());
+      render(view);
+      status.textContent = t("impact.shown", { period: view.report.period });
+      el<HTMLButtonElement>("impact-next").disabled = !view.next_day;
+    } catch (e) {
+      status.textContent = "";
+      showError(error, e);
+    }
+  };
+
+  kind.addEventListener("change", () => {
+    day = undefined;
+    if (kind.value === "custom" && view) {
+      first.value = view.first;
+      last.value = view.last;
+    }
+    void refresh();
+  });
+  el<HTMLFormElement>("impact-period").addEventListener("submit", (event) => {
+    event.preventDefault();
+    void refresh();
+  });
+  el("impact-prev").addEventListener("click", () => {
+    if (!view) return;
+    if (kind.value === "custom") {
+      shiftCustom(-1);
+    } else {
+      day = view.previous_day;
+    }
+    void refresh();
+  });
+  el("impact-next").addEventListener("click", () => {
+    if (!view?.next_day) return;
+    if (kind.value === "custom") {
+      shiftCustom(1);
+    } else {
+      day = view.next_day;
+    }
+    void refresh();
+  });
+  el("impact-open").addEventListener("click", () => {
+    show(true);
+    void refresh();
+  });
+  el("impact-close").addEventListener("click", () => show(false));
+
+  /** Moves a custom period by its own length, back (-1) or forward (1). */
+  function shiftCustom(direction: number): void {
+    if (!view) return;
+    const from = new Date(`${view.first}T12:00:00Z`);
+    const to = new Date(`${view.last}T12:00:00Z`);
+    const days = Math.round((to.getTime() - from.getTime()) / 86_400_000) + 1;
+    const move = (d: Date) => new Date(d.getTime() + direction * days * 86_400_000).toISOString().slice(0, 10);
+    first.value = move(from);
+    last.value = move(to);
+  }
+
+  return { refresh };
+}
+
+function render(view: DashboardView): void {
+  el("impact-period-text").textContent = t("impact.period", {
+    period: view.report.period,
+    previous: view.report.previous_period,
+  });
+  const groups = el("impact-groups");
+  groups.replaceChildren();
+  for (const audience of AUDIENCES) {
+    const section = make("section", { className: "impact-group" });
+    const heading = make("h3", { text: t(`impact.audience.${audience}`) });
+    heading.id = `impact-audience-${audience}`;
+    section.setAttribute("aria-labelledby", heading.id);
+    section.append(heading);
+    view.report.indicators.forEach((indicator, i) => {
+      if (indicator.audience === audience) section.append(card(indicator, view.charts[i] ?? ""));
+    });
+    groups.append(section);
+  }
+  const assumptions = el("impact-assumptions");
+  assumptions.replaceChildren(...view.report.assumptions.map((a) => make("li", { text: a })));
+}
+
+function card(indicator: Indicator, chart: string): HTMLElement {
+  const article = make("article", { className: "indicator" });
+  article.dataset.indicator = indicator.id;
+  const title = make("h4", { text: `${indicator.number}. ${indicator.title}` });
+  title.id = `indicator-${indicator.id}`;
+  article.setAttribute("aria-labelledby", title.id);
+  article.append(title, make("p", { className: "headline", text: indicator.headline }));
+  article.append(make("p", { className: "previous", text: t("impact.previous", { text: indicator.previous }) }));
+  if (indicator.missing) article.append(make("p", { className: "missing", text: indicator.missing }));
+  if (chart) {
+    const img = make("img", { className: "chart" });
+    img.src = chart;
+    img.alt = t("impact.chart_alt", { title: indicator.title });
+    article.append(img);
+  }
+  const details = make("details");
+  details.append(make("summary", { text: t("impact.table") }));
+  const table = make("table");
+  table.append(make("caption", { text: indicator.title }));
+  const head = make("thead");
+  const headRow = make("tr");
+  for (const column of indicator.table.columns) {
+    const th = make("th", { text: column });
+    th.scope = "col";
+    headRow.append(th);
+  }
+  head.append(headRow);
+  const body = make("tbody");
+  for (const row of indicator.table.rows) {
+    const tr = make("tr");
+    row.forEach((cell, i) => {
+      if (i === 0) {
+        const th = make("th", { text: cell });
+        th.scope = "row";
+        tr.append(th);
+      } else {
+        tr.append(make("td", { text: cell }));
+      }
+    });
+    body.append(tr);
+  }
+  table.append(head, body);
+  details.append(table);
+  article.append(details);
+  const definition = make("p", { className: "definition" });
+  definition.append(make("strong", { text: t("impact.definition") }), ` ${indicator.definition}`);
+  article.append(definition);
+  return article;
+}
