@@ -5,6 +5,7 @@
 
 mod front_door;
 mod identity;
+mod impact;
 
 use balie_testkit::chromium;
 use balie_testkit::cockpit::{Cockpit, placement_log, serial};

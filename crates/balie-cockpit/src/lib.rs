@@ -247,6 +247,9 @@ impl Cockpit {
                 if let Err(e) = impact.sync_surveys().await {
                     tracing::warn!(error = %e, "survey answers not read");
                 }
+                if let Err(e) = impact.upload_summary().await {
+                    tracing::warn!(error = %e, "impact summary not sent");
+                }
             });
         }
         let frames = Arc::new(Frames::default());
@@ -652,6 +655,12 @@ impl Cockpit {
             self.room.end();
             self.payments.set_room_live(&room_id, false).await;
             self.impact.conversation_ended(&room_id);
+            let impact = self.impact.clone();
+            tokio::spawn(async move {
+                if let Err(e) = impact.upload_summary().await {
+                    tracing::warn!(error = %e, "impact summary not sent");
+                }
+            });
             self.cases.conversation_ended(&room_id);
             let (done, finished) = tokio::sync::oneshot::channel();
             if commands.send(Command::End(done)).await.is_ok() {

@@ -69,10 +69,10 @@ fn draw<'a>(chart: &Chart, out: &'a mut String) -> Result<(), Box<dyn std::error
         .flat_map(|s| s.values.iter().flatten())
         .fold(0.0_f64, |m, v| m.max(*v));
     let top = if max <= 0.0 { 1.0 } else { max * 1.18 };
-    let font = ("sans-serif", 16).into_font().color(&INK);
+    let font = ("sans-serif", 19).into_font().color(&INK);
 
     // The legend, above the plot.
-    let legend_height = if chart.series.len() > 1 { 26 } else { 8 };
+    let legend_height = if chart.series.len() > 1 { 30 } else { 8 };
     let (legend, plot) = root.split_vertically(legend_height);
     if chart.series.len() > 1 {
         let mut x = 56;
@@ -83,7 +83,7 @@ fn draw<'a>(chart: &Chart, out: &'a mut String) -> Result<(), Box<dyn std::error
             }
             let name = fit(&s.name, 40);
             legend.draw_text(&name, &font, (x + 20, 8))?;
-            x += 40 + 8 * i32::try_from(name.chars().count()).unwrap_or(20);
+            x += 44 + 9 * i32::try_from(name.chars().count()).unwrap_or(20);
         }
     }
 
@@ -91,8 +91,8 @@ fn draw<'a>(chart: &Chart, out: &'a mut String) -> Result<(), Box<dyn std::error
         .margin_left(8)
         .margin_right(16)
         .margin_top(8)
-        .x_label_area_size(34)
-        .y_label_area_size(52)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
         .build_cartesian_2d(0.0_f64..n as f64, 0.0_f64..top)?;
     c.configure_mesh()
         .disable_x_mesh()
@@ -110,7 +110,7 @@ fn draw<'a>(chart: &Chart, out: &'a mut String) -> Result<(), Box<dyn std::error
     // Category labels, centred under their group (`backend_coord` is in the whole
     // picture's pixels, so these are drawn on `root`).
     let per_category = f64::from(width - 76) / n as f64;
-    let max_chars = ((per_category / 7.5) as usize).max(4);
+    let max_chars = ((per_category / 9.0) as usize).max(4);
     let anchor = font.clone().pos(Pos::new(HPos::Center, VPos::Top));
     for (i, name) in chart.categories.iter().enumerate() {
         let (x, y) = c.backend_coord(&(i as f64 + 0.5, 0.0));
@@ -122,7 +122,7 @@ fn draw<'a>(chart: &Chart, out: &'a mut String) -> Result<(), Box<dyn std::error
         ChartKind::Bars => {
             let group = 0.8;
             let w = group / series as f64;
-            let value_font = ("sans-serif", 15)
+            let value_font = ("sans-serif", 18)
                 .into_font()
                 .color(&INK)
                 .pos(Pos::new(HPos::Center, VPos::Bottom));
@@ -130,6 +130,10 @@ fn draw<'a>(chart: &Chart, out: &'a mut String) -> Result<(), Box<dyn std::error
                 let colour = colour(s);
                 for (i, v) in data.values.iter().enumerate() {
                     let Some(v) = v else { continue };
+                    if *v == 0.0 {
+                        // Nothing to draw; the table says 0.
+                        continue;
+                    }
                     let x0 = i as f64 + 0.1 + s as f64 * w;
                     let x1 = x0 + w * 0.92;
                     c.draw_series(std::iter::once(Rectangle::new(

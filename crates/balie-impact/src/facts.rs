@@ -189,6 +189,7 @@ impl Channel {
 
 /// One conversation with a citizen (only those where the citizen was let in).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 pub struct Conversation {
     /// When the citizen was let in (Unix milliseconds).
     #[ts(type = "number")]
@@ -213,6 +214,7 @@ pub struct Conversation {
 
 /// A citizen's question (a case) and its handling.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 pub struct Request {
     /// When it was asked: the booking, the queue ticket or the case's creation, whichever
     /// came first (Unix milliseconds).
@@ -230,6 +232,7 @@ pub struct Request {
 
 /// A payment asked by a clerk.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 pub struct Payment {
     /// When it was asked (Unix milliseconds).
     #[ts(type = "number")]
@@ -262,6 +265,7 @@ pub enum IncidentKind {
 
 /// One entry of a register (complaints, aggression), filled in by a clerk or imported.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 pub struct Incident {
     /// When it happened (Unix milliseconds; an imported date counts from its midnight).
     #[ts(type = "number")]
@@ -321,6 +325,7 @@ impl FigureKind {
 /// A figure from another system (the queueing system, the physical counter's records),
 /// for the days `from` to `to` inclusive. It counts in the period of its first day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 pub struct Figure {
     /// What it counts.
     pub kind: FigureKind,
@@ -341,6 +346,7 @@ pub struct Figure {
 
 /// A change to the catalog: product `product` as it was from `at_ms` on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 pub struct CatalogChange {
     /// When (Unix milliseconds).
     #[ts(type = "number")]
@@ -357,6 +363,7 @@ pub struct CatalogChange {
 
 /// Everything the figures are computed from.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
 pub struct Facts {
     /// Conversations in which a citizen was let in.
     pub conversations: Vec<Conversation>,

@@ -24,6 +24,7 @@ pub mod period;
 pub mod places;
 pub mod present;
 pub mod stats;
+pub mod summary;
 pub mod trips;
 
 pub use facts::Facts;

@@ -37,6 +37,7 @@ mod front;
 mod hooks;
 mod i18n;
 pub mod identity;
+pub mod impact;
 pub mod limits;
 mod mail;
 mod page;
@@ -104,6 +105,14 @@ pub fn app(state: AppState) -> Router {
         .route("/api/queue/next", post(agenda::next_citizen))
         .route("/api/surveys", get(survey::answers))
         .route("/api/opening-hours", get(survey::opening_hours))
+        .route(
+            "/api/impact",
+            axum::routing::put(impact::upload).route_layer(DefaultBodyLimit::max(
+                balie_impact::summary::MAX_UPLOAD_BYTES,
+            )),
+        )
+        .route("/admin", get(impact::admin_page))
+        .route("/admin/logout", post(impact::sign_out))
         .route("/j/{token}", get(citizen::join_page))
         .route("/ws/clerk/{room_id}", get(signaling::clerk_socket))
         .route("/ws/citizen/{token}", get(signaling::citizen_socket))
@@ -121,6 +130,7 @@ pub fn app(state: AppState) -> Router {
                 .route("/id/start/{ask_id}/{provider}", get(identity::start_route))
                 .route("/id/callback", get(identity::callback_route))
                 .route("/survey", post(survey::answer))
+                .route("/admin/login", post(impact::sign_in))
                 .route_layer(axum::middleware::from_fn_with_state(
                     state.clone(),
                     limits::sign_ins_gate,

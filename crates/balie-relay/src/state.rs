@@ -25,6 +25,7 @@ struct Inner {
     mail_wake: tokio::sync::Notify,
     walk_ins: crate::queue::WalkIns,
     identity: crate::identity::Identity,
+    admin_sessions: crate::impact::Sessions,
 }
 
 impl AppState {
@@ -60,6 +61,7 @@ impl AppState {
                 mail_wake: tokio::sync::Notify::new(),
                 walk_ins: Default::default(),
                 identity: crate::identity::Identity::new(providers),
+                admin_sessions: crate::impact::Sessions::default(),
             }),
         }
     }
@@ -137,6 +139,11 @@ impl AppState {
     /// The identity providers and the sign-ins under way.
     pub(crate) fn identity(&self) -> &crate::identity::Identity {
         &self.inner.identity
+    }
+
+    /// The admins signed in on the admin page.
+    pub(crate) fn admin_sessions(&self) -> &crate::impact::Sessions {
+        &self.inner.admin_sessions
     }
 
     /// Wakes the mail outbox: something was queued that is due now.

@@ -27,6 +27,11 @@ pub use views::{ClerkDayView, DashboardView, PeriodRequest};
 
 /// The setting with the cursor of the survey answers read from the relay.
 const SURVEY_CURSOR: &str = "impact.survey_cursor";
+/// The setting with the last day whose summary the relay has.
+const UPLOADED_THROUGH: &str = "impact.uploaded_through";
+/// Days sent again each time (a case handled, a survey answered, a payment paid late
+/// changes recent days).
+const RESEND_DAYS: i32 = 35;
 
 /// How a conversation came about, as the clerk opened it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -255,6 +260,66 @@ impl Impact {
                 return Ok(stored);
             }
         }
+    }
+
+    /// Sends the relay this cockpit's anonymous summary for the municipality's figures:
+    /// every day since the last summary (the last [`RESEND_DAYS`] again), from the first
+    /// conversation on the first time, and the whole part (register entries without their
+    /// notes, imported figures, the catalog's history). How many days were sent.
+    pub async fn upload_summary(&self) -> Result<usize, CockpitError> {
+        let today = self.today();
+        let (since, through) = self.store.with(|c| {
+            Ok((
+                records::digital_since(c, &self.tz)?,
+                setting::get(c, UPLOADED_THROUGH)?.and_then(|d| d.parse::<Date>().ok()),
+            ))
+        })?;
+        let Some(since) = since else {
+            return Ok(0);
+        };
+        let mut first = match through {
+            Some(d) => d
+                .checked_sub(jiff::Span::new().days(RESEND_DAYS))
+                .unwrap_or(d)
+                .max(since),
+            None => since,
+        };
+        let mut sent = 0;
+        while first <= today {
+            let last = first
+                .checked_add(jiff::Span::new().days(
+                    i32::try_from(balie_impact::summary::MAX_DAYS_PER_UPLOAD).unwrap_or(62) - 1,
+                ))
+                .unwrap_or(today)
+                .min(today);
+            let (from_ms, _) = Period::custom(first, first)
+                .map_err(|e| CockpitError::Internal(e.to_string()))?
+                .bounds_ms(&self.tz);
+            let (_, until_ms) = Period::custom(last, last)
+                .map_err(|e| CockpitError::Internal(e.to_string()))?
+                .bounds_ms(&self.tz);
+            let facts = self
+                .store
+                .with(|c| records::facts(c, from_ms, until_ms, &self.tz))?;
+            let mut upload =
+                balie_impact::summary::Upload::from_facts(facts, first, last, &self.tz);
+            if last < today {
+                // The whole part once, with the last chunk.
+                upload.whole = None;
+            }
+            let _: Option<serde_json::Value> = self
+                .relay
+                .call(Method::PUT, "/api/impact", Some(&upload))
+                .await?;
+            sent += upload.days.len();
+            self.store
+                .with(|c| setting::set(c, UPLOADED_THROUGH, &last.to_string()))?;
+            match last.tomorrow() {
+                Ok(next) => first = next,
+                Err(_) => break,
+            }
+        }
+        Ok(sent)
     }
 
     /// The dashboard of the period `request` names, in `locale`, the product names from

@@ -55,6 +55,9 @@ pub enum Command {
     /// The relay's key for signing in at OpenID providers (citizens' identity).
     #[command(subcommand)]
     Oidc(OidcCommand),
+    /// Manage who may read the municipality's impact figures on the admin page (/admin).
+    #[command(subcommand)]
+    Admin(AdminCommand),
     /// Run the relay server.
     Serve(Box<ServeArgs>),
 }
@@ -71,6 +74,21 @@ pub enum OidcCommand {
         /// The kind of key.
         #[arg(long, value_enum, default_value = "rs256")]
         alg: crate::identity::keys::KeyKind,
+    },
+}
+
+/// `balie-relay admin …`
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Add an admin and print their sign-in token once (it is stored only hashed).
+    Add {
+        /// A unique name, e.g. their e-mail address.
+        name: String,
+    },
+    /// Revoke an admin's token at once (their open session ends at its next page).
+    Revoke {
+        /// The admin's name.
+        name: String,
     },
 }
 
@@ -219,7 +237,32 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Hours(command) => front_door::hours(&open_db(&data_dir)?, command),
         Command::Serve(args) => serve(data_dir, file, *args),
         Command::Oidc(_) => Ok(()),
+        Command::Admin(command) => admin(&data_dir, command),
     }
+}
+
+fn admin(data_dir: &std::path::Path, command: AdminCommand) -> anyhow::Result<()> {
+    let db = open_db(data_dir)?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    match command {
+        AdminCommand::Add { name } => {
+            let token = crate::impact::add_admin(&db, &name, now)?;
+            writeln!(std::io::stdout().lock(), "{}", token.expose_secret())?;
+            let _ = writeln!(
+                std::io::stderr(),
+                "Admin added. The token above is shown only this once: they sign in with it at /admin."
+            );
+        }
+        AdminCommand::Revoke { name } => {
+            if !balie_store::relay::admin::revoke(&db, &name, now)? {
+                anyhow::bail!("no active admin called {name:?}");
+            }
+            let _ = writeln!(std::io::stderr(), "Admin {name:?} revoked.");
+        }
+    }
+    Ok(())
 }
 
 fn open_db(data_dir: &std::path::Path) -> anyhow::Result<rusqlite::Connection> {

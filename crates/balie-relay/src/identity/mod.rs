@@ -374,7 +374,7 @@ pub(crate) struct BindRequest {
 }
 
 /// `; Secure` for the relay's cookies when citizens reach it over HTTPS.
-fn secure_cookie(state: &AppState) -> &'static str {
+pub(crate) fn secure_cookie(state: &AppState) -> &'static str {
     if state.public_url().starts_with("https://") {
         "; Secure"
     } else {

@@ -7,6 +7,7 @@ mod cli;
 mod front_browser;
 mod helpers;
 mod identity;
+mod impact;
 mod limits;
 mod logs;
 mod mail;

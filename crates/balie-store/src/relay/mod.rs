@@ -1,10 +1,13 @@
 //! The relay's database: clerks, rooms, the sandbox provider's payments, who watches
 //! which provider payment, and the front door's products, hours, availability and
-//! appointments, the mail about them, and the citizens' survey answers.
+//! appointments, the mail about them, the citizens' survey answers, the cockpits'
+//! impact summaries and the admins who read them.
 
+pub mod admin;
 pub mod appointment;
 pub mod clerk;
 pub mod hours;
+pub mod impact;
 pub mod mail;
 pub mod product;
 pub mod room;
@@ -55,6 +58,10 @@ pub static SCHEMA: Schema = Schema {
         Migration {
             version: 9,
             sql: include_str!("../../migrations/relay/0009_survey.sql"),
+        },
+        Migration {
+            version: 10,
+            sql: include_str!("../../migrations/relay/0010_impact.sql"),
         },
     ],
 };
