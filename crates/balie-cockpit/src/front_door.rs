@@ -9,6 +9,7 @@ use crate::relay_link::RelayLink;
 use crate::store::SharedStore;
 use balie_domain::{Locale, Money};
 use balie_protocol::agenda as wire;
+use balie_store::cockpit::impact::CatalogState;
 use reqwest::Method;
 use serde::Serialize;
 use std::sync::Arc;
@@ -184,8 +185,9 @@ impl FrontDoor {
     /// Brings the relay's products into the cockpit's catalog (names, price, whether
     /// digital), so a case opened from an appointment is about a product the cockpit
     /// knows and the payment panel offers it. Free products (price 0) stay out: the
-    /// catalog is what is paid for. Returns how many were written.
-    pub async fn sync_catalog(&self) -> Result<usize, CockpitError> {
+    /// catalog is what is paid for. Returns every product the relay offers, as the
+    /// catalog's history records them.
+    pub async fn sync_catalog(&self) -> Result<Vec<CatalogState>, CockpitError> {
         let answer: Option<wire::Products> = self
             .relay
             .call(Method::GET, "/api/products", None::<&()>)
@@ -213,7 +215,16 @@ impl FrontDoor {
             written += 1;
         }
         tracing::info!(written, "catalog follows the relay's products");
-        Ok(written)
+        // Every product, also the free ones the payment catalog leaves out, for the
+        // catalog's history in the impact figures.
+        Ok(products
+            .iter()
+            .map(|p| CatalogState {
+                product_id: p.id.clone(),
+                digital: p.digital,
+                takes_payment: p.price_cents > 0,
+            })
+            .collect())
     }
 }
 

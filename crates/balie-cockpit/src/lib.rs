@@ -193,11 +193,32 @@ impl Cockpit {
             config.locale,
             front_door_events.clone(),
         );
-        if relay.mode() == RelayMode::Remote {
-            // The municipality's products; a relay that does not answer now leaves the
-            // catalog as it was.
-            if let Err(e) = front_door.sync_catalog().await {
-                tracing::warn!(error = %e, "the relay's products could not be read");
+        // The catalog as it stands now, for its history in the impact figures: the
+        // municipality's products (a relay that does not answer now leaves the catalog
+        // and its history as they were), or this cockpit's own.
+        let catalog_now = if relay.mode() == RelayMode::Remote {
+            front_door
+                .sync_catalog()
+                .await
+                .map_err(|e| tracing::warn!(error = %e, "the relay's products could not be read"))
+                .ok()
+        } else {
+            catalog.list().ok().map(|list| {
+                list.into_iter()
+                    .map(|p| balie_store::cockpit::impact::CatalogState {
+                        product_id: p.id,
+                        digital: p.digital,
+                        takes_payment: p.price_cents > 0,
+                    })
+                    .collect()
+            })
+        };
+        if let Some(now_listed) = catalog_now {
+            let at = config.clock.now_ms();
+            if let Err(e) =
+                store.with(|c| balie_store::cockpit::impact::record_catalog(c, &now_listed, at))
+            {
+                tracing::warn!(error = %e, "the catalog's history was not written");
             }
         }
         let identity_hints = front_door_events.subscribe();
