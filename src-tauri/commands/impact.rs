@@ -3,7 +3,10 @@
 
 use super::CockpitState;
 use balie_cockpit::CockpitError;
-use balie_cockpit::impact::{ClerkDayView, DashboardView, PeriodRequest};
+use balie_cockpit::impact::import::{ImpactImportKind, ImpactImportOutcome};
+use balie_cockpit::impact::{
+    ClerkDayView, DashboardView, NewRegisterEntry, PeriodRequest, RegisterEntryView, ReportFormat,
+};
 use balie_impact::facts::Place;
 use tauri::State;
 
@@ -57,4 +60,62 @@ pub async fn impact_answer_clerk_survey(
     score: u8,
 ) -> Result<(), CockpitError> {
     state.ready()?.impact().answer_clerk_survey(&room_id, score)
+}
+
+/// *Impactrapport*: the period's report as PDF or CSV in the export folder; its path.
+#[tauri::command]
+pub async fn impact_report(
+    state: State<'_, CockpitState>,
+    request: PeriodRequest,
+    format: ReportFormat,
+) -> Result<String, CockpitError> {
+    let path = state.ready()?.impact_report(&request, format).await?;
+    Ok(path.display().to_string())
+}
+
+/// Imports other channels' figures or complaints from the text of a CSV file.
+#[tauri::command]
+pub async fn impact_import(
+    state: State<'_, CockpitState>,
+    kind: ImpactImportKind,
+    name: String,
+    text: String,
+) -> Result<ImpactImportOutcome, CockpitError> {
+    let cockpit = state.ready()?;
+    cockpit.impact().import(
+        kind,
+        &name,
+        text.as_bytes(),
+        cockpit.cases().clerk_name(),
+        cockpit.locale(),
+    )
+}
+
+/// Writes a register entry (a complaint, an aggression incident).
+#[tauri::command]
+pub async fn impact_add_register_entry(
+    state: State<'_, CockpitState>,
+    entry: NewRegisterEntry,
+) -> Result<i64, CockpitError> {
+    let cockpit = state.ready()?;
+    cockpit
+        .impact()
+        .add_register_entry(&entry, cockpit.cases().clerk_name())
+}
+
+/// The register's last entries.
+#[tauri::command]
+pub async fn impact_register(
+    state: State<'_, CockpitState>,
+) -> Result<Vec<RegisterEntryView>, CockpitError> {
+    state.ready()?.impact().register(50)
+}
+
+/// Removes a register entry entered by mistake.
+#[tauri::command]
+pub async fn impact_remove_register_entry(
+    state: State<'_, CockpitState>,
+    id: i64,
+) -> Result<(), CockpitError> {
+    state.ready()?.impact().remove_register_entry(id)
 }

@@ -91,6 +91,17 @@ impl Municipality {
         Municipality { url, _dir: dir }
     }
 
+    /// Adds an admin to the relay (as `balie-relay admin add` does); their code.
+    pub(super) fn add_admin(&self, name: &str) -> String {
+        let db = balie_store::open(
+            &self._dir.path().join("relay.sqlite3"),
+            &balie_store::relay::SCHEMA,
+        )
+        .unwrap();
+        let token = balie_relay::impact::add_admin(&db, name, 1).unwrap();
+        secrecy::ExposeSecret::expose_secret(&token).to_owned()
+    }
+
     /// The cockpit, pointed at this relay.
     pub(super) async fn cockpit(
         &self,

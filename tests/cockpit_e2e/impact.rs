@@ -160,6 +160,78 @@ async fn a_call_after_hours_is_surveyed_on_both_sides_and_the_dashboard_counts_i
         .await;
     assert_eq!(five, "1", "one answer of 5 in the table");
     seen::screenshot(&cockpit.client, "cockpit-impact-table").await;
+    // The report: a PDF that shows the same, read back with pdftotext.
+    cockpit.click("#impact-pdf").await;
+    cockpit
+        .wait_until("#impact-status", "el.textContent.includes('.pdf')")
+        .await;
+    let line = cockpit
+        .value("return document.querySelector('#impact-status').textContent;")
+        .await;
+    let path = line
+        .as_str()
+        .unwrap()
+        .split_once(": ")
+        .map(|(_, p)| p.trim().to_owned())
+        .unwrap();
+    let text = std::process::Command::new("pdftotext")
+        .args([path.as_str(), "-"])
+        .output()
+        .expect("pdftotext (package poppler-utils)");
+    let text = String::from_utf8_lossy(&text.stdout).replace('\n', " ");
+    for needle in [
+        "Impactrapport digitale balie",
+        "Gemeente Zonnedorp",
+        "Gemiddeld 5,00 op 5 (antwoorden: 1; gesprekken: 1)",
+        "Gemiddeld 4,00 op 5 (antwoorden: 1; gesprekken: 1)",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in the PDF: {text}");
+    }
+
+    // The municipality's admin page counts the same call (the cockpit sent its summary
+    // when the call ended).
+    let admin = municipality.add_admin("it@zonnedorp.be");
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let signed_in = http
+        .post(format!("{}/admin/login", municipality.url))
+        .form(&[("token", admin.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let cookie = signed_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let mut page = String::new();
+    for _ in 0..50 {
+        page = http
+            .get(format!("{}/admin?lang=nl", municipality.url))
+            .header("cookie", &cookie)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        if page.contains("Gemiddeld 5,00 op 5") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    for needle in [
+        "Gemiddeld 5,00 op 5 (antwoorden: 1; gesprekken: 1)",
+        "Gemiddeld 4,00 op 5 (antwoorden: 1; gesprekken: 1)",
+        "Gesprekken buiten de openingsuren: 1 (100,0%)",
+    ] {
+        assert!(page.contains(needle), "{needle:?} not on the admin page");
+    }
+
     // Back to the cases.
     cockpit.click("#impact-close").await;
     cockpit.wait_until("#impact", "el.hidden").await;

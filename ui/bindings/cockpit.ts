@@ -754,6 +754,72 @@ export type ClerkDayView = {
  */
 place?: Place, };
 
+export type ReportFormat = "pdf" | "csv";
+
+export type NewRegisterEntry = { 
+/**
+ * A complaint about after-hours service, another complaint, or aggression.
+ */
+kind: IncidentKind, 
+/**
+ * Through which channel.
+ */
+channel: Channel, 
+/**
+ * The day it happened (`YYYY-MM-DD`), not after today.
+ */
+day: string, 
+/**
+ * What happened, for the cockpit only (at most 2,000 characters; never sent).
+ */
+note: string, };
+
+export type RegisterEntryView = { 
+/**
+ * Its id.
+ */
+id: number, 
+/**
+ * What it is.
+ */
+kind: IncidentKind, 
+/**
+ * Through which channel.
+ */
+channel: Channel, 
+/**
+ * The day (`YYYY-MM-DD`).
+ */
+day: string, 
+/**
+ * Who wrote it (a clerk, or `import`).
+ */
+recorded_by: string, 
+/**
+ * The note.
+ */
+note: string, };
+
+export type ImpactImportKind = "figures" | "complaints";
+
+export type ImpactImportOutcome = { "kind": "imported", 
+/**
+ * Rows in the file.
+ */
+rows: number, 
+/**
+ * Rows written (complaints already in the register are not written again).
+ */
+written: number, } | { "kind": "refused", 
+/**
+ * Every problem found.
+ */
+errors: Array<RowError>, };
+
+export type IncidentKind = "complaint_after_hours" | "complaint" | "aggression";
+
+export type Channel = "digital" | "front_desk" | "phone" | "email" | "web" | "post" | "other";
+
 export type PeriodKind = "week" | "month" | "quarter" | "year" | "custom";
 
 export type Place = "office" | "home" | "elsewhere";

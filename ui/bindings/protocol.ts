@@ -50,7 +50,12 @@ sandbox: boolean,
  * Whether an identity provider is configured, so the clerk can ask the citizen to
  * prove who they are. Absent from older relays, which counts as off.
  */
-identity: boolean, };
+identity: boolean, 
+/**
+ * The municipality's name as the relay is configured (`Gemeente Zonnedorp`), for
+ * the cockpit's report. Absent from older relays.
+ */
+municipality?: string, };
 
 export type ErrorCode = "bad_request" | "unauthorized" | "not_found" | "gone" | "too_early" | "payload_too_large" | "too_many" | "busy" | "not_configured" | "already_done" | "internal";
 

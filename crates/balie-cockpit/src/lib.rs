@@ -425,6 +425,25 @@ impl Cockpit {
         &self.impact
     }
 
+    /// Writes the *Impactrapport* of the period `request` names to the export folder;
+    /// the file's path.
+    pub async fn impact_report(
+        &self,
+        request: &impact::PeriodRequest,
+        format: impact::ReportFormat,
+    ) -> Result<std::path::PathBuf, CockpitError> {
+        self.impact
+            .report_file(
+                request,
+                format,
+                self.locale(),
+                &self.catalog,
+                self.cases.clerk_name(),
+                &self.config.export_dir,
+            )
+            .await
+    }
+
     /// The front door: agenda, availability, status and the walk-in queue.
     pub fn front_door(&self) -> &FrontDoor {
         &self.front_door

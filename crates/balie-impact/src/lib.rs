@@ -23,6 +23,7 @@ pub mod figures;
 pub mod period;
 pub mod places;
 pub mod present;
+pub mod report;
 pub mod stats;
 pub mod summary;
 pub mod trips;

@@ -69,6 +69,11 @@ pub struct Health {
     /// prove who they are. Absent from older relays, which counts as off.
     #[serde(default)]
     pub identity: bool,
+    /// The municipality's name as the relay is configured (`Gemeente Zonnedorp`), for
+    /// the cockpit's report. Absent from older relays.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub municipality: Option<String>,
 }
 
 /// What kind of error the relay's JSON API answered with; clients switch on it.

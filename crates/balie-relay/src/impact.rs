@@ -176,6 +176,7 @@ pub(crate) async fn admin_page(
 <p>{intro}</p>
 {failed}
 <form method="post" action="/admin/login">
+<input type="hidden" name="lang" value="{lang}">
 <label for="token">{label}</label>
 <input id="token" name="token" type="password" autocomplete="current-password" required maxlength="200">
 <div class="actions"><button type="submit" class="primary">{sign_in}</button></div>
@@ -184,9 +185,11 @@ pub(crate) async fn admin_page(
         intro = t("admin.intro"),
         label = t("admin.token"),
         sign_in = t("admin.sign_in"),
+        lang = locale.code(),
     );
     let mut page = Page::new(StatusCode::OK, locale, t("admin.heading"), main);
     page.forms = true;
+    page.main_class = Some("admin");
     crate::page::render(&state, page)
 }
 
@@ -194,6 +197,8 @@ pub(crate) async fn admin_page(
 #[derive(Debug, Deserialize)]
 pub(crate) struct SignIn {
     token: String,
+    #[serde(default)]
+    lang: Option<String>,
 }
 
 /// `POST /admin/login`: a valid admin token opens a session (an HttpOnly, SameSite=Strict
@@ -203,6 +208,13 @@ pub(crate) async fn sign_in(
     Form(form): Form<SignIn>,
 ) -> Result<Response, AppError> {
     let token = form.token.trim();
+    // Back in the language the form was in.
+    let lang = form
+        .lang
+        .as_deref()
+        .and_then(|l| l.parse::<Locale>().ok())
+        .unwrap_or(Locale::Nl)
+        .code();
     let found = if token.starts_with(ADMIN_TOKEN_PREFIX) && token.len() < 200 {
         let digest = crate::sha256(token.as_bytes());
         state.with_db(|db| balie_store::relay::admin::find_active(db, &digest))?
@@ -211,7 +223,7 @@ pub(crate) async fn sign_in(
     };
     let Some((id, _name)) = found else {
         tracing::info!("admin sign-in refused");
-        return Ok(Redirect::to("/admin?failed=1").into_response());
+        return Ok(Redirect::to(&format!("/admin?failed=1&lang={lang}")).into_response());
     };
     let secret = state.admin_sessions().open(id)?;
     tracing::info!(admin_id = id, "admin signed in");
@@ -220,7 +232,7 @@ pub(crate) async fn sign_in(
         SESSION_FOR.as_secs(),
         crate::identity::secure_cookie(&state)
     );
-    let mut response = Redirect::to("/admin").into_response();
+    let mut response = Redirect::to(&format!("/admin?lang={lang}")).into_response();
     response.headers_mut().insert(
         header::SET_COOKIE,
         HeaderValue::from_str(&cookie).map_err(|e| AppError::Internal(e.to_string()))?,
@@ -469,7 +481,7 @@ fn card(indicator: &balie_impact::present::Indicator, t: &dyn Fn(&str) -> String
 {missing}
 <img class="chart" src="data:image/svg+xml;base64,{chart}" alt="{alt}">
 <details><summary>{table_label}</summary>
-<table><caption>{title}</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>
+<div class="table-wrap" tabindex="0" role="region" aria-label="{title}"><table><caption>{title}</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>
 </details>
 <p class="note"><strong>{definition_label}</strong> {definition}</p>
 </section>

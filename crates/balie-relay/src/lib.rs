@@ -192,6 +192,7 @@ async fn health(
         protocol: balie_protocol::PROTOCOL_VERSION,
         sandbox: state.config().sandbox,
         identity: !state.config().identity.is_empty(),
+        municipality: Some(state.config().municipality.clone()),
     })
 }
 

@@ -6,24 +6,31 @@ import { impactAnswerClerkSurvey, impactClerkDay, impactClerkSurveyDue, impactSe
 import { showError, t } from "./i18n";
 import { el } from "./common";
 
-export function setUpClerkDay(error: HTMLElement): { afterConversation(room: string): Promise<void> } {
+export function setUpClerkDay(error: HTMLElement): {
+  duringCall(): void;
+  afterConversation(room: string): Promise<void>;
+} {
   const day = el<HTMLElement>("clerk-day");
   const survey = el<HTMLElement>("clerk-survey");
   const surveyStatus = el<HTMLElement>("clerk-survey-status");
   let surveyedRoom: string | null = null;
+  let placeKnown = false;
 
-  void (async () => {
+  const askPlace = async () => {
     try {
       const today = await impactClerkDay();
-      day.hidden = today.place !== undefined && today.place !== null;
+      placeKnown = today.place !== undefined && today.place !== null;
+      day.hidden = placeKnown;
     } catch (e) {
       showError(error, e);
     }
-  })();
+  };
+  void askPlace();
   for (const button of day.querySelectorAll<HTMLButtonElement>("button[data-place]")) {
     button.addEventListener("click", async () => {
       try {
         await impactSetPlace(button.dataset.place as Place);
+        placeKnown = true;
         day.hidden = true;
         el("clerk-day-said").textContent = t("clerk_day.said", { place: button.textContent ?? "" });
       } catch (e) {
@@ -50,7 +57,14 @@ export function setUpClerkDay(error: HTMLElement): { afterConversation(room: str
   el("clerk-survey-skip").addEventListener("click", () => close(""));
 
   return {
+    /** A conversation begins: the call gets the room; the questions wait until after. */
+    duringCall() {
+      day.hidden = true;
+      survey.hidden = true;
+      surveyedRoom = null;
+    },
     async afterConversation(room: string) {
+      if (!placeKnown) void askPlace();
       try {
         if (!(await impactClerkSurveyDue(room))) return;
         surveyedRoom = room;

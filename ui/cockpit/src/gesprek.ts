@@ -36,8 +36,8 @@ async function main(): Promise<void> {
   const identity = setUpIdentity(error);
   const lobby = createLobby(error, setStatus, call, chime);
   const invite = setUpInvite(error);
-  const room = createRoomControl({ setStatus, chime, call, payments, identity, lobby, invite });
   const clerkDay = setUpClerkDay(error);
+  const room = createRoomControl({ setStatus, chime, call, payments, identity, lobby, invite, clerkDay });
   // After the clerk hung up: their own survey, at most once a day.
   document.addEventListener("conversation-ended", () => {
     const ended = room.currentRoom();
@@ -61,6 +61,7 @@ function createRoomControl(parts: {
   identity: ReturnType<typeof setUpIdentity>;
   lobby: ReturnType<typeof createLobby>;
   invite: ReturnType<typeof setUpInvite>;
+  clerkDay: ReturnType<typeof setUpClerkDay>;
 }): RoomControl & { started(conversation: NewConversation): void } {
   let room: string | null = null;
   const info = el<HTMLElement>("room-info");
@@ -75,6 +76,7 @@ function createRoomControl(parts: {
     currentRoom: () => room,
     started(conversation) {
       room = conversation.room_id;
+      parts.clerkDay.duringCall();
       info.hidden = true;
       parts.call.blurred = conversation.background_blur;
       void parts.payments.conversationStarted(conversation.room_id);
@@ -83,6 +85,7 @@ function createRoomControl(parts: {
     },
     begun(opened, text) {
       room = opened.room_id;
+      parts.clerkDay.duringCall();
       info.textContent = text;
       info.hidden = false;
       parts.call.blurred = opened.background_blur;

@@ -2,7 +2,20 @@
 // period (week, month, quarter, year or any run of days), each with its number, the
 // period before, a chart, the same data as a table, and how it is computed. Everything
 // shown comes from the Rust side in the clerk's language; the charts are SVG images.
-import { impactDashboard, type DashboardView, type Indicator, type PeriodKind, type PeriodRequest } from "./ipc";
+import {
+  impactAddRegisterEntry,
+  impactDashboard,
+  impactImport,
+  impactRegister,
+  impactRemoveRegisterEntry,
+  impactReport,
+  type ContactChannel,
+  type IncidentKind,
+  type DashboardView,
+  type Indicator,
+  type PeriodKind,
+  type PeriodRequest,
+} from "./ipc";
 import { showError, t } from "./i18n";
 import { el, make } from "./common";
 
@@ -82,6 +95,17 @@ export function setupImpact(show: (on: boolean) => void): { refresh: () => Promi
     void refresh();
   });
   el("impact-close").addEventListener("click", () => show(false));
+  for (const format of ["pdf", "csv"] as const) {
+    el(`impact-${format}`).addEventListener("click", async () => {
+      error.hidden = true;
+      try {
+        const path = await impactReport(request(), format);
+        status.textContent = t("impact.report_saved", { path });
+      } catch (e) {
+        showError(error, e);
+      }
+    });
+  }
 
   /** Moves a custom period by its own length, back (-1) or forward (1). */
   function shiftCustom(direction: number): void {
@@ -94,7 +118,117 @@ export function setupImpact(show: (on: boolean) => void): { refresh: () => Promi
     last.value = move(to);
   }
 
+  setUpRegister(error, refresh);
+  setUpImport(refresh);
   return { refresh };
+}
+
+const KINDS: IncidentKind[] = ["complaint_after_hours", "complaint", "aggression"];
+const CHANNELS: ContactChannel[] = ["digital", "front_desk", "phone", "email", "web", "post", "other"];
+
+/** The register of complaints and aggression incidents the clerk keeps. */
+function setUpRegister(error: HTMLElement, refresh: () => Promise<void>): void {
+  const kind = el<HTMLSelectElement>("register-kind");
+  const channel = el<HTMLSelectElement>("register-channel");
+  const day = el<HTMLInputElement>("register-day");
+  const note = el<HTMLInputElement>("register-note");
+  const status = el<HTMLElement>("register-status");
+  kind.replaceChildren(...KINDS.map((k) => new Option(t(`register.kind_${k}`), k)));
+  channel.replaceChildren(...CHANNELS.map((c) => new Option(t(`channel.${c}`), c)));
+  day.value = new Date().toISOString().slice(0, 10);
+  day.max = day.value;
+
+  const list = async () => {
+    try {
+      const entries = await impactRegister();
+      el("register-list").replaceChildren(
+        ...entries.map((entry) => {
+          const item = make("li");
+          item.append(
+            make("span", {
+              text: `${entry.day} · ${t(`register.kind_${entry.kind}`)} · ${t(`channel.${entry.channel}`)}${entry.note ? ` · ${entry.note}` : ""}`,
+            }),
+          );
+          const remove = make("button", { className: "secondary", text: t("register.remove") });
+          remove.type = "button";
+          remove.setAttribute("aria-label", t("register.remove_label", { day: entry.day }));
+          remove.addEventListener("click", async () => {
+            try {
+              await impactRemoveRegisterEntry(entry.id);
+              status.textContent = t("register.removed");
+              await list();
+              await refresh();
+            } catch (e) {
+              showError(error, e);
+            }
+          });
+          item.append(" ", remove);
+          return item;
+        }),
+      );
+    } catch (e) {
+      showError(error, e);
+    }
+  };
+  el<HTMLFormElement>("register-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await impactAddRegisterEntry({
+        kind: kind.value as IncidentKind,
+        channel: channel.value as ContactChannel,
+        day: day.value,
+        note: note.value,
+      });
+      note.value = "";
+      status.textContent = t("register.added");
+      await list();
+      await refresh();
+    } catch (e) {
+      showError(error, e);
+    }
+  });
+  el("impact-open").addEventListener("click", () => void list());
+}
+
+/** Importing other channels' figures or complaints: all rows or none, every bad row named. */
+function setUpImport(refresh: () => Promise<void>): void {
+  const file = el<HTMLInputElement>("impact-import-file");
+  const status = el<HTMLElement>("impact-import-status");
+  const errors = el<HTMLElement>("impact-import-errors");
+  file.addEventListener("change", async () => {
+    const chosen = file.files?.[0];
+    if (!chosen) return;
+    errors.replaceChildren();
+    status.textContent = t("impact_import.reading");
+    try {
+      const outcome = await impactImport(
+        el<HTMLSelectElement>("impact-import-kind").value as "figures" | "complaints",
+        chosen.name,
+        await chosen.text(),
+      );
+      if (outcome.kind === "imported") {
+        status.textContent = t("impact_import.done", {
+          rows: String(outcome.rows),
+          written: String(outcome.written),
+        });
+        await refresh();
+      } else {
+        status.textContent = t("impact_import.refused", { count: String(outcome.errors.length) });
+        errors.replaceChildren(
+          ...outcome.errors.map((e) =>
+            make("li", {
+              text: `${t("impact_import.row", { row: String(e.row) })}${e.field ? ` (${e.field})` : ""}: ${e.message}`,
+            }),
+          ),
+        );
+      }
+    } catch (e) {
+      status.textContent = "";
+      showError(el("impact-error"), e);
+    } finally {
+      file.value = "";
+    }
+  });
 }
 
 function render(view: DashboardView): void {
@@ -161,7 +295,13 @@ function card(indicator: Indicator, chart: string): HTMLElement {
     body.append(tr);
   }
   table.append(head, body);
-  details.append(table);
+  // A wide table scrolls in its own box, which the keyboard can reach.
+  const wrap = make("div", { className: "table-wrap" });
+  wrap.tabIndex = 0;
+  wrap.setAttribute("role", "region");
+  wrap.setAttribute("aria-label", indicator.title);
+  wrap.append(table);
+  details.append(wrap);
   article.append(details);
   const definition = make("p", { className: "definition" });
   definition.append(make("strong", { text: t("impact.definition") }), ` ${indicator.definition}`);

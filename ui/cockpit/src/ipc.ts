@@ -23,6 +23,12 @@ import type {
   PeriodKind,
   PeriodRequest,
   Place,
+  ReportFormat,
+  ImpactImportOutcome,
+  NewRegisterEntry,
+  RegisterEntryView,
+  Channel as ContactChannel,
+  IncidentKind,
   ConversationEvent,
   DeviceChoice,
   DeviceList,
@@ -40,6 +46,8 @@ import type {
 } from "../../bindings/cockpit";
 
 export type {
+  ContactChannel,
+  IncidentKind,
   ClerkDayView,
   DashboardView,
   Indicator,
@@ -149,6 +157,18 @@ export const conversationPayments = (): Promise<PaymentView[]> => invoke("conver
 /** Every change to any payment, as it happens. */
 export const impactDashboard = (request: PeriodRequest): Promise<DashboardView> =>
   invoke("impact_dashboard", { request });
+export const impactReport = (request: PeriodRequest, format: ReportFormat): Promise<string> =>
+  invoke("impact_report", { request, format });
+export const impactImport = (
+  kind: "figures" | "complaints",
+  name: string,
+  text: string,
+): Promise<ImpactImportOutcome> => invoke("impact_import", { kind, name, text });
+export const impactAddRegisterEntry = (entry: NewRegisterEntry): Promise<number> =>
+  invoke("impact_add_register_entry", { entry });
+export const impactRegister = (): Promise<RegisterEntryView[]> => invoke("impact_register");
+export const impactRemoveRegisterEntry = (id: number): Promise<void> =>
+  invoke("impact_remove_register_entry", { id });
 export const impactClerkDay = (): Promise<ClerkDayView> => invoke("impact_clerk_day");
 export const impactSetPlace = (place: Place): Promise<void> => invoke("impact_set_place", { place });
 export const impactClerkSurveyDue = (roomId: string): Promise<boolean> =>

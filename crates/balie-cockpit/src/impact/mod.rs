@@ -8,6 +8,7 @@
 //! relay; the clerk answers their own once a day. The figures are `balie_impact`'s,
 //! computed over `balie_store`'s facts.
 
+pub mod import;
 pub mod views;
 
 use crate::clock::Clock;
@@ -23,7 +24,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use reqwest::Method;
 use std::sync::{Arc, Mutex};
-pub use views::{ClerkDayView, DashboardView, PeriodRequest};
+pub use views::{ClerkDayView, DashboardView, NewRegisterEntry, PeriodRequest, RegisterEntryView};
 
 /// The setting with the cursor of the survey answers read from the relay.
 const SURVEY_CURSOR: &str = "impact.survey_cursor";
@@ -53,6 +54,16 @@ impl Opened {
             requested_at_ms: None,
         }
     }
+}
+
+/// The report's two forms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportFormat {
+    /// The PDF with its charts.
+    Pdf,
+    /// The CSV for a spreadsheet.
+    Csv,
 }
 
 /// What the cockpit records for the figures, and the figures.
@@ -368,6 +379,181 @@ impl Impact {
             report,
             charts,
         })
+    }
+
+    /// Writes the *Impactrapport* of the period `request` names to `dir` as PDF or CSV,
+    /// in `locale`; the file's path. `municipality` and `clerk` go on its first page.
+    pub async fn report_file(
+        &self,
+        request: &PeriodRequest,
+        format: ReportFormat,
+        locale: balie_domain::Locale,
+        catalog: &crate::catalog::Catalog,
+        clerk: &str,
+        dir: &std::path::Path,
+    ) -> Result<std::path::PathBuf, CockpitError> {
+        let view = self.dashboard(request, locale, catalog).await?;
+        let (bytes, extension) = match format {
+            ReportFormat::Csv => (
+                balie_impact::report::csv(&view.report)
+                    .map_err(|e| CockpitError::Internal(e.to_string()))?,
+                "csv",
+            ),
+            ReportFormat::Pdf => {
+                let charts: Vec<String> = view
+                    .report
+                    .indicators
+                    .iter()
+                    .map(|i| balie_impact::chart::svg(&i.chart))
+                    .collect();
+                let text = |key: &str| crate::i18n::text(locale, key);
+                let municipality = self
+                    .relay
+                    .health()
+                    .await
+                    .ok()
+                    .and_then(|h| h.municipality)
+                    .unwrap_or_else(|| text("impact.report_municipality"));
+                let cover = balie_impact::report::Cover {
+                    municipality,
+                    scope: text("impact.report_scope").replace("{clerk}", clerk),
+                    made: text("impact.report_made").replace(
+                        "{when}",
+                        &balie_impact::present::Format(locale).day(self.today()),
+                    ),
+                    language: match locale {
+                        balie_domain::Locale::Nl => "nl-BE",
+                        balie_domain::Locale::Fr => "fr-BE",
+                        balie_domain::Locale::En => "en",
+                    }
+                    .into(),
+                };
+                (
+                    balie_impact::report::pdf(&view.report, &charts, &cover)
+                        .map_err(|e| CockpitError::Internal(e.to_string()))?,
+                    "pdf",
+                )
+            }
+        };
+        let name = format!("impactrapport-{}-{}.{extension}", view.first, view.last);
+        let path = dir.join(name);
+        std::fs::create_dir_all(dir)
+            .and_then(|()| std::fs::write(&path, bytes))
+            .map_err(|e| CockpitError::Storage(format!("cannot write the report: {e}")))?;
+        Ok(path)
+    }
+
+    /// Writes a register entry by `clerk` (a complaint or an aggression incident).
+    pub fn add_register_entry(
+        &self,
+        entry: &NewRegisterEntry,
+        clerk: &str,
+    ) -> Result<i64, CockpitError> {
+        let day = entry
+            .day
+            .parse::<Date>()
+            .ok()
+            .filter(|d| *d <= self.today())
+            .ok_or_else(|| {
+                CockpitError::InvalidInput("the day is not a date up to today".into())
+            })?;
+        if entry.note.chars().count() > 2000 {
+            return Err(CockpitError::InvalidInput(
+                "a note has at most 2000 characters".into(),
+            ));
+        }
+        let record = records::NewIncident {
+            kind: entry.kind,
+            channel: entry.channel,
+            // Noon: the day it happened, whatever the clocks did that night.
+            at_ms: balie_impact::period::day_start_ms(&self.tz, day) + 12 * 3_600_000,
+            note: entry.note.trim().to_owned(),
+            reference: None,
+        };
+        let now = self.clock.now_ms();
+        self.store
+            .with(|c| records::add_incident(c, &record, clerk, now))
+    }
+
+    /// The register's last `limit` entries, newest first.
+    pub fn register(&self, limit: u32) -> Result<Vec<RegisterEntryView>, CockpitError> {
+        let rows = self
+            .store
+            .with(|c| records::incidents(c, i64::MIN, i64::MAX, limit))?;
+        Ok(rows
+            .into_iter()
+            .map(|r| RegisterEntryView {
+                id: r.id,
+                kind: r.kind,
+                channel: r.channel,
+                day: balie_impact::period::day_of(&self.tz, r.at_ms).to_string(),
+                recorded_by: r.recorded_by,
+                note: r.note,
+            })
+            .collect())
+    }
+
+    /// Removes register entry `id` (entered by mistake).
+    pub fn remove_register_entry(&self, id: i64) -> Result<(), CockpitError> {
+        if self.store.with(|c| records::remove_incident(c, id))? {
+            Ok(())
+        } else {
+            Err(CockpitError::InvalidInput("no such register entry".into()))
+        }
+    }
+
+    /// Imports a CSV file of other channels' figures or of complaints, named `file_name`,
+    /// by `clerk`, in `locale`: all rows or none.
+    pub fn import(
+        &self,
+        kind: import::ImpactImportKind,
+        file_name: &str,
+        bytes: &[u8],
+        clerk: &str,
+        locale: balie_domain::Locale,
+    ) -> Result<import::ImpactImportOutcome, CockpitError> {
+        use sha2::Digest as _;
+        let file = |k| records::ImportFile {
+            kind: k,
+            file_name: file_name
+                .chars()
+                .take(255)
+                .collect::<String>()
+                .trim()
+                .to_owned(),
+            sha256: hex::encode(sha2::Sha256::digest(bytes)),
+        };
+        let now = self.clock.now_ms();
+        let refused = |errors| Ok(import::ImpactImportOutcome::Refused { errors });
+        match kind {
+            import::ImpactImportKind::Figures => match import::figures(locale, bytes) {
+                Err(errors) => refused(errors),
+                Ok(rows) => {
+                    let f = file(records::ImportKind::Figures);
+                    self.store
+                        .with(|c| records::import_figures(c, &f, &rows, clerk, now))?;
+                    Ok(import::ImpactImportOutcome::Imported {
+                        rows: rows.len(),
+                        written: rows.len(),
+                    })
+                }
+            },
+            import::ImpactImportKind::Complaints => {
+                match import::complaints(locale, bytes, self.today(), &self.tz) {
+                    Err(errors) => refused(errors),
+                    Ok(rows) => {
+                        let f = file(records::ImportKind::Complaints);
+                        let (_, written) = self
+                            .store
+                            .with(|c| records::import_complaints(c, &f, &rows, clerk, now))?;
+                        Ok(import::ImpactImportOutcome::Imported {
+                            rows: rows.len(),
+                            written,
+                        })
+                    }
+                }
+            }
+        }
     }
 
     /// The period `request` names (today's when it names no day).

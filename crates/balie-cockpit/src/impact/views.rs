@@ -45,3 +45,34 @@ pub struct ClerkDayView {
     #[ts(optional)]
     pub place: Option<Place>,
 }
+
+/// A register entry as the clerk enters it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
+pub struct NewRegisterEntry {
+    /// A complaint about after-hours service, another complaint, or aggression.
+    pub kind: balie_impact::facts::IncidentKind,
+    /// Through which channel.
+    pub channel: balie_impact::facts::Channel,
+    /// The day it happened (`YYYY-MM-DD`), not after today.
+    pub day: String,
+    /// What happened, for the cockpit only (at most 2,000 characters; never sent).
+    pub note: String,
+}
+
+/// A register entry as the register shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct RegisterEntryView {
+    /// Its id.
+    #[ts(type = "number")]
+    pub id: i64,
+    /// What it is.
+    pub kind: balie_impact::facts::IncidentKind,
+    /// Through which channel.
+    pub channel: balie_impact::facts::Channel,
+    /// The day (`YYYY-MM-DD`).
+    pub day: String,
+    /// Who wrote it (a clerk, or `import`).
+    pub recorded_by: String,
+    /// The note.
+    pub note: String,
+}

@@ -66,6 +66,38 @@ async fn a_conversation_nobody_came_to_counts_for_nothing_and_asks_the_clerk_not
         "Vermeden verplaatsingen en CO₂"
     );
     assert!(view.next_day.is_none(), "the next quarter lies ahead");
+    // The report: a PDF that says the same (read back with pdftotext), and a CSV.
+    let pdf = cockpit
+        .impact_report(&request, balie_cockpit::impact::ReportFormat::Pdf)
+        .await
+        .unwrap();
+    assert!(pdf.exists(), "{pdf:?}");
+    let text = std::process::Command::new("pdftotext")
+        .args([pdf.as_os_str(), std::ffi::OsStr::new("-")])
+        .output()
+        .expect("pdftotext (package poppler-utils)");
+    let text = String::from_utf8_lossy(&text.stdout).replace('\n', " ");
+    for needle in [
+        "Impactrapport digitale balie",
+        "1. Vermeden verplaatsingen en CO₂",
+        "14. Betalingen tijdens het gesprek",
+        "Producten via de digitale balie: 3, waarvan met betaling: 3.",
+        "Aannames en bronnen",
+        "GeoNames",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in the PDF: {text}");
+    }
+    let csv = cockpit
+        .impact_report(&request, balie_cockpit::impact::ReportFormat::Csv)
+        .await
+        .unwrap();
+    let csv = std::fs::read_to_string(csv).unwrap();
+    assert!(
+        csv.starts_with("\u{feff}indicator;title;row;column;value"),
+        "{csv}"
+    );
+    assert!(csv.contains("11;Producten via de digitale balie;"), "{csv}");
+
     // A custom period that ends before it starts is refused, in words.
     let reversed = balie_cockpit::impact::PeriodRequest {
         kind: balie_impact::PeriodKind::Custom,

@@ -87,11 +87,16 @@ async fn text_size(client: &Client, factor: f64) {
 /// 360x640), nothing scrolls sideways, nothing `hidden` has a box, `css` is seen (at 200%:
 /// reachable by scrolling); screenshots.
 async fn check_page(client: &Client, name: &str, css: &[&str]) {
+    check_any_page(client, &format!("front-{name}"), css).await;
+}
+
+/// As [`check_page`], for any relay page: screenshots named `{name}-…`.
+pub(super) async fn check_any_page(client: &Client, name: &str, css: &[&str]) {
     for (w, h) in [(360, 640), (320, 568)] {
         seen::set_viewport(client, w, h).await;
         for zoom in [1.0, 2.0] {
             text_size(client, zoom).await;
-            let state = format!("front-{name}-{w}x{h}-text{}", zoom * 100.0);
+            let state = format!("{name}-{w}x{h}-text{}", zoom * 100.0);
             // axe at the phone's usual size and text; the other states for what size and
             // text change: reflow, reach, what is hidden.
             if (w, zoom) == (360, 1.0) {

@@ -145,7 +145,7 @@ async fn the_admin_page_shows_all_cockpits_together_to_a_signed_in_admin_only() 
     let (status, cookie, location) = sign_in(&relay, "balie_admin_wrong").await;
     assert_eq!(
         (status, cookie, location.as_str()),
-        (303, None, "/admin?failed=1")
+        (303, None, "/admin?failed=1&lang=nl")
     );
 
     let db = balie_store::open(
@@ -174,4 +174,65 @@ async fn the_admin_page_shows_all_cockpits_together_to_a_signed_in_admin_only() 
     assert!(balie_store::relay::admin::revoke(&db, "it@zonnedorp.be", 2).unwrap());
     let page = admin_page(&relay, Some(&cookie), "lang=nl").await;
     assert!(page.contains("Uw code") && !page.contains("Vermeden verplaatsingen"));
+}
+
+/// The admin page as a person sees it in Chromium: the sign-in and the figures at phone
+/// sizes and 200% text, axe clean, nothing sideways; signing in with the keyboard.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_page_is_accessible_on_a_phone_and_signs_in_with_the_keyboard() {
+    use balie_testkit::chromium::{chromium_with, wait_for_text};
+    let relay = spawn_app().await;
+    let today = balie_impact::period::day_of(
+        &balie_domain::agenda::brussels().unwrap(),
+        relay.clock.now_unix() * 1000,
+    );
+    assert_eq!(
+        put(
+            &relay,
+            Some(&relay.token),
+            &serde_json::to_value(one_conversation(today, 5)).unwrap()
+        )
+        .await,
+        204
+    );
+    let db = balie_store::open(
+        &relay.dir.path().join("relay.sqlite3"),
+        &balie_store::relay::SCHEMA,
+    )
+    .unwrap();
+    let token = balie_relay::impact::add_admin(&db, "it@zonnedorp.be", 1).unwrap();
+    let token = secrecy::ExposeSecret::expose_secret(&token).to_owned();
+
+    let (client, _driver) = chromium_with(&[]).await;
+    balie_testkit::seen::set_viewport(&client, 360, 640).await;
+    client
+        .goto(&format!("{}/admin?lang=nl", relay.url))
+        .await
+        .unwrap();
+    super::front_browser::check_any_page(
+        &client,
+        "admin-sign-in",
+        &["h1", "#token", "button[type=submit]"],
+    )
+    .await;
+    client
+        .find(fantoccini::Locator::Css("#token"))
+        .await
+        .unwrap()
+        .send_keys(&format!("{token}\u{e007}"))
+        .await
+        .unwrap();
+    wait_for_text(&client, "h1", "Impact van de digitale balie in de gemeente").await;
+    super::front_browser::check_any_page(
+        &client,
+        "admin-figures",
+        &[
+            "h1",
+            "#kind",
+            "#indicator-trips .headline",
+            "#indicator-trips .chart",
+        ],
+    )
+    .await;
+    let _ = client.close().await;
 }
