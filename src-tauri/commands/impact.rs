@@ -59,7 +59,10 @@ pub async fn impact_answer_clerk_survey(
     room_id: String,
     score: u8,
 ) -> Result<(), CockpitError> {
-    state.ready()?.impact().answer_clerk_survey(&room_id, score)
+    let cockpit = state.ready()?;
+    cockpit.impact().answer_clerk_survey(&room_id, score)?;
+    cockpit.impact().refresh_summary().await;
+    Ok(())
 }
 
 /// *Impactrapport*: the period's report as PDF or CSV in the export folder; its path.

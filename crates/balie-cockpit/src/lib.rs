@@ -268,9 +268,7 @@ impl Cockpit {
                 if let Err(e) = impact.sync_surveys().await {
                     tracing::warn!(error = %e, "survey answers not read");
                 }
-                if let Err(e) = impact.upload_summary().await {
-                    tracing::warn!(error = %e, "impact summary not sent");
-                }
+                impact.refresh_summary().await;
             });
         }
         let frames = Arc::new(Frames::default());
@@ -697,9 +695,7 @@ impl Cockpit {
             self.impact.conversation_ended(&room_id);
             let impact = self.impact.clone();
             tokio::spawn(async move {
-                if let Err(e) = impact.upload_summary().await {
-                    tracing::warn!(error = %e, "impact summary not sent");
-                }
+                impact.refresh_summary().await;
             });
             self.cases.conversation_ended(&room_id);
             let (done, finished) = tokio::sync::oneshot::channel();

@@ -149,6 +149,8 @@ fn locale_of(lang: Option<&str>, headers: &HeaderMap) -> Locale {
 #[derive(Debug, Deserialize, Default)]
 pub(crate) struct AdminQuery {
     lang: Option<String>,
+    /// One clerk's figures (their name); all when absent or empty.
+    clerk: Option<String>,
     kind: Option<String>,
     day: Option<String>,
     last: Option<String>,
@@ -282,8 +284,13 @@ fn period_of(state: &AppState, query: &AdminQuery) -> Result<Period, AppError> {
     period.map_err(|e| AppError::BadRequest(e.to_string()))
 }
 
-/// The municipality's facts for `period` and the one before.
-pub(crate) fn municipal_facts(state: &AppState, period: &Period) -> Result<Facts, AppError> {
+/// The municipality's facts for `period` and the one before; of clerk `clerk_id` only
+/// when given.
+pub(crate) fn municipal_facts(
+    state: &AppState,
+    period: &Period,
+    clerk_id: Option<i64>,
+) -> Result<Facts, AppError> {
     let previous = period
         .previous()
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
@@ -293,8 +300,9 @@ pub(crate) fn municipal_facts(state: &AppState, period: &Period) -> Result<Facts
                 db,
                 &previous.first.to_string(),
                 &period.last.to_string(),
+                clerk_id,
             )?,
-            balie_store::relay::impact::wholes(db)?,
+            balie_store::relay::impact::wholes(db, clerk_id)?,
         ))
     })?;
     // Stored by this relay after its own checks; a row that no longer reads is skipped.
@@ -330,19 +338,38 @@ fn figures_page(state: &AppState, query: &AdminQuery, locale: Locale) -> Respons
     }
 }
 
-fn figures_main(state: &AppState, query: &AdminQuery, locale: Locale) -> Result<String, AppError> {
-    let t = |key: &str| state.catalogs().text(locale, key).to_owned();
+/// The clerk the query names (by name) among those who sent a summary: id and name.
+fn chosen_clerk(state: &AppState, query: &AdminQuery) -> Result<Option<(i64, String)>, AppError> {
+    let Some(name) = query.clerk.as_deref().filter(|n| !n.is_empty()) else {
+        return Ok(None);
+    };
+    let clerks = state.with_db(balie_store::relay::impact::clerks)?;
+    clerks
+        .into_iter()
+        .find(|(_, n)| n == name)
+        .map(Some)
+        .ok_or(AppError::NotFound)
+}
+
+/// The municipality's report of the period `query` names (one clerk's when it names one),
+/// in `locale`.
+fn municipal_report(
+    state: &AppState,
+    query: &AdminQuery,
+    locale: Locale,
+) -> Result<(Period, balie_impact::present::Report), AppError> {
     let tz = crate::front::tz()?;
     let period = period_of(state, query)?;
     let previous = period
         .previous()
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
-    let facts = municipal_facts(state, &period)?;
+    let clerk = chosen_clerk(state, query)?;
+    let facts = municipal_facts(state, &period, clerk.map(|(id, _)| id))?;
     let assumptions = Assumptions::default();
     let now = balie_impact::compute(&facts, &period, &tz, &assumptions);
     let before = balie_impact::compute(&facts, &previous, &tz, &assumptions);
     let products: HashMap<String, String> = state
-        .with_db(|db| balie_store::relay::product::list(db, true))?
+        .with_db(|db| balie_store::relay::product::list(db, false))?
         .into_iter()
         .map(|p| {
             let name = match locale {
@@ -361,6 +388,81 @@ fn figures_main(state: &AppState, query: &AdminQuery, locale: Locale) -> Result<
             .unwrap_or_else(|| id.as_str().to_owned()),
     };
     let report = balie_impact::present::report(&now, &before, &assumptions, locale, &names);
+    Ok((period, report))
+}
+
+/// `GET /admin/report.pdf` and `/admin/report.csv`: the municipality's *Impactrapport* of
+/// the period the query names, for a signed-in admin.
+pub(crate) async fn report_file(
+    State(state): State<AppState>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    Query(query): Query<AdminQuery>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    if signed_in(&state, &headers).is_none() {
+        return Ok(Redirect::to("/admin").into_response());
+    }
+    let locale = locale_of(query.lang.as_deref(), &headers);
+    let (period, report) = municipal_report(&state, &query, locale)?;
+    let (bytes, content_type, extension) = match file.as_str() {
+        "report.csv" => (
+            balie_impact::report::csv(&report).map_err(|e| AppError::Internal(e.to_string()))?,
+            "text/csv; charset=utf-8",
+            "csv",
+        ),
+        "report.pdf" => {
+            let charts: Vec<String> = report
+                .indicators
+                .iter()
+                .map(|i| balie_impact::chart::svg(&i.chart))
+                .collect();
+            let t = |key: &str| state.catalogs().text(locale, key).to_owned();
+            let tz = crate::front::tz()?;
+            let today = balie_impact::period::day_of(&tz, state.clock().now_unix() * 1000);
+            let scope = match chosen_clerk(&state, &query)? {
+                Some((_, name)) => t("admin.report_scope_clerk").replace("{clerk}", &name),
+                None => t("admin.report_scope"),
+            };
+            let cover = balie_impact::report::Cover {
+                municipality: state.config().municipality.clone(),
+                scope,
+                made: t("admin.report_made")
+                    .replace("{when}", &balie_impact::present::Format(locale).day(today)),
+                language: match locale {
+                    Locale::Nl => "nl-BE",
+                    Locale::Fr => "fr-BE",
+                    Locale::En => "en",
+                }
+                .into(),
+            };
+            (
+                balie_impact::report::pdf(&report, &charts, &cover)
+                    .map_err(|e| AppError::Internal(e.to_string()))?,
+                "application/pdf",
+                "pdf",
+            )
+        }
+        _ => return Err(AppError::NotFound),
+    };
+    let disposition = format!(
+        "attachment; filename=\"impactrapport-{}-{}.{extension}\"",
+        period.first, period.last
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+fn figures_main(state: &AppState, query: &AdminQuery, locale: Locale) -> Result<String, AppError> {
+    let t = |key: &str| state.catalogs().text(locale, key).to_owned();
+    let tz = crate::front::tz()?;
+    let (period, report) = municipal_report(state, query, locale)?;
     let kind = match period.kind {
         PeriodKind::Week => "week",
         PeriodKind::Month => "month",
@@ -371,8 +473,9 @@ fn figures_main(state: &AppState, query: &AdminQuery, locale: Locale) -> Result<
     let lang = locale.code();
     let step = |day: Option<jiff::civil::Date>, key: &str| match day {
         Some(d) if period.kind != PeriodKind::Custom => format!(
-            r#"<a class="button secondary" href="/admin?kind={kind}&amp;day={d}&amp;lang={lang}">{}</a>"#,
-            escape(&t(key))
+            r#"<a class="button secondary" href="/admin?kind={kind}&amp;day={d}&amp;lang={lang}&amp;clerk={c}">{}</a>"#,
+            escape(&t(key)),
+            c = escape(&url_encode(query.clerk.as_deref().unwrap_or("")))
         ),
         _ => String::new(),
     };
@@ -381,6 +484,23 @@ fn figures_main(state: &AppState, query: &AdminQuery, locale: Locale) -> Result<
         .tomorrow()
         .ok()
         .filter(|d| *d <= balie_impact::period::day_of(&tz, state.clock().now_unix() * 1000));
+    let chosen = query.clerk.clone().unwrap_or_default();
+    let clerk_options: String = std::iter::once((String::new(), t("admin.all_clerks")))
+        .chain(
+            state
+                .with_db(balie_store::relay::impact::clerks)?
+                .into_iter()
+                .map(|(_, n)| (n.clone(), n)),
+        )
+        .map(|(value, label)| {
+            format!(
+                r#"<option value="{v}"{selected}>{l}</option>"#,
+                v = escape(&value),
+                selected = if value == chosen { " selected" } else { "" },
+                l = escape(&label)
+            )
+        })
+        .collect();
     let kinds: String = ["week", "month", "quarter", "year"]
         .iter()
         .map(|k| {
@@ -418,9 +538,12 @@ fn figures_main(state: &AppState, query: &AdminQuery, locale: Locale) -> Result<
 <input type="hidden" name="lang" value="{lang}">
 <label for="kind">{kind_label}</label>
 <select id="kind" name="kind">{kinds}</select>
+<label for="clerk">{clerk_label}</label>
+<select id="clerk" name="clerk">{clerk_options}</select>
 <button type="submit" class="secondary">{show}</button>
 </form>
 <div class="actions">{prev}{next}</div>
+<div class="actions"><a class="button secondary" href="/admin/report.pdf?{here}">{pdf}</a><a class="button secondary" href="/admin/report.csv?{here}">{csv}</a></div>
 {cards}
 <h2>{assumptions_heading}</h2>
 <ul>{assumptions}</ul>
@@ -437,7 +560,29 @@ fn figures_main(state: &AppState, query: &AdminQuery, locale: Locale) -> Result<
         next = step(next, "admin.next"),
         assumptions_heading = escape(&t("admin.assumptions")),
         sign_out = escape(&t("admin.sign_out")),
+        pdf = escape(&t("admin.report_pdf")),
+        clerk_label = escape(&t("admin.clerk")),
+        csv = escape(&t("admin.report_csv")),
+        here = escape(&format!(
+            "kind={kind}&day={}&last={}&lang={lang}&clerk={}",
+            period.first,
+            period.last,
+            url_encode(&chosen)
+        )),
     ))
+}
+
+/// `text` for a URL's query (every byte but letters, digits, `-._~` as `%XX`).
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 fn card(indicator: &balie_impact::present::Indicator, t: &dyn Fn(&str) -> String) -> String {

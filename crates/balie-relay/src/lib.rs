@@ -113,6 +113,7 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/admin", get(impact::admin_page))
         .route("/admin/logout", post(impact::sign_out))
+        .route("/admin/{file}", get(impact::report_file))
         .route("/j/{token}", get(citizen::join_page))
         .route("/ws/clerk/{room_id}", get(signaling::clerk_socket))
         .route("/ws/citizen/{token}", get(signaling::citizen_socket))

@@ -268,8 +268,20 @@ impl Impact {
             self.store
                 .with(|c| setting::set(c, SURVEY_CURSOR, &cursor.to_string()))?;
             if answers.len() < balie_protocol::impact::SURVEYS_PER_PAGE as usize {
+                if stored > 0 {
+                    // The municipality's figures count the new answers too.
+                    self.refresh_summary().await;
+                }
                 return Ok(stored);
             }
+        }
+    }
+
+    /// Sends the summary (see [`Impact::upload_summary`]); a relay that does not take it
+    /// now gets it with the next one.
+    pub async fn refresh_summary(&self) {
+        if let Err(e) = self.upload_summary().await {
+            tracing::warn!(error = %e, "impact summary not sent");
         }
     }
 

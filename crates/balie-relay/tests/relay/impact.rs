@@ -170,6 +170,48 @@ async fn the_admin_page_shows_all_cockpits_together_to_a_signed_in_admin_only() 
     ] {
         assert!(page.contains(needle), "{needle:?} not on the page");
     }
+    // One clerk's figures.
+    let one = admin_page(&relay, Some(&cookie), "lang=nl&clerk=collega").await;
+    assert!(
+        one.contains("Gemiddeld 4,00 op 5 (antwoorden: 1; gesprekken: 1)"),
+        "one clerk's page"
+    );
+    let unknown = relay
+        .client
+        .get(format!("{}/admin?lang=nl&clerk=niemand", relay.url))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
+    // The report, for a signed-in admin only.
+    let pdf = relay
+        .client
+        .get(format!("{}/admin/report.pdf?lang=nl", relay.url))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), 200);
+    assert_eq!(pdf.headers()["content-type"], "application/pdf");
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF"));
+    let csv = relay
+        .client
+        .get(format!("{}/admin/report.csv?lang=nl", relay.url))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.contains("Gemiddeld 4,50 op 5"), "{csv}");
+    let stranger = no_redirects()
+        .get(format!("{}/admin/report.pdf", relay.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stranger.status(), 303);
     // Revoked: back to the sign-in form.
     assert!(balie_store::relay::admin::revoke(&db, "it@zonnedorp.be", 2).unwrap());
     let page = admin_page(&relay, Some(&cookie), "lang=nl").await;

@@ -34,18 +34,36 @@ pub fn replace(
     Ok(())
 }
 
-/// The day summaries of every clerk from `first` to `last` (`YYYY-MM-DD`, inclusive), as
-/// stored.
-pub fn days(conn: &Connection, first: &str, last: &str) -> Result<Vec<String>, StoreError> {
-    let mut stmt =
-        conn.prepare_cached("SELECT facts FROM impact_day WHERE day >= ?1 AND day <= ?2")?;
-    let rows = stmt.query_map(params![first, last], |r| r.get(0))?;
+/// The day summaries from `first` to `last` (`YYYY-MM-DD`, inclusive) of every clerk, or
+/// of clerk `clerk_id` only, as stored.
+pub fn days(
+    conn: &Connection,
+    first: &str,
+    last: &str,
+    clerk_id: Option<i64>,
+) -> Result<Vec<String>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT facts FROM impact_day WHERE day >= ?1 AND day <= ?2
+         AND (?3 IS NULL OR clerk_id = ?3)",
+    )?;
+    let rows = stmt.query_map(params![first, last, clerk_id], |r| r.get(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }
 
-/// Every clerk's whole part, as stored.
-pub fn wholes(conn: &Connection) -> Result<Vec<String>, StoreError> {
-    let mut stmt = conn.prepare_cached("SELECT facts FROM impact_whole")?;
-    let rows = stmt.query_map([], |r| r.get(0))?;
+/// Every clerk's whole part, or clerk `clerk_id`'s, as stored.
+pub fn wholes(conn: &Connection, clerk_id: Option<i64>) -> Result<Vec<String>, StoreError> {
+    let mut stmt =
+        conn.prepare_cached("SELECT facts FROM impact_whole WHERE ?1 IS NULL OR clerk_id = ?1")?;
+    let rows = stmt.query_map(params![clerk_id], |r| r.get(0))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The clerks who sent a summary: id and name, by name.
+pub fn clerks(conn: &Connection) -> Result<Vec<(i64, String)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name FROM clerk WHERE id IN (SELECT clerk_id FROM impact_whole
+         UNION SELECT clerk_id FROM impact_day) ORDER BY name",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
     Ok(rows.collect::<Result<_, _>>()?)
 }

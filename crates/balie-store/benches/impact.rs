@@ -1,4 +1,5 @@
-//! The impact benchmark, run by `benches/impact.sh`: a cockpit database holding one year
+//! The impact benchmark, run by `benches/impact.sh` (here, beside the tables it reads, so
+//! a release build needs no desktop parts): a cockpit database holding one year
 //! of a busy municipality (50,000 conversations, 20,000 payments, 30,000 cases with their
 //! calls and audit lines, register entries, imported figures, the catalog's history;
 //! `BALIE_BENCH_CONVERSATIONS` scales it), then for one quarter, each step timed on its
