@@ -160,6 +160,14 @@ async fn a_call_after_hours_is_surveyed_on_both_sides_and_the_dashboard_counts_i
         .await;
     assert_eq!(five, "1", "one answer of 5 in the table");
     seen::screenshot(&cockpit.client, "cockpit-impact-table").await;
+    // The citizen's remark, in this cockpit only.
+    cockpit.click(".remarks summary").await;
+    cockpit
+        .wait_until(
+            ".remarks",
+            "el.textContent.includes('5/5 — Heel vlot, dank u')",
+        )
+        .await;
     // The report: a PDF that shows the same, read back with pdftotext.
     cockpit.click("#impact-pdf").await;
     cockpit

@@ -746,7 +746,22 @@ report: Report,
 /**
  * Each indicator's chart, `data:image/svg+xml;base64,…`.
  */
-charts: Array<string>, };
+charts: Array<string>, 
+/**
+ * The citizens' remarks in the period (anonymous, newest first, at most 100): they
+ * stay in this cockpit.
+ */
+remarks: Array<Remark>, };
+
+export type Remark = { 
+/**
+ * Their answer, 1 to 5.
+ */
+score: number, 
+/**
+ * What they wrote.
+ */
+text: string, };
 
 export type ClerkDayView = { 
 /**

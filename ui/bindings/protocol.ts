@@ -469,7 +469,11 @@ mails: Array<Mail>,
  * When the citizen booked it (RFC 3339): for a moved appointment, when the first
  * one was booked.
  */
-booked_at?: string, };
+booked_at?: string, 
+/**
+ * The citizen's postcode, if they gave it when booking.
+ */
+postcode?: string, };
 
 export type Appointments = { 
 /**

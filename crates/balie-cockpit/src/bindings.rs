@@ -51,6 +51,7 @@ pub fn typescript_bindings() -> String {
             crate::error::CockpitError::decl(),
             crate::impact::PeriodRequest::decl(),
             crate::impact::DashboardView::decl(),
+            crate::impact::views::Remark::decl(),
             crate::impact::ClerkDayView::decl(),
             crate::impact::ReportFormat::decl(),
             crate::impact::NewRegisterEntry::decl(),

@@ -20,6 +20,7 @@ const USAGE: &str =
        balie-cockpit retention show
        balie-cockpit purge                (forget call metadata past its retention now)
        balie-cockpit impact centre POSTCODE   (the town hall's postcode: trips are measured to it)
+       balie-cockpit impact set NAME VALUE   (average-km, road-factor, minimum-km, co2-g-per-km, cost-per-km)
        balie-cockpit impact show          (the impact figures' assumptions and their sources)";
 
 /// Handles `relay …` and `payee …` arguments; `None` when the arguments are not ours
@@ -40,6 +41,7 @@ pub fn run(args: &[String]) -> Option<ExitCode> {
         ("purge", None, None) => purge(),
         ("impact", Some("centre"), Some(postcode)) if args.len() == 3 => impact_centre(postcode),
         ("impact", Some("show"), None) => impact_show(),
+        ("impact", Some("set"), Some(name)) if args.len() == 4 => impact_set(name, &args[3]),
         ("relay" | "payee" | "retention" | "purge" | "impact", _, _) => Err(USAGE.to_string()),
         _ => return None,
     };
@@ -189,13 +191,23 @@ fn impact_centre(postcode: &str) -> Result<String, String> {
     Ok(format!("trips are measured to postcode {code}"))
 }
 
+fn impact_set(name: &str, value: &str) -> Result<String, String> {
+    let conn = store()?;
+    Settings::of(&conn)
+        .set_impact_assumption(name, value)
+        .map_err(|e| e.to_string())??;
+    Ok(format!("{name} = {}", value.trim()))
+}
+
 fn impact_show() -> Result<String, String> {
     use balie_impact::trips;
     let conn = store()?;
     let centre = Settings::of(&conn)
         .impact_centre_postcode()
         .map_err(|e| e.to_string())?;
-    let a = balie_impact::Assumptions::default();
+    let a = Settings::of(&conn)
+        .impact_assumptions()
+        .map_err(|e| e.to_string())?;
     Ok(format!(
         "centre: {}
 average trip when the postcode is unknown: {} m one way

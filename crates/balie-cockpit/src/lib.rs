@@ -470,6 +470,7 @@ impl Cockpit {
                 .as_deref()
                 .and_then(|t| t.parse::<jiff::Timestamp>().ok())
                 .map(|t| t.as_millisecond()),
+            postcode: a.postcode.clone(),
         };
         let background_blur = self
             .begin_in_room(&a.room_id, Some(case_id), opened, on_event)
@@ -540,6 +541,7 @@ impl Cockpit {
             requested_at_ms: Some(
                 self.config.clock.now_ms() - taken.waited_seconds.max(0).saturating_mul(1000),
             ),
+            postcode: None,
         };
         let background_blur = self
             .begin_in_room(&taken.room_id, None, opened, on_event)

@@ -205,6 +205,33 @@ impl<'c> Settings<'c> {
         setting::set(self.0, IMPACT_CENTRE_POSTCODE, &postcode.to_string())
     }
 
+    /// The assumptions behind the trips, CO2 and cost avoided: the defaults, with what IT
+    /// set (`balie-cockpit impact set NAME VALUE`).
+    pub fn impact_assumptions(&self) -> Result<balie_impact::Assumptions, StoreError> {
+        let mut a = balie_impact::Assumptions::default();
+        for (name, _) in balie_impact::trips::SETTABLE {
+            if let Some(value) = self.get(&format!("impact.assume.{name}"))? {
+                // A value that no longer reads keeps the default.
+                let _ = a.set(name, &value);
+            }
+        }
+        Ok(a)
+    }
+
+    /// Sets assumption `name` to `value`; refused (with the reason) when either is wrong.
+    pub fn set_impact_assumption(
+        &self,
+        name: &str,
+        value: &str,
+    ) -> Result<Result<(), String>, StoreError> {
+        let mut check = balie_impact::Assumptions::default();
+        if let Err(reason) = check.set(name, value) {
+            return Ok(Err(reason));
+        }
+        setting::set(self.0, &format!("impact.assume.{name}"), value.trim())?;
+        Ok(Ok(()))
+    }
+
     /// Who receives bank transfers ([`DEFAULT_PAYEE_NAME`] with no account when unset).
     pub fn payee(&self) -> Result<Payee, StoreError> {
         Ok(Payee {

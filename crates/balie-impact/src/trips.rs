@@ -52,6 +52,86 @@ pub const DEFAULT_COST_PER_KM_CENTI_CENTS: u32 = 4_320;
 /// Where [`DEFAULT_COST_PER_KM_CENTI_CENTS`] comes from.
 pub const COST_SOURCE: &str = "the Belgian federal kilometre allowance for staff, 1 April to 30 June 2025 (€0.4320 per km; revised every quarter by circular in the Belgisch Staatsblad)";
 
+/// The assumptions IT can set, by name: what each one is, in the clerk's and IT's words.
+pub const SETTABLE: [(&str, &str); 5] = [
+    (
+        "average-km",
+        "one-way km when the postcode is not known (0.1 to 200)",
+    ),
+    (
+        "road-factor",
+        "road length over the straight line (1.0 to 3.0)",
+    ),
+    (
+        "minimum-km",
+        "the shortest one-way trip counted, km (0 to 50)",
+    ),
+    ("co2-g-per-km", "grams of CO2 per km (0 to 1000)"),
+    ("cost-per-km", "euro per km (0 to 5)"),
+];
+
+/// `text` as thousandths (`.` or `,` as the decimal mark, at most three decimals).
+fn thousandths(text: &str) -> Option<u64> {
+    let text = text.trim().replace(',', ".");
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    if whole.is_empty()
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || fraction.len() > 4
+        || !fraction.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let whole: u64 = whole.parse().ok()?;
+    let fraction: u64 = format!("{fraction:0<4}").parse().ok()?;
+    // Ten-thousandths, so a cost like 0.4320 keeps its four decimals.
+    whole.checked_mul(10_000)?.checked_add(fraction)
+}
+
+impl Assumptions {
+    /// Sets assumption `name` (one of [`SETTABLE`]) to `value` as IT writes it
+    /// (`6`, `1,3`, `0.4320`); a name or value out of range changes nothing.
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
+        let v = thousandths(value).ok_or_else(|| format!("{value:?} is not a number"))?;
+        let within = |low: u64, high: u64| {
+            if (low..=high).contains(&v) {
+                Ok(v)
+            } else {
+                Err(format!("{name} must be {}", describe(name)))
+            }
+        };
+        // `v` is in ten-thousandths.
+        match name {
+            "average-km" => {
+                self.average_one_way_m =
+                    u32::try_from(within(1_000, 2_000_000)? / 10).unwrap_or(u32::MAX)
+            }
+            "road-factor" => {
+                self.road_factor_milli =
+                    u32::try_from(within(10_000, 30_000)? / 10).unwrap_or(u32::MAX)
+            }
+            "minimum-km" => {
+                self.minimum_one_way_m = u32::try_from(within(0, 500_000)? / 10).unwrap_or(u32::MAX)
+            }
+            "co2-g-per-km" => {
+                self.co2_g_per_km =
+                    u32::try_from(within(0, 10_000_000)? / 10_000).unwrap_or(u32::MAX)
+            }
+            "cost-per-km" => {
+                self.cost_per_km_centi_cents = u32::try_from(within(0, 50_000)?).unwrap_or(u32::MAX)
+            }
+            _ => return Err(format!("unknown assumption {name:?}")),
+        }
+        Ok(())
+    }
+}
+
+fn describe(name: &str) -> &'static str {
+    SETTABLE
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or("", |(_, d)| d)
+}
+
 /// The straight-line distance between two points on the earth, in metres (haversine, on
 /// a sphere of the earth's mean radius).
 pub fn straight_line_m(a: (f64, f64), b: (f64, f64)) -> f64 {
@@ -105,6 +185,38 @@ mod tests {
         let ten_km_north = (51.0 + 10_000.0 / 111_195.0, 4.0);
         let m = a.one_way_m(ten_km_north, here);
         assert!((12_990..=13_010).contains(&m), "{m}");
+    }
+
+    #[test]
+    fn it_sets_the_assumptions_in_its_own_words_and_nothing_out_of_range() {
+        let mut a = Assumptions::default();
+        a.set("average-km", "6,5").unwrap();
+        a.set("road-factor", "1.2").unwrap();
+        a.set("co2-g-per-km", "120").unwrap();
+        a.set("cost-per-km", "0,4280").unwrap();
+        a.set("minimum-km", "0").unwrap();
+        assert_eq!(
+            (
+                a.average_one_way_m,
+                a.road_factor_milli,
+                a.co2_g_per_km,
+                a.cost_per_km_centi_cents,
+                a.minimum_one_way_m
+            ),
+            (6_500, 1_200, 120, 4_280, 0)
+        );
+        let before = a;
+        for (name, value) in [
+            ("average-km", "0"),
+            ("road-factor", "0.5"),
+            ("cost-per-km", "9"),
+            ("co2-g-per-km", "-3"),
+            ("speed", "3"),
+            ("average-km", "veel"),
+        ] {
+            assert!(a.set(name, value).is_err(), "{name}={value}");
+        }
+        assert_eq!(a, before);
     }
 
     #[test]

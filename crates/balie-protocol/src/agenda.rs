@@ -143,6 +143,10 @@ pub struct Appointment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub booked_at: Option<String>,
+    /// The citizen's postcode, if they gave it when booking.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub postcode: Option<String>,
 }
 
 /// Answer to `GET /api/appointments?from=…&until=…` (RFC 3339; by default from the

@@ -138,6 +138,7 @@ pub(crate) async fn appointments(
                 locale: a.locale.parse().unwrap_or(Locale::Nl),
                 question: a.question,
                 booked_at: Some(rfc3339(booked_at)),
+                postcode: a.postcode,
                 room_id: a.room_id,
                 mails: mails.iter().map(delivery).collect(),
             })

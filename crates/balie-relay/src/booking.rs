@@ -22,6 +22,8 @@ pub(crate) struct Citizen {
     pub(crate) phone: Option<String>,
     pub(crate) locale: Locale,
     pub(crate) question: String,
+    /// Their postcode (four digits), if they gave it: for the impact figures' trips.
+    pub(crate) postcode: Option<String>,
 }
 
 /// A booked appointment: the secret only its citizen gets (the manage link's token, from
@@ -241,6 +243,7 @@ pub(crate) fn book(
                 room_id: room_id.clone(),
                 moved_from: replacing.map(|r| r.id.clone()),
                 created_at: now,
+                postcode: citizen.postcode.clone(),
             };
             if !appointment::insert(tx, &a, &manage_digest)? {
                 return Err(Refused::Taken);

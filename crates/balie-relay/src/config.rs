@@ -57,6 +57,40 @@ pub struct RelayConfig {
     /// The OpenID providers citizens prove their identity with (`[[identity]]` in the
     /// config file); none: the clerk cannot ask for it.
     pub identity: Vec<crate::identity::config::ProviderConfig>,
+    /// The assumptions behind the municipality's trips, CO2 and cost avoided on the admin
+    /// page (`[impact]` in the config file; the defaults otherwise).
+    pub impact: balie_impact::Assumptions,
+}
+
+/// The `[impact]` table: the assumptions IT sets (see `balie_impact::trips::SETTABLE`).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ImpactFile {
+    pub(crate) average_km: Option<f64>,
+    pub(crate) road_factor: Option<f64>,
+    pub(crate) minimum_km: Option<f64>,
+    pub(crate) co2_g_per_km: Option<f64>,
+    pub(crate) cost_per_km: Option<f64>,
+}
+
+impl ImpactFile {
+    /// The defaults with what the table sets; the first wrong value's reason.
+    pub(crate) fn assumptions(&self) -> Result<balie_impact::Assumptions, ConfigError> {
+        let mut a = balie_impact::Assumptions::default();
+        for (name, value) in [
+            ("average-km", self.average_km),
+            ("road-factor", self.road_factor),
+            ("minimum-km", self.minimum_km),
+            ("co2-g-per-km", self.co2_g_per_km),
+            ("cost-per-km", self.cost_per_km),
+        ] {
+            if let Some(v) = value {
+                a.set(name, &format!("{v:.4}"))
+                    .map_err(ConfigError::Impact)?;
+            }
+        }
+        Ok(a)
+    }
 }
 
 /// How the relay sends mail: over SMTP to the municipality's mail server, always
@@ -212,6 +246,9 @@ impl Default for HookConfig {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
+    /// An `[impact]` assumption out of range.
+    #[error("[impact]: {0}")]
+    Impact(String),
     /// The config file could not be read.
     #[error("cannot read the config file {path}: {detail}")]
     Read {
@@ -306,6 +343,7 @@ pub(crate) struct FileConfig {
     pub(crate) mail_from: Option<String>,
     pub(crate) mail_reminders_minutes: Option<Vec<u32>>,
     pub(crate) identity: Option<Vec<crate::identity::config::ProviderFile>>,
+    pub(crate) impact: Option<ImpactFile>,
 }
 
 impl FileConfig {
@@ -352,6 +390,7 @@ impl RelayConfig {
             booking: BookingConfig::default(),
             mail: None,
             identity: Vec::new(),
+            impact: balie_impact::Assumptions::default(),
         }
     }
 
@@ -484,5 +523,32 @@ mod tests {
         assert!(matches!(config.validate(), Err(ConfigError::PublicUrl(_))));
         config.hooks.bancontact_jwks_url = "http://127.0.0.1:8099/jwks".into();
         assert!(config.validate().is_ok());
+    }
+}
+
+#[cfg(test)]
+mod impact_tests {
+    use super::*;
+
+    #[test]
+    fn the_impact_table_sets_the_assumptions_and_refuses_what_is_out_of_range() {
+        let file: FileConfig =
+            toml::from_str("[impact]\naverage_km = 6.5\ncost_per_km = 0.428\nco2_g_per_km = 120\n")
+                .unwrap();
+        let a = file.impact.unwrap().assumptions().unwrap();
+        assert_eq!(
+            (
+                a.average_one_way_m,
+                a.cost_per_km_centi_cents,
+                a.co2_g_per_km
+            ),
+            (6_500, 4_280, 120)
+        );
+        let wrong: FileConfig = toml::from_str("[impact]\ncost_per_km = 9.0\n").unwrap();
+        assert!(matches!(
+            wrong.impact.unwrap().assumptions(),
+            Err(ConfigError::Impact(_))
+        ));
+        assert!(toml::from_str::<FileConfig>("[impact]\nspeed = 3\n").is_err());
     }
 }

@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use balie_domain::Locale;
 use balie_impact::summary::Upload;
-use balie_impact::{Assumptions, Facts, Period, PeriodKind};
+use balie_impact::{Facts, Period, PeriodKind};
 use base64::Engine as _;
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -365,7 +365,7 @@ fn municipal_report(
         .map_err(|e| AppError::BadRequest(e.to_string()))?;
     let clerk = chosen_clerk(state, query)?;
     let facts = municipal_facts(state, &period, clerk.map(|(id, _)| id))?;
-    let assumptions = Assumptions::default();
+    let assumptions = state.config().impact;
     let now = balie_impact::compute(&facts, &period, &tz, &assumptions);
     let before = balie_impact::compute(&facts, &previous, &tz, &assumptions);
     let products: HashMap<String, String> = state

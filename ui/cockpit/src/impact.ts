@@ -245,12 +245,28 @@ function render(view: DashboardView): void {
     section.setAttribute("aria-labelledby", heading.id);
     section.append(heading);
     view.report.indicators.forEach((indicator, i) => {
-      if (indicator.audience === audience) section.append(card(indicator, view.charts[i] ?? ""));
+      if (indicator.audience !== audience) return;
+      const shown = card(indicator, view.charts[i] ?? "");
+      if (indicator.id === "citizen_satisfaction") shown.append(remarks(view));
+      section.append(shown);
     });
     groups.append(section);
   }
   const assumptions = el("impact-assumptions");
   assumptions.replaceChildren(...view.report.assumptions.map((a) => make("li", { text: a })));
+}
+
+/** The citizens' remarks of the period: anonymous, and only in this cockpit. */
+function remarks(view: DashboardView): HTMLElement {
+  const details = make("details", { className: "remarks" });
+  details.append(make("summary", { text: t("impact.remarks", { count: String(view.remarks.length) }) }));
+  const list = make("ul");
+  for (const remark of view.remarks) {
+    list.append(make("li", { text: `${remark.score}/5 — ${remark.text}` }));
+  }
+  if (view.remarks.length === 0) list.append(make("li", { text: t("impact.no_remarks") }));
+  details.append(list);
+  return details;
 }
 
 function card(indicator: Indicator, chart: string): HTMLElement {

@@ -43,6 +43,8 @@ pub struct Opened {
     pub product_id: Option<String>,
     /// When the citizen asked (the booking, the ticket), when known.
     pub requested_at_ms: Option<i64>,
+    /// The postcode the citizen gave when booking, if any.
+    pub postcode: Option<String>,
 }
 
 impl Opened {
@@ -52,6 +54,7 @@ impl Opened {
             origin: Origin::Direct,
             product_id: None,
             requested_at_ms: None,
+            postcode: None,
         }
     }
 }
@@ -95,6 +98,13 @@ impl Impact {
         })
     }
 
+    /// The assumptions behind the trips, CO2 and cost (IT's, or the defaults).
+    pub fn assumptions(&self) -> Assumptions {
+        self.store
+            .with(|c| crate::settings::Settings::of(c).impact_assumptions())
+            .unwrap_or_default()
+    }
+
     /// Europe/Brussels.
     pub fn tz(&self) -> &TimeZone {
         &self.tz
@@ -126,12 +136,23 @@ impl Impact {
 
     /// The clerk opened a conversation in `room_id`.
     pub fn conversation_opened(&self, room_id: &str, opened: &Opened) {
+        let trip_m = opened.postcode.as_deref().and_then(|p| {
+            let from = balie_impact::places::coordinates(p.parse().ok()?)?;
+            let centre = self
+                .store
+                .with(|c| crate::settings::Settings::of(c).impact_centre_postcode())
+                .ok()
+                .flatten()
+                .and_then(balie_impact::places::coordinates)?;
+            Some(self.assumptions().one_way_m(from, centre))
+        });
         let record = records::OpenedConversation {
             room_id: room_id.to_owned(),
             origin: opened.origin,
             product_id: opened.product_id.clone(),
             requested_at_ms: opened.requested_at_ms,
             opened_at_ms: self.clock.now_ms(),
+            trip_m,
         };
         if let Err(e) = self.store.with(|c| records::open_conversation(c, &record)) {
             tracing::warn!(error = %e, "conversation not recorded for the figures");
@@ -372,7 +393,7 @@ impl Impact {
                 .unwrap_or_else(|| id.as_str().to_owned()),
         };
         let report =
-            balie_impact::present::report(&now, &before, &Assumptions::default(), locale, &names);
+            balie_impact::present::report(&now, &before, &self.assumptions(), locale, &names);
         let charts = report
             .indicators
             .iter()
@@ -383,7 +404,15 @@ impl Impact {
             .first
             .yesterday()
             .map_err(|e| CockpitError::InvalidInput(e.to_string()))?;
+        let (from, until) = period.bounds_ms(&self.tz);
+        let remarks = self
+            .store
+            .with(|c| records::citizen_remarks(c, from, until, 100))?
+            .into_iter()
+            .map(|(score, text)| views::Remark { score, text })
+            .collect();
         Ok(DashboardView {
+            remarks,
             first: period.first.to_string(),
             last: period.last.to_string(),
             previous_day: previous_day.to_string(),
@@ -598,7 +627,7 @@ impl Impact {
         let facts = self
             .store
             .with(|c| records::facts(c, from, until, &self.tz))?;
-        let assumptions = Assumptions::default();
+        let assumptions = self.assumptions();
         Ok((
             balie_impact::compute(&facts, period, &self.tz, &assumptions),
             balie_impact::compute(&facts, &previous, &self.tz, &assumptions),
@@ -665,7 +694,8 @@ fn trip_of_room(
         .iter()
         .filter_map(|a| balie_impact::places::postcode_in(a))
         .find_map(balie_impact::places::coordinates);
-    Ok(from.map(|from| Assumptions::default().one_way_m(from, centre)))
+    let assumptions = crate::settings::Settings::of(conn).impact_assumptions()?;
+    Ok(from.map(|from| assumptions.one_way_m(from, centre)))
 }
 
 #[cfg(test)]

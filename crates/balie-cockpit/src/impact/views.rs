@@ -36,6 +36,18 @@ pub struct DashboardView {
     pub report: Report,
     /// Each indicator's chart, `data:image/svg+xml;base64,…`.
     pub charts: Vec<String>,
+    /// The citizens' remarks in the period (anonymous, newest first, at most 100): they
+    /// stay in this cockpit.
+    pub remarks: Vec<Remark>,
+}
+
+/// A citizen's remark with their survey answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Remark {
+    /// Their answer, 1 to 5.
+    pub score: u8,
+    /// What they wrote.
+    pub text: String,
 }
 
 /// The clerk's day as the call window needs it.

@@ -182,6 +182,7 @@ async fn the_summary_sent_to_the_relay_holds_nothing_personal() {
                 product_id: None,
                 requested_at_ms: None,
                 opened_at_ms: now - 300_000,
+                trip_m: None,
             },
         )
         .unwrap();

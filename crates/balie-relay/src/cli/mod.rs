@@ -347,10 +347,12 @@ fn serve(data_dir: PathBuf, file: FileConfig, args: ServeArgs) -> anyhow::Result
         }
         identity.push(provider);
     }
+    let impact = file.impact.clone().unwrap_or_default().assumptions()?;
     let mut config = RelayConfig {
         sandbox: false,
         mail,
         identity,
+        impact,
         sockets: defaults.sockets,
         headers_within: defaults.headers_within,
         silent_for: defaults.silent_for,

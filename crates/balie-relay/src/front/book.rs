@@ -231,6 +231,8 @@ pub(crate) struct DetailsForm {
     #[serde(default)]
     pub(crate) phone: String,
     #[serde(default)]
+    pub(crate) postcode: String,
+    #[serde(default)]
     pub(crate) language: String,
     #[serde(default)]
     pub(crate) question: String,
@@ -399,6 +401,11 @@ fn details(
 {phone_error}<input id="f-phone" name="phone" type="tel" autocomplete="tel" inputmode="tel" maxlength="20" value="{phone}" aria-describedby="contact-hint"{phone_invalid}>
 </div>
 <div class="field">
+<label for="f-postcode">{postcode_label}</label>
+<p id="postcode-hint" class="hint">{postcode_hint}</p>
+{postcode_error}<input id="f-postcode" name="postcode" type="text" autocomplete="postal-code" inputmode="numeric" maxlength="4" value="{postcode}" aria-describedby="postcode-hint"{postcode_invalid}>
+</div>
+<div class="field">
 <label for="f-language">{language_label}</label>
 <select id="f-language" name="language">{languages}</select>
 </div>
@@ -433,6 +440,11 @@ fn details(
         phone = escape(&form.phone),
         phone_invalid = invalid("phone"),
         language_label = escape(t("book.language")),
+        postcode_label = escape(t("book.postcode")),
+        postcode_hint = escape(t("book.postcode_hint")),
+        postcode_error = message("postcode"),
+        postcode = escape(&form.postcode),
+        postcode_invalid = invalid("postcode"),
         question_label = escape(t("book.question")),
         question_hint = escape(t("book.question_hint")),
         question_error = message("question"),
@@ -504,6 +516,21 @@ fn check(state: &AppState, locale: Locale, form: &DetailsForm) -> Result<Citizen
             message: t("book.error_contact").to_owned(),
         });
     }
+    let postcode = form.postcode.trim();
+    let postcode = if postcode.is_empty() {
+        None
+    } else if postcode.len() == 4
+        && postcode.bytes().all(|b| b.is_ascii_digit())
+        && !postcode.starts_with('0')
+    {
+        Some(postcode.to_owned())
+    } else {
+        errors.push(FieldError {
+            field: "postcode",
+            message: t("book.error_postcode").to_owned(),
+        });
+        None
+    };
     if form.question.chars().count() > MAX_QUESTION_CHARS {
         errors.push(FieldError {
             field: "question",
@@ -525,6 +552,7 @@ fn check(state: &AppState, locale: Locale, form: &DetailsForm) -> Result<Citizen
         phone,
         locale: form.language.parse().unwrap_or(locale),
         question: form.question.trim().to_owned(),
+        postcode,
     })
 }
 

@@ -477,6 +477,7 @@ pub(crate) async fn move_to(
         phone: a.phone.clone(),
         locale: a.locale.parse().unwrap_or(locale),
         question: a.question.clone(),
+        postcode: a.postcode.clone(),
     };
     match booking::book(&state, &a.product_id, at, &citizen, Some(&a)) {
         Ok(booked) => see_other(&format!(

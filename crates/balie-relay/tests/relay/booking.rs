@@ -130,6 +130,7 @@ pub async fn post_booking(
             ("name", "Dirk Peeters"),
             ("email", email),
             ("phone", ""),
+            ("postcode", "9000"),
             ("language", "nl"),
             ("question", "Kan ik ook voor mijn buurvrouw inschrijven?"),
             ("consent", "yes"),
@@ -614,4 +615,61 @@ async fn an_early_citizen_is_told_when_the_appointment_begins_and_comes_in_from_
     relay.clock.advance(15 * 60 + 20 * 60 + 30 * 60);
     assert_eq!(client.get(&join).send().await.unwrap().status(), 410);
     relay.stop().await;
+}
+
+/// Issue 16: the postcode a citizen may give is kept with the appointment (for the trips
+/// the impact figures count); one that is not a Belgian postcode is refused, with the
+/// form kept and nothing booked.
+#[tokio::test]
+async fn a_postcode_given_when_booking_reaches_the_clerk_and_a_wrong_one_is_refused() {
+    let relay = spawn_app().await;
+    seed(&relay);
+    let client = browser();
+    let page = client
+        .get(format!("{}/book/sociaal-restaurant?lang=nl", relay.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let at = slot_values(&page)[0];
+    let token = details(&relay, &client, at).await;
+    relay.clock.advance(5);
+    let wrong = client
+        .post(format!("{}/book/sociaal-restaurant", relay.url))
+        .form(&[
+            ("at", at.to_string().as_str()),
+            ("form", token.as_str()),
+            ("lang", "nl"),
+            ("name", "Dirk Peeters"),
+            ("email", "dirk@example.be"),
+            ("postcode", "12345"),
+            ("language", "nl"),
+            ("consent", "yes"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let html = wrong.text().await.unwrap();
+    assert!(
+        html.contains("Schrijf een Belgische postcode van vier cijfers"),
+        "{html}"
+    );
+    assert!(
+        html.contains(r#"value="12345""#),
+        "the form keeps what was typed"
+    );
+    assert_eq!(
+        open_db(&relay)
+            .query_row("SELECT count(*) FROM appointment", [], |r| r
+                .get::<_, i64>(0))
+            .unwrap(),
+        0
+    );
+    book(&relay, at, "dirk@example.be").await;
+    let stored: Option<String> = open_db(&relay)
+        .query_row("SELECT postcode FROM appointment", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored.as_deref(), Some("9000"));
 }

@@ -31,6 +31,8 @@ pub struct OpenedConversation {
     pub requested_at_ms: Option<i64>,
     /// When the clerk opened it.
     pub opened_at_ms: i64,
+    /// The citizen's one-way trip, when their booking gave a postcode.
+    pub trip_m: Option<u32>,
 }
 
 fn origin_str(o: Origin) -> &'static str {
@@ -54,14 +56,15 @@ fn origin_of(s: &str) -> Option<Origin> {
 /// appointment reopened) keeps the first record.
 pub fn open_conversation(conn: &Connection, c: &OpenedConversation) -> Result<(), StoreError> {
     conn.execute(
-        "INSERT INTO conversation (room_id, origin, product_id, requested_at_ms, opened_at_ms)
-         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (room_id) DO NOTHING",
+        "INSERT INTO conversation (room_id, origin, product_id, requested_at_ms, opened_at_ms, trip_m)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (room_id) DO NOTHING",
         params![
             c.room_id,
             origin_str(c.origin),
             c.product_id,
             c.requested_at_ms,
-            c.opened_at_ms
+            c.opened_at_ms,
+            c.trip_m
         ],
     )?;
     Ok(())
@@ -128,6 +131,25 @@ pub fn product_of_room(conn: &Connection, room_id: &str) -> Result<Option<String
             |r| r.get(0),
         )
         .optional()?)
+}
+
+/// The citizens' remarks with their survey answers in conversations from `from_ms` to
+/// `until_ms`, newest first, at most `limit`: score and remark.
+pub fn citizen_remarks(
+    conn: &Connection,
+    from_ms: i64,
+    until_ms: i64,
+    limit: u32,
+) -> Result<Vec<(u8, String)>, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT citizen_score, citizen_comment FROM conversation
+         WHERE admitted_at_ms >= ?1 AND admitted_at_ms < ?2 AND citizen_comment IS NOT NULL
+         ORDER BY citizen_answered_at_ms DESC LIMIT ?3",
+    )?;
+    let rows = stmt.query_map(params![from_ms, until_ms, limit], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 /// Whether the citizen of `room_id` was let in.

@@ -67,10 +67,12 @@ pub struct Appointment {
     pub moved_from: Option<String>,
     /// Unix seconds.
     pub created_at: i64,
+    /// The citizen's postcode (four digits), if they gave it.
+    pub postcode: Option<String>,
 }
 
 const SELECT: &str = "SELECT id, product_id, clerk_id, starts_at, ends_at, outside_hours, status,
-    name, email, phone, locale, question, room_id, moved_from, created_at FROM appointment";
+    name, email, phone, locale, question, room_id, moved_from, created_at, postcode FROM appointment";
 
 fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Appointment, String)> {
     Ok((
@@ -90,6 +92,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Appointment, String)> {
             room_id: r.get(12)?,
             moved_from: r.get(13)?,
             created_at: r.get(14)?,
+            postcode: r.get(15)?,
         },
         r.get(6)?,
     ))
@@ -123,8 +126,8 @@ pub fn insert(
     match conn.execute(
         "INSERT INTO appointment (id, product_id, clerk_id, starts_at, ends_at, outside_hours,
             status, name, email, phone, locale, question, manage_sha256, room_id, moved_from,
-            created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            created_at, postcode)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         params![
             a.id,
             a.product_id,
@@ -142,6 +145,7 @@ pub fn insert(
             a.room_id,
             a.moved_from,
             a.created_at,
+            a.postcode,
         ],
     ) {
         Ok(_) => Ok(true),

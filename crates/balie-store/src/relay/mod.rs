@@ -63,5 +63,9 @@ pub static SCHEMA: Schema = Schema {
             version: 10,
             sql: include_str!("../../migrations/relay/0010_impact.sql"),
         },
+        Migration {
+            version: 11,
+            sql: include_str!("../../migrations/relay/0011_booking_postcode.sql"),
+        },
     ],
 };

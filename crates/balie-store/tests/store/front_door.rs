@@ -128,6 +128,7 @@ fn a_clerk_never_has_two_booked_appointments_starting_at_once() {
         room_id: "r1".into(),
         moved_from: None,
         created_at: 900_000,
+        postcode: None,
     };
     assert!(appointment::insert(&conn, &first, &[1; 32]).unwrap());
     let second = appointment::Appointment {
@@ -198,6 +199,7 @@ fn a_queued_mail_is_claimed_by_one_relay_retried_and_goes_with_its_appointment()
         room_id: "r1".into(),
         moved_from: None,
         created_at: 900_000,
+        postcode: None,
     };
     assert!(appointment::insert(&conn, &a, &[1; 32]).unwrap());
     mail::enqueue(&conn, "a1", Kind::Confirmation, 900_000, Some("token")).unwrap();

@@ -65,6 +65,7 @@ fn talk(conn: &Connection, t: &Talk<'_>) {
             product_id: t.product.map(str::to_owned),
             requested_at_ms: t.requested,
             opened_at_ms: t.admitted - 60_000,
+            trip_m: None,
         },
     )
     .unwrap();
@@ -477,6 +478,7 @@ fn fixture_year(conn: &mut Connection) {
             product_id: None,
             requested_at_ms: None,
             opened_at_ms: at(2026, 2, 20, 9, 0),
+            trip_m: None,
         },
     )
     .unwrap();
@@ -999,6 +1001,7 @@ fn a_survey_is_taken_once_and_only_about_a_conversation_with_a_citizen() {
             product_id: None,
             requested_at_ms: None,
             opened_at_ms: 1,
+            trip_m: None,
         },
     )
     .unwrap();
@@ -1038,6 +1041,7 @@ fn a_survey_is_taken_once_and_only_about_a_conversation_with_a_citizen() {
             product_id: None,
             requested_at_ms: None,
             opened_at_ms: 1,
+            trip_m: None,
         },
     )
     .unwrap();
@@ -1070,6 +1074,7 @@ fn the_clerk_is_asked_the_place_and_the_survey_once_a_day() {
             product_id: None,
             requested_at_ms: None,
             opened_at_ms: at(2026, 3, 2, 9, 0),
+            trip_m: None,
         },
     )
     .unwrap();
