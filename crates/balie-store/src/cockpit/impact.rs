@@ -643,13 +643,15 @@ fn conversations(
     until_ms: i64,
 ) -> Result<Vec<Conversation>, StoreError> {
     let mut stmt = conn.prepare_cached(
-        "SELECT v.admitted_at_ms, coalesce(v.product_id, c.product_id), v.origin,
-                v.outside_hours, v.place, v.trip_m, v.citizen_score, v.clerk_score
+        // The product from the conversation's case when it has none of its own; the range
+        // on `admitted_at_ms` walks its index.
+        "SELECT v.admitted_at_ms,
+                coalesce(v.product_id,
+                    (SELECT c.product_id FROM case_call cc JOIN case_file c ON c.id = cc.case_id
+                     WHERE cc.room_id = v.room_id AND c.product_id IS NOT NULL LIMIT 1)),
+                v.origin, v.outside_hours, v.place, v.trip_m, v.citizen_score, v.clerk_score
          FROM conversation v
-         LEFT JOIN case_call cc ON cc.room_id = v.room_id
-         LEFT JOIN case_file c ON c.id = cc.case_id
-         WHERE v.admitted_at_ms >= ?1 AND v.admitted_at_ms < ?2
-         GROUP BY v.room_id",
+         WHERE v.admitted_at_ms >= ?1 AND v.admitted_at_ms < ?2",
     )?;
     let rows = stmt.query_map(params![from_ms, until_ms], |r| {
         Ok(Conversation {
@@ -674,17 +676,18 @@ const HANDLED_ACTIONS: &str =
     "'status.approved', 'status.refused', 'status.closed', 'case.handled_in_one_go'";
 
 fn requests(conn: &Connection, from_ms: i64, until_ms: i64) -> Result<Vec<Request>, StoreError> {
-    // A case handled in the window was updated at or after it was handled.
+    // The first handling of every handled case (the partial index holds only those lines),
+    // kept when it falls in the window.
     let sql = format!(
-        "SELECT product_id, created_at_ms, handled_in_one_go, asked, handled FROM (
-             SELECT c.product_id, c.created_at_ms, c.handled_in_one_go,
-                    (SELECT min(v.requested_at_ms) FROM case_call cc
-                     JOIN conversation v ON v.room_id = cc.room_id
-                     WHERE cc.case_id = c.id) AS asked,
-                    (SELECT min(a.at_ms) FROM case_audit a
-                     WHERE a.case_id = c.id AND a.action IN ({HANDLED_ACTIONS})) AS handled
-             FROM case_file c WHERE c.updated_at_ms >= ?1)
-         WHERE handled >= ?1 AND handled < ?2"
+        "SELECT c.product_id, c.created_at_ms, c.handled_in_one_go,
+                (SELECT min(v.requested_at_ms) FROM case_call cc
+                 JOIN conversation v ON v.room_id = cc.room_id
+                 WHERE cc.case_id = c.id),
+                h.handled
+         FROM (SELECT case_id, min(at_ms) AS handled FROM case_audit
+               WHERE action IN ({HANDLED_ACTIONS}) GROUP BY case_id) h
+         JOIN case_file c ON c.id = h.case_id
+         WHERE h.handled >= ?1 AND h.handled < ?2"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![from_ms, until_ms], |r| {

@@ -45,5 +45,9 @@ pub static SCHEMA: Schema = Schema {
             version: 7,
             sql: include_str!("../../migrations/cockpit/0007_impact.sql"),
         },
+        Migration {
+            version: 8,
+            sql: include_str!("../../migrations/cockpit/0008_impact_indexes.sql"),
+        },
     ],
 };
