@@ -475,7 +475,12 @@ fn figures_main(state: &AppState, query: &AdminQuery, locale: Locale) -> Result<
         Some(d) if period.kind != PeriodKind::Custom => format!(
             r#"<a class="button secondary" href="/admin?kind={kind}&amp;day={d}&amp;lang={lang}&amp;clerk={c}">{}</a>"#,
             escape(&t(key)),
-            c = escape(&url_encode(query.clerk.as_deref().unwrap_or("")))
+            c = escape(
+                &url::form_urlencoded::byte_serialize(
+                    query.clerk.as_deref().unwrap_or("").as_bytes()
+                )
+                .collect::<String>()
+            )
         ),
         _ => String::new(),
     };
@@ -567,27 +572,13 @@ fn figures_main(state: &AppState, query: &AdminQuery, locale: Locale) -> Result<
             "kind={kind}&day={}&last={}&lang={lang}&clerk={}",
             period.first,
             period.last,
-            url_encode(&chosen)
+            url::form_urlencoded::byte_serialize(chosen.as_bytes()).collect::<String>()
         )),
     ))
 }
 
-/// `text` for a URL's query (every byte but letters, digits, `-._~` as `%XX`).
-fn url_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 fn card(indicator: &balie_impact::present::Indicator, t: &dyn Fn(&str) -> String) -> String {
-    let svg = balie_impact::chart::svg(&indicator.chart);
-    let chart = base64::engine::general_purpose::STANDARD.encode(svg.as_bytes());
+    let chart = balie_impact::chart::data_uri(&indicator.chart);
     let head: String = indicator
         .table
         .columns
@@ -624,7 +615,7 @@ fn card(indicator: &balie_impact::present::Indicator, t: &dyn Fn(&str) -> String
 <p class="headline">{headline}</p>
 <p>{previous}</p>
 {missing}
-<img class="chart" src="data:image/svg+xml;base64,{chart}" alt="{alt}">
+<img class="chart" src="{chart}" alt="{alt}">
 <details><summary>{table_label}</summary>
 <div class="table-wrap" tabindex="0" role="region" aria-label="{title}"><table><caption>{title}</caption><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>
 </details>

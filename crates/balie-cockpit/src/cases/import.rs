@@ -101,6 +101,20 @@ fn text(locale: Locale, key: &str) -> String {
     crate::i18n::text(locale, &format!("import.{key}"))
 }
 
+/// A CSV reader over `bytes` as spreadsheets write them: a byte-order mark skipped, `;`
+/// or `,` between fields (whichever the header row has more of), fields trimmed.
+pub(crate) fn csv_reader(bytes: &[u8]) -> csv::Reader<&[u8]> {
+    let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let header_end = body.iter().position(|b| *b == b'\n').unwrap_or(body.len());
+    let header = &body[..header_end];
+    let semicolons = header.iter().filter(|b| **b == b';').count();
+    let commas = header.iter().filter(|b| **b == b',').count();
+    csv::ReaderBuilder::new()
+        .delimiter(if semicolons > commas { b';' } else { b',' })
+        .trim(csv::Trim::All)
+        .from_reader(body)
+}
+
 /// Reads the rows of `bytes`, each with its row number.
 fn read_rows(
     locale: Locale,
@@ -129,18 +143,7 @@ fn read_rows(
                 .collect::<Vec<_>>()
         }
         ImportFormat::Csv => {
-            let text_start = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-            let header_end = text_start
-                .iter()
-                .position(|b| *b == b'\n')
-                .unwrap_or(text_start.len());
-            let header = &text_start[..header_end];
-            let semicolons = header.iter().filter(|b| **b == b';').count();
-            let commas = header.iter().filter(|b| **b == b',').count();
-            let mut reader = csv::ReaderBuilder::new()
-                .delimiter(if semicolons > commas { b';' } else { b',' })
-                .trim(csv::Trim::All)
-                .from_reader(text_start);
+            let mut reader = csv_reader(bytes);
             let mut rows = Vec::new();
             let mut errors = Vec::new();
             for (i, record) in reader.deserialize::<ImportRow>().enumerate() {

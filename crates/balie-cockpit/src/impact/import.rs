@@ -72,15 +72,7 @@ fn records(locale: Locale, bytes: &[u8], columns: &[&str]) -> Result<Vec<Record>
             message: text(locale, key),
         }]
     };
-    let body = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let header_end = body.iter().position(|b| *b == b'\n').unwrap_or(body.len());
-    let header = &body[..header_end];
-    let semicolons = header.iter().filter(|b| **b == b';').count();
-    let commas = header.iter().filter(|b| **b == b',').count();
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(if semicolons > commas { b';' } else { b',' })
-        .trim(csv::Trim::All)
-        .from_reader(body);
+    let mut reader = crate::cases::import::csv_reader(bytes);
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|c| c.to_lowercase()).collect(),
         Err(_) => return Err(whole("not_csv")),

@@ -397,7 +397,7 @@ impl Impact {
         let charts = report
             .indicators
             .iter()
-            .map(|i| svg_data_uri(&balie_impact::chart::svg(&i.chart)))
+            .map(|i| balie_impact::chart::data_uri(&i.chart))
             .collect();
         let after = period.last.tomorrow().ok().filter(|d| *d <= self.today());
         let previous_day = period
@@ -633,15 +633,6 @@ impl Impact {
             balie_impact::compute(&facts, &previous, &self.tz, &assumptions),
         ))
     }
-}
-
-/// `svg` as a `data:` URI for an `<img>` (an image's SVG runs no script).
-fn svg_data_uri(svg: &str) -> String {
-    use base64::Engine as _;
-    format!(
-        "data:image/svg+xml;base64,{}",
-        base64::engine::general_purpose::STANDARD.encode(svg)
-    )
 }
 
 /// The relay's opening hours as a calendar; `None` when none are set (closed every day
