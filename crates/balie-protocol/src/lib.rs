@@ -40,6 +40,33 @@ pub struct CreateRoomRequest {
     pub locale: Option<Locale>,
 }
 
+/// Body of `POST /api/enrol`: a cockpit asks its own token with the one-time code IT gave
+/// its clerk (`balie-relay clerk invite NAME`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolRequest {
+    /// The code as typed (hyphens, spaces and lower case are fine).
+    pub code: String,
+    /// What the device is called in `balie-relay clerk devices` (its computer's name):
+    /// 1 to 64 printable characters.
+    pub device: String,
+}
+
+/// Answer to `POST /api/enrol` (status 201). Errors: `bad_request` (a typing error in the
+/// code, or a bad device name), `not_found` (no such code), `already_done` (the code was
+/// used), `gone` (the code expired or its clerk was revoked), `too_many`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct EnrolResponse {
+    /// The device's own clerk token, for the OS keyring; shown nowhere.
+    pub token: String,
+    /// The clerk's name at the relay.
+    pub clerk: String,
+    /// The device's number (`balie-relay clerk revoke NAME --device ID`).
+    pub device_id: i64,
+    /// The municipality's name.
+    pub municipality: String,
+}
+
 /// Answer to `POST /api/rooms` (status 201).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct CreateRoomResponse {

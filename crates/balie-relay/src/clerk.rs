@@ -67,16 +67,23 @@ pub fn add_clerk(conn: &Connection, name: &str) -> Result<ClerkToken, AddClerkEr
 }
 
 /// An authenticated clerk: the extractor answers 401 unless the request carries the
-/// token of a clerk who is not revoked.
+/// clerk's own token or an enrolled device's, neither revoked.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct ClerkAuth {
     pub(crate) clerk_id: i64,
+    /// The enrolled device the token belongs to; `None`: the clerk's own token.
+    pub(crate) device_id: Option<i64>,
 }
 
-/// Whether clerk `clerk_id` is still allowed in (not revoked since their socket opened).
-/// A database that cannot be read keeps the socket: the next check will tell.
-pub(crate) fn still_allowed(state: &AppState, clerk_id: i64) -> bool {
+/// Whether `clerk` is still allowed in (neither the clerk nor the device revoked since
+/// their socket opened). A database that cannot be read keeps the socket: the next check
+/// will tell.
+pub(crate) fn still_allowed(state: &AppState, clerk: ClerkAuth) -> bool {
     state
-        .with_db(|db| balie_store::relay::clerk::is_active(db, clerk_id))
+        .with_db(|db| match clerk.device_id {
+            Some(device_id) => balie_store::relay::device::is_active(db, device_id),
+            None => balie_store::relay::clerk::is_active(db, clerk.clerk_id),
+        })
         .unwrap_or(true)
 }
 
@@ -93,9 +100,18 @@ impl FromRequestParts<AppState> for ClerkAuth {
             .filter(|t| t.starts_with(ClerkToken::PREFIX))
             .ok_or(AppError::Unauthorized)?;
         let digest = ClerkToken::digest(token);
-        let clerk_id = state
-            .with_db(|db| balie_store::relay::clerk::find_active(db, &digest))?
+        let (clerk_id, device_id) = state
+            .with_db(|db| {
+                Ok(match balie_store::relay::clerk::find_active(db, &digest)? {
+                    Some(clerk_id) => Some((clerk_id, None)),
+                    None => balie_store::relay::device::find_active(db, &digest)?
+                        .map(|(clerk_id, device_id)| (clerk_id, Some(device_id))),
+                })
+            })?
             .ok_or(AppError::Unauthorized)?;
-        Ok(ClerkAuth { clerk_id })
+        Ok(ClerkAuth {
+            clerk_id,
+            device_id,
+        })
     }
 }

@@ -278,13 +278,14 @@ pub(crate) async fn socket(
         .open_socket(peer.0, &format!("hints:{}", clerk.clerk_id))?;
     Ok(
         crate::limits::sized(upgrade, 1024).on_upgrade(move |socket| async move {
-            serve_socket(state, clerk.clerk_id, socket).await;
+            serve_socket(state, clerk, socket).await;
             drop(permit);
         }),
     )
 }
 
-async fn serve_socket(state: AppState, clerk_id: i64, mut socket: WebSocket) {
+async fn serve_socket(state: AppState, clerk: ClerkAuth, mut socket: WebSocket) {
+    let clerk_id = clerk.clerk_id;
     let (conn, mut hints) = state.hints().subscribe(clerk_id);
     let mut recheck = tokio::time::interval(state.config().clerk_recheck_every);
     recheck.tick().await;
@@ -294,7 +295,7 @@ async fn serve_socket(state: AppState, clerk_id: i64, mut socket: WebSocket) {
             _ = alive.tick() => if !alive.ping(&mut socket).await {
                 break;
             },
-            _ = recheck.tick() => if !crate::clerk::still_allowed(&state, clerk_id) {
+            _ = recheck.tick() => if !crate::clerk::still_allowed(&state, clerk) {
                 let _ = socket.send(Message::Close(None)).await;
                 break;
             },

@@ -32,6 +32,7 @@ mod clerk;
 pub mod cli;
 mod clock;
 mod config;
+pub mod enrol;
 mod error;
 mod front;
 mod hooks;
@@ -131,6 +132,7 @@ pub fn app(state: AppState) -> Router {
                 .route("/id/start/{ask_id}/{provider}", get(identity::start_route))
                 .route("/id/callback", get(identity::callback_route))
                 .route("/survey", post(survey::answer))
+                .route("/api/enrol", post(enrol::enrol))
                 .route("/admin/login", post(impact::sign_in))
                 .route_layer(axum::middleware::from_fn_with_state(
                     state.clone(),

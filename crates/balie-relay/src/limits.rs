@@ -127,7 +127,8 @@ pub(crate) async fn hooks_gate(
     next.run(request).await
 }
 
-/// The gate of the routes a citizen posts to (identity sign-ins, the survey): at most [`SIGN_INS_PER_SECOND`] (burst
+/// The gate of the routes a stranger posts to (identity sign-ins, the survey, the admin
+/// sign-in, enrolment): at most [`SIGN_INS_PER_SECOND`] (burst
 /// [`SIGN_INS_BURST`]) requests per address; more get 429 before any lookup or lock.
 pub(crate) async fn sign_ins_gate(
     State(state): State<AppState>,

@@ -266,7 +266,7 @@ pub(crate) async fn clerk_socket(
         .open_socket(peer.0, &format!("clerk:{}", room.id))?;
     Ok(crate::limits::sized(upgrade, MAX_SIGNAL_BYTES * 4)
         .on_upgrade(move |socket| async move {
-            run_clerk(state, clerk.clerk_id, room.id, socket).await;
+            run_clerk(state, clerk, room.id, socket).await;
             drop(permit);
         })
         .into_response())
@@ -274,7 +274,7 @@ pub(crate) async fn clerk_socket(
 
 /// The cockpit's connection, in steps: its `hello`, its place in the room, the messages
 /// both ways until it closes (or a newer connection replaces it), and its leaving.
-async fn run_clerk(state: AppState, clerk_id: i64, room_id: String, mut socket: WebSocket) {
+async fn run_clerk(state: AppState, clerk: ClerkAuth, room_id: String, mut socket: WebSocket) {
     let mut guard = Guard::new();
     let within = state.config().first_message_within;
     if !matches!(
@@ -295,7 +295,7 @@ async fn run_clerk(state: AppState, clerk_id: i64, room_id: String, mut socket: 
         tx: &tx,
         rx: &mut rx,
     };
-    if clerk_session(&state, clerk_id, &room_id, conn, &mut link).await == SessionEnd::Replaced {
+    if clerk_session(&state, clerk, &room_id, conn, &mut link).await == SessionEnd::Replaced {
         return;
     }
     clerk_leaves(&state, &room_id, conn);
@@ -388,7 +388,7 @@ fn clerk_arrives(
 /// the clerk is revoked.
 async fn clerk_session(
     state: &AppState,
-    clerk_id: i64,
+    clerk: ClerkAuth,
     room_id: &str,
     conn: u64,
     link: &mut Link<'_, RelayToClerk>,
@@ -401,7 +401,7 @@ async fn clerk_session(
             _ = alive.tick() => if !alive.ping(link.socket).await {
                 return SessionEnd::Closed;
             },
-            _ = recheck.tick() => if !crate::clerk::still_allowed(state, clerk_id) {
+            _ = recheck.tick() => if !crate::clerk::still_allowed(state, clerk) {
                 tracing::info!(room_id, "clerk revoked: connection closed");
                 let _ = link.socket.send(Message::Close(None)).await;
                 return SessionEnd::Closed;

@@ -100,12 +100,26 @@ pub enum ClerkCommand {
         /// A unique name, e.g. the clerk's e-mail address.
         name: String,
     },
+    /// Print a one-time code (single use, valid 24 hours) with which the clerk enrols a
+    /// cockpit (*Aanmelden bij uw gemeente*); the clerk is added when new.
+    Invite {
+        /// The clerk's name, e.g. their e-mail address.
+        name: String,
+    },
+    /// List a clerk's enrolled devices, revoked ones marked.
+    Devices {
+        /// The clerk's name.
+        name: String,
+    },
     /// List clerks, revoked ones marked.
     List,
-    /// Revoke a clerk's token at once.
+    /// Revoke a clerk at once (all their devices with them), or one device.
     Revoke {
         /// The clerk's name.
         name: String,
+        /// Only this device (its number in `clerk devices`).
+        #[arg(long)]
+        device: Option<i64>,
     },
     /// Set the teams a clerk belongs to (a product served by a team is served by its
     /// clerks); none given: no team.
@@ -301,11 +315,55 @@ fn clerk(data_dir: &std::path::Path, command: ClerkCommand) -> anyhow::Result<()
                 )?;
             }
         }
-        ClerkCommand::Revoke { name } => {
+        ClerkCommand::Invite { name } => {
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            let (code, added) = crate::enrol::invite_clerk(&db, &name, now)?;
+            writeln!(out, "{code}")?;
+            let _ = writeln!(
+                std::io::stderr(),
+                "{}One-time code for {:?}: the clerk enters it in the cockpit at *Aanmelden bij uw gemeente*. It works once, until {}.",
+                if added { "Clerk added. " } else { "" },
+                name.trim(),
+                date(now + crate::enrol::INVITE_VALID_FOR)
+            );
+        }
+        ClerkCommand::Devices { name } => {
+            let Some(clerk) = balie_store::relay::clerk::find_by_name(&db, &name)? else {
+                anyhow::bail!("no clerk called {name:?}");
+            };
+            for device in balie_store::relay::device::list(&db, clerk.id)? {
+                let state = match device.revoked_at {
+                    Some(at) => format!("revoked {}", date(at)),
+                    None => "active".into(),
+                };
+                writeln!(
+                    out,
+                    "{}\t{}\tenrolled {}\t{}",
+                    device.id,
+                    device.name,
+                    date(device.enrolled_at),
+                    state
+                )?;
+            }
+        }
+        ClerkCommand::Revoke { name, device: None } => {
             if !balie_store::relay::clerk::revoke(&db, &name)? {
                 anyhow::bail!("no active clerk called {name:?}");
             }
             writeln!(out, "revoked {name}")?;
+        }
+        ClerkCommand::Revoke {
+            name,
+            device: Some(device),
+        } => {
+            let Some(clerk) = balie_store::relay::clerk::find_by_name(&db, &name)? else {
+                anyhow::bail!("no clerk called {name:?}");
+            };
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            if !balie_store::relay::device::revoke(&db, clerk.id, device, now)? {
+                anyhow::bail!("{name:?} has no active device {device}");
+            }
+            writeln!(out, "revoked device {device} of {name}")?;
         }
         ClerkCommand::Teams { name, teams } => {
             if let Some(bad) = teams

@@ -240,3 +240,80 @@ async fn settings_come_from_a_toml_file_and_the_command_line_wins() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn an_invitation_prints_a_code_and_devices_are_listed_and_revoked_one_by_one() {
+    let data = tempfile::tempdir().unwrap();
+    let out = relay(data.path(), &["clerk", "invite", "an@zonnedorp.be"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let code = String::from_utf8(out.stdout).unwrap();
+    let code = balie_domain::InviteCode::parse(code.trim()).expect("a code with its check");
+    let told = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        told.contains("Clerk added") && told.contains("Aanmelden bij uw gemeente"),
+        "{told}"
+    );
+    assert!(
+        !told.contains(code.canonical()),
+        "the code is on stdout only"
+    );
+    // Enrolled the way the relay does on POST /api/enrol.
+    let db = balie_store::open(
+        &data.path().join("relay.sqlite3"),
+        &balie_store::relay::SCHEMA,
+    )
+    .unwrap();
+    let digest: [u8; 32] = {
+        use sha2::Digest as _;
+        sha2::Sha256::digest(code.canonical().as_bytes()).into()
+    };
+    let enrolled = balie_store::relay::device::redeem(&db, &digest, "PC-AN", &[7; 32], 0).unwrap();
+    let balie_store::relay::device::Redeemed::Enrolled { device_id, .. } = enrolled else {
+        panic!("{enrolled:?}");
+    };
+    // A second code for the same clerk adds no clerk.
+    let again = relay(data.path(), &["clerk", "invite", "an@zonnedorp.be"]);
+    assert!(!String::from_utf8_lossy(&again.stderr).contains("Clerk added"));
+
+    let devices = ok(data.path(), &["clerk", "devices", "an@zonnedorp.be"]);
+    assert!(
+        devices.starts_with(&format!("{device_id}\tPC-AN\tenrolled ")),
+        "{devices}"
+    );
+    assert!(devices.trim_end().ends_with("active"), "{devices}");
+    let revoked = ok(
+        data.path(),
+        &[
+            "clerk",
+            "revoke",
+            "an@zonnedorp.be",
+            "--device",
+            &device_id.to_string(),
+        ],
+    );
+    assert_eq!(
+        revoked.trim(),
+        format!("revoked device {device_id} of an@zonnedorp.be")
+    );
+    let devices = ok(data.path(), &["clerk", "devices", "an@zonnedorp.be"]);
+    assert!(devices.contains("\trevoked "), "{devices}");
+    // Once is enough; another clerk's device is not theirs to revoke.
+    refused(
+        data.path(),
+        &[
+            "clerk",
+            "revoke",
+            "an@zonnedorp.be",
+            "--device",
+            &device_id.to_string(),
+        ],
+    );
+    refused(data.path(), &["clerk", "devices", "nobody"]);
+    // The clerk stays active: only the device went.
+    let list = ok(data.path(), &["clerk", "list"]);
+    assert!(list.starts_with("an@zonnedorp.be\tactive"), "{list}");
+}

@@ -4,6 +4,7 @@
 mod agenda;
 mod booking;
 mod cli;
+mod enrol;
 mod front_browser;
 mod helpers;
 mod identity;

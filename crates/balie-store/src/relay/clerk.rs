@@ -96,3 +96,21 @@ pub fn set_token(
         |r| r.get(0),
     )?)
 }
+
+/// The clerk called `name`, revoked or not.
+pub fn find_by_name(conn: &Connection, name: &str) -> Result<Option<Clerk>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT id, name, created_at, revoked_at FROM clerk WHERE name = ?1",
+            params![name],
+            |r| {
+                Ok(Clerk {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    created_at: r.get(2)?,
+                    revoked_at: r.get(3)?,
+                })
+            },
+        )
+        .optional()?)
+}

@@ -6,6 +6,7 @@
 pub mod admin;
 pub mod appointment;
 pub mod clerk;
+pub mod device;
 pub mod hours;
 pub mod impact;
 pub mod mail;
@@ -66,6 +67,10 @@ pub static SCHEMA: Schema = Schema {
         Migration {
             version: 11,
             sql: include_str!("../../migrations/relay/0011_booking_postcode.sql"),
+        },
+        Migration {
+            version: 12,
+            sql: include_str!("../../migrations/relay/0012_devices.sql"),
         },
     ],
 };
