@@ -23,7 +23,7 @@ fn placeholder_pages() {
     if dist.join("gesprek.html").exists() {
         return;
     }
-    for page in ["gesprek.html", "dossier.html"] {
+    for page in ["gesprek.html", "dossier.html", "aanmelden.html"] {
         std::fs::create_dir_all(dist)
             .and_then(|()| std::fs::write(dist.join(page), PLACEHOLDER))
             .expect("ui/cockpit/dist is writable");
@@ -65,6 +65,10 @@ fn main() {
         "impact_set_place",
         "impact_clerk_survey_due",
         "impact_answer_clerk_survey",
+        "enrol_view",
+        "enrol",
+        "test_connection",
+        "open_enrolment",
         "list_devices",
         "choose_devices",
         "open_join_link",

@@ -9,8 +9,10 @@
 pub mod commands;
 pub mod windows;
 
+use balie_cockpit::enrolment::Start;
 use balie_cockpit::{Cockpit, CockpitConfig};
 use commands::CockpitState;
+use commands::enrolment::Startup;
 use std::sync::Arc;
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::{App, Manager, RunEvent, WindowEvent};
@@ -40,8 +42,13 @@ pub fn run() {
         })
         .on_window_event(|window, event| {
             if let WindowEvent::CloseRequested { .. } = event {
-                // Closing either window ends the cockpit; remember where both were.
                 let app = window.app_handle();
+                let running = app.state::<CockpitState>().ready().is_ok();
+                if window.label() == windows::AANMELDEN && running {
+                    // Enrolling again was given up: the cockpit goes on.
+                    return;
+                }
+                // Closing either window ends the cockpit; remember where both were.
                 if let Ok(cockpit) = app.state::<CockpitState>().ready() {
                     windows::remember(app, cockpit);
                 }
@@ -81,14 +88,26 @@ fn setup(
         }
         Err(e) => eprintln!("Balie cockpit: logging is off: {e}"),
     }
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-
     let locale = config.locale;
-    let state = match tauri::async_runtime::block_on(Cockpit::start(config)) {
-        Ok(cockpit) => CockpitState::Ready(Arc::new(cockpit)),
+    app.manage(Startup {
+        config: config.clone(),
+    });
+    // IT named a relay this computer has no token for: the clerk enrols first, and the
+    // cockpit starts after (commands::enrolment::enrol).
+    let start = balie_cockpit::enrolment::at_start(&config);
+    let enrol_first = matches!(start, Ok(Start::Enrol(_)));
+    let state = match start {
+        Ok(Start::Enrol(_)) => CockpitState::waiting(),
+        Ok(Start::Ready(_)) => match tauri::async_runtime::block_on(Cockpit::start(config)) {
+            Ok(cockpit) => CockpitState::ready_with(Arc::new(cockpit)),
+            Err(e) => {
+                tracing::error!(error = %e, "cockpit could not start");
+                CockpitState::failed(e)
+            }
+        },
         Err(e) => {
             tracing::error!(error = %e, "cockpit could not start");
-            CockpitState::Failed(e)
+            CockpitState::failed(e)
         }
     };
 
@@ -106,6 +125,11 @@ fn setup(
 
     let cockpit = state.ready().ok().cloned();
     app.manage(state);
-    windows::open(app.handle(), locale, cockpit.as_deref())?;
+    if enrol_first {
+        tracing::info!("not enrolled with the configured relay: asking the clerk");
+        windows::open_enrolment(app.handle(), locale, false)?;
+    } else {
+        windows::open(app.handle(), locale, cockpit.as_deref())?;
+    }
     Ok(())
 }

@@ -1,5 +1,5 @@
 //! The two cockpit windows on the clerk's screens: created, placed by `layout::plan`,
-//! swapped, remembered per monitor layout.
+//! swapped, remembered per monitor layout; and the enrolment window before them.
 
 use balie_cockpit::Cockpit;
 use balie_cockpit::i18n::text;
@@ -14,6 +14,28 @@ use tauri::{
 pub const GESPREK: &str = "gesprek";
 /// Label of the case-file window.
 pub const DOSSIER: &str = "dossier";
+/// Label of the enrolment window (*Aanmelden bij uw gemeente*).
+pub const AANMELDEN: &str = "aanmelden";
+
+/// Opens the enrolment window, centred (`again`: over a running cockpit, which restarts
+/// after it). An open one is brought forward.
+pub fn open_enrolment(app: &AppHandle, locale: Locale, again: bool) -> tauri::Result<()> {
+    if let Some(window) = app.get_webview_window(AANMELDEN) {
+        return window.set_focus();
+    }
+    let page = if again {
+        "aanmelden.html?again=1"
+    } else {
+        "aanmelden.html"
+    };
+    let window = WebviewWindowBuilder::new(app, AANMELDEN, WebviewUrl::App(page.into()))
+        .title(text(locale, "window.aanmelden.title"))
+        .inner_size(640.0, 560.0)
+        .min_inner_size(360.0, 360.0)
+        .center()
+        .build()?;
+    window.set_focus()
+}
 
 /// Creates both windows, hidden, places them and shows them.
 pub fn open(app: &AppHandle, locale: Locale, cockpit: Option<&Cockpit>) -> tauri::Result<()> {

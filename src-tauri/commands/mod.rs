@@ -1,10 +1,12 @@
 //! `#[tauri::command]` adapters: short functions over [`CockpitState`], one file per
-//! feature ([`call`], [`front_door`], [`identity`], [`impact`], [`payments`], [`cases`], [`settings`]). They decide nothing: every
+//! feature ([`call`], [`enrolment`], [`front_door`], [`identity`], [`impact`], [`payments`],
+//! [`cases`], [`settings`]). They decide nothing: every
 //! rule is in `balie_cockpit`. What they do is Tauri's part: state, channels, the opener,
 //! the window manager, raw request bodies.
 
 pub mod call;
 pub mod cases;
+pub mod enrolment;
 pub mod front_door;
 pub mod identity;
 pub mod impact;
@@ -18,22 +20,52 @@ use tauri::ipc::{Channel, Invoke};
 use tauri::{AppHandle, State};
 use tokio::sync::broadcast;
 
-/// The cockpit as the commands see it: running, or failed to start (then every command
-/// answers with the start error, which the window shows in the clerk's language).
-pub enum CockpitState {
-    /// Running.
-    Ready(Arc<Cockpit>),
-    /// Could not start.
-    Failed(CockpitError),
+/// The cockpit as the commands see it: running, waiting for the clerk to enrol, or failed
+/// to start (then every command answers with the start error, which the window shows in
+/// the clerk's language). It starts at most once per process.
+pub struct CockpitState {
+    cockpit: std::sync::OnceLock<Arc<Cockpit>>,
+    failed: std::sync::OnceLock<CockpitError>,
 }
 
 impl CockpitState {
-    /// The running cockpit, or the start error.
-    pub fn ready(&self) -> Result<&Arc<Cockpit>, CockpitError> {
-        match self {
-            CockpitState::Ready(c) => Ok(c),
-            CockpitState::Failed(e) => Err(e.clone()),
+    /// Running.
+    pub fn ready_with(cockpit: Arc<Cockpit>) -> Self {
+        let state = Self::waiting();
+        let _ = state.cockpit.set(cockpit);
+        state
+    }
+
+    /// Could not start.
+    pub fn failed(error: CockpitError) -> Self {
+        let state = Self::waiting();
+        let _ = state.failed.set(error);
+        state
+    }
+
+    /// Not started yet: the clerk enrols first.
+    pub fn waiting() -> Self {
+        Self {
+            cockpit: std::sync::OnceLock::new(),
+            failed: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Started after enrolment; `false` when it already ran.
+    pub fn start(&self, cockpit: Arc<Cockpit>) -> bool {
+        self.cockpit.set(cockpit).is_ok()
+    }
+
+    /// The running cockpit, or why there is none.
+    pub fn ready(&self) -> Result<&Arc<Cockpit>, CockpitError> {
+        if let Some(cockpit) = self.cockpit.get() {
+            return Ok(cockpit);
+        }
+        Err(self
+            .failed
+            .get()
+            .cloned()
+            .unwrap_or_else(|| CockpitError::Internal("the cockpit waits for enrolment".into())))
     }
 }
 
@@ -75,6 +107,10 @@ pub fn handler() -> impl Fn(Invoke) -> bool + Send + Sync + 'static {
         impact::impact_set_place,
         impact::impact_clerk_survey_due,
         impact::impact_answer_clerk_survey,
+        enrolment::enrol_view,
+        enrolment::enrol,
+        enrolment::test_connection,
+        enrolment::open_enrolment,
         settings::list_devices,
         settings::choose_devices,
         payments::payment_setup,

@@ -3,6 +3,7 @@
 //! and a session D-Bus with a Secret Service.
 #![allow(clippy::unwrap_used, missing_docs)]
 
+mod enrolment;
 mod front_door;
 mod identity;
 mod impact;

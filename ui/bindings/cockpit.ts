@@ -23,9 +23,65 @@ mode: RelayMode,
 /**
  * Its base URL.
  */
-url: string, };
+url: string, 
+/**
+ * Whether IT locked it in the machine settings.
+ */
+locked: boolean, };
 
 export type RelayMode = "embedded" | "remote";
+
+export type EnrolView = { 
+/**
+ * The clerk's language.
+ */
+locale: "nl" | "fr" | "en", 
+/**
+ * The relay IT set, or the clerk's last one; `None`: the clerk types it.
+ */
+relay_url?: string, 
+/**
+ * Whether IT locked the relay (then the field is not editable).
+ */
+relay_locked: boolean, 
+/**
+ * The municipality's name, when IT set it.
+ */
+municipality?: string, };
+
+export type Enrolled = { 
+/**
+ * The relay enrolled with.
+ */
+relay_url: string, 
+/**
+ * The clerk's name at the relay.
+ */
+clerk: string, 
+/**
+ * The municipality's name.
+ */
+municipality: string, };
+
+export type ConnectionTest = { 
+/**
+ * The outcome.
+ */
+outcome: ConnectionOutcome, 
+/**
+ * The relay's version, when it answered.
+ */
+version?: string, 
+/**
+ * The municipality it serves, when it said.
+ */
+municipality?: string, 
+/**
+ * How long the test took, in milliseconds.
+ */
+took_ms: number, };
+
+export type ConnectionOutcome = "connected" | "unreachable" | "not_a_relay" | "not_enrolled";
 
 export type NewConversation = { 
 /**

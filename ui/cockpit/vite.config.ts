@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 
 const root = resolve(import.meta.dirname);
 
-// Two pages, one per cockpit window. No framework: see README ("UI").
+// Three pages, one per cockpit window (the enrolment window before the other two). No framework: see README ("UI").
 export default defineConfig({
   root,
   base: "./",
@@ -16,6 +16,7 @@ export default defineConfig({
       input: {
         gesprek: resolve(root, "gesprek.html"),
         dossier: resolve(root, "dossier.html"),
+        aanmelden: resolve(root, "aanmelden.html"),
       },
     },
   },

@@ -1,8 +1,11 @@
 //! `balie-cockpit relay …` and `balie-cockpit payee …`: for IT, to point a cockpit at the
 //! municipality's relay and to set the account bank transfers go to, without opening it.
-//! The clerk token is read from standard input and kept in the OS keyring.
+//! The clerk token (or the one-time code, for `relay enrol`) is read from standard input
+//! and kept in the OS keyring. What IT locked in the machine settings
+//! ([`crate::machine`]) cannot be changed here.
 
 use crate::config::CockpitConfig;
+use crate::machine::Lockable;
 use crate::settings::{MAX_RETENTION_DAYS, Payee, Settings};
 use balie_secrets::{SecretName, SecretStore};
 use secrecy::SecretString;
@@ -10,7 +13,8 @@ use std::io::{BufRead as _, Write as _};
 use std::process::ExitCode;
 
 const USAGE: &str =
-    "usage: balie-cockpit relay set URL   (reads the clerk token from standard input)
+    "usage: balie-cockpit relay enrol [URL]   (reads the one-time code from `balie-relay clerk invite` from standard input)
+       balie-cockpit relay set URL   (reads the clerk token from standard input)
        balie-cockpit relay show
        balie-cockpit relay clear          (back to the built-in relay)
        balie-cockpit payee set NAME IBAN [BIC]   (the account bank transfers go to)
@@ -28,6 +32,7 @@ const USAGE: &str =
 pub fn run(args: &[String]) -> Option<ExitCode> {
     let word = |i: usize| args.get(i).map(String::as_str);
     let result = match (word(0)?, word(1), word(2)) {
+        ("relay", Some("enrol"), url) if args.len() <= 3 => enrol(url),
         ("relay", Some("set"), Some(url)) if args.len() == 3 => set(url),
         ("relay", Some("show"), None) => show(),
         ("relay", Some("clear"), None) => clear(),
@@ -70,7 +75,48 @@ fn secrets() -> Result<SecretStore, String> {
     Ok(SecretStore::new(config()?.keyring_service))
 }
 
+/// Refuses when IT locked `setting` in the machine settings.
+fn unlocked(config: &CockpitConfig, setting: Lockable) -> Result<(), String> {
+    if config.machine.is_locked(setting) {
+        let path = config
+            .machine
+            .path
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default();
+        return Err(format!(
+            "IT has fixed this for the computer in {path}: it cannot be changed here."
+        ));
+    }
+    Ok(())
+}
+
+fn enrol(url: Option<&str>) -> Result<String, String> {
+    let config = config()?;
+    let url = url
+        .map(str::to_owned)
+        .or_else(|| config.machine.relay_url.clone())
+        .ok_or("give the relay's URL: balie-cockpit relay enrol URL")?;
+    let mut code = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut code)
+        .map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let enrolled = runtime
+        .block_on(crate::enrolment::enrol(&config, &url, &code))
+        .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "Enrolled with {} as {}; the device token is in the OS keyring.",
+        enrolled.relay_url, enrolled.clerk
+    ))
+}
+
 fn set(url: &str) -> Result<String, String> {
+    unlocked(&config()?, Lockable::RelayUrl)?;
     crate::relay_link::check_relay_url(url).map_err(|e| e.to_string())?;
     let mut token = String::new();
     std::io::stdin()
@@ -93,18 +139,28 @@ fn set(url: &str) -> Result<String, String> {
 }
 
 fn show() -> Result<String, String> {
+    let config = config()?;
+    let clerk = Settings::of(&store()?)
+        .relay_url()
+        .map_err(|e| e.to_string())?;
+    let locked = if config.machine.is_locked(Lockable::RelayUrl) {
+        " (locked by IT)"
+    } else {
+        ""
+    };
     Ok(
-        match Settings::of(&store()?)
-            .relay_url()
-            .map_err(|e| e.to_string())?
+        match config
+            .machine
+            .relay_url(config.relay_url.as_deref(), clerk.as_deref())
         {
-            Some(url) => format!("relay: {url}"),
+            Some(url) => format!("relay: {url}{locked}"),
             None => "relay: built in (embedded)".into(),
         },
     )
 }
 
 fn clear() -> Result<String, String> {
+    unlocked(&config()?, Lockable::RelayUrl)?;
     Settings::of(&store()?)
         .set_relay_url(None)
         .map_err(|e| e.to_string())?;
@@ -115,6 +171,7 @@ fn clear() -> Result<String, String> {
 }
 
 fn payee_set(name: &str, iban: &str, bic: Option<&str>) -> Result<String, String> {
+    unlocked(&config()?, Lockable::Payee)?;
     let payee = Payee::parse(name, iban, bic).map_err(|e| e.to_string())?;
     Settings::of(&store()?)
         .set_payee(Some(&payee))
@@ -127,7 +184,10 @@ fn payee_set(name: &str, iban: &str, bic: Option<&str>) -> Result<String, String
 }
 
 fn payee_show() -> Result<String, String> {
-    let payee = Settings::of(&store()?).payee().map_err(|e| e.to_string())?;
+    let config = config()?;
+    let payee = config
+        .machine
+        .payee(Settings::of(&store()?).payee().map_err(|e| e.to_string())?);
     Ok(match &payee.iban {
         Some(iban) => format!(
             "payee: {} {} {}",
@@ -142,6 +202,7 @@ fn payee_show() -> Result<String, String> {
 }
 
 fn payee_clear() -> Result<String, String> {
+    unlocked(&config()?, Lockable::Payee)?;
     Settings::of(&store()?)
         .set_payee(None)
         .map_err(|e| e.to_string())?;

@@ -7,7 +7,8 @@
 //! | --- | --- |
 //! | `BALIE_DATA_DIR` | [`CockpitConfig::data_dir`] (logs in `logs/` under it) |
 //! | `BALIE_KEYRING_SERVICE` | [`CockpitConfig::keyring_service`] |
-//! | `BALIE_LANG` (then `LC_ALL`, `LC_MESSAGES`, `LANG`) | [`CockpitConfig::locale`] |
+//! | `BALIE_LANG` (then `LC_ALL`, `LC_MESSAGES`, `LANG`, then the OS's language) | [`CockpitConfig::locale`] |
+//! | `BALIE_MACHINE_SETTINGS` (else the platform's place, see [`crate::machine`]) | [`CockpitConfig::machine`] |
 //! | `BALIE_RELAY_URL` | [`CockpitConfig::relay_url`] |
 //! | `BALIE_MEDIA=synthetic` | [`CockpitConfig::synthetic_media`] |
 //! | `BALIE_EXPORT_DIR` | [`CockpitConfig::export_dir`] |
@@ -18,6 +19,7 @@
 //! `BALIE_LOG` (the log filter) is read by `balie-log`.
 
 use crate::clock::Clock;
+use crate::machine::{MachineError, MachineSettings};
 use balie_domain::Locale;
 use std::path::PathBuf;
 
@@ -51,6 +53,10 @@ pub struct CockpitConfig {
     pub provider_hosts: ProviderHosts,
     /// The OS user's name: the clerk's name when none is set.
     pub os_user: Option<String>,
+    /// No variable named a language: [`Self::from_env`] asks the OS.
+    pub locale_from_os: bool,
+    /// IT's machine-wide settings.
+    pub machine: MachineSettings,
     /// The clock.
     pub clock: Clock,
 }
@@ -94,13 +100,23 @@ impl CockpitConfig {
             payment_hints: true,
             provider_hosts: ProviderHosts::default(),
             os_user: None,
+            locale_from_os: false,
+            machine: MachineSettings::none(),
             clock: Clock::system(),
         }
     }
 
-    /// The configuration from the environment (see the module's table).
+    /// The configuration from the environment (see the module's table), with the OS's
+    /// language when no variable names one (Windows and macOS set none).
     pub fn from_env() -> Result<Self, ConfigError> {
-        Self::from_vars(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        let mut config =
+            Self::from_vars(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))?;
+        if config.locale_from_os
+            && let Some(locale) = sys_locale::get_locale().and_then(|l| l.parse().ok())
+        {
+            config.locale = locale;
+        }
+        Ok(config)
     }
 
     /// The configuration from `var` (the environment, or a test's map).
@@ -117,12 +133,16 @@ impl CockpitConfig {
                 None,
             ),
         };
-        let locale = ["BALIE_LANG", "LC_ALL", "LC_MESSAGES", "LANG"]
+        let named = ["BALIE_LANG", "LC_ALL", "LC_MESSAGES", "LANG"]
             .iter()
             .filter_map(|name| var(name))
-            .find(|v| v != "C" && v != "POSIX")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_default();
+            .find(|v| v != "C" && v != "POSIX");
+        let locale_from_os = named.is_none();
+        let locale = named.and_then(|v| v.parse().ok()).unwrap_or_default();
+        let machine_path = var("BALIE_MACHINE_SETTINGS")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| MachineSettings::default_path(&var));
+        let machine = MachineSettings::read(&machine_path).map_err(ConfigError::Machine)?;
         let export_dir = var("BALIE_EXPORT_DIR")
             .map(PathBuf::from)
             .or_else(|| {
@@ -145,6 +165,8 @@ impl CockpitConfig {
                 stripe: var("BALIE_STRIPE_API_URL").unwrap_or(defaults.stripe),
             },
             os_user: var("USER").or_else(|| var("USERNAME")),
+            machine,
+            locale_from_os,
             clock: Clock::system(),
             data_dir,
         })
@@ -173,6 +195,9 @@ pub enum ConfigError {
     /// The OS names no data directory for the user, and `BALIE_DATA_DIR` is not set.
     #[error("cannot find the data directory (set BALIE_DATA_DIR)")]
     NoDataDir,
+    /// IT's machine settings cannot be used.
+    #[error(transparent)]
+    Machine(MachineError),
 }
 
 #[cfg(test)]

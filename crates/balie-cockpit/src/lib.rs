@@ -31,12 +31,14 @@ pub mod catalog;
 pub mod cli;
 pub mod clock;
 pub mod config;
+pub mod enrolment;
 pub mod error;
 pub mod front_door;
 pub mod i18n;
 pub mod identity;
 pub mod impact;
 pub mod layout;
+pub mod machine;
 pub mod payments;
 pub mod qr;
 pub mod relay_link;
@@ -91,6 +93,8 @@ pub struct RelayStatus {
     pub mode: RelayMode,
     /// Its base URL.
     pub url: String,
+    /// Whether IT locked it in the machine settings.
+    pub locked: bool,
 }
 
 /// A new conversation, ready to hand to the citizen.
@@ -158,10 +162,10 @@ impl Cockpit {
     pub async fn start(config: CockpitConfig) -> Result<Self, CockpitError> {
         let store = SharedStore::open(&config.database_path())?;
         let secrets = SecretStore::new(&config.keyring_service);
-        let remote = match &config.relay_url {
-            Some(url) => Some(url.clone()),
-            None => store.with(|c| Settings::of(c).relay_url())?,
-        };
+        let clerk_relay = store.with(|c| Settings::of(c).relay_url())?;
+        let remote = config
+            .machine
+            .relay_url(config.relay_url.as_deref(), clerk_relay.as_deref());
         let (relay, keyring_available, relay_stop) = match remote {
             Some(url) => {
                 let link = relay_link::connect_remote(&url, secrets.clone()).await?;
@@ -309,9 +313,15 @@ impl Cockpit {
             relay: RelayStatus {
                 mode: self.relay.mode(),
                 url: self.relay.base_url().to_string(),
+                locked: self.config.machine.is_locked(machine::Lockable::RelayUrl),
             },
             keyring_available: self.keyring_available,
         }
+    }
+
+    /// *Verbinding testen*: whether the relay answers and takes this device.
+    pub async fn test_connection(&self) -> enrolment::ConnectionTest {
+        enrolment::test(&self.relay).await
     }
 
     /// The payments.

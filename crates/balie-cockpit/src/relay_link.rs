@@ -149,6 +149,23 @@ impl RelayLink {
             .map_err(|e| CockpitError::RelayRefused(format!("health: {}", without_url(&e))))
     }
 
+    /// Whether the relay takes this cockpit's token (`false`: unknown or revoked, 401), by
+    /// reading its product list.
+    pub async fn token_accepted(&self) -> Result<bool, CockpitError> {
+        let response = self
+            .http
+            .get(format!("{}/api/products", self.base_url))
+            .bearer_auth(self.token.expose_secret())
+            .send()
+            .await
+            .map_err(|e| CockpitError::RelayUnreachable(without_url(&e)))?;
+        match response.status() {
+            reqwest::StatusCode::UNAUTHORIZED => Ok(false),
+            s if s.is_success() => Ok(true),
+            s => Err(CockpitError::RelayRefused(s.to_string())),
+        }
+    }
+
     /// Asks the relay to pass on webhooks for `provider`'s payment `provider_id` as hints.
     pub async fn watch_payment(
         &self,

@@ -24,6 +24,7 @@ import { setUpPayments } from "./payments";
 import { setUpIdentity } from "./identity";
 import { setUpFrontDoor, type RoomControl } from "./front_door";
 import { setUpClerkDay } from "./clerk_day";
+import { setUpConnection } from "./connection";
 
 async function main(): Promise<void> {
   const status = await startWindow();
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
   });
   setUpNewConversation(error, room);
   setUpDevices(error);
+  setUpConnection(error, status);
   setUpFrontDoor(error, room, chime);
   // Sound is allowed after the clerk's first gesture: a knock can then ring.
   for (const gesture of ["pointerdown", "keydown"]) {

@@ -17,6 +17,9 @@ import type {
   DossierEvent,
   ImportOutcome,
   CockpitStatus,
+  ConnectionTest,
+  EnrolView,
+  Enrolled,
   ClerkDayView,
   DashboardView,
   Indicator,
@@ -46,6 +49,9 @@ import type {
 } from "../../bindings/cockpit";
 
 export type {
+  ConnectionTest,
+  EnrolView,
+  Enrolled,
   ContactChannel,
   IncidentKind,
   ClerkDayView,
@@ -100,6 +106,11 @@ export function isCockpitError(value: unknown): value is CockpitError {
 }
 
 export const cockpitStatus = (): Promise<CockpitStatus> => invoke("cockpit_status");
+export const enrolView = (): Promise<EnrolView> => invoke("enrol_view");
+export const enrol = (relayUrl: string, code: string): Promise<Enrolled> =>
+  invoke("enrol", { relayUrl, code });
+export const testConnection = (): Promise<ConnectionTest> => invoke("test_connection");
+export const openEnrolment = (): Promise<void> => invoke("open_enrolment");
 /** Creates a conversation; `onEvent` then hears what happens in its lobby and call. */
 export function newConversation(onEvent: (event: ConversationEvent) => void): Promise<NewConversation> {
   const channel = new Channel<ConversationEvent>();

@@ -65,6 +65,7 @@ impl Payments {
     pub fn keys(&self) -> Vec<ProviderKeyView> {
         KEYED_PROVIDERS
             .iter()
+            .filter(|name| self.machine.allows(name.as_str()))
             .map(|name| {
                 let connected = self.provider(*name);
                 ProviderKeyView {
@@ -85,6 +86,9 @@ impl Payments {
         key: SecretString,
     ) -> Result<ProviderKeyView, CockpitError> {
         let locale = self.shared.locale;
+        if !self.machine.allows(provider.as_str()) {
+            return Err(rejected(locale, "pay.method_not_allowed", &[]));
+        }
         let secret = provider_secret(provider)
             .ok_or_else(|| CockpitError::InvalidInput("this provider takes no key".into()))?;
         if !key_looks_right(provider, key.expose_secret().trim()) {

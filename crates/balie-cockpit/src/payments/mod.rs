@@ -84,6 +84,8 @@ pub struct Payments {
     hosts: ProviderHosts,
     catalog: Catalog,
     live_rooms: Mutex<HashSet<String>>,
+    /// IT's machine settings: which methods may be offered.
+    machine: crate::machine::MachineSettings,
     /// Where the hint socket's front-door messages go.
     front_door_events: broadcast::Sender<crate::front_door::FrontDoorEvent>,
 }
@@ -126,7 +128,9 @@ impl Payments {
         secrets: SecretStore,
         front_door_events: broadcast::Sender<crate::front_door::FrontDoorEvent>,
     ) -> Result<Arc<Self>, CockpitError> {
-        let payee = store.with(|c| Settings::of(c).payee())?;
+        let payee = config
+            .machine
+            .payee(store.with(|c| Settings::of(c).payee())?);
         let keys = {
             let secrets = secrets.clone();
             tokio::task::spawn_blocking(move || {
@@ -173,6 +177,7 @@ impl Payments {
             hosts: config.provider_hosts.clone(),
             catalog,
             live_rooms: Mutex::new(HashSet::new()),
+            machine: config.machine.clone(),
             front_door_events,
         });
         tokio::spawn(follow::apply_reports(Arc::downgrade(&payments), reports_rx));
@@ -226,6 +231,7 @@ impl Payments {
                 test: false,
             });
         }
+        providers.retain(|p| self.machine.allows(p.name.as_str()));
         providers.sort_by_key(|p| (p.name == ProviderName::Sandbox, p.test, p.name.as_str()));
         Ok(PaymentSetup {
             providers,
@@ -243,6 +249,9 @@ impl Payments {
         request: &PaymentRequest,
     ) -> Result<PaymentView, CockpitError> {
         let locale = self.shared.locale;
+        if !self.machine.allows(request.provider.as_str()) {
+            return Err(rejected(locale, "pay.method_not_allowed", &[]));
+        }
         let amount =
             Money::parse(&request.amount).map_err(|e| rejected(locale, e.catalog_key(), &[]))?;
         if amount.is_zero() {

@@ -292,3 +292,84 @@ async fn a_bank_transfer_gets_an_ogm_and_only_the_clerk_marks_it_received() {
         .delete(SecretName::RelayClerkToken)
         .unwrap();
 }
+
+/// IT's machine settings allow bank transfers only, to its own payee (locked): the
+/// sandbox is not offered and cannot be asked, no provider key can be set, and the
+/// clerk's own payee does not replace IT's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_machine_settings_decide_which_methods_are_offered_and_to_whom_transfers_go() {
+    let (data, service) = start_parts("pay-machine");
+    // The clerk once set their own payee; IT's locked one wins.
+    {
+        let db = balie_store::open(
+            &data.path().join("cockpit.sqlite3"),
+            &balie_store::cockpit::SCHEMA,
+        )
+        .unwrap();
+        let own =
+            balie_cockpit::settings::Payee::parse("Mijn vzw", "BE68539007547034", None).unwrap();
+        balie_cockpit::settings::Settings::of(&db)
+            .set_payee(Some(&own))
+            .unwrap();
+    }
+    let mut config = CockpitConfig::new(data.path(), &service, Locale::Nl);
+    config.machine = balie_cockpit::machine::MachineSettings::parse(
+        r#"
+payment_methods = ["transfer"]
+locked = ["payee"]
+[payee]
+name = "Gemeente Zonnedorp"
+iban = "BE71 0961 2345 6769"
+"#,
+    )
+    .unwrap();
+    let cockpit = Cockpit::start(config).await.unwrap();
+    let offered: Vec<ProviderName> = cockpit
+        .payments()
+        .setup()
+        .unwrap()
+        .providers
+        .iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(offered, [ProviderName::Transfer]);
+    assert!(cockpit.payments().keys().is_empty(), "no key can be set");
+    let conversation = cockpit.new_conversation(|_| {}).await.unwrap();
+    match cockpit.request_payment(&sandbox("5,00", "Test")).await {
+        Err(CockpitError::Rejected(text)) => {
+            assert!(text.contains("niet toegelaten"), "{text}")
+        }
+        other => panic!("the sandbox was asked: {other:?}"),
+    }
+    let transfer = cockpit
+        .request_payment(&PaymentRequest {
+            amount: "5,00".into(),
+            description: "Huur feestzaal".into(),
+            provider: ProviderName::Transfer,
+        })
+        .await
+        .unwrap();
+    assert!(transfer.reference.is_some());
+    let card = &cockpit.payments().cards(&conversation.room_id)[0];
+    assert_eq!(
+        card.iban.as_deref(),
+        Some("BE71 0961 2345 6769"),
+        "IT's account"
+    );
+    for method in [
+        ProviderName::Sandbox,
+        ProviderName::Mollie,
+        ProviderName::Bancontact,
+        ProviderName::Stripe,
+        ProviderName::Transfer,
+    ] {
+        assert!(
+            balie_cockpit::machine::PAYMENT_METHODS.contains(&method.as_str()),
+            "the machine settings can name {method:?}"
+        );
+    }
+    cockpit.end_conversation().await.unwrap();
+    SecretStore::new(&service)
+        .delete(SecretName::RelayClerkToken)
+        .unwrap();
+}
