@@ -258,6 +258,11 @@ export type DeviceList = {
  */
 cameras: Array<string>, 
 /**
+ * Whether this build can use a camera at all (built with GStreamer); without, the
+ * citizen sees a test pattern.
+ */
+camera_supported: boolean, 
+/**
  * Microphones.
  */
 microphones: Array<string>, 

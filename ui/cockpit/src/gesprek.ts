@@ -321,6 +321,8 @@ function setUpDevices(error: HTMLElement) {
     try {
       const list = await listDevices();
       fill(selects.camera, list.cameras, list.chosen.camera);
+      el("device-no-camera").hidden = list.camera_supported;
+      selects.camera.disabled = !list.camera_supported;
       fill(selects.microphone, list.microphones, list.chosen.microphone);
       fill(selects.speaker, list.speakers, list.chosen.speaker);
       dialog.showModal();

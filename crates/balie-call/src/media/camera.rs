@@ -16,6 +16,9 @@ use gstreamer_app as gst_app;
 use gstreamer_video as gst_video;
 use std::time::Duration;
 
+/// Whether this build can use a camera (it has GStreamer).
+pub const SUPPORTED: bool = true;
+
 fn init() -> Result<(), DeviceError> {
     gst::init().map_err(|e| DeviceError::Open("camera", e.to_string()))
 }

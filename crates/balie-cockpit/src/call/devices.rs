@@ -26,6 +26,9 @@ pub fn media_source(choice: &DeviceChoice, synthetic: bool) -> MediaSource {
 pub struct DeviceList {
     /// Cameras.
     pub cameras: Vec<String>,
+    /// Whether this build can use a camera at all (built with GStreamer); without, the
+    /// citizen sees a test pattern.
+    pub camera_supported: bool,
     /// Microphones.
     pub microphones: Vec<String>,
     /// Speakers.
@@ -80,6 +83,7 @@ pub fn list_devices(chosen: DeviceChoice) -> DeviceList {
     let sound = balie_call::media::devices::list();
     DeviceList {
         cameras: balie_call::media::camera::list(),
+        camera_supported: balie_call::media::camera::SUPPORTED,
         microphones: sound.inputs,
         speakers: sound.outputs,
         chosen,
