@@ -1,11 +1,12 @@
 //! The parsers of what clerks type and providers send: money (the clerk's `12,50` and the
 //! wire's `12.50`), the structured reference (OGM), the IBAN, the enterprise number, a
-//! service URL, a join token and `Accept-Language`. Each answers; what parses writes
+//! service URL, a join token, an enrolment code and `Accept-Language`. Each answers; what parses writes
 //! back to the same value.
 #![no_main]
 
 use balie_domain::{
-    EnterpriseNumber, Iban, JoinToken, Locale, Money, ServiceUrl, StructuredReference,
+    EnterpriseNumber, Iban, InviteCode, JoinToken, Locale, Money, ServiceUrl,
+    StructuredReference,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -43,6 +44,10 @@ fuzz_target!(|bytes: &[u8]| {
     let _ = ServiceUrl::parse(text);
     if let Ok(token) = JoinToken::parse(text) {
         assert_eq!(JoinToken::parse(&token.to_text()).ok(), Some(token));
+    }
+    if let Ok(code) = InviteCode::parse(text) {
+        assert_eq!(InviteCode::parse(&code.to_string()).ok(), Some(code.clone()));
+        assert_eq!(InviteCode::parse(code.canonical()).ok(), Some(code));
     }
     let _ = Locale::from_accept_language(text);
 });
