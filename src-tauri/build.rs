@@ -69,6 +69,8 @@ fn main() {
         "enrol",
         "test_connection",
         "open_enrolment",
+        "check_update",
+        "install_update",
         "list_devices",
         "choose_devices",
         "open_join_link",

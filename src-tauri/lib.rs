@@ -71,11 +71,28 @@ pub fn run() {
     }
 }
 
+/// How this program was installed, from the mark Tauri's bundler puts in it.
+fn installed() -> balie_cockpit::updates::Installed {
+    use balie_cockpit::updates::Installed;
+    use tauri::utils::config::BundleType;
+    match tauri::utils::platform::bundle_type() {
+        Some(BundleType::Deb) => Installed::Deb,
+        Some(BundleType::Rpm) => Installed::Rpm,
+        Some(BundleType::AppImage) => std::env::var_os("APPIMAGE")
+            .map(|p| Installed::AppImage(p.into()))
+            .unwrap_or(Installed::Unknown),
+        Some(BundleType::Msi) => Installed::Msi,
+        Some(BundleType::App) => Installed::App,
+        _ => Installed::Unknown,
+    }
+}
+
 fn setup(
     app: &mut App,
     config: Result<CockpitConfig, balie_cockpit::config::ConfigError>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let mut config = config?;
+    config.installed = installed();
     if config.log_dir.is_none() {
         config.log_dir = Some(app.path().app_log_dir()?);
     }

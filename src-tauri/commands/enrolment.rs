@@ -1,5 +1,5 @@
-//! *Aanmelden bij uw gemeente* (its own window, `aanmelden`) and the *Verbinding* dialog
-//! of the call window.
+//! *Aanmelden bij uw gemeente* (its own window, `aanmelden`), the *Verbinding* dialog
+//! of the call window, and the cockpit's updates.
 
 use super::CockpitState;
 use balie_cockpit::enrolment::{ConnectionTest, EnrolView, Enrolled};
@@ -67,4 +67,27 @@ pub async fn open_enrolment(
 ) -> Result<(), CockpitError> {
     crate::windows::open_enrolment(&app, startup.config.locale, true)
         .map_err(|e| CockpitError::Internal(e.to_string()))
+}
+
+/// Looks for a newer cockpit on the relay (the call window asks at start and daily).
+#[tauri::command]
+pub async fn check_update(
+    state: State<'_, CockpitState>,
+) -> Result<Option<balie_cockpit::updates::UpdateView>, CockpitError> {
+    state.ready()?.check_update().await
+}
+
+/// Installs the update on offer (the clerk said yes; never during a conversation), then
+/// starts the app again.
+#[tauri::command]
+pub async fn install_update(
+    app: AppHandle,
+    state: State<'_, CockpitState>,
+) -> Result<balie_cockpit::updates::UpdateView, CockpitError> {
+    let installed = state.ready()?.install_update().await?;
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        app.restart();
+    });
+    Ok(installed)
 }

@@ -111,6 +111,8 @@ pub fn handler() -> impl Fn(Invoke) -> bool + Send + Sync + 'static {
         enrolment::enrol,
         enrolment::test_connection,
         enrolment::open_enrolment,
+        enrolment::check_update,
+        enrolment::install_update,
         settings::list_devices,
         settings::choose_devices,
         payments::payment_setup,

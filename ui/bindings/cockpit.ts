@@ -83,6 +83,20 @@ took_ms: number, };
 
 export type ConnectionOutcome = "connected" | "unreachable" | "not_a_relay" | "not_enrolled";
 
+export type UpdateView = { 
+/**
+ * The version on offer.
+ */
+version: string, 
+/**
+ * The version running now.
+ */
+current: string, 
+/**
+ * What changed.
+ */
+notes: string, };
+
 export type NewConversation = { 
 /**
  * The relay's room id.

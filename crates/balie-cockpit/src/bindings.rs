@@ -16,6 +16,7 @@ pub fn typescript_bindings() -> String {
             crate::enrolment::Enrolled::decl(),
             crate::enrolment::ConnectionTest::decl(),
             crate::enrolment::ConnectionOutcome::decl(),
+            crate::updates::UpdateView::decl(),
             crate::NewConversation::decl(),
             crate::OpenedRoom::decl(),
             crate::call::events::ConversationEvent::decl(),

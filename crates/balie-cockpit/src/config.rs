@@ -57,6 +57,8 @@ pub struct CockpitConfig {
     pub locale_from_os: bool,
     /// IT's machine-wide settings.
     pub machine: MachineSettings,
+    /// How this cockpit was installed (the host tells), for its updates.
+    pub installed: crate::updates::Installed,
     /// The clock.
     pub clock: Clock,
 }
@@ -102,6 +104,7 @@ impl CockpitConfig {
             os_user: None,
             locale_from_os: false,
             machine: MachineSettings::none(),
+            installed: crate::updates::Installed::Unknown,
             clock: Clock::system(),
         }
     }
@@ -167,6 +170,7 @@ impl CockpitConfig {
             os_user: var("USER").or_else(|| var("USERNAME")),
             machine,
             locale_from_os,
+            installed: crate::updates::Installed::Unknown,
             clock: Clock::system(),
             data_dir,
         })

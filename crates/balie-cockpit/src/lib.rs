@@ -45,6 +45,7 @@ pub mod relay_link;
 pub mod retention;
 pub mod settings;
 pub mod store;
+pub mod updates;
 
 pub use config::CockpitConfig;
 pub use error::CockpitError;
@@ -142,6 +143,7 @@ pub struct Cockpit {
     front_door: FrontDoor,
     identity: Arc<identity::Identity>,
     impact: Arc<impact::Impact>,
+    updates: updates::Updates,
     devices: Devices,
     layouts: WindowLayouts,
     keyring_available: bool,
@@ -280,7 +282,16 @@ impl Cockpit {
             .await
             .map_err(|e| tracing::warn!(error = %e, "picture server did not start"))
             .ok();
+        let updates = updates::Updates::new(
+            relay.clone(),
+            &config.machine,
+            env!("CARGO_PKG_VERSION"),
+            config.installed.clone(),
+            config.data_dir.join("updates"),
+            config.locale,
+        );
         Ok(Self {
+            updates,
             devices: Devices::new(store.clone(), config.synthetic_media),
             layouts: WindowLayouts::new(store.clone()),
             config,
@@ -317,6 +328,18 @@ impl Cockpit {
             },
             keyring_available: self.keyring_available,
         }
+    }
+
+    /// Looks for a newer cockpit on the relay (at start and daily); `None`: none, or
+    /// updates are off.
+    pub async fn check_update(&self) -> Result<Option<updates::UpdateView>, CockpitError> {
+        self.updates.check().await
+    }
+
+    /// Installs the update on offer with the clerk's consent; never during a conversation.
+    pub async fn install_update(&self) -> Result<updates::UpdateView, CockpitError> {
+        let in_call = self.live_room()?.is_some();
+        self.updates.install(in_call).await
     }
 
     /// *Verbinding testen*: whether the relay answers and takes this device.

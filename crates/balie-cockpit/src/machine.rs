@@ -16,6 +16,7 @@
 //!
 //! [updates]
 //! check = true        # false: IT deploys updates with its own tools
+//! pubkey = "RWQ…"     # the municipality's update key (public half)
 //! ```
 //!
 //! A value in this file is the default; the clerk's own setting (the cockpit database)
@@ -57,6 +58,9 @@ pub struct MachineSettings {
     pub payment_methods: Option<BTreeSet<String>>,
     /// Whether the cockpit looks for updates itself.
     pub check_updates: bool,
+    /// The public half of the municipality's update key (minisign, as `tauri signer
+    /// generate` prints it); without it no update is installed.
+    pub update_key: Option<String>,
     locked: BTreeSet<Lockable>,
 }
 
@@ -94,6 +98,7 @@ struct PayeeFile {
 #[serde(deny_unknown_fields)]
 struct UpdatesFile {
     check: Option<bool>,
+    pubkey: Option<String>,
 }
 
 impl MachineSettings {
@@ -174,7 +179,12 @@ impl MachineSettings {
             municipality,
             payee,
             payment_methods: file.payment_methods.map(|m| m.into_iter().collect()),
-            check_updates: file.updates.and_then(|u| u.check).unwrap_or(true),
+            check_updates: file.updates.as_ref().and_then(|u| u.check).unwrap_or(true),
+            update_key: file
+                .updates
+                .and_then(|u| u.pubkey)
+                .map(|k| k.trim().to_owned())
+                .filter(|k| !k.is_empty()),
             locked,
         })
     }

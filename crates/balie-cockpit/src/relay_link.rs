@@ -19,6 +19,9 @@ pub enum RelayMode {
     Remote,
 }
 
+/// The largest download from the relay (an update package): 1 GiB.
+pub const MAX_DOWNLOAD_BYTES: usize = 1 << 30;
+
 /// The name the embedded relay knows the cockpit's clerk by.
 const EMBEDDED_CLERK: &str = "cockpit";
 
@@ -147,6 +150,41 @@ impl RelayLink {
             .json()
             .await
             .map_err(|e| CockpitError::RelayRefused(format!("health: {}", without_url(&e))))
+    }
+
+    /// Downloads `url`, which must be on this relay (the token goes nowhere else), at most
+    /// [`MAX_DOWNLOAD_BYTES`].
+    pub async fn download(&self, url: &str) -> Result<Vec<u8>, CockpitError> {
+        if !url.starts_with(&format!("{}/", self.base_url)) {
+            return Err(CockpitError::RelayRefused(
+                "a download from elsewhere than the relay".into(),
+            ));
+        }
+        let mut response = self
+            .http
+            .get(url)
+            .bearer_auth(self.token.expose_secret())
+            .timeout(Duration::from_secs(600))
+            .send()
+            .await
+            .map_err(|e| CockpitError::RelayUnreachable(without_url(&e)))?;
+        if !response.status().is_success() {
+            return Err(CockpitError::RelayRefused(response.status().to_string()));
+        }
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| CockpitError::RelayUnreachable(without_url(&e)))?
+        {
+            if bytes.len() + chunk.len() > MAX_DOWNLOAD_BYTES {
+                return Err(CockpitError::RelayRefused(
+                    "the download is too large".into(),
+                ));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(bytes)
     }
 
     /// Whether the relay takes this cockpit's token (`false`: unknown or revoked, 401), by

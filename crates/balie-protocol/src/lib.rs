@@ -15,6 +15,7 @@ pub mod identity;
 pub mod impact;
 pub mod payment;
 pub mod signaling;
+pub mod updates;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;

@@ -17,6 +17,9 @@ pub struct RelayConfig {
     pub tls_cert: Option<PathBuf>,
     /// PEM private key for HTTPS.
     pub tls_key: Option<PathBuf>,
+    /// Where IT publishes cockpit updates (`balie-relay updates publish`); `None`: the
+    /// relay offers none.
+    pub updates_dir: Option<PathBuf>,
     /// Default validity of a join link, minutes.
     pub room_ttl_minutes: u32,
     /// The municipality's name as the citizen page shows it.
@@ -319,6 +322,7 @@ pub(crate) struct FileConfig {
     pub(crate) public_url: Option<String>,
     pub(crate) tls_cert: Option<PathBuf>,
     pub(crate) tls_key: Option<PathBuf>,
+    pub(crate) updates_dir: Option<PathBuf>,
     pub(crate) room_ttl_minutes: Option<u32>,
     pub(crate) municipality: Option<String>,
     pub(crate) log_dir: Option<PathBuf>,
@@ -391,6 +395,7 @@ impl RelayConfig {
             mail: None,
             identity: Vec::new(),
             impact: balie_impact::Assumptions::default(),
+            updates_dir: None,
         }
     }
 

@@ -50,6 +50,7 @@ mod signaling;
 mod state;
 mod survey;
 pub mod turn;
+pub mod updates;
 
 pub use clerk::{ClerkToken, add_clerk};
 pub use clock::Clock;
@@ -106,6 +107,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/queue/next", post(agenda::next_citizen))
         .route("/api/surveys", get(survey::answers))
         .route("/api/opening-hours", get(survey::opening_hours))
+        .route("/api/updates/latest.json", get(updates::latest))
+        .route("/api/updates/files/{name}", get(updates::file))
         .route(
             "/api/impact",
             axum::routing::put(impact::upload).route_layer(DefaultBodyLimit::max(

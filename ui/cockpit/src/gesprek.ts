@@ -25,6 +25,7 @@ import { setUpIdentity } from "./identity";
 import { setUpFrontDoor, type RoomControl } from "./front_door";
 import { setUpClerkDay } from "./clerk_day";
 import { setUpConnection } from "./connection";
+import { setUpUpdates } from "./update";
 
 async function main(): Promise<void> {
   const status = await startWindow();
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
   setUpNewConversation(error, room);
   setUpDevices(error);
   setUpConnection(error, status);
+  setUpUpdates(error);
   setUpFrontDoor(error, room, chime);
   // Sound is allowed after the clerk's first gesture: a knock can then ring.
   for (const gesture of ["pointerdown", "keydown"]) {

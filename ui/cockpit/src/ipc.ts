@@ -20,6 +20,7 @@ import type {
   ConnectionTest,
   EnrolView,
   Enrolled,
+  UpdateView,
   ClerkDayView,
   DashboardView,
   Indicator,
@@ -111,6 +112,8 @@ export const enrol = (relayUrl: string, code: string): Promise<Enrolled> =>
   invoke("enrol", { relayUrl, code });
 export const testConnection = (): Promise<ConnectionTest> => invoke("test_connection");
 export const openEnrolment = (): Promise<void> => invoke("open_enrolment");
+export const checkUpdate = (): Promise<UpdateView | null> => invoke("check_update");
+export const installUpdate = (): Promise<UpdateView> => invoke("install_update");
 /** Creates a conversation; `onEvent` then hears what happens in its lobby and call. */
 export function newConversation(onEvent: (event: ConversationEvent) => void): Promise<NewConversation> {
   const channel = new Channel<ConversationEvent>();

@@ -162,3 +162,4 @@ mod front_door;
 mod impact;
 mod integrity;
 mod payments;
+mod updates;

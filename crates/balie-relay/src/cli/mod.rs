@@ -16,7 +16,7 @@ use std::path::PathBuf;
 ///
 /// Settings come from the command line, optionally over a TOML file given with --config
 /// whose keys are the long option names with underscores (data_dir, listen, public_url,
-/// tls_cert, tls_key, room_ttl_minutes, municipality, log_dir, stun_urls, turn_urls,
+/// tls_cert, tls_key, updates_dir, room_ttl_minutes, municipality, log_dir, stun_urls, turn_urls,
 /// turn_secret, turn_ttl_minutes, stripe_webhook_secret, bancontact_profile_id,
 /// bancontact_jwks_url, sandbox, trusted_proxies, booking_weeks, booking_notice_minutes,
 /// booking_retention_days, smtp_host, smtp_port, smtp_security, smtp_user, smtp_ca,
@@ -58,8 +58,33 @@ pub enum Command {
     /// Manage who may read the municipality's impact figures on the admin page (/admin).
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Publish cockpit updates for the relay to serve (`serve --updates-dir`).
+    #[command(subcommand)]
+    Updates(UpdatesCommand),
     /// Run the relay server.
     Serve(Box<ServeArgs>),
+}
+
+/// `balie-relay updates …`
+#[derive(Debug, Subcommand)]
+pub enum UpdatesCommand {
+    /// Offer VERSION: copies the packages (each with its signature beside it, made with
+    /// the municipality's update key: `npx tauri signer sign` or `minisign -S`) into DIR
+    /// and writes its manifest; cockpits find it at their next check.
+    Publish {
+        /// The updates folder (as `serve --updates-dir`).
+        #[arg(long)]
+        dir: PathBuf,
+        /// The version, e.g. 1.4.0.
+        #[arg(long)]
+        version: String,
+        /// What changed, as the clerk reads it.
+        #[arg(long, default_value = "")]
+        notes: String,
+        /// The packages: .deb, .rpm, .AppImage, .msi, .app.tar.gz.
+        #[arg(required = true)]
+        packages: Vec<PathBuf>,
+    },
 }
 
 /// `balie-relay oidc …`
@@ -147,6 +172,10 @@ pub struct ServeArgs {
     /// PEM private key for --tls-cert.
     #[arg(long, requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+    /// Where cockpit updates are published (`balie-relay updates publish`); the relay
+    /// serves them to clerks' cockpits.
+    #[arg(long)]
+    pub updates_dir: Option<PathBuf>,
     /// How long a join link stays valid, in minutes [default: 120].
     #[arg(long)]
     pub room_ttl_minutes: Option<u32>,
@@ -252,6 +281,25 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve(args) => serve(data_dir, file, *args),
         Command::Oidc(_) => Ok(()),
         Command::Admin(command) => admin(&data_dir, command),
+        Command::Updates(UpdatesCommand::Publish {
+            dir,
+            version,
+            notes,
+            packages,
+        }) => {
+            let manifest = crate::updates::publish(
+                &dir,
+                &version,
+                &notes,
+                &packages,
+                time::OffsetDateTime::now_utc(),
+            )?;
+            let mut out = std::io::stdout().lock();
+            for (platform, package) in &manifest.platforms {
+                writeln!(out, "{}\t{platform}\t{}", manifest.version, package.url)?;
+            }
+            Ok(())
+        }
     }
 }
 
@@ -444,6 +492,7 @@ fn serve(data_dir: PathBuf, file: FileConfig, args: ServeArgs) -> anyhow::Result
         public_url: args.public_url.or(file.public_url),
         tls_cert: args.tls_cert.or(file.tls_cert),
         tls_key: args.tls_key.or(file.tls_key),
+        updates_dir: args.updates_dir.or(file.updates_dir),
         room_ttl_minutes: args
             .room_ttl_minutes
             .or(file.room_ttl_minutes)

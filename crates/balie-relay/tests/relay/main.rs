@@ -15,6 +15,7 @@ mod mail;
 mod payments;
 mod signaling;
 mod survey;
+mod updates;
 mod walk_in;
 mod ws;
 
