@@ -92,7 +92,9 @@ fn setup(
     config: Result<CockpitConfig, balie_cockpit::config::ConfigError>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let mut config = config?;
-    config.installed = installed();
+    if config.installed == balie_cockpit::updates::Installed::Unknown {
+        config.installed = installed();
+    }
     if config.log_dir.is_none() {
         config.log_dir = Some(app.path().app_log_dir()?);
     }

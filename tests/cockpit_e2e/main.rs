@@ -7,6 +7,7 @@ mod enrolment;
 mod front_door;
 mod identity;
 mod impact;
+mod updates;
 
 use balie_testkit::chromium;
 use balie_testkit::cockpit::{Cockpit, placement_log, serial};

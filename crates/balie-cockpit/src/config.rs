@@ -9,6 +9,7 @@
 //! | `BALIE_KEYRING_SERVICE` | [`CockpitConfig::keyring_service`] |
 //! | `BALIE_LANG` (then `LC_ALL`, `LC_MESSAGES`, `LANG`, then the OS's language) | [`CockpitConfig::locale`] |
 //! | `BALIE_MACHINE_SETTINGS` (else the platform's place, see [`crate::machine`]) | [`CockpitConfig::machine`] |
+//! | `BALIE_UPDATE_APPIMAGE` (an AppImage's path) | [`CockpitConfig::installed`] |
 //! | `BALIE_RELAY_URL` | [`CockpitConfig::relay_url`] |
 //! | `BALIE_MEDIA=synthetic` | [`CockpitConfig::synthetic_media`] |
 //! | `BALIE_EXPORT_DIR` | [`CockpitConfig::export_dir`] |
@@ -57,7 +58,9 @@ pub struct CockpitConfig {
     pub locale_from_os: bool,
     /// IT's machine-wide settings.
     pub machine: MachineSettings,
-    /// How this cockpit was installed (the host tells), for its updates.
+    /// How this cockpit was installed, for its updates: what the host reads from Tauri's
+    /// bundler mark, unless `BALIE_UPDATE_APPIMAGE` names an AppImage to update (one made
+    /// outside the bundler, or a test's).
     pub installed: crate::updates::Installed,
     /// The clock.
     pub clock: Clock,
@@ -170,7 +173,10 @@ impl CockpitConfig {
             os_user: var("USER").or_else(|| var("USERNAME")),
             machine,
             locale_from_os,
-            installed: crate::updates::Installed::Unknown,
+            installed: var("BALIE_UPDATE_APPIMAGE")
+                .map_or(crate::updates::Installed::Unknown, |path| {
+                    crate::updates::Installed::AppImage(PathBuf::from(path))
+                }),
             clock: Clock::system(),
             data_dir,
         })

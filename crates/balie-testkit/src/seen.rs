@@ -161,10 +161,29 @@ pub fn screenshot_dir() -> PathBuf {
 }
 
 /// Saves what the window shows now as `name.png` in [`screenshot_dir`]; its path.
+///
+/// WebKitGTK takes the picture at the page's next frame, and a page where nothing changes
+/// makes none: the screenshot then never comes (measured with WebKitWebDriver under Xvfb).
+/// So for three seconds a 1x1 pixel in the corner changes its near-transparent shade
+/// (1–2 % black) every 30 ms, which makes frames and is invisible in the picture.
 pub async fn screenshot(client: &Client, name: &str) -> PathBuf {
     let dir = screenshot_dir();
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(format!("{name}.png"));
+    client
+        .execute(
+            "const tick = document.createElement('div');
+             tick.style.cssText = 'position:fixed;left:0;top:0;width:1px;height:1px;pointer-events:none;z-index:2147483647';
+             tick.setAttribute('aria-hidden', 'true');
+             document.documentElement.append(tick);
+             let n = 0;
+             const every = setInterval(() => { n++; tick.style.background = n % 2 ? 'rgba(0,0,0,0.01)' : 'rgba(0,0,0,0.02)'; }, 30);
+             setTimeout(() => { clearInterval(every); tick.remove(); }, 3000);
+             return true;",
+            vec![],
+        )
+        .await
+        .unwrap();
     std::fs::write(&path, client.screenshot().await.unwrap()).unwrap();
     path
 }

@@ -167,7 +167,8 @@ impl Updates {
         })
     }
 
-    /// Downloads the update on offer, checks its signature and installs it. Refused during
+    /// Asks the relay again, downloads the update on offer, checks its signature and
+    /// installs it. Refused during
     /// a call (`in_call`), and when the signature is not the municipality's: then nothing
     /// is installed.
     pub async fn install(&self, in_call: bool) -> Result<UpdateView, CockpitError> {
@@ -175,6 +176,8 @@ impl Updates {
         if in_call {
             return Err(CockpitError::rejected(locale, "error.update.in_call"));
         }
+        // What the relay offers now: IT may have published again since the clerk saw it.
+        self.check().await?;
         let offer = self
             .offer
             .lock()
