@@ -39,7 +39,11 @@ fn link(text: &str, prefix: &str) -> String {
 /// Waits until the server took `n` mails. The relay's clock stands still in this test, so
 /// a mail the server turned away for now (the test's 451, or a connection lost on a busy
 /// machine) would wait forever for its retry: the clock is moved to the retry, as time
-/// would. Fails with the outbox's state after 20 s.
+/// would. On a loaded CI machine a mail can take long: a CI run failed at 20 s with the
+/// cancellation recorded as sent (which the relay does only after the server's 250, which
+/// the server gives only after writing the mail) but not yet read here, as the mails were
+/// read before the outbox. So the outbox is read first, and the wait is a minute. Fails
+/// with the outbox's state.
 async fn taken(
     relay: &TestRelay,
     smtp: &SmtpServer,
@@ -47,13 +51,13 @@ async fn taken(
     appointment_id: &str,
     n: usize,
 ) -> Vec<serde_json::Value> {
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
     loop {
+        let outbox = outbox::deliveries(db, appointment_id).unwrap();
         let mails = smtp.mails();
         if mails.len() >= n {
             return mails;
         }
-        let outbox = outbox::deliveries(db, appointment_id).unwrap();
         assert!(
             std::time::Instant::now() < deadline,
             "{n} mails expected, {} came; the outbox: {outbox:#?}",
