@@ -8,37 +8,10 @@ use balie_secrets::{SecretName, SecretStore};
 use balie_testkit::cockpit::{Cockpit, serial};
 use balie_testkit::display::one_monitor;
 use balie_testkit::seen;
-use base64::Engine as _;
 use secrecy::ExposeSecret as _;
-use std::path::Path;
 
 fn keyring_service() -> String {
     format!("be.balie.e2e.{}", std::process::id())
-}
-
-/// A minisign key: its public half as `tauri signer generate` prints it, and a signer
-/// writing the `.sig` beside a file as `tauri signer sign` does.
-fn key() -> (String, impl Fn(&Path)) {
-    let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
-    let public =
-        base64::engine::general_purpose::STANDARD.encode(pair.pk.to_box().unwrap().to_string());
-    let sign = move |file: &Path| {
-        let signature = minisign::sign(
-            Some(&pair.pk),
-            &pair.sk,
-            std::fs::File::open(file).unwrap(),
-            Some("timestamp:1"),
-            None,
-        )
-        .unwrap()
-        .to_string();
-        std::fs::write(
-            format!("{}.sig", file.display()),
-            base64::engine::general_purpose::STANDARD.encode(signature),
-        )
-        .unwrap();
-    };
-    (public, sign)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -64,13 +37,14 @@ async fn an_update_is_offered_refused_when_forged_and_installed_with_the_clerks_
     let url = relay.public_url().to_owned();
     tokio::spawn(relay.serve(std::future::pending()));
 
-    let (public, sign) = key();
-    let (_, sign_other) = key();
+    let key = balie_testkit::signing::UpdateKey::generate();
+    let other = balie_testkit::signing::UpdateKey::generate();
+    let public = key.public();
     let built = tempfile::tempdir().unwrap();
     let package = built.path().join("Balie_99.0.0_amd64.AppImage");
     let new_program = b"\x7fELF Balie 99.0.0";
     std::fs::write(&package, new_program).unwrap();
-    sign_other(&package);
+    other.sign_file(&package);
     let publish = || {
         balie_relay::updates::publish(
             updates.path(),
@@ -135,7 +109,7 @@ async fn an_update_is_offered_refused_when_forged_and_installed_with_the_clerks_
 
     // IT publishes the genuine one (refusing it during a conversation is the core's test,
     // `tests/core/updates.rs`).
-    sign(&package);
+    key.sign_file(&package);
     publish();
 
     // Installed, and the window says Balie restarts.

@@ -9,7 +9,6 @@
 use balie_testkit::cockpit::Cockpit;
 use balie_testkit::display::one_monitor;
 use balie_testkit::seen;
-use base64::Engine as _;
 use secrecy::ExposeSecret as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -72,31 +71,6 @@ fn with_version(deb: &Path, version: &str, dir: &Path) -> PathBuf {
     out
 }
 
-/// A minisign key: its public half as `tauri signer generate` prints it, and a signer
-/// that writes the `.sig` beside a file as `tauri signer sign` does.
-fn key() -> (String, impl Fn(&Path)) {
-    let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
-    let public =
-        base64::engine::general_purpose::STANDARD.encode(pair.pk.to_box().unwrap().to_string());
-    let sign = move |file: &Path| {
-        let signature = minisign::sign(
-            Some(&pair.pk),
-            &pair.sk,
-            std::fs::File::open(file).unwrap(),
-            Some("timestamp:1"),
-            None,
-        )
-        .unwrap()
-        .to_string();
-        std::fs::write(
-            format!("{}.sig", file.display()),
-            base64::engine::general_purpose::STANDARD.encode(signature),
-        )
-        .unwrap();
-    };
-    (public, sign)
-}
-
 /// The command the desktop menu runs for the installed entry, and its icon name.
 fn desktop_entry() -> (String, String) {
     let entries = run("dpkg", &["-L", PACKAGE]);
@@ -125,7 +99,7 @@ async fn the_deb_installs_starts_from_the_menu_updates_from_the_relay_and_remove
         std::env::var("BALIE_PACKAGE_DEB").expect("BALIE_PACKAGE_DEB: run scripts/package.sh"),
     );
     assert!(
-        rustix_is_root(),
+        is_root(),
         "dpkg -i needs root: run scripts/package.sh as root"
     );
     if installed_version().is_some() {
@@ -170,8 +144,9 @@ async fn the_deb_installs_starts_from_the_menu_updates_from_the_relay_and_remove
     tokio::spawn(relay.serve(std::future::pending()));
 
     // IT's machine settings: this relay and the update key.
-    let (public, sign) = key();
-    let (_, sign_other) = key();
+    let key = balie_testkit::signing::UpdateKey::generate();
+    let other = balie_testkit::signing::UpdateKey::generate();
+    let public = key.public();
     let data = tempfile::tempdir().unwrap();
     let machine = data.path().join("cockpit.toml");
     std::fs::write(
@@ -198,7 +173,7 @@ async fn the_deb_installs_starts_from_the_menu_updates_from_the_relay_and_remove
     // First a package signed with someone else's key.
     let built = tempfile::tempdir().unwrap();
     let next = with_version(&deb, "99.0.0", built.path());
-    sign_other(&next);
+    other.sign_file(&next);
     balie_relay::updates::publish(
         updates.path(),
         "99.0.0",
@@ -246,7 +221,7 @@ async fn the_deb_installs_starts_from_the_menu_updates_from_the_relay_and_remove
 
     // Now the municipality's own: installed after the clerk's yes.
     eprintln!("package test: publishing the genuine update");
-    sign(&next);
+    key.sign_file(&next);
     balie_relay::updates::publish(
         updates.path(),
         "99.0.0",
@@ -282,7 +257,7 @@ async fn the_deb_installs_starts_from_the_menu_updates_from_the_relay_and_remove
         .delete(balie_secrets::SecretName::RelayClerkToken);
 }
 
-fn rustix_is_root() -> bool {
+fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()

@@ -128,19 +128,24 @@ fn read_manifest(dir: &FsPath) -> Result<Option<Manifest>, AppError> {
     }
 }
 
+/// The updates folder and its manifest, read off the async threads; `None` when the relay
+/// serves no updates or nothing is published.
+async fn published(state: &AppState) -> Result<Option<(PathBuf, Manifest)>, AppError> {
+    let Some(dir) = state.config().updates_dir.clone() else {
+        return Ok(None);
+    };
+    tokio::task::spawn_blocking(move || Ok(read_manifest(&dir)?.map(|m| (dir, m))))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
 /// `GET /api/updates/latest.json`: what is on offer, with the packages' full URLs; 204
 /// when the relay serves no updates.
 pub(crate) async fn latest(
     State(state): State<AppState>,
     _clerk: ClerkAuth,
 ) -> Result<Response, AppError> {
-    let Some(dir) = state.config().updates_dir.clone() else {
-        return Ok(StatusCode::NO_CONTENT.into_response());
-    };
-    let Some(mut manifest) = tokio::task::spawn_blocking(move || read_manifest(&dir))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??
-    else {
+    let Some((_, mut manifest)) = published(&state).await? else {
         return Ok(StatusCode::NO_CONTENT.into_response());
     };
     for platform in manifest.platforms.values_mut() {
@@ -158,18 +163,7 @@ pub(crate) async fn file(
     if name.contains(['/', '\\']) || name.starts_with('.') {
         return Err(AppError::NotFound);
     }
-    let dir = state
-        .config()
-        .updates_dir
-        .clone()
-        .ok_or(AppError::NotFound)?;
-    let manifest = {
-        let dir = dir.clone();
-        tokio::task::spawn_blocking(move || read_manifest(&dir))
-            .await
-            .map_err(|e| AppError::Internal(e.to_string()))??
-            .ok_or(AppError::NotFound)?
-    };
+    let (dir, manifest) = published(&state).await?.ok_or(AppError::NotFound)?;
     if !manifest.platforms.values().any(|p| p.url == name) {
         return Err(AppError::NotFound);
     }

@@ -25,4 +25,5 @@ pub mod procfs;
 pub mod reference;
 pub mod sandbox;
 pub mod seen;
+pub mod signing;
 pub mod smtp;

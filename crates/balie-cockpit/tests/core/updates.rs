@@ -7,28 +7,6 @@ use super::*;
 use balie_cockpit::CockpitError;
 use balie_cockpit::updates::Installed;
 
-/// A minisign key pair: the public key as `tauri signer generate` prints it (base64 of
-/// the key file), and a signer of packages (the signature file's text).
-fn key() -> (String, impl Fn(&[u8]) -> String) {
-    use base64::Engine as _;
-    let pair = minisign::KeyPair::generate_unencrypted_keypair().unwrap();
-    let public =
-        base64::engine::general_purpose::STANDARD.encode(pair.pk.to_box().unwrap().to_string());
-    let sign = move |bytes: &[u8]| {
-        let signature = minisign::sign(
-            Some(&pair.pk),
-            &pair.sk,
-            std::io::Cursor::new(bytes),
-            Some("timestamp:1\tfile:Balie_9.0.0_amd64.AppImage"),
-            None,
-        )
-        .unwrap()
-        .to_string();
-        base64::engine::general_purpose::STANDARD.encode(signature)
-    };
-    (public, sign)
-}
-
 /// Publishes `bytes` as version `version` with `signature` in `dir`.
 fn publish(dir: &std::path::Path, version: &str, bytes: &[u8], signature: &str) {
     let built = tempfile::tempdir().unwrap();
@@ -48,8 +26,9 @@ fn publish(dir: &std::path::Path, version: &str, bytes: &[u8], signature: &str) 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signed_update_is_offered_and_installed_after_the_call_and_another_key_is_refused() {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let (public, sign) = key();
-    let (_, sign_other) = key();
+    let key = balie_testkit::signing::UpdateKey::generate();
+    let other = balie_testkit::signing::UpdateKey::generate();
+    let public = key.public();
     let updates = tempfile::tempdir().unwrap();
     let relay_dir = tempfile::tempdir().unwrap();
     let mut config = balie_relay::RelayConfig::loopback(relay_dir.path().to_path_buf());
@@ -91,14 +70,14 @@ async fn a_signed_update_is_offered_and_installed_after_the_call_and_another_key
         updates.path(),
         env!("CARGO_PKG_VERSION"),
         b"\x7fELF same",
-        &sign(b"\x7fELF same"),
+        &key.sign(b"\x7fELF same"),
     );
     assert_eq!(cockpit.check_update().await.unwrap(), None);
 
     // Signed with another key: offered (the relay cannot tell), refused at install, and the
     // installed program stays as it was.
     let forged = b"\x7fELF version 9.0.0 from someone else";
-    publish(updates.path(), "9.0.0", forged, &sign_other(forged));
+    publish(updates.path(), "9.0.0", forged, &other.sign(forged));
     let offer = cockpit.check_update().await.unwrap().expect("an offer");
     assert_eq!(offer.version, "9.0.0");
     match cockpit.install_update().await {
@@ -109,7 +88,7 @@ async fn a_signed_update_is_offered_and_installed_after_the_call_and_another_key
 
     // The municipality's own: not during a conversation; after it, installed.
     let genuine = b"\x7fELF version 9.0.0";
-    publish(updates.path(), "9.0.0", genuine, &sign(genuine));
+    publish(updates.path(), "9.0.0", genuine, &key.sign(genuine));
     let offer = cockpit.check_update().await.unwrap().expect("an offer");
     assert_eq!(offer.notes, "Nieuw: aanmelden met een code");
     assert_eq!(offer.current, env!("CARGO_PKG_VERSION"));
