@@ -96,4 +96,15 @@ mod tests {
         // Damage in weights may still load; damage in structure must not panic.
         let _ = Segmenter::from_tflite(&flipped);
     }
+
+    #[test]
+    fn a_dequantized_constant_must_fit_its_dimensions() {
+        // Found by the fuzzer: the real model with one DEQUANTIZE output's shape changed,
+        // so the float16 weights no longer fill the convolution that reads them.
+        let model = include_bytes!("../tests/fixtures/dequantize-wrong-size.tflite");
+        assert!(matches!(
+            Segmenter::from_tflite(model),
+            Err(ModelError::Malformed(_))
+        ));
+    }
 }

@@ -233,14 +233,7 @@ impl Tensors {
                     ));
                 }
             };
-            // Weight tensors may have any rank; only their element count matters.
-            let count = dims
-                .iter()
-                .try_fold(1usize, |n, &d| {
-                    usize::try_from(d).ok().and_then(|d| n.checked_mul(d))
-                })
-                .ok_or(ModelError::Malformed("bad tensor dimensions"))?;
-            let (constant, halves) = constant(kind, data, count)?;
+            let (constant, halves) = constant(kind, data, element_count(&dims)?)?;
             tensors
                 .shapes
                 .push(Shape::of(&dims).unwrap_or(Shape { h: 0, w: 0, c: 0 }));
@@ -310,6 +303,13 @@ impl Tensors {
         let values = self.half[input].take().ok_or(ModelError::Unsupported(
             "DEQUANTIZE of something other than a float16 constant",
         ))?;
+        // Every constant holds exactly as many values as its dimensions say; the kernels
+        // index weights by those dimensions.
+        if values.len() != element_count(&self.dims[output])? {
+            return Err(ModelError::Malformed(
+                "DEQUANTIZE output of another size than its input",
+            ));
+        }
         self.constants[output] = Some(Constant::Float(values));
         Ok(())
     }
@@ -549,6 +549,16 @@ impl Tensors {
             half_pixel_centers: options.u8(field::resize::HALF_PIXEL_CENTERS, 0)? != 0,
         })
     }
+}
+
+/// How many values a tensor of these dimensions holds. Weight tensors may have any rank;
+/// only their element count matters.
+fn element_count(dims: &[i32]) -> Result<usize, ModelError> {
+    dims.iter()
+        .try_fold(1usize, |n, &d| {
+            usize::try_from(d).ok().and_then(|d| n.checked_mul(d))
+        })
+        .ok_or(ModelError::Malformed("bad tensor dimensions"))
 }
 
 /// A constant tensor's contents by its element type: float32 and int32 as they are,
