@@ -23,6 +23,7 @@ use tokio::sync::mpsc;
 
 use super::media::{media_time_90k, negotiated};
 use super::network::{INTERFACE_CHECK, Packet, StunRequest};
+use super::turn::{TurnLink, TurnReport, TurnServer};
 use super::{
     CallEvent, CallState, Command, Control, H264_PROFILE_LEVEL, INITIAL_ESTIMATE, RESTART_AFTER,
     RESTART_EVERY,
@@ -79,6 +80,13 @@ pub(super) struct Driver {
     pub(super) next_interface_check: Instant,
     /// For the receive loops of sockets opened later.
     pub(super) packet_tx: mpsc::Sender<Packet>,
+    /// The relay's TURN servers, and one link to each (indexed alike).
+    pub(super) turn_servers: Vec<TurnServer>,
+    pub(super) turn: Vec<TurnLink>,
+    /// For the TURN links' reports (links opened again after a network change).
+    pub(super) turn_reports: mpsc::Sender<TurnReport>,
+    /// Relayed candidates allocated so far (offered in every new session).
+    pub(super) relayed: Vec<Candidate>,
 }
 
 impl Driver {
@@ -86,6 +94,7 @@ impl Driver {
         mut self,
         mut commands: mpsc::Receiver<Command>,
         mut packets: mpsc::Receiver<Packet>,
+        mut turn_reports: mpsc::Receiver<TurnReport>,
     ) {
         let _ = self
             .events
@@ -106,6 +115,7 @@ impl Driver {
                         self.on_packet(packet);
                     }
                 }
+                Some(report) = turn_reports.recv() => self.on_turn(report).await,
                 () = sleep => {
                     let now = Instant::now();
                     if let Some(session) = &mut self.session {
@@ -140,6 +150,10 @@ impl Driver {
                 Ok(Output::Transmit(t)) => {
                     if let Some(socket) = self.socket(t.source) {
                         let _ = socket.try_send_to(&t.contents, t.destination);
+                    } else if let Some(link) =
+                        self.turn.iter().find(|l| l.relayed == Some(t.source))
+                    {
+                        link.send(t.destination, t.contents.to_vec());
                     }
                 }
                 Ok(Output::Event(event)) => out_events.push(event),
@@ -358,7 +372,7 @@ impl Driver {
                 rtc.add_local_candidate(candidate);
             }
         }
-        for candidate in &self.reflexive {
+        for candidate in self.reflexive.iter().chain(&self.relayed) {
             rtc.add_local_candidate(candidate.clone());
         }
         let mut api = rtc.sdp_api();

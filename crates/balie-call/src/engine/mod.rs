@@ -26,6 +26,7 @@ mod driver;
 mod events;
 mod media;
 mod network;
+mod turn;
 
 use self::driver::Driver;
 use self::media::{audio_out, video_in, video_out};
@@ -70,7 +71,8 @@ pub enum MediaSource {
 /// How to start a call.
 #[derive(Clone, Default)]
 pub struct CallConfig {
-    /// STUN/TURN servers the relay handed out (for server-reflexive candidates).
+    /// STUN/TURN servers the relay handed out: STUN for server-reflexive candidates, TURN
+    /// (UDP, TCP, TLS) for relayed ones.
     pub ice_servers: Vec<IceServer>,
     /// The clerk's camera and microphone.
     pub source: MediaSource,
@@ -257,8 +259,21 @@ impl Call {
             move || video_in(video_decoder, decode_rx, commands, counters, sink)
         })?);
 
+        let (turn_reports, turn_rx) = mpsc::channel(16);
+        let turn_servers = turn::servers(&config.ice_servers);
+        let turn = turn_servers
+            .iter()
+            .enumerate()
+            .map(|(i, server)| {
+                turn::TurnLink::start(i, server.clone(), packet_tx.clone(), turn_reports.clone())
+            })
+            .collect();
         let driver = Driver {
             sockets,
+            turn_servers,
+            turn,
+            turn_reports,
+            relayed: Vec::new(),
             session: None,
             events: event_tx,
             control: control.clone(),
@@ -280,7 +295,7 @@ impl Call {
             packet_tx,
         };
         let _ = driver.events.send(devices).await;
-        tokio::spawn(driver.run(command_rx, packet_rx));
+        tokio::spawn(driver.run(command_rx, packet_rx, turn_rx));
         Ok(Self {
             commands,
             events,

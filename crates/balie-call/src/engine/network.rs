@@ -1,5 +1,6 @@
 //! The engine's network: the machine's addresses and their changes, the UDP receive
-//! loops, and STUN Binding requests for server-reflexive candidates.
+//! loops, STUN Binding requests for server-reflexive candidates, and the candidates TURN
+//! relays for us.
 
 use balie_protocol::signaling::Signal;
 use std::net::{IpAddr, SocketAddr};
@@ -11,6 +12,7 @@ use tokio::sync::mpsc;
 
 use super::CallEvent;
 use super::driver::Driver;
+use super::turn::{TurnLink, TurnReport};
 
 /// Addresses to offer host candidates on: every IPv4/IPv6 address that is up, without
 /// link-local ones; loopback only when there is nothing else.
@@ -154,6 +156,7 @@ impl Driver {
             }
         }
         self.reflexive.clear();
+        self.restart_turn();
         if let Some(session) = &mut self.session {
             for candidate in new_candidates {
                 session.rtc.add_local_candidate(candidate);
@@ -228,20 +231,75 @@ impl Driver {
         };
         tracing::info!("public address learnt through STUN");
         self.reflexive.push(candidate.clone());
-        if let Some(session) = &mut self.session {
-            let line = candidate.to_sdp_string();
-            session.rtc.add_local_candidate(candidate);
-            let mid = session.video.to_string();
-            let _ = self
-                .events
-                .send(CallEvent::Signal(Signal::Candidate {
-                    candidate: line,
-                    sdp_mid: Some(mid),
-                    sdp_m_line_index: Some(0),
-                }))
-                .await;
-        }
+        self.offer_candidate(candidate).await;
         true
+    }
+
+    /// Adds a candidate learnt during the session and sends it to the citizen page.
+    async fn offer_candidate(&mut self, candidate: Candidate) {
+        let Some(session) = &mut self.session else {
+            return;
+        };
+        let line = candidate.to_sdp_string();
+        session.rtc.add_local_candidate(candidate);
+        let mid = session.video.to_string();
+        let _ = self
+            .events
+            .send(CallEvent::Signal(Signal::Candidate {
+                candidate: line,
+                sdp_mid: Some(mid),
+                sdp_m_line_index: Some(0),
+            }))
+            .await;
+    }
+
+    /// A TURN link allocated (offer its relayed address) or ended (send nothing there).
+    pub(super) async fn on_turn(&mut self, report: TurnReport) {
+        match report {
+            TurnReport::Allocated {
+                link,
+                relayed,
+                local,
+            } => {
+                let Some(turn) = self.turn.get_mut(link) else {
+                    return;
+                };
+                turn.relayed = Some(relayed);
+                // The relayed address is UDP whatever carries it to the server.
+                let Ok(candidate) = Candidate::relayed(relayed, local, "udp") else {
+                    return;
+                };
+                tracing::info!("relayed address allocated through TURN");
+                self.relayed.push(candidate.clone());
+                self.offer_candidate(candidate).await;
+            }
+            TurnReport::Lost { link } => {
+                if let Some(turn) = self.turn.get_mut(link)
+                    && let Some(gone) = turn.relayed.take()
+                {
+                    self.relayed.retain(|c| c.addr() != gone);
+                }
+            }
+        }
+    }
+
+    /// Opens every TURN link again (after a network change: the old connections went with
+    /// the old address).
+    fn restart_turn(&mut self) {
+        self.relayed.clear();
+        self.turn = self
+            .turn_servers
+            .iter()
+            .enumerate()
+            .map(|(i, server)| {
+                TurnLink::start(
+                    i,
+                    server.clone(),
+                    self.packet_tx.clone(),
+                    self.turn_reports.clone(),
+                )
+            })
+            .collect();
     }
 }
 

@@ -12,6 +12,7 @@ use balie_testkit::{chromium, reference};
 
 mod citizen_page;
 mod cli;
+mod firewall;
 mod identity;
 mod phone;
 mod segmentation;

@@ -1,0 +1,517 @@
+//! TURN on the clerk's side: a relayed candidate through the coturn next to the relay, so a
+//! call gets through a town hall that blocks outgoing UDP. One task per TURN URL the relay
+//! hands out (UDP, TCP, TLS), each with its own connection to the server; the TURN
+//! protocol itself is `turn-client-proto` (sans-IO, as str0m is), TLS is `tokio-rustls`
+//! under it with the system's trusted certificates.
+//!
+//! The driver sees a relayed candidate like any other: str0m sends from the relayed
+//! address, the driver hands that to the task ([`TurnLink::send`]), and what peers send to
+//! the relayed address comes back as a [`Packet`] addressed to it.
+
+use balie_protocol::signaling::IceServer;
+use secrecy::{ExposeSecret as _, SecretString};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _};
+use tokio::net::{TcpStream, UdpSocket};
+use tokio::sync::mpsc;
+use turn_client_proto::api::{TurnClientApi as _, TurnConfig};
+use turn_client_proto::client::TurnClient;
+use turn_client_proto::types::TransportType;
+use turn_client_proto::types::TurnCredentials;
+use turn_client_proto::{tcp::TurnClientTcp, udp::TurnClientUdp};
+
+use super::network::Packet;
+
+/// How the clerk's machine reaches the TURN server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Transport {
+    /// `turn:…?transport=udp` (or no transport).
+    Udp,
+    /// `turn:…?transport=tcp`: gets through a firewall that only lets TCP out.
+    Tcp,
+    /// `turns:…`: TLS over TCP, on port 443 through a firewall that only lets the web out.
+    Tls,
+}
+
+/// One TURN server with the credentials the relay handed out.
+#[derive(Clone)]
+pub(super) struct TurnServer {
+    pub(super) transport: Transport,
+    pub(super) host: String,
+    pub(super) port: u16,
+    username: String,
+    password: SecretString,
+}
+
+impl std::fmt::Debug for TurnServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The credentials stay out of logs.
+        write!(f, "{:?} {}:{}", self.transport, self.host, self.port)
+    }
+}
+
+/// The TURN servers among the relay's ICE servers; URLs that are not TURN, or TURN without
+/// credentials, or that cannot be read, are left out.
+pub(super) fn servers(ice: &[IceServer]) -> Vec<TurnServer> {
+    let mut out = Vec::new();
+    for server in ice {
+        let (Some(username), Some(password)) = (&server.username, &server.credential) else {
+            continue;
+        };
+        for url in &server.urls {
+            if let Some((transport, host, port)) = parse_url(url) {
+                out.push(TurnServer {
+                    transport,
+                    host,
+                    port,
+                    username: username.clone(),
+                    password: SecretString::from(password.clone()),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Reads a `turn:` or `turns:` URL (RFC 7065): `turn:host[:port][?transport=udp|tcp]`,
+/// the host possibly an IPv6 address in brackets; the port defaults to 3478 (5349 for
+/// `turns:`).
+fn parse_url(url: &str) -> Option<(Transport, String, u16)> {
+    let (secure, rest) = if let Some(rest) = url.strip_prefix("turns:") {
+        (true, rest)
+    } else {
+        (false, url.strip_prefix("turn:")?)
+    };
+    let (address, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let transport = match (secure, query) {
+        (true, "" | "transport=tcp") => Transport::Tls,
+        (false, "" | "transport=udp") => Transport::Udp,
+        (false, "transport=tcp") => Transport::Tcp,
+        _ => return None,
+    };
+    let default_port = if secure { 5349 } else { 3478 };
+    let (host, port) = if let Some(v6) = address.strip_prefix('[') {
+        let (host, after) = v6.split_once(']')?;
+        match after.strip_prefix(':') {
+            Some(port) => (host, port.parse().ok()?),
+            None if after.is_empty() => (host, default_port),
+            None => return None,
+        }
+    } else {
+        match address.split_once(':') {
+            Some((host, port)) => (host, port.parse().ok()?),
+            None => (address, default_port),
+        }
+    };
+    (!host.is_empty() && port != 0).then(|| (transport, host.to_owned(), port))
+}
+
+/// What a TURN task tells the driver.
+#[derive(Debug)]
+pub(super) enum TurnReport {
+    /// The server gave us `relayed`; we talk to it from `local`.
+    Allocated {
+        /// Which link (its index in the driver's list).
+        link: usize,
+        /// The relayed address peers send to.
+        relayed: SocketAddr,
+        /// Our side of the connection to the server.
+        local: SocketAddr,
+    },
+    /// The link is gone (server unreachable, credentials refused, connection closed).
+    Lost {
+        /// Which link.
+        link: usize,
+    },
+}
+
+/// The driver's end of one TURN task.
+pub(super) struct TurnLink {
+    /// Set once the server allocated.
+    pub(super) relayed: Option<SocketAddr>,
+    /// Data to send to a peer through the server.
+    to_task: mpsc::Sender<(SocketAddr, Vec<u8>)>,
+}
+
+impl TurnLink {
+    /// Starts a task that allocates on `server` and relays until the link is dropped.
+    pub(super) fn start(
+        link: usize,
+        server: TurnServer,
+        packets: mpsc::Sender<Packet>,
+        reports: mpsc::Sender<TurnReport>,
+    ) -> Self {
+        let (to_task, from_driver) = mpsc::channel(512);
+        tokio::spawn(async move {
+            let transport = server.transport;
+            if let Err(e) = run(link, server, from_driver, packets, &reports).await {
+                tracing::info!(?transport, error = %e, "TURN link ended");
+            }
+            let _ = reports.send(TurnReport::Lost { link }).await;
+        });
+        Self {
+            relayed: None,
+            to_task,
+        }
+    }
+
+    /// Sends `data` to `peer` through the server; dropped when the task is busy (ICE and
+    /// RTP recover from a lost packet, a full queue must not stall the driver).
+    pub(super) fn send(&self, peer: SocketAddr, data: Vec<u8>) {
+        let _ = self.to_task.try_send((peer, data));
+    }
+}
+
+/// Why a TURN link ended.
+#[derive(Debug, thiserror::Error)]
+enum LinkError {
+    #[error("TURN server not found")]
+    NotFound,
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+    #[error("TLS: {0}")]
+    Tls(String),
+    #[error("the TURN server closed the allocation or refused it")]
+    Closed,
+}
+
+/// How long a connection to the TURN server may take to open.
+const CONNECT_WITHIN: Duration = Duration::from_secs(5);
+
+/// The connection to the server: a UDP socket, or a TCP stream (plain or TLS) carrying
+/// STUN and ChannelData messages one after another (RFC 8656 section 3.3).
+enum Wire {
+    Udp(UdpSocket),
+    Stream(Box<dyn Stream>),
+}
+
+trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+
+impl Wire {
+    async fn send(&mut self, data: &[u8]) -> std::io::Result<()> {
+        match self {
+            // A connected socket: the server is the only destination.
+            Wire::Udp(socket) => socket.send(data).await.map(|_| ()),
+            Wire::Stream(stream) => stream.write_all(data).await,
+        }
+    }
+
+    async fn recv(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            Wire::Udp(socket) => socket.recv(buf).await,
+            Wire::Stream(stream) => stream.read(buf).await,
+        }
+    }
+}
+
+/// Opens the connection to `server`; answers it with both ends' addresses.
+async fn connect(server: &TurnServer) -> Result<(Wire, SocketAddr, SocketAddr), LinkError> {
+    let addresses: Vec<SocketAddr> = tokio::net::lookup_host((server.host.as_str(), server.port))
+        .await
+        .map_err(|_| LinkError::NotFound)?
+        .collect();
+    // IPv4 first: that is where coturn's relay addresses usually are.
+    let remote = addresses
+        .iter()
+        .find(|a| a.is_ipv4())
+        .or(addresses.first())
+        .copied()
+        .ok_or(LinkError::NotFound)?;
+    if server.transport == Transport::Udp {
+        let any: IpAddr = if remote.is_ipv4() {
+            [0, 0, 0, 0].into()
+        } else {
+            std::net::Ipv6Addr::UNSPECIFIED.into()
+        };
+        let socket = UdpSocket::bind(SocketAddr::new(any, 0)).await?;
+        socket.connect(remote).await?;
+        let local = socket.local_addr()?;
+        return Ok((Wire::Udp(socket), local, remote));
+    }
+    let tcp = tokio::time::timeout(CONNECT_WITHIN, TcpStream::connect(remote))
+        .await
+        .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))??;
+    tcp.set_nodelay(true)?;
+    let local = tcp.local_addr()?;
+    if server.transport == Transport::Tcp {
+        return Ok((Wire::Stream(Box::new(tcp)), local, remote));
+    }
+    let name = rustls::pki_types::ServerName::try_from(server.host.clone())
+        .map_err(|e| LinkError::Tls(e.to_string()))?;
+    let connector = tokio_rustls::TlsConnector::from(tls_config());
+    let tls = tokio::time::timeout(CONNECT_WITHIN, connector.connect(name, tcp))
+        .await
+        .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))?
+        .map_err(|e| LinkError::Tls(e.to_string()))?;
+    Ok((Wire::Stream(Box::new(tls)), local, remote))
+}
+
+/// The TLS settings for `turns:`: the system's trusted certificates (so an IT department's
+/// own certificate authority counts, and `SSL_CERT_FILE` is honoured).
+fn tls_config() -> Arc<rustls::ClientConfig> {
+    static CONFIG: std::sync::OnceLock<Arc<rustls::ClientConfig>> = std::sync::OnceLock::new();
+    CONFIG
+        .get_or_init(|| {
+            let mut roots = rustls::RootCertStore::empty();
+            let found = rustls_native_certs::load_native_certs();
+            let (added, _) = roots.add_parsable_certificates(found.certs);
+            if added == 0 {
+                tracing::warn!("no trusted certificates found for TURN over TLS");
+            }
+            Arc::new(
+                rustls::ClientConfig::builder()
+                    .with_root_certificates(roots)
+                    .with_no_client_auth(),
+            )
+        })
+        .clone()
+}
+
+/// Converts between the tokio clock and the TURN client's, which counts from `base`.
+struct Clock {
+    base: std::time::Instant,
+}
+
+impl Clock {
+    fn now(&self) -> turn_client_proto::types::Instant {
+        let nanos = i64::try_from(self.base.elapsed().as_nanos()).unwrap_or(i64::MAX);
+        turn_client_proto::types::Instant::from_nanos(nanos)
+    }
+
+    fn to_tokio(&self, at: turn_client_proto::types::Instant) -> tokio::time::Instant {
+        let since = at.saturating_duration_since(turn_client_proto::types::Instant::ZERO);
+        tokio::time::Instant::from_std(self.base + since.min(Duration::from_secs(3600)))
+    }
+}
+
+/// One link: allocate, relay both ways, refresh (inside the TURN client) until the driver
+/// drops its end; then delete the allocation.
+async fn run(
+    link: usize,
+    server: TurnServer,
+    mut from_driver: mpsc::Receiver<(SocketAddr, Vec<u8>)>,
+    packets: mpsc::Sender<Packet>,
+    reports: &mpsc::Sender<TurnReport>,
+) -> Result<(), LinkError> {
+    let (mut wire, local, remote) = connect(&server).await?;
+    let clock = Clock {
+        base: std::time::Instant::now(),
+    };
+    let credentials = TurnCredentials::new(&server.username, server.password.expose_secret());
+    let config = TurnConfig::new(credentials);
+    let (mut client, transport) = match server.transport {
+        Transport::Udp => (
+            TurnClient::Udp(TurnClientUdp::allocate(local, remote, config)),
+            TransportType::Udp,
+        ),
+        Transport::Tcp | Transport::Tls => (
+            TurnClient::Tcp(TurnClientTcp::allocate(local, remote, config)),
+            TransportType::Tcp,
+        ),
+    };
+    let mut relayed: Option<SocketAddr> = None;
+    let mut channels: Vec<SocketAddr> = Vec::new();
+    let mut buf = vec![0u8; 65_536];
+    loop {
+        let now = clock.now();
+        let wake = match client.poll(now) {
+            turn_client_proto::api::TurnPollRet::WaitUntil(at) => at,
+            turn_client_proto::api::TurnPollRet::Closed => return Err(LinkError::Closed),
+            // TCP allocations towards peers (RFC 6062) are never asked for.
+            _ => now + Duration::from_millis(50),
+        };
+        while let Some(transmit) = client.poll_transmit(now) {
+            wire.send(&transmit.data).await?;
+        }
+        while let Some(event) = client.poll_event() {
+            match event {
+                turn_client_proto::api::TurnEvent::AllocationCreated(_, address) => {
+                    tracing::info!(transport = ?server.transport, "TURN allocation made");
+                    relayed = Some(address);
+                    let _ = reports
+                        .send(TurnReport::Allocated {
+                            link,
+                            relayed: address,
+                            local,
+                        })
+                        .await;
+                }
+                turn_client_proto::api::TurnEvent::AllocationCreateFailed(_) => {
+                    return Err(LinkError::Closed);
+                }
+                other => tracing::debug!(event = ?other, "TURN"),
+            }
+        }
+        tokio::select! {
+            outgoing = from_driver.recv() => {
+                let Some((peer, data)) = outgoing else {
+                    let _ = client.delete(clock.now());
+                    while let Some(transmit) = client.poll_transmit(clock.now()) {
+                        let _ = wire.send(&transmit.data).await;
+                    }
+                    return Ok(());
+                };
+                let now = clock.now();
+                if !client.have_permission(TransportType::Udp, peer.ip()) {
+                    // The first packet to a peer asks the server to let it through; ICE
+                    // sends its checks again, and they pass once the permission is there.
+                    let _ = client.create_permission(TransportType::Udp, peer.ip(), now);
+                    continue;
+                }
+                // Channel data costs 4 bytes a packet instead of a Send indication's 36.
+                // Only over UDP: over a stream the server pads channel data to four bytes
+                // (RFC 8656 section 12.5), which turn-client-proto 0.7 does not skip, so
+                // there the server's Data indications (always aligned) carry it.
+                if transport == TransportType::Udp
+                    && !channels.contains(&peer)
+                    && client.bind_channel(TransportType::Udp, peer, now).is_ok()
+                {
+                    channels.push(peer);
+                }
+                if let Ok(Some(transmit)) = client.send_to(TransportType::Udp, peer, data, now) {
+                    wire.send(&transmit.build().data).await?;
+                }
+            }
+            read = wire.recv(&mut buf) => {
+                let n = read?;
+                let closed = n == 0 && server.transport != Transport::Udp;
+                let now = clock.now();
+                let received = received(&mut client, &buf[..n], transport, remote, local, now)?;
+                for (peer, data) in received {
+                    forward(&packets, relayed, peer, &data).await;
+                }
+                if closed {
+                    return Err(LinkError::Closed);
+                }
+            }
+            () = tokio::time::sleep_until(clock.to_tokio(wake)) => {}
+        }
+    }
+}
+
+/// Feeds what came from the server to the TURN client; answers what peers sent. The
+/// client's parsers have `unwrap`s on data from the network: a panic there ends this link
+/// (the call goes on over the others) instead of the task silently.
+fn received(
+    client: &mut TurnClient,
+    bytes: &[u8],
+    transport: TransportType,
+    remote: SocketAddr,
+    local: SocketAddr,
+    now: turn_client_proto::types::Instant,
+) -> Result<Vec<(SocketAddr, Vec<u8>)>, LinkError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut out = Vec::new();
+        let incoming = turn_client_proto::api::Transmit::new(bytes, transport, remote, local);
+        if let turn_client_proto::api::TurnRecvRet::PeerData(data) = client.recv(incoming, now) {
+            out.push((data.peer, data.data().to_vec()));
+        }
+        while let Some(data) = client.poll_recv(now) {
+            out.push((data.peer, data.data().to_vec()));
+        }
+        out
+    }))
+    .map_err(|_| LinkError::Closed)
+}
+
+/// Hands what a peer sent to our relayed address to the driver, as a packet to that
+/// address.
+async fn forward(
+    packets: &mpsc::Sender<Packet>,
+    relayed: Option<SocketAddr>,
+    peer: SocketAddr,
+    data: &[u8],
+) {
+    let Some(relayed) = relayed else {
+        return;
+    };
+    let _ = packets
+        .send(Packet {
+            local: relayed,
+            source: peer,
+            data: data.to_vec(),
+            at: std::time::Instant::now(),
+        })
+        .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn turn_urls_are_read_as_rfc_7065_says() {
+        assert_eq!(
+            parse_url("turn:turn.gemeente.be"),
+            Some((Transport::Udp, "turn.gemeente.be".into(), 3478))
+        );
+        assert_eq!(
+            parse_url("turn:10.0.0.1:3479?transport=udp"),
+            Some((Transport::Udp, "10.0.0.1".into(), 3479))
+        );
+        assert_eq!(
+            parse_url("turn:10.0.0.1?transport=tcp"),
+            Some((Transport::Tcp, "10.0.0.1".into(), 3478))
+        );
+        assert_eq!(
+            parse_url("turns:turn.gemeente.be:443?transport=tcp"),
+            Some((Transport::Tls, "turn.gemeente.be".into(), 443))
+        );
+        assert_eq!(
+            parse_url("turns:[2001:db8::1]"),
+            Some((Transport::Tls, "2001:db8::1".into(), 5349))
+        );
+        assert_eq!(
+            parse_url("turn:[2001:db8::1]:3478"),
+            Some((Transport::Udp, "2001:db8::1".into(), 3478))
+        );
+        for bad in [
+            "stun:10.0.0.1:3478",
+            "turns:10.0.0.1?transport=udp",
+            "turn:10.0.0.1?transport=sctp",
+            "turn::3478",
+            "turn:10.0.0.1:0",
+            "turn:10.0.0.1:port",
+            "turn:[2001:db8::1",
+            "turn:[2001:db8::1]x",
+        ] {
+            assert_eq!(parse_url(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn turn_without_credentials_is_left_out_and_credentials_stay_out_of_logs() {
+        let ice = [
+            IceServer {
+                urls: vec!["stun:10.0.0.1:3478".into()],
+                username: None,
+                credential: None,
+            },
+            IceServer {
+                urls: vec!["turn:10.0.0.1:3478".into()],
+                username: None,
+                credential: None,
+            },
+            IceServer {
+                urls: vec![
+                    "turn:10.0.0.1:3478?transport=udp".into(),
+                    "turn:10.0.0.1:3478?transport=tcp".into(),
+                    "turns:turn.example:443?transport=tcp".into(),
+                ],
+                username: Some("1700000000:k-room".into()),
+                credential: Some("s3cr3t-password".into()),
+            },
+        ];
+        let found = servers(&ice);
+        let kinds: Vec<Transport> = found.iter().map(|s| s.transport).collect();
+        assert_eq!(kinds, [Transport::Udp, Transport::Tcp, Transport::Tls]);
+        let logged = format!("{found:?}");
+        assert!(
+            !logged.contains("s3cr3t") && !logged.contains("k-room"),
+            "{logged}"
+        );
+    }
+}
