@@ -355,7 +355,7 @@ fn clerk_arrives(
     let ice_servers = state
         .config()
         .ice
-        .ice_servers(state.clock().now_unix(), &format!("k-{room_id}"));
+        .clerk_ice_servers(state.clock().now_unix(), &format!("k-{room_id}"));
     state
         .rooms()
         .with_room(room_id, |room| {

@@ -26,6 +26,10 @@ pub struct IceConfig {
 /// credential read off a page is of use for an hour at most.
 pub const DEFAULT_TURN_TTL_SECONDS: i64 = 3600;
 
+/// Validity of the TURN credentials a clerk's cockpit gets for a conversation: twelve
+/// hours, longer than any conversation at the counter.
+pub const CLERK_TURN_TTL_SECONDS: i64 = 12 * 3600;
+
 impl IceConfig {
     /// How often an admitted citizen gets fresh TURN credentials: half their lifetime;
     /// `None` without TURN.
@@ -35,6 +39,19 @@ impl IceConfig {
                 u64::try_from(self.turn_ttl_seconds.max(2) * 500).unwrap_or(u64::MAX),
             )
         })
+    }
+
+    /// The ICE servers for a clerk's conversation. The clerk's call engine keeps one TURN
+    /// allocation for the whole conversation and cannot take new credentials into it, so
+    /// these last a working day ([`CLERK_TURN_TTL_SECONDS`], or longer when the relay's
+    /// own lifetime is): they go only to an authenticated clerk's cockpit, over its
+    /// signaling connection, never onto a page.
+    pub fn clerk_ice_servers(&self, now_unix: i64, id: &str) -> Vec<IceServer> {
+        Self {
+            turn_ttl_seconds: self.turn_ttl_seconds.max(CLERK_TURN_TTL_SECONDS),
+            ..self.clone()
+        }
+        .ice_servers(now_unix, id)
     }
 
     /// The ICE servers for one participant; `id` names them in the TURN username (a room
@@ -102,5 +119,11 @@ mod tests {
             servers[1].credential.as_deref(),
             Some(turn_password("north-sea-wind", "1600:c-room").as_str())
         );
+        // A clerk's conversation keeps its allocation for a working day.
+        let clerk = config.clerk_ice_servers(1_000, "k-room");
+        assert_eq!(clerk[1].username.as_deref(), Some("44200:k-room"));
+        config.turn_ttl_seconds = 13 * 3600;
+        let clerk = config.clerk_ice_servers(1_000, "k-room");
+        assert_eq!(clerk[1].username.as_deref(), Some("47800:k-room"));
     }
 }

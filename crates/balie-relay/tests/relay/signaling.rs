@@ -502,6 +502,16 @@ async fn both_sides_get_stun_and_time_limited_turn_credentials() {
     };
     assert_eq!(ice_servers.len(), 2);
     assert_eq!(ice_servers[0].urls, vec!["stun:127.0.0.1:3478".to_string()]);
+    // The clerk's engine keeps one allocation for the conversation: a working day.
+    let clerk_username = ice_servers[1].username.clone().unwrap();
+    assert_eq!(
+        clerk_username,
+        format!(
+            "{}:k-{}",
+            T0 + balie_relay::turn::CLERK_TURN_TTL_SECONDS,
+            room.id
+        )
+    );
 
     let mut citizen_ws = citizen(&relay, &room, None).await;
     assert_eq!(
