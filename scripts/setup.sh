@@ -14,12 +14,13 @@ BUILD_PACKAGES=(
 # And to run the tests: X servers (one monitor: Xvfb; two: Xorg with the dummy driver),
 # the WebDriver for WebKitGTK, a session D-Bus with a real Secret Service, and Debian's
 # Chromium with its driver as the citizen's browser; procps for `kill`, which clears up after
-# a browser; iproute2 and nftables for the clerk behind a firewall (a network namespace).
+# a browser; iproute2, nftables and tinyproxy for the clerk behind a firewall (a network
+# namespace) and a web proxy.
 TEST_PACKAGES=(
   xvfb xauth x11-xserver-utils xserver-xorg-core xserver-xorg-video-dummy
   webkit2gtk-driver dbus dbus-x11 gnome-keyring
   chromium chromium-driver coturn procps poppler-utils python3-venv
-  iproute2 nftables
+  iproute2 nftables tinyproxy-bin
 )
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }

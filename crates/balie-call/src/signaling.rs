@@ -165,7 +165,7 @@ async fn session(
         return Ended::Stop(Some(401));
     };
     request.headers_mut().insert("authorization", auth);
-    let mut ws = match tokio_tungstenite::connect_async(request).await {
+    let mut ws = match balie_net::websocket(request).await {
         Ok((ws, _)) => ws,
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
             let status = response.status().as_u16();

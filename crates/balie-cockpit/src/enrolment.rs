@@ -159,6 +159,7 @@ pub async fn enrol(
 
 async fn post(url: &str, code: &InviteCode, locale: Locale) -> Result<EnrolResponse, CockpitError> {
     let http = reqwest::Client::builder()
+        .proxy(balie_net::Proxies::from_env().reqwest())
         .connect_timeout(Duration::from_secs(5))
         .timeout(Duration::from_secs(15))
         .build()

@@ -47,6 +47,7 @@ pub struct EmbeddedRelay {
 impl RelayLink {
     fn new(mode: RelayMode, base_url: &str, token: SecretString) -> Result<Self, CockpitError> {
         let http = reqwest::Client::builder()
+            .proxy(balie_net::Proxies::from_env().reqwest())
             .connect_timeout(Duration::from_secs(5))
             .timeout(Duration::from_secs(15))
             .build()

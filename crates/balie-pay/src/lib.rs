@@ -178,6 +178,8 @@ pub(crate) fn transport(error: reqwest::Error) -> PayError {
 pub(crate) fn http_client(timeout: std::time::Duration) -> Result<reqwest::Client, PayError> {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     reqwest::Client::builder()
+        // The web proxy the environment names, never for loopback (balie_net).
+        .proxy(balie_net::Proxies::from_env().reqwest())
         .timeout(timeout)
         .connect_timeout(timeout)
         .build()

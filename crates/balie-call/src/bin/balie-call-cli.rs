@@ -67,6 +67,7 @@ async fn main() -> ExitCode {
 
 async fn create_room(relay: &str, token: &SecretString) -> Result<CreateRoomResponse, String> {
     let client = reqwest::Client::builder()
+        .proxy(balie_net::Proxies::from_env().reqwest())
         .timeout(Duration::from_secs(15))
         .build()
         .map_err(|e| format!("HTTP client: {e}"))?;

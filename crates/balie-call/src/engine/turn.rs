@@ -4,6 +4,9 @@
 //! protocol itself is `turn-client-proto` (sans-IO, as str0m is), TLS is `tokio-rustls`
 //! under it with the system's trusted certificates.
 //!
+//! Over TCP and TLS the task cuts the stream into messages itself and pads the channel
+//! data it sends, which RFC 8656 asks for on streams and turn-client-proto 0.7 does not do.
+//!
 //! The driver sees a relayed candidate like any other: str0m sends from the relayed
 //! address, the driver hands that to the task ([`TurnLink::send`]), and what peers send to
 //! the relayed address comes back as a [`Packet`] addressed to it.
@@ -14,7 +17,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt as _, AsyncWrite, AsyncWriteExt as _};
-use tokio::net::{TcpStream, UdpSocket};
+use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 use turn_client_proto::api::{TurnClientApi as _, TurnConfig};
 use turn_client_proto::client::TurnClient;
@@ -177,7 +180,7 @@ enum LinkError {
     Closed,
 }
 
-/// How long a connection to the TURN server may take to open.
+/// How long a TLS handshake with the TURN server may take.
 const CONNECT_WITHIN: Duration = Duration::from_secs(5);
 
 /// The connection to the server: a UDP socket, or a TCP stream (plain or TLS) carrying
@@ -195,7 +198,16 @@ impl Wire {
         match self {
             // A connected socket: the server is the only destination.
             Wire::Udp(socket) => socket.send(data).await.map(|_| ()),
-            Wire::Stream(stream) => stream.write_all(data).await,
+            Wire::Stream(stream) => {
+                stream.write_all(data).await?;
+                // Channel data on a stream is padded to four bytes (RFC 8656 section
+                // 12.5); turn-client-proto 0.7 leaves that to us.
+                let padding = (4 - data.len() % 4) % 4;
+                if is_channel_data(data) && padding > 0 {
+                    stream.write_all(&[0; 3][..padding]).await?;
+                }
+                Ok(())
+            }
         }
     }
 
@@ -207,20 +219,66 @@ impl Wire {
     }
 }
 
+/// Whether a message is ChannelData (its first two bits 01; STUN's are 00).
+fn is_channel_data(message: &[u8]) -> bool {
+    message.first().is_some_and(|b| b & 0xc0 == 0x40)
+}
+
+/// Cuts what comes over a stream from the server into whole messages: STUN (20 bytes of
+/// header and its length) and ChannelData (4 and its length, padded to four bytes, the
+/// padding dropped here because turn-client-proto 0.7 does not expect it).
+#[derive(Default)]
+struct Framer {
+    buffered: Vec<u8>,
+}
+
+/// More than this waiting for the rest of a message means the stream is not TURN.
+const MAX_BUFFERED: usize = 2 * 65_560;
+
+impl Framer {
+    fn push(&mut self, data: &[u8]) -> Result<(), LinkError> {
+        if self.buffered.len() + data.len() > MAX_BUFFERED {
+            return Err(LinkError::Closed);
+        }
+        self.buffered.extend_from_slice(data);
+        Ok(())
+    }
+
+    /// The next whole message, if it is all there. Anything that is neither STUN nor
+    /// ChannelData is waited on no further: the server then closes or the link ends at
+    /// the buffer's limit.
+    fn next(&mut self) -> Option<Vec<u8>> {
+        let header = self.buffered.get(..4)?;
+        let length = usize::from(u16::from_be_bytes([header[2], header[3]]));
+        let (message, taken) = if is_channel_data(header) {
+            (4 + length, (4 + length).next_multiple_of(4))
+        } else {
+            (20 + length, 20 + length)
+        };
+        if self.buffered.len() < taken {
+            return None;
+        }
+        let frame = self.buffered[..message].to_vec();
+        self.buffered.drain(..taken);
+        Some(frame)
+    }
+}
+
 /// Opens the connection to `server`; answers it with both ends' addresses.
 async fn connect(server: &TurnServer) -> Result<(Wire, SocketAddr, SocketAddr), LinkError> {
-    let addresses: Vec<SocketAddr> = tokio::net::lookup_host((server.host.as_str(), server.port))
-        .await
-        .map_err(|_| LinkError::NotFound)?
-        .collect();
-    // IPv4 first: that is where coturn's relay addresses usually are.
-    let remote = addresses
-        .iter()
-        .find(|a| a.is_ipv4())
-        .or(addresses.first())
-        .copied()
-        .ok_or(LinkError::NotFound)?;
     if server.transport == Transport::Udp {
+        let addresses: Vec<SocketAddr> =
+            tokio::net::lookup_host((server.host.as_str(), server.port))
+                .await
+                .map_err(|_| LinkError::NotFound)?
+                .collect();
+        // IPv4 first: that is where coturn's relay addresses usually are.
+        let remote = addresses
+            .iter()
+            .find(|a| a.is_ipv4())
+            .or(addresses.first())
+            .copied()
+            .ok_or(LinkError::NotFound)?;
         let any: IpAddr = if remote.is_ipv4() {
             [0, 0, 0, 0].into()
         } else {
@@ -231,11 +289,13 @@ async fn connect(server: &TurnServer) -> Result<(Wire, SocketAddr, SocketAddr), 
         let local = socket.local_addr()?;
         return Ok((Wire::Udp(socket), local, remote));
     }
-    let tcp = tokio::time::timeout(CONNECT_WITHIN, TcpStream::connect(remote))
-        .await
-        .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))??;
+    // Through the town hall's web proxy when the environment names one (a tunnel with
+    // CONNECT); then the proxy is the other end of the connection.
+    let tcp = balie_net::Proxies::from_env()
+        .connect(true, &server.host, server.port)
+        .await?;
     tcp.set_nodelay(true)?;
-    let local = tcp.local_addr()?;
+    let (local, remote) = (tcp.local_addr()?, tcp.peer_addr()?);
     if server.transport == Transport::Tcp {
         return Ok((Wire::Stream(Box::new(tcp)), local, remote));
     }
@@ -315,6 +375,7 @@ async fn run(
     let mut relayed: Option<SocketAddr> = None;
     let mut channels: Vec<SocketAddr> = Vec::new();
     let mut buf = vec![0u8; 65_536];
+    let mut framer = Framer::default();
     loop {
         let now = clock.now();
         let wake = match client.poll(now) {
@@ -362,11 +423,7 @@ async fn run(
                     continue;
                 }
                 // Channel data costs 4 bytes a packet instead of a Send indication's 36.
-                // Only over UDP: over a stream the server pads channel data to four bytes
-                // (RFC 8656 section 12.5), which turn-client-proto 0.7 does not skip, so
-                // there the server's Data indications (always aligned) carry it.
-                if transport == TransportType::Udp
-                    && !channels.contains(&peer)
+                if !channels.contains(&peer)
                     && client.bind_channel(TransportType::Udp, peer, now).is_ok()
                 {
                     channels.push(peer);
@@ -377,14 +434,21 @@ async fn run(
             }
             read = wire.recv(&mut buf) => {
                 let n = read?;
-                let closed = n == 0 && server.transport != Transport::Udp;
                 let now = clock.now();
-                let received = received(&mut client, &buf[..n], transport, remote, local, now)?;
-                for (peer, data) in received {
-                    forward(&packets, relayed, peer, &data).await;
+                if server.transport == Transport::Udp {
+                    for (peer, data) in received(&mut client, &buf[..n], transport, remote, local, now)? {
+                        forward(&packets, relayed, peer, &data).await;
+                    }
+                    continue;
                 }
-                if closed {
+                if n == 0 {
                     return Err(LinkError::Closed);
+                }
+                framer.push(&buf[..n])?;
+                while let Some(frame) = framer.next() {
+                    for (peer, data) in received(&mut client, &frame, transport, remote, local, now)? {
+                        forward(&packets, relayed, peer, &data).await;
+                    }
                 }
             }
             () = tokio::time::sleep_until(clock.to_tokio(wake)) => {}
@@ -480,6 +544,36 @@ mod tests {
         ] {
             assert_eq!(parse_url(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_stream_is_cut_into_messages_and_channel_padding_dropped() {
+        // A Binding success (STUN, 20 + 12 bytes), ChannelData with 5 bytes (padded to 8),
+        // then ChannelData with 4 bytes, split at awkward places.
+        let mut stream = vec![0x01, 0x01, 0x00, 0x0c];
+        stream.extend([0x21, 0x12, 0xa4, 0x42]);
+        stream.extend([7u8; 12 + 12]);
+        stream.extend([0x40, 0x00, 0x00, 0x05, 1, 2, 3, 4, 5, 0, 0, 0]);
+        stream.extend([0x40, 0x01, 0x00, 0x04, 9, 9, 9, 9]);
+        let mut framer = Framer::default();
+        let mut frames = Vec::new();
+        for chunk in stream.chunks(7) {
+            framer.push(chunk).unwrap();
+            while let Some(frame) = framer.next() {
+                frames.push(frame);
+            }
+        }
+        assert_eq!(frames.len(), 3, "{frames:?}");
+        assert_eq!(frames[0].len(), 32);
+        assert_eq!(frames[1], [0x40, 0x00, 0x00, 0x05, 1, 2, 3, 4, 5]);
+        assert_eq!(frames[2], [0x40, 0x01, 0x00, 0x04, 9, 9, 9, 9]);
+        assert!(framer.buffered.is_empty());
+        // A stream that is not TURN fills the buffer and ends the link.
+        let mut framer = Framer::default();
+        let junk = vec![0x00, 0x01, 0xff, 0xff];
+        assert!(framer.push(&junk).is_ok());
+        assert!(framer.next().is_none());
+        assert!(framer.push(&vec![0u8; MAX_BUFFERED]).is_err());
     }
 
     #[test]

@@ -171,12 +171,24 @@ impl Coturn {
 /// `turn_port`, a coturn and a relay on this machine that hands out all three kinds of
 /// TURN; then `balie-call-cli` in the namespace holds a call with a Chromium citizen.
 /// Answers the cli's figures, its log and coturn's address.
-async fn call_through_firewall(subnet: u8, turn_port: u16) -> (serde_json::Value, String, String) {
+async fn call_through_firewall(subnet: u8, way_out: WayOut) -> (serde_json::Value, String, String) {
     // The relay serves plain HTTP on loopback only; the namespace reaches it through a
     // forwarder on the veth, as a reverse proxy would stand in front of it.
     let forwarder = tokio::net::TcpListener::bind("0.0.0.0:0").await.unwrap();
     let forwarded = forwarder.local_addr().unwrap().port();
-    let ns = Namespace::behind_firewall(subnet, &[forwarded, turn_port]);
+    let host_ip = format!("10.201.{subnet}.1");
+    let (ns, proxy) = match way_out {
+        WayOut::Turn(port) => (Namespace::behind_firewall(subnet, &[forwarded, port]), None),
+        WayOut::WebProxy => {
+            let proxy_port = std::net::TcpListener::bind("0.0.0.0:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port();
+            let ns = Namespace::behind_firewall(subnet, &[proxy_port]);
+            (ns, Some(Tinyproxy::start(&host_ip, proxy_port)))
+        }
+    };
     let turn_ip = ns.host_ip.clone();
     let turn = Coturn::start(&turn_ip, "balie-test-secret");
     let s = setup_with(balie_relay::IceConfig {
@@ -202,8 +214,12 @@ async fn call_through_firewall(subnet: u8, turn_port: u16) -> (serde_json::Value
     });
     let home = tempfile::tempdir().unwrap();
     let stats_path = home.path().join("stats.json");
-    let mut cli = ns
-        .command(env!("CARGO_BIN_EXE_balie-call-cli"))
+    let mut cli = ns.command(env!("CARGO_BIN_EXE_balie-call-cli"));
+    if let Some(proxy) = &proxy {
+        let url = format!("http://{host_ip}:{}", proxy.port);
+        cli.env("HTTPS_PROXY", &url).env("http_proxy", &url);
+    }
+    let mut cli = cli
         .args([
             "--relay",
             &format!("http://{turn_ip}:{forwarded}"),
@@ -257,7 +273,66 @@ async fn call_through_firewall(subnet: u8, turn_port: u16) -> (serde_json::Value
     let _ = client.close().await;
     assert!(output.status.success(), "{log}");
     let stats = serde_json::from_str(&std::fs::read_to_string(&stats_path).unwrap()).unwrap();
+    if let Some(proxy) = proxy {
+        let proxied = std::fs::read_to_string(proxy.dir.path().join("tinyproxy.log")).unwrap();
+        log.push_str("\n--- tinyproxy ---\n");
+        log.push_str(&proxied);
+    }
     (stats, log, turn_ip)
+}
+
+/// What the namespace's firewall lets out besides the relay.
+enum WayOut {
+    /// TCP to this port of coturn.
+    Turn(u16),
+    /// Only TCP to a web proxy (tinyproxy), through which everything else must go.
+    WebProxy,
+}
+
+/// tinyproxy on `ip`, letting the namespace in; stops when dropped.
+struct Tinyproxy {
+    child: std::process::Child,
+    port: u16,
+    dir: tempfile::TempDir,
+}
+
+impl Drop for Tinyproxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Tinyproxy {
+    fn start(ip: &str, port: u16) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("tinyproxy.conf");
+        let network = ip.rsplit_once('.').unwrap().0;
+        std::fs::write(
+            &config,
+            format!(
+                "Port {port}\nListen {ip}\nTimeout 600\nAllow {network}.0/30\nLogLevel Connect\n\
+                 LogFile \"{}\"\nPidFile \"{}\"\n",
+                dir.path().join("tinyproxy.log").display(),
+                dir.path().join("tinyproxy.pid").display()
+            ),
+        )
+        .unwrap();
+        let child = Command::new("tinyproxy")
+            .arg("-d")
+            .arg("-c")
+            .arg(&config)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("tinyproxy (package tinyproxy-bin)");
+        let until = std::time::Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect((ip, port)).is_err() {
+            assert!(std::time::Instant::now() < until, "tinyproxy did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Tinyproxy { child, port, dir }
+    }
 }
 
 /// The clerk's side of the pair in use is one of coturn's relayed addresses, and pictures
@@ -278,7 +353,7 @@ fn assert_relayed(stats: &serde_json::Value, turn_ip: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clerk_whose_firewall_drops_udp_calls_through_turn_over_tcp() {
     let _serial = serial().await;
-    let (stats, log, turn_ip) = call_through_firewall(1, 3478).await;
+    let (stats, log, turn_ip) = call_through_firewall(1, WayOut::Turn(3478)).await;
     assert_relayed(&stats, &turn_ip);
     assert!(log.contains("TURN allocation made transport=Tcp"), "{log}");
     assert!(!log.contains("made transport=Udp"), "UDP got out: {log}");
@@ -291,7 +366,7 @@ async fn a_clerk_whose_firewall_drops_udp_calls_through_turn_over_tcp() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_clerk_with_only_the_web_open_calls_through_turn_over_tls_on_443() {
     let _serial = serial().await;
-    let (stats, log, turn_ip) = call_through_firewall(2, 443).await;
+    let (stats, log, turn_ip) = call_through_firewall(2, WayOut::Turn(443)).await;
     assert_relayed(&stats, &turn_ip);
     assert!(log.contains("TURN allocation made transport=Tls"), "{log}");
     assert!(
@@ -300,6 +375,29 @@ async fn a_clerk_with_only_the_web_open_calls_through_turn_over_tls_on_443() {
     );
     eprintln!(
         "set-up through TURN over TLS on 443, offer sent to ICE connected in the clerk's engine: {} ms",
+        stats["offer_to_connected_ms"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_clerk_whose_only_way_out_is_the_web_proxy_calls_through_it() {
+    let _serial = serial().await;
+    let (stats, log, turn_ip) = call_through_firewall(3, WayOut::WebProxy).await;
+    assert_relayed(&stats, &turn_ip);
+    // Everything went through tinyproxy: the relay's API over plain HTTP, the signaling
+    // WebSocket and TURN (TCP and TLS) as CONNECT tunnels.
+    assert!(log.contains("TURN allocation made"), "{log}");
+    assert!(
+        log.contains("Request (file descriptor"),
+        "no request through the proxy: {log}"
+    );
+    assert!(
+        log.contains("/api/rooms"),
+        "the API did not go through the proxy: {log}"
+    );
+    assert!(log.contains(&format!("CONNECT {turn_ip}:443")), "{log}");
+    eprintln!(
+        "set-up through the web proxy and TURN, offer sent to ICE connected in the clerk's engine: {} ms",
         stats["offer_to_connected_ms"]
     );
 }

@@ -37,7 +37,7 @@ pub(crate) async fn follow_hints(payments: std::sync::Weak<Payments>) {
         });
         drop(this);
         let Some(request) = request else { return };
-        match tokio_tungstenite::connect_async(request).await {
+        match balie_net::websocket(request).await {
             Ok((mut socket, _)) => {
                 backoff = Duration::from_millis(500);
                 tracing::info!("payment hints connected");
