@@ -30,8 +30,15 @@ async fn spawn_cli(
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let url = join_link(&mut cli).await;
+    assert!(url.starts_with(&format!("{}/j/", s.url)), "{url:?}");
+    (cli, url)
+}
+
+/// The join link the cli prints as its first line.
+pub(super) async fn join_link(cli: &mut std::process::Child) -> String {
     let stdout = cli.stdout.take().unwrap();
-    let url = tokio::task::spawn_blocking(move || {
+    tokio::task::spawn_blocking(move || {
         let mut line = String::new();
         std::io::BufReader::new(stdout)
             .read_line(&mut line)
@@ -39,13 +46,11 @@ async fn spawn_cli(
         line.trim().to_string()
     })
     .await
-    .unwrap();
-    assert!(url.starts_with(&format!("{}/j/", s.url)), "{url:?}");
-    (cli, url)
+    .unwrap()
 }
 
 /// A Chromium citizen opens `url` and knocks.
-async fn citizen_knocks(url: &str) -> (fantoccini::Client, super::chromium::Driver) {
+pub(super) async fn citizen_knocks(url: &str) -> (fantoccini::Client, super::chromium::Driver) {
     let (client, driver) = chromium_with(FAKE_MEDIA).await;
     balie_testkit::seen::set_viewport(&client, 360, 640).await;
     client.goto(url).await.unwrap();
@@ -54,7 +59,7 @@ async fn citizen_knocks(url: &str) -> (fantoccini::Client, super::chromium::Driv
 }
 
 /// Waits for the command to end well; answers its standard error and its figures.
-async fn finished(
+pub(super) async fn finished(
     cli: std::process::Child,
     stats_path: &std::path::Path,
 ) -> (String, serde_json::Value) {

@@ -5,7 +5,6 @@
 //! coturn. Once with TURN over TCP on 3478, once with only TURN over TLS on 443 open (a
 //! firewall that lets only the web out). The citizen is Chromium on this machine.
 
-use super::citizen_page::FAKE_MEDIA;
 use super::*;
 use std::process::{Command, Stdio};
 
@@ -114,14 +113,17 @@ impl Drop for Namespace {
 /// A coturn on `ip` with UDP and TCP on 3478 and TLS on 443 (its certificate names `ip`);
 /// stops when dropped.
 struct Coturn {
-    child: std::process::Child,
+    _child: Running,
     dir: tempfile::TempDir,
 }
 
-impl Drop for Coturn {
+/// A child process, killed when dropped.
+struct Running(std::process::Child);
+
+impl Drop for Running {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
@@ -163,7 +165,10 @@ impl Coturn {
             assert!(std::time::Instant::now() < until, "coturn did not start");
             std::thread::sleep(Duration::from_millis(50));
         }
-        Coturn { child, dir }
+        Coturn {
+            _child: Running(child),
+            dir,
+        }
     }
 }
 
@@ -239,30 +244,15 @@ async fn call_through_firewall(subnet: u8, way_out: WayOut) -> (serde_json::Valu
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stdout = cli.stdout.take().unwrap();
-    let url = tokio::task::spawn_blocking(move || {
-        use std::io::BufRead as _;
-        let mut line = String::new();
-        std::io::BufReader::new(stdout)
-            .read_line(&mut line)
-            .unwrap();
-        line.trim().to_string()
-    })
-    .await
-    .unwrap();
+    let url = super::cli::join_link(&mut cli).await;
     assert!(url.contains("/j/"), "no join link: {url:?}");
-
-    let (client, _driver) = super::citizen_page::chromium_with(FAKE_MEDIA).await;
-    client.goto(&url).await.unwrap();
-    super::chromium::click(&client, "#knock").await;
-    let output = tokio::task::spawn_blocking(move || cli.wait_with_output())
-        .await
-        .unwrap()
-        .unwrap();
+    let (client, _driver) = super::cli::citizen_knocks(&url).await;
+    let (stderr, stats) = super::cli::finished(cli, &stats_path).await;
+    let _ = client.close().await;
     // The log without its colours.
     let mut log = String::new();
     let mut in_escape = false;
-    for c in String::from_utf8_lossy(&output.stderr).chars() {
+    for c in stderr.chars() {
         match (in_escape, c) {
             (false, '\x1b') => in_escape = true,
             (false, c) => log.push(c),
@@ -270,9 +260,6 @@ async fn call_through_firewall(subnet: u8, way_out: WayOut) -> (serde_json::Valu
             (true, _) => {}
         }
     }
-    let _ = client.close().await;
-    assert!(output.status.success(), "{log}");
-    let stats = serde_json::from_str(&std::fs::read_to_string(&stats_path).unwrap()).unwrap();
     if let Some(proxy) = proxy {
         let proxied = std::fs::read_to_string(proxy.dir.path().join("tinyproxy.log")).unwrap();
         log.push_str("\n--- tinyproxy ---\n");
@@ -291,16 +278,9 @@ enum WayOut {
 
 /// tinyproxy on `ip`, letting the namespace in; stops when dropped.
 struct Tinyproxy {
-    child: std::process::Child,
+    _child: Running,
     port: u16,
     dir: tempfile::TempDir,
-}
-
-impl Drop for Tinyproxy {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 impl Tinyproxy {
@@ -331,7 +311,11 @@ impl Tinyproxy {
             assert!(std::time::Instant::now() < until, "tinyproxy did not start");
             std::thread::sleep(Duration::from_millis(50));
         }
-        Tinyproxy { child, port, dir }
+        Tinyproxy {
+            _child: Running(child),
+            port,
+            dir,
+        }
     }
 }
 
