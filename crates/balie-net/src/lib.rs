@@ -162,7 +162,11 @@ impl Proxies {
         let proxy = if secure { &self.secure } else { &self.plain }.as_ref()?;
         let host = host.trim_matches(['[', ']']).trim_end_matches('.');
         let ip = host.parse::<IpAddr>().ok();
-        if host.eq_ignore_ascii_case("localhost") || ip.is_some_and(|ip| ip.is_loopback()) {
+        let lower = host.to_ascii_lowercase();
+        if lower == "localhost"
+            || lower.ends_with(".localhost")
+            || ip.is_some_and(|ip| ip.to_canonical().is_loopback())
+        {
             return None;
         }
         let bypass = self.direct.iter().any(|rule| match (rule, ip) {
@@ -170,8 +174,7 @@ impl Proxies {
             (Direct::Network(net, bits), Some(ip)) => in_network(ip, *net, *bits),
             (Direct::Network(..), None) => false,
             (Direct::Domain(domain), _) => {
-                let host = host.to_ascii_lowercase();
-                host == *domain || host.ends_with(&format!(".{domain}"))
+                lower == *domain || lower.ends_with(&format!(".{domain}"))
             }
         });
         (!bypass).then_some(proxy)
@@ -210,6 +213,17 @@ const MAX_CONNECT_ANSWER: usize = 8 * 1024;
 
 /// Asks `proxy` for a tunnel to `host:port` (RFC 9110 section 9.3.6).
 async fn tunnel(proxy: &ProxyServer, host: &str, port: u16) -> std::io::Result<TcpStream> {
+    // The host comes from a relay's answer: nothing in it may change the request.
+    if host.is_empty()
+        || !host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':'))
+    {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a host name or address",
+        ));
+    }
     let mut stream = TcpStream::connect((proxy.host.as_str(), proxy.port)).await?;
     let authority = if host.contains(':') {
         format!("[{host}]:{port}")
@@ -266,12 +280,19 @@ fn parse_direct(entry: &str) -> Option<Direct> {
         let max = if net.is_ipv4() { 32 } else { 128 };
         return (bits <= max).then_some(Direct::Network(net, bits));
     }
-    if let Ok(ip) = entry.trim_matches(['[', ']']).parse::<IpAddr>() {
+    // A port after an address or a host name is ignored, as curl does.
+    let without_port = match entry.strip_prefix('[') {
+        Some(v6) => v6.split_once(']').map_or(v6, |(address, _)| address),
+        None if entry.matches(':').count() == 1 => entry.split_once(':').map_or(entry, |(h, _)| h),
+        None => entry,
+    };
+    if let Ok(ip) = without_port.parse::<IpAddr>() {
         return Some(Direct::Network(ip, if ip.is_ipv4() { 32 } else { 128 }));
     }
-    // A port after a host name is ignored, as curl does.
-    let host = entry.rsplit_once(':').map_or(entry, |(host, _)| host);
-    let domain = host.trim_start_matches("*.").trim_start_matches('.');
+    let domain = without_port
+        .trim_start_matches("*.")
+        .trim_start_matches('.')
+        .trim_end_matches('.');
     (!domain.is_empty()).then(|| Direct::Domain(domain.to_ascii_lowercase()))
 }
 
@@ -310,7 +331,12 @@ pub async fn websocket(
         .connect(secure, host, port)
         .await
         .map_err(tungstenite::Error::Io)?;
-    tokio_tungstenite::client_async_tls(request, stream).await
+    tokio::time::timeout(
+        CONNECT_WITHIN,
+        tokio_tungstenite::client_async_tls(request, stream),
+    )
+    .await
+    .map_err(|_| tungstenite::Error::Io(std::io::ErrorKind::TimedOut.into()))?
 }
 
 #[cfg(test)]
@@ -357,7 +383,8 @@ mod tests {
             ("https_proxy", "http://proxy:8080"),
             (
                 "no_proxy",
-                "intranet.gemeente.be, .lokaal,10.0.0.0/8 192.168.1.7,[2001:db8::]/32,mail:25",
+                "intranet.gemeente.be, .lokaal,10.0.0.0/8 192.168.1.7,[2001:db8::]/32,mail:25,\
+                 [2001:db9::7]:443,dossiers.example.",
             ),
         ]);
         for direct in [
@@ -366,6 +393,11 @@ mod tests {
             "::1",
             "[::1]",
             "localhost",
+            "balie.localhost",
+            "::ffff:127.0.0.1",
+            "2001:db9::7",
+            "dossiers.example",
+            "dossiers.example.",
             "intranet.gemeente.be",
             "dossiers.intranet.gemeente.be",
             "server.lokaal",
@@ -466,6 +498,14 @@ mod tests {
             &after, b"hello",
             "bytes after the answer belong to the tunnel"
         );
+        for forged in ["a.be\r\nX-Evil: 1", "user@a.be", "a.be/x", ""] {
+            let refused = tunnel(&proxy, forged, 443).await.unwrap_err();
+            assert_eq!(
+                refused.kind(),
+                std::io::ErrorKind::InvalidInput,
+                "{forged:?}"
+            );
+        }
         let refused = tunnel(&proxy, "2001:db8::1", 443).await.unwrap_err();
         assert!(refused.to_string().contains("403"), "{refused}");
         let seen = server.await.unwrap();

@@ -263,9 +263,8 @@ impl Call {
         let turn_servers = turn::servers(&config.ice_servers);
         let turn = turn_servers
             .iter()
-            .enumerate()
-            .map(|(i, server)| {
-                turn::TurnLink::start(i, server.clone(), packet_tx.clone(), turn_reports.clone())
+            .map(|server| {
+                turn::TurnLink::start(server.clone(), packet_tx.clone(), turn_reports.clone())
             })
             .collect();
         let driver = Driver {

@@ -261,7 +261,8 @@ impl Driver {
                 relayed,
                 local,
             } => {
-                let Some(turn) = self.turn.get_mut(link) else {
+                // A late report of a link closed since is not about any of ours.
+                let Some(turn) = self.turn.iter_mut().find(|l| l.id == link) else {
                     return;
                 };
                 turn.relayed = Some(relayed);
@@ -274,7 +275,7 @@ impl Driver {
                 self.offer_candidate(candidate).await;
             }
             TurnReport::Lost { link } => {
-                if let Some(turn) = self.turn.get_mut(link)
+                if let Some(turn) = self.turn.iter_mut().find(|l| l.id == link)
                     && let Some(gone) = turn.relayed.take()
                 {
                     self.relayed.retain(|c| c.addr() != gone);
@@ -290,10 +291,8 @@ impl Driver {
         self.turn = self
             .turn_servers
             .iter()
-            .enumerate()
-            .map(|(i, server)| {
+            .map(|server| {
                 TurnLink::start(
-                    i,
                     server.clone(),
                     self.packet_tx.clone(),
                     self.turn_reports.clone(),

@@ -116,8 +116,8 @@ fn parse_url(url: &str) -> Option<(Transport, String, u16)> {
 pub(super) enum TurnReport {
     /// The server gave us `relayed`; we talk to it from `local`.
     Allocated {
-        /// Which link (its index in the driver's list).
-        link: usize,
+        /// Which link ([`TurnLink::id`]).
+        link: u64,
         /// The relayed address peers send to.
         relayed: SocketAddr,
         /// Our side of the connection to the server.
@@ -126,12 +126,15 @@ pub(super) enum TurnReport {
     /// The link is gone (server unreachable, credentials refused, connection closed).
     Lost {
         /// Which link.
-        link: usize,
+        link: u64,
     },
 }
 
 /// The driver's end of one TURN task.
 pub(super) struct TurnLink {
+    /// Unique among all links of the engine, also those opened again after a network
+    /// change, so a late report of an old link is not taken for a new one's.
+    pub(super) id: u64,
     /// Set once the server allocated.
     pub(super) relayed: Option<SocketAddr>,
     /// Data to send to a peer through the server.
@@ -141,20 +144,45 @@ pub(super) struct TurnLink {
 impl TurnLink {
     /// Starts a task that allocates on `server` and relays until the link is dropped.
     pub(super) fn start(
-        link: usize,
         server: TurnServer,
         packets: mpsc::Sender<Packet>,
         reports: mpsc::Sender<TurnReport>,
     ) -> Self {
-        let (to_task, from_driver) = mpsc::channel(512);
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        let link = NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (to_task, mut from_driver) = mpsc::channel(512);
         tokio::spawn(async move {
             let transport = server.transport;
-            if let Err(e) = run(link, server, from_driver, packets, &reports).await {
-                tracing::info!(?transport, error = %e, "TURN link ended");
+            let mut backoff = RECONNECT_FIRST;
+            loop {
+                let started = std::time::Instant::now();
+                match run(link, &server, &mut from_driver, &packets, &reports).await {
+                    // The driver dropped its end: the allocation is deleted.
+                    Ok(()) => return,
+                    Err(e) => tracing::info!(?transport, error = %e, "TURN link ended"),
+                }
+                if reports.send(TurnReport::Lost { link }).await.is_err() {
+                    return;
+                }
+                // Open it again (a restarted coturn, a proxy that cut the tunnel), waiting
+                // longer each time it fails soon.
+                if started.elapsed() > RECONNECT_MAX {
+                    backoff = RECONNECT_FIRST;
+                }
+                let wait = tokio::time::sleep(backoff);
+                tokio::pin!(wait);
+                loop {
+                    tokio::select! {
+                        () = &mut wait => break,
+                        // What the driver sends meanwhile has nowhere to go.
+                        outgoing = from_driver.recv() => if outgoing.is_none() { return },
+                    }
+                }
+                backoff = (backoff * 2).min(RECONNECT_MAX);
             }
-            let _ = reports.send(TurnReport::Lost { link }).await;
         });
         Self {
+            id: link,
             relayed: None,
             to_task,
         }
@@ -166,6 +194,21 @@ impl TurnLink {
         let _ = self.to_task.try_send((peer, data));
     }
 }
+
+/// The first wait before opening a lost link again, and the longest.
+const RECONNECT_FIRST: Duration = Duration::from_secs(2);
+const RECONNECT_MAX: Duration = Duration::from_secs(60);
+
+/// At most this many peers get a permission and a channel on one allocation (a call has a
+/// handful of candidates; the limit keeps a long conversation with many ICE restarts from
+/// growing without end).
+const MAX_PEERS: usize = 64;
+
+/// How long one write to the server may take before the link counts as broken.
+const WRITE_WITHIN: Duration = Duration::from_secs(5);
+
+/// How long looking up the TURN server's name may take.
+const LOOKUP_WITHIN: Duration = Duration::from_secs(5);
 
 /// Why a TURN link ended.
 #[derive(Debug, thiserror::Error)]
@@ -199,14 +242,24 @@ impl Wire {
             // A connected socket: the server is the only destination.
             Wire::Udp(socket) => socket.send(data).await.map(|_| ()),
             Wire::Stream(stream) => {
-                stream.write_all(data).await?;
                 // Channel data on a stream is padded to four bytes (RFC 8656 section
                 // 12.5); turn-client-proto 0.7 leaves that to us.
-                let padding = (4 - data.len() % 4) % 4;
-                if is_channel_data(data) && padding > 0 {
-                    stream.write_all(&[0; 3][..padding]).await?;
-                }
-                Ok(())
+                let padding = if is_channel_data(data) {
+                    (4 - data.len() % 4) % 4
+                } else {
+                    0
+                };
+                let mut message = Vec::with_capacity(data.len() + padding);
+                message.extend_from_slice(data);
+                message.resize(data.len() + padding, 0);
+                // A server (or proxy) that stops reading ends the link instead of holding
+                // it; TLS keeps records until flushed.
+                tokio::time::timeout(WRITE_WITHIN, async {
+                    stream.write_all(&message).await?;
+                    stream.flush().await
+                })
+                .await
+                .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))?
             }
         }
     }
@@ -219,9 +272,10 @@ impl Wire {
     }
 }
 
-/// Whether a message is ChannelData (its first two bits 01; STUN's are 00).
+/// Whether a message is ChannelData: a channel number 0x4000 to 0x4FFF (RFC 8656
+/// section 12); STUN's first two bits are 00.
 fn is_channel_data(message: &[u8]) -> bool {
-    message.first().is_some_and(|b| b & 0xc0 == 0x40)
+    message.first().is_some_and(|b| (0x40..=0x4f).contains(b))
 }
 
 /// Cuts what comes over a stream from the server into whole messages: STUN (20 bytes of
@@ -244,34 +298,41 @@ impl Framer {
         Ok(())
     }
 
-    /// The next whole message, if it is all there. Anything that is neither STUN nor
-    /// ChannelData is waited on no further: the server then closes or the link ends at
-    /// the buffer's limit.
-    fn next(&mut self) -> Option<Vec<u8>> {
-        let header = self.buffered.get(..4)?;
+    /// The next whole message, if it is all there; an error for anything that is neither
+    /// STUN (first two bits 00 and the magic cookie) nor ChannelData (a channel number
+    /// 0x4000 to 0x4FFF): that stream is not TURN, and the link ends.
+    fn next(&mut self) -> Result<Option<Vec<u8>>, LinkError> {
+        let Some(header) = self.buffered.get(..8) else {
+            return Ok(None);
+        };
         let length = usize::from(u16::from_be_bytes([header[2], header[3]]));
         let (message, taken) = if is_channel_data(header) {
             (4 + length, (4 + length).next_multiple_of(4))
-        } else {
+        } else if header[0] & 0xc0 == 0 && header[4..8] == [0x21, 0x12, 0xa4, 0x42] {
             (20 + length, 20 + length)
+        } else {
+            return Err(LinkError::Closed);
         };
         if self.buffered.len() < taken {
-            return None;
+            return Ok(None);
         }
         let frame = self.buffered[..message].to_vec();
         self.buffered.drain(..taken);
-        Some(frame)
+        Ok(Some(frame))
     }
 }
 
 /// Opens the connection to `server`; answers it with both ends' addresses.
 async fn connect(server: &TurnServer) -> Result<(Wire, SocketAddr, SocketAddr), LinkError> {
     if server.transport == Transport::Udp {
-        let addresses: Vec<SocketAddr> =
-            tokio::net::lookup_host((server.host.as_str(), server.port))
-                .await
-                .map_err(|_| LinkError::NotFound)?
-                .collect();
+        let addresses: Vec<SocketAddr> = tokio::time::timeout(
+            LOOKUP_WITHIN,
+            tokio::net::lookup_host((server.host.as_str(), server.port)),
+        )
+        .await
+        .map_err(|_| LinkError::NotFound)?
+        .map_err(|_| LinkError::NotFound)?
+        .collect();
         // IPv4 first: that is where coturn's relay addresses usually are.
         let remote = addresses
             .iter()
@@ -341,22 +402,23 @@ impl Clock {
         turn_client_proto::types::Instant::from_nanos(nanos)
     }
 
+    /// When to wake for the TURN client's `at`: from now, at most an hour ahead.
     fn to_tokio(&self, at: turn_client_proto::types::Instant) -> tokio::time::Instant {
-        let since = at.saturating_duration_since(turn_client_proto::types::Instant::ZERO);
-        tokio::time::Instant::from_std(self.base + since.min(Duration::from_secs(3600)))
+        let ahead = at.saturating_duration_since(self.now());
+        tokio::time::Instant::now() + ahead.min(Duration::from_secs(3600))
     }
 }
 
 /// One link: allocate, relay both ways, refresh (inside the TURN client) until the driver
 /// drops its end; then delete the allocation.
 async fn run(
-    link: usize,
-    server: TurnServer,
-    mut from_driver: mpsc::Receiver<(SocketAddr, Vec<u8>)>,
-    packets: mpsc::Sender<Packet>,
+    link: u64,
+    server: &TurnServer,
+    from_driver: &mut mpsc::Receiver<(SocketAddr, Vec<u8>)>,
+    packets: &mpsc::Sender<Packet>,
     reports: &mpsc::Sender<TurnReport>,
 ) -> Result<(), LinkError> {
-    let (mut wire, local, remote) = connect(&server).await?;
+    let (mut wire, local, remote) = connect(server).await?;
     let clock = Clock {
         base: std::time::Instant::now(),
     };
@@ -374,6 +436,7 @@ async fn run(
     };
     let mut relayed: Option<SocketAddr> = None;
     let mut channels: Vec<SocketAddr> = Vec::new();
+    let mut permissions: Vec<IpAddr> = Vec::new();
     let mut buf = vec![0u8; 65_536];
     let mut framer = Framer::default();
     loop {
@@ -403,7 +466,8 @@ async fn run(
                 turn_client_proto::api::TurnEvent::AllocationCreateFailed(_) => {
                     return Err(LinkError::Closed);
                 }
-                other => tracing::debug!(event = ?other, "TURN"),
+                // Permissions and channels name the citizen's address: not logged.
+                _ => {}
             }
         }
         tokio::select! {
@@ -417,13 +481,21 @@ async fn run(
                 };
                 let now = clock.now();
                 if !client.have_permission(TransportType::Udp, peer.ip()) {
-                    // The first packet to a peer asks the server to let it through; ICE
-                    // sends its checks again, and they pass once the permission is there.
-                    let _ = client.create_permission(TransportType::Udp, peer.ip(), now);
+                    // The first packet to a peer asks the server to let it through (once:
+                    // the client logs every refused ask); ICE sends its checks again, and
+                    // they pass once the permission is there.
+                    if relayed.is_some()
+                        && !permissions.contains(&peer.ip())
+                        && permissions.len() < MAX_PEERS
+                    {
+                        permissions.push(peer.ip());
+                        let _ = client.create_permission(TransportType::Udp, peer.ip(), now);
+                    }
                     continue;
                 }
                 // Channel data costs 4 bytes a packet instead of a Send indication's 36.
                 if !channels.contains(&peer)
+                    && channels.len() < MAX_PEERS
                     && client.bind_channel(TransportType::Udp, peer, now).is_ok()
                 {
                     channels.push(peer);
@@ -437,7 +509,7 @@ async fn run(
                 let now = clock.now();
                 if server.transport == Transport::Udp {
                     for (peer, data) in received(&mut client, &buf[..n], transport, remote, local, now)? {
-                        forward(&packets, relayed, peer, &data).await;
+                        forward(packets, relayed, peer, &data).await;
                     }
                     continue;
                 }
@@ -445,9 +517,9 @@ async fn run(
                     return Err(LinkError::Closed);
                 }
                 framer.push(&buf[..n])?;
-                while let Some(frame) = framer.next() {
+                while let Some(frame) = framer.next()? {
                     for (peer, data) in received(&mut client, &frame, transport, remote, local, now)? {
-                        forward(&packets, relayed, peer, &data).await;
+                        forward(packets, relayed, peer, &data).await;
                     }
                 }
             }
@@ -555,11 +627,12 @@ mod tests {
         stream.extend([7u8; 12 + 12]);
         stream.extend([0x40, 0x00, 0x00, 0x05, 1, 2, 3, 4, 5, 0, 0, 0]);
         stream.extend([0x40, 0x01, 0x00, 0x04, 9, 9, 9, 9]);
+        // ChannelData of 4 bytes is exactly 8: the framer needs 8 to judge a header.
         let mut framer = Framer::default();
         let mut frames = Vec::new();
         for chunk in stream.chunks(7) {
             framer.push(chunk).unwrap();
-            while let Some(frame) = framer.next() {
+            while let Some(frame) = framer.next().unwrap() {
                 frames.push(frame);
             }
         }
@@ -568,12 +641,19 @@ mod tests {
         assert_eq!(frames[1], [0x40, 0x00, 0x00, 0x05, 1, 2, 3, 4, 5]);
         assert_eq!(frames[2], [0x40, 0x01, 0x00, 0x04, 9, 9, 9, 9]);
         assert!(framer.buffered.is_empty());
-        // A stream that is not TURN fills the buffer and ends the link.
+        // A stream that is not TURN ends the link: a STUN header without the cookie, a
+        // first byte that is neither, or a message longer than the buffer may hold.
+        for junk in [
+            &[0x00, 0x01, 0x00, 0x00, 1, 2, 3, 4][..],
+            &[0x80, 0x00, 0x00, 0x00, 0x21, 0x12, 0xa4, 0x42][..],
+            b"SSH-2.0-OpenSSH_9.2\r\n",
+        ] {
+            let mut framer = Framer::default();
+            framer.push(junk).unwrap();
+            assert!(framer.next().is_err(), "{junk:?}");
+        }
         let mut framer = Framer::default();
-        let junk = vec![0x00, 0x01, 0xff, 0xff];
-        assert!(framer.push(&junk).is_ok());
-        assert!(framer.next().is_none());
-        assert!(framer.push(&vec![0u8; MAX_BUFFERED]).is_err());
+        assert!(framer.push(&vec![0u8; MAX_BUFFERED + 1]).is_err());
     }
 
     #[test]
