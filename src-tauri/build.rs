@@ -43,6 +43,8 @@ fn main() {
         "set_background_blur",
         "end_conversation",
         "frame_url",
+        "video_areas",
+        "video_painted",
         "agenda",
         "availability",
         "set_availability",

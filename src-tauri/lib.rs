@@ -7,6 +7,7 @@
 //! [`balie_cockpit::CockpitConfig::from_env`].
 
 pub mod commands;
+pub mod native_video;
 pub mod windows;
 
 use balie_cockpit::enrolment::Start;
@@ -144,6 +145,7 @@ fn setup(
 
     let cockpit = state.ready().ok().cloned();
     app.manage(state);
+    app.manage(native_video::NativeVideo::new());
     if enrol_first {
         tracing::info!("not enrolled with the configured relay: asking the clerk");
         windows::open_enrolment(app.handle(), locale, false)?;

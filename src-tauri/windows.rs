@@ -68,6 +68,15 @@ pub fn open(app: &AppHandle, locale: Locale, cockpit: Option<&Cockpit>) -> tauri
         }
     }
     if let Some(window) = app.get_webview_window(GESPREK) {
+        if let Some(cockpit) = cockpit {
+            let video = app.state::<crate::native_video::NativeVideo>();
+            crate::native_video::attach(
+                &window,
+                cockpit.frames(),
+                cockpit.config().web_video,
+                &video,
+            );
+        }
         let _ = window.set_focus();
     }
     Ok(())

@@ -1,8 +1,10 @@
 //! The call window's commands: the conversation and its call.
 
 use super::CockpitState;
+use crate::native_video::NativeVideo;
 use balie_cockpit::call::events::ConversationEvent;
 use balie_cockpit::call::frames::VideoStream;
+use balie_cockpit::call::paint::{VideoArea, VideoPainted};
 use balie_cockpit::{CockpitError, NewConversation};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, State};
@@ -81,6 +83,25 @@ pub async fn frame_url(
     stream: VideoStream,
 ) -> Result<String, CockpitError> {
     state.ready()?.frame_url(stream)
+}
+
+/// Shows the call's pictures natively at `remote` and `own` (CSS pixels of the window's
+/// viewport; `None` hides one). Answers whether the host draws them: `false` means the
+/// page draws them itself (WebGL).
+#[tauri::command]
+pub fn video_areas(
+    window: tauri::WebviewWindow,
+    video: State<'_, NativeVideo>,
+    remote: Option<VideoArea>,
+    own: Option<VideoArea>,
+) -> bool {
+    crate::native_video::set_areas(&window, &video, remote, own)
+}
+
+/// What the native surfaces painted since the pictures were last shown.
+#[tauri::command]
+pub fn video_painted(video: State<'_, NativeVideo>) -> VideoPainted {
+    video.painted()
 }
 
 /// Opens a join link of our relay in the default browser (nothing else is opened).

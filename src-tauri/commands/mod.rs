@@ -84,6 +84,8 @@ pub fn handler() -> impl Fn(Invoke) -> bool + Send + Sync + 'static {
         call::set_background_blur,
         call::end_conversation,
         call::frame_url,
+        call::video_areas,
+        call::video_painted,
         call::open_join_link,
         front_door::agenda,
         front_door::availability,

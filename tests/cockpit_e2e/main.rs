@@ -305,21 +305,19 @@ async fn a_citizen_in_chromium_is_seen_moving_in_the_call_window_and_they_chat()
     cockpit
         .wait_until("#self-video", "Number(el.dataset.frames) > 10")
         .await;
-    let sample = |v: serde_json::Value| -> Vec<u64> {
-        v.as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x.as_u64().unwrap())
-            .collect()
-    };
+    // Read from the screen, where a person sees it: the host draws the pictures natively
+    // over the web view.
+    assert_eq!(
+        cockpit
+            .value("return document.querySelector('#remote-video').dataset.drawing")
+            .await,
+        "native"
+    );
     let read = || async {
-        sample(
-            cockpit
-                .value(&format!(
-                    "return (function() {{ {SAMPLE_CANVAS} }}).call(null, '#remote-video')"
-                ))
-                .await,
-        )
+        cockpit
+            .on_screen(&display, "#remote-video")
+            .await
+            .red_grid(160, 120)
     };
     let first = read().await;
     let spread = first.iter().max().unwrap() - first.iter().min().unwrap();
@@ -343,17 +341,17 @@ async fn a_citizen_in_chromium_is_seen_moving_in_the_call_window_and_they_chat()
     // Background blur: the synthetic picture has no person in it, so all of it blurs
     // and the sharp edges of its colour bars go soft in the self-view.
     let read_self = || async {
-        edge_strength(&sample(
-            cockpit
-                .value(&format!(
-                    "return (function() {{ {SAMPLE_CANVAS} }}).call(null, '#self-video')"
-                ))
-                .await,
-        ))
+        edge_strength(
+            &cockpit
+                .on_screen(&display, "#self-video")
+                .await
+                .red_grid(160, 120),
+        )
     };
     let sharp = read_self().await;
     // Sharp bar edges measure 120 to 240 here, blurred ones about 27.
     assert!(sharp > 80.0, "the self-view has no sharp edges ({sharp})");
+    cockpit.screen_shot(&display, "gesprek-call-pictures").await;
     cockpit.click("#blur").await;
     cockpit
         .wait_until("#blur", "el.getAttribute('aria-pressed') === 'true'")
@@ -367,6 +365,9 @@ async fn a_citizen_in_chromium_is_seen_moving_in_the_call_window_and_they_chat()
         }
     };
     assert!(blurred < 50.0, "blur on: edges {sharp} -> {blurred}");
+    cockpit
+        .screen_shot(&display, "gesprek-call-pictures-blur")
+        .await;
 
     // Chat both ways.
     cockpit
@@ -396,12 +397,101 @@ async fn a_citizen_in_chromium_is_seen_moving_in_the_call_window_and_they_chat()
         )
         .await;
 
+    // A dialog over the call is seen, not hidden under the native pictures: the screen
+    // where the picture was shows the dialog's light page, and the picture is back after.
+    let dialog_seen = |screen: &balie_testkit::screen::Screen| {
+        // Most of the dialog is its white background; Chromium's fake camera picture has
+        // hardly any white.
+        let white = (0..screen.height)
+            .step_by(4)
+            .flat_map(|y| (0..screen.width).step_by(4).map(move |x| (x, y)))
+            .map(|(x, y)| screen.pixel(x, y))
+            .filter(|&(r, g, b)| r > 235 && g > 235 && b > 235)
+            .count();
+        let all = screen.width.div_ceil(4) * screen.height.div_ceil(4);
+        white * 2 > all as usize
+    };
+    cockpit.click("#devices-open").await;
+    cockpit.wait_until("#devices", "el.open").await;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let screen = cockpit.on_screen(&display, "#devices").await;
+        if dialog_seen(&screen) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the devices dialog is not seen over the call's pictures"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    cockpit.click("#devices-cancel").await;
+    cockpit.wait_until("#devices", "!el.open").await;
+    let shown = cockpit
+        .value("return Number(document.querySelector('#remote-video').dataset.frames)")
+        .await
+        .as_u64()
+        .unwrap();
+    cockpit
+        .wait_until(
+            "#remote-video",
+            &format!("Number(el.dataset.frames) > {}", shown + 10),
+        )
+        .await;
+
     // The citizen hangs up; the call window says so and stops drawing.
     chromium::click(&browser, "#hangup").await;
     cockpit
         .wait_until("#lobby-status", "el.textContent.includes('verlaten')")
         .await;
     cockpit.wait_until("#call", "el.hidden").await;
+    let _ = browser.close().await;
+    cockpit.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_balie_video_webgl_the_call_window_draws_the_pictures_itself() {
+    let _serial = serial().await;
+    let display = one_monitor(1600, 900);
+    let data = tempfile::tempdir().unwrap();
+    let cockpit =
+        Cockpit::start_with(COCKPIT, &display, data.path(), &[("BALIE_VIDEO", "webgl")]).await;
+    cockpit.window("gesprek").await;
+    let url = cockpit.new_conversation().await;
+    let (browser, _driver) = chromium::chromium_with(chromium::FAKE_MEDIA).await;
+    browser.goto(&format!("{url}?lang=nl")).await.unwrap();
+    chromium::click(&browser, "#knock").await;
+    cockpit.wait_until("#knock", "!el.hidden").await;
+    cockpit.click("#admit").await;
+    cockpit
+        .wait_until("#remote-video", "Number(el.dataset.frames) > 30")
+        .await;
+    assert_eq!(
+        cockpit
+            .value("return document.querySelector('#remote-video').dataset.drawing ?? null")
+            .await,
+        serde_json::Value::Null,
+        "not drawn natively"
+    );
+    // The canvas holds the picture (WebGL keeps it), and the screen shows it.
+    let canvas: Vec<u64> = cockpit
+        .value(&format!(
+            "return (function() {{ {SAMPLE_CANVAS} }}).call(null, '#remote-video')"
+        ))
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_u64().unwrap())
+        .collect();
+    let spread = canvas.iter().max().unwrap() - canvas.iter().min().unwrap();
+    assert!(spread > 60, "the canvas is flat (spread {spread})");
+    let screen = cockpit
+        .on_screen(&display, "#remote-video")
+        .await
+        .red_grid(160, 120);
+    let spread = screen.iter().max().unwrap() - screen.iter().min().unwrap();
+    assert!(spread > 60, "the screen shows no picture (spread {spread})");
     let _ = browser.close().await;
     cockpit.stop().await;
 }
@@ -487,7 +577,10 @@ async fn a_payment_asked_in_the_call_is_paid_by_the_citizen_and_both_sides_see_i
             "the call window {w}x{h}: {violations}"
         );
         seen::assert_hidden_means_gone(&cockpit.client).await;
-        seen::screenshot(&cockpit.client, &format!("gesprek-call-{w}x{h}")).await;
+        // From the screen: the pictures are drawn over the page, outside WebDriver's view.
+        cockpit
+            .screen_shot(&display, &format!("gesprek-call-{w}x{h}"))
+            .await;
     }
     // With the keyboard alone: Tab from *Ophangen* goes on to the payment form, not to
     // something hidden or off-screen between them.
@@ -584,7 +677,7 @@ async fn a_payment_asked_in_the_call_is_paid_by_the_citizen_and_both_sides_see_i
     assert!(violations.is_empty(), "the paid card: {violations}");
     seen::no_sideways_scroll(&browser).await;
     seen::screenshot(&browser, "citizen-card-paid").await;
-    seen::screenshot(&cockpit.client, "gesprek-payment-paid").await;
+    cockpit.screen_shot(&display, "gesprek-payment-paid").await;
 
     // Issue 12: the provider answers "paid" for one cent instead of what was asked (a
     // manipulated or mixed-up payment). Neither side may call that paid.

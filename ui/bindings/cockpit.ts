@@ -252,6 +252,44 @@ receiving: string, };
 
 export type VideoStream = "remote" | "self";
 
+export type VideoArea = { 
+/**
+ * Left edge.
+ */
+x: number, 
+/**
+ * Top edge.
+ */
+y: number, 
+/**
+ * Width.
+ */
+width: number, 
+/**
+ * Height.
+ */
+height: number, 
+/**
+ * Shown mirrored (the clerk's own picture, as in a mirror).
+ */
+mirrored: boolean, };
+
+export type VideoPainted = { 
+/**
+ * Pictures of the citizen painted.
+ */
+remote: number, 
+/**
+ * Pictures of the clerk painted.
+ */
+self_view: number, 
+/**
+ * When the first picture of the citizen reached the screen (ms since the Unix epoch;
+ * the end of the GTK frame that painted it, when the window's pixels go to the
+ * display server), `None` before it.
+ */
+first_remote_at: number | null, };
+
 export type DeviceChoice = { 
 /**
  * Camera name.

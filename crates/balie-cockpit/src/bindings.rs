@@ -24,6 +24,8 @@ pub fn typescript_bindings() -> String {
             crate::call::events::CallStateName::decl(),
             crate::call::events::Quality::decl(),
             crate::call::frames::VideoStream::decl(),
+            crate::call::paint::VideoArea::decl(),
+            crate::call::paint::VideoPainted::decl(),
             crate::settings::DeviceChoice::decl(),
             crate::call::devices::DeviceList::decl(),
             balie_domain::PaymentStatus::decl(),

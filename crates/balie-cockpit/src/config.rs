@@ -12,6 +12,7 @@
 //! | `BALIE_UPDATE_APPIMAGE` (an AppImage's path) | [`CockpitConfig::installed`] |
 //! | `BALIE_RELAY_URL` | [`CockpitConfig::relay_url`] |
 //! | `BALIE_MEDIA=synthetic` | [`CockpitConfig::synthetic_media`] |
+//! | `BALIE_VIDEO=webgl` | [`CockpitConfig::web_video`] |
 //! | `BALIE_EXPORT_DIR` | [`CockpitConfig::export_dir`] |
 //! | `BALIE_PAYMENT_HINTS=off` | [`CockpitConfig::payment_hints`] |
 //! | `BALIE_MOLLIE_API_URL`, `BALIE_BANCONTACT_API_URL`, `BALIE_STRIPE_API_URL` | [`CockpitConfig::provider_hosts`] |
@@ -46,6 +47,9 @@ pub struct CockpitConfig {
     pub relay_url: Option<String>,
     /// The test pattern and tone instead of the camera, microphone and speaker.
     pub synthetic_media: bool,
+    /// The call window's page draws the pictures itself (WebGL) instead of the desktop
+    /// host's native surfaces.
+    pub web_video: bool,
     /// Where case exports are written.
     pub export_dir: PathBuf,
     /// Whether the relay's webhook hints are used (off: payments are learnt by asking).
@@ -102,6 +106,7 @@ impl CockpitConfig {
             locale,
             relay_url: None,
             synthetic_media: false,
+            web_video: false,
             payment_hints: true,
             provider_hosts: ProviderHosts::default(),
             os_user: None,
@@ -164,6 +169,7 @@ impl CockpitConfig {
             locale,
             relay_url: var("BALIE_RELAY_URL"),
             synthetic_media: var("BALIE_MEDIA").as_deref() == Some("synthetic"),
+            web_video: var("BALIE_VIDEO").is_some_and(|v| v.eq_ignore_ascii_case("webgl")),
             payment_hints: var("BALIE_PAYMENT_HINTS").as_deref() != Some("off"),
             provider_hosts: ProviderHosts {
                 mollie: var("BALIE_MOLLIE_API_URL").unwrap_or(defaults.mollie),
@@ -231,6 +237,7 @@ mod tests {
             ("LANG", "fr_BE.UTF-8"),
             ("BALIE_RELAY_URL", "https://balie.zonnedorp.be"),
             ("BALIE_MEDIA", "synthetic"),
+            ("BALIE_VIDEO", "webgl"),
             ("BALIE_EXPORT_DIR", "/tmp/exports"),
             ("BALIE_PAYMENT_HINTS", "off"),
             (
@@ -249,6 +256,7 @@ mod tests {
         assert_eq!(c.locale, Locale::Fr);
         assert_eq!(c.relay_url.as_deref(), Some("https://balie.zonnedorp.be"));
         assert!(c.synthetic_media);
+        assert!(c.web_video);
         assert_eq!(c.export_dir, PathBuf::from("/tmp/exports"));
         assert!(!c.payment_hints);
         assert_eq!(
@@ -276,6 +284,7 @@ mod tests {
         );
         let plain = config(&[("BALIE_DATA_DIR", "/d")]);
         assert!(plain.payment_hints && !plain.synthetic_media && plain.relay_url.is_none());
+        assert!(!plain.web_video);
         assert_eq!(plain.keyring_service, DEFAULT_KEYRING_SERVICE);
     }
 }

@@ -743,6 +743,16 @@ impl Cockpit {
         Ok(())
     }
 
+    /// How the cockpit was started.
+    pub fn config(&self) -> &CockpitConfig {
+        &self.config
+    }
+
+    /// The newest pictures of the call, for a native surface over the call window.
+    pub fn frames(&self) -> Arc<Frames> {
+        self.frames.clone()
+    }
+
     /// The address of the picture stream `stream` (see [`call::frame_server`]).
     pub fn frame_url(&self, stream: VideoStream) -> Result<String, CockpitError> {
         self.frame_server

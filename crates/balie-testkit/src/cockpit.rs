@@ -4,6 +4,7 @@
 
 use crate::display::Display;
 use crate::procfs::{alive, children_of};
+use crate::screen::Screen;
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
@@ -113,6 +114,45 @@ impl Cockpit {
             width: width as i64,
             height: height as i64,
         }
+    }
+
+    /// What the screen of `display` shows at the content box of the element `css` of the
+    /// current window, read back from the X server (so pictures drawn natively over the web
+    /// view count, and anything covering them too).
+    pub async fn on_screen(&self, display: &Display, css: &str) -> Screen {
+        let (wx, wy, _, _) = self.client.get_window_rect().await.unwrap();
+        let script = format!(
+            "const el = document.querySelector({css:?}); const b = el.getBoundingClientRect();
+             return [b.left + el.clientLeft, b.top + el.clientTop, el.clientWidth, el.clientHeight,
+                     window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight];"
+        );
+        let v = self.value(&script).await;
+        let n = |i: usize| v[i].as_f64().unwrap_or(0.0).round() as i64;
+        // The web view sits at the bottom right of the window (a menu bar above it).
+        let (x, y) = (wx as i64 + n(4) + n(0), wy as i64 + n(5) + n(1));
+        Screen::grab(&display.name, x, y, n(2).max(1), n(3).max(1))
+    }
+
+    /// Saves what the screen of `display` shows of the current window as `name.png` in the
+    /// screenshot folder ([`crate::seen::screenshot_dir`]); its path. Unlike
+    /// [`crate::seen::screenshot`] (WebDriver's, the page only), this holds what is drawn
+    /// over the page: the call's native pictures.
+    pub async fn screen_shot(&self, display: &Display, name: &str) -> std::path::PathBuf {
+        // Let the page settle (a resize or a click just before) and the pictures move on.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let (x, y, width, height) = self.client.get_window_rect().await.unwrap();
+        let dir = crate::seen::screenshot_dir();
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(format!("{name}.png"));
+        Screen::grab(
+            &display.name,
+            x as i64,
+            y as i64,
+            width as i64,
+            height as i64,
+        )
+        .save_png(&path);
+        path
     }
 
     /// Waits until the element matched by `css` satisfies the JavaScript predicate on `el`.

@@ -10,6 +10,7 @@
 //! - [`procfs`]: process trees and their CPU time, from `/proc`.
 //! - [`reference`]: MediaPipe's own segmentation in Chromium, the blur's reference.
 //! - [`sandbox`]: paying on the relay's sandbox checkout.
+//! - [`screen`]: what an X display shows, read back from the server.
 //! - [`seen`]: whether a person sees an element (rendered, in the viewport, not covered),
 //!   and screenshots.
 //! - [`smtp`]: a real SMTP server (STARTTLS, AUTH) whose mail is read back as JSON.
@@ -24,6 +25,7 @@ pub mod oidc;
 pub mod procfs;
 pub mod reference;
 pub mod sandbox;
+pub mod screen;
 pub mod seen;
 pub mod signing;
 pub mod smtp;

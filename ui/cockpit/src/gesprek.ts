@@ -17,7 +17,7 @@ import {
   type NewConversation,
   type Quality,
 } from "./ipc";
-import { showStream } from "./video";
+import { showPictures } from "./video";
 import { formatTime, showError, t } from "./i18n";
 import { el, startWindow } from "./common";
 import { setUpPayments } from "./payments";
@@ -357,7 +357,7 @@ function createCallView(error: HTMLElement, setStatus: (key: string) => void) {
   const own = el<HTMLCanvasElement>("self-video");
   const timer = el<HTMLTimeElement>("call-timer");
   const quality = el<HTMLElement>("quality");
-  const devices = el<HTMLElement>("devices");
+  const devices = el<HTMLElement>("device-notes");
   const log = el<HTMLOListElement>("chat-log");
   const mute = el<HTMLButtonElement>("mute");
   const camera = el<HTMLButtonElement>("camera");
@@ -378,8 +378,7 @@ function createCallView(error: HTMLElement, setStatus: (key: string) => void) {
       // The window lays itself out for the call: picture left, payment and chat right.
       document.body.classList.add("in-call");
       drawing = new AbortController();
-      void showStream("remote", remote, drawing.signal);
-      void showStream("self", own, drawing.signal);
+      void showPictures(remote, own, drawing.signal);
       for (const b of [mute, camera]) b.setAttribute("aria-pressed", "false");
       blur.setAttribute("aria-pressed", String(view.blurred));
       log.replaceChildren();

@@ -46,6 +46,8 @@ import type {
   ProviderName,
   Quality,
   TextDocument,
+  VideoArea,
+  VideoPainted,
   VideoStream,
 } from "../../bindings/cockpit";
 
@@ -91,6 +93,8 @@ export type {
   ProviderKeyView,
   ProviderName,
   Quality,
+  VideoArea,
+  VideoPainted,
   VideoStream,
 };
 // The lists the windows offer, generated from the Rust types' own lists.
@@ -159,6 +163,14 @@ export const setBackgroundBlur = (on: boolean): Promise<void> => invoke("set_bac
 export const endConversation = (): Promise<void> => invoke("end_conversation");
 /** The loopback WebSocket address that streams `stream`'s pictures. */
 export const frameUrl = (stream: VideoStream): Promise<string> => invoke("frame_url", { stream });
+/**
+ * Asks the host to draw the call's pictures natively at these areas (`null` hides one).
+ * `false`: it cannot here, and the page draws them itself.
+ */
+export const videoAreas = (remote: VideoArea | null, own: VideoArea | null): Promise<boolean> =>
+  invoke("video_areas", { remote, own });
+/** What the host's native surfaces painted since the pictures were last shown. */
+export const videoPainted = (): Promise<VideoPainted> => invoke("video_painted");
 export const listDevices = (): Promise<DeviceList> => invoke("list_devices");
 export const chooseDevices = (choice: DeviceChoice): Promise<void> => invoke("choose_devices", { choice });
 export const paymentSetup = (): Promise<PaymentSetup> => invoke("payment_setup");

@@ -1,8 +1,10 @@
-// Draws the call's pictures. The engine hands over raw I420 (Y, U and V planes); three
-// one-byte textures go to the GPU (or Mesa's software rasteriser) and a shader turns them
-// into colour, so the CPU never converts a pixel. A 2D-canvas fallback converts in script
-// when WebGL is unavailable.
-import { frameUrl, type VideoStream } from "./ipc";
+// The call's pictures. Where the host can (Linux), it draws them natively on surfaces
+// over the two canvases: the page only tells it where they are (`showNative`). Otherwise
+// (or with BALIE_VIDEO=webgl) the page draws them: the engine hands over raw I420 (Y, U and
+// V planes); three one-byte textures go to the GPU (or Mesa's software rasteriser) and a
+// shader turns them into colour. A 2D-canvas fallback converts in script when WebGL is
+// unavailable.
+import { frameUrl, videoAreas, videoPainted, type VideoArea, type VideoStream } from "./ipc";
 
 const VERTEX = `
 attribute vec2 position;
@@ -202,4 +204,111 @@ export async function showStream(stream: VideoStream, canvas: HTMLCanvasElement,
     if (!signal.aborted) await new Promise((resolve) => setTimeout(resolve, 500));
   }
   renderer.clear();
+}
+
+/** The content box of `canvas` in viewport pixels, or null when it is not shown. */
+function areaOf(canvas: HTMLCanvasElement, mirrored: boolean): VideoArea | null {
+  if (canvas.hidden || canvas.offsetParent === null) return null;
+  const box = canvas.getBoundingClientRect();
+  if (box.width < 1 || box.height < 1) return null;
+  return {
+    x: box.left + canvas.clientLeft,
+    y: box.top + canvas.clientTop,
+    width: canvas.clientWidth,
+    height: canvas.clientHeight,
+    mirrored,
+  };
+}
+
+/**
+ * Has the host draw both pictures over `remote` and `own` until `signal` aborts, following
+ * them as the window's layout changes; while a dialog is open (it would lie under the
+ * native surfaces) the pictures are hidden. The canvases' `data-frames` count what the
+ * host painted, `data-first-paint-at` when the citizen's first picture reached the screen.
+ * Resolves `false` when the host cannot draw natively: then the page draws.
+ */
+export async function showNative(remote: HTMLCanvasElement, own: HTMLCanvasElement, signal: AbortSignal): Promise<boolean> {
+  const areas = (): [VideoArea | null, VideoArea | null] =>
+    document.querySelector("dialog[open]") ? [null, null] : [areaOf(remote, false), areaOf(own, true)];
+  // The canvases stay empty when the host draws: give them the pictures' usual sizes, so
+  // the page lays out as when it draws them itself (an empty canvas is 300x150).
+  for (const [canvas, width, height] of [
+    [remote, 640, 480],
+    [own, 320, 240],
+  ] as const) {
+    if (canvas.width !== width || canvas.height !== height) {
+      canvas.width = width;
+      canvas.height = height;
+    }
+  }
+  // After the layout of the call.
+  await new Promise((resolve) => window.setTimeout(resolve, 0));
+  const first = areas();
+  if (signal.aborted || !(await videoAreas(...first))) return false;
+  if (signal.aborted) {
+    // The call ended while the host placed them.
+    void videoAreas(null, null);
+    return true;
+  }
+  for (const canvas of [remote, own]) {
+    canvas.dataset.frames = "0";
+    canvas.dataset.drawing = "native";
+    delete canvas.dataset.firstPaintAt;
+  }
+  let last = JSON.stringify(first);
+
+  let pending = false;
+  const follow = () => {
+    if (pending || signal.aborted) return;
+    pending = true;
+    // Not requestAnimationFrame: WebKitGTK may stop those for a view under other widgets.
+    window.setTimeout(() => {
+      pending = false;
+      if (signal.aborted) return;
+      const now = areas();
+      const key = JSON.stringify(now);
+      if (key !== last) {
+        last = key;
+        videoAreas(...now).catch((e) => console.warn("placing the pictures failed", e));
+      }
+    }, 0);
+  };
+  const resized = new ResizeObserver(follow);
+  for (const canvas of [remote, own]) resized.observe(canvas);
+  const changed = new MutationObserver(follow);
+  changed.observe(document.body, { subtree: true, attributes: true, attributeFilter: ["open", "hidden", "class", "style"] });
+  window.addEventListener("resize", follow);
+  window.addEventListener("scroll", follow, { capture: true, passive: true });
+  const counting = window.setInterval(() => {
+    // Also catches a move no observer sees (something above the pictures grew).
+    follow();
+    void videoPainted().then((painted) => {
+      if (signal.aborted) return;
+      remote.dataset.frames = String(painted.remote);
+      own.dataset.frames = String(painted.self_view);
+      if (painted.first_remote_at !== null) remote.dataset.firstPaintAt = String(painted.first_remote_at);
+    });
+  }, 250);
+  signal.addEventListener(
+    "abort",
+    () => {
+      resized.disconnect();
+      changed.disconnect();
+      window.removeEventListener("resize", follow);
+      window.removeEventListener("scroll", follow, { capture: true });
+      window.clearInterval(counting);
+      for (const canvas of [remote, own]) delete canvas.dataset.drawing;
+      void videoAreas(null, null);
+    },
+    { once: true },
+  );
+  return true;
+}
+
+/** Draws both pictures until `signal` aborts: natively where the host can, else in the page. */
+export async function showPictures(remote: HTMLCanvasElement, own: HTMLCanvasElement, signal: AbortSignal): Promise<void> {
+  if (await showNative(remote, own, signal).catch(() => false)) return;
+  if (signal.aborted) return;
+  void showStream("remote", remote, signal);
+  void showStream("self", own, signal);
 }

@@ -69,6 +69,28 @@ impl FrameSlot {
         }
     }
 
+    /// The newest picture and its number; `None` when there is none (no call, or the
+    /// stream stopped).
+    pub fn latest(&self) -> Option<(u64, Arc<I420Frame>)> {
+        let latest = self.latest.lock().ok()?;
+        latest.1.clone().map(|frame| (latest.0, frame))
+    }
+
+    /// Waits until the slot changes after number `after` (a new picture, or cleared) and
+    /// returns the new number. Needs no Tokio runtime (the native window awaits it on its
+    /// own main loop).
+    pub async fn wait_newer(&self, after: u64) -> u64 {
+        loop {
+            let notified = self.changed.notified();
+            if let Ok(latest) = self.latest.lock()
+                && latest.0 > after
+            {
+                return latest.0;
+            }
+            notified.await;
+        }
+    }
+
     fn newer_than(&self, after: u64) -> Option<(u64, Arc<I420Frame>)> {
         let latest = self.latest.lock().ok()?;
         match &latest.1 {
@@ -143,5 +165,25 @@ mod tests {
             slot.put(I420Frame::black(4, 2));
         });
         assert_eq!(u64::from_le_bytes(bytes[..8].try_into().unwrap()), 3);
+    }
+
+    #[tokio::test]
+    async fn the_native_window_wakes_on_a_new_picture_and_on_the_end_of_a_stream() {
+        let slot = FrameSlot::default();
+        assert!(slot.latest().is_none());
+        slot.put(I420Frame::black(4, 2));
+        assert_eq!(slot.wait_newer(0).await, 1);
+        assert_eq!(slot.latest().map(|(seq, f)| (seq, f.width())), Some((1, 4)));
+        let (seq, ()) = tokio::join!(slot.wait_newer(1), async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            slot.put(I420Frame::black(8, 4));
+        });
+        assert_eq!((seq, slot.latest().map(|(_, f)| f.width())), (2, Some(8)));
+        let (seq, ()) = tokio::join!(slot.wait_newer(2), async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            slot.clear();
+        });
+        assert_eq!(seq, 3);
+        assert!(slot.latest().is_none());
     }
 }

@@ -5,13 +5,15 @@
 //!
 //! - [`events`]: what the call window is told.
 //! - [`frames`]: the newest picture of each stream; [`frame_server`] sends them to the
-//!   window over a keyed loopback WebSocket.
+//!   window over a keyed loopback WebSocket (the WebGL fallback); [`paint`] scales and
+//!   converts them for a native surface over the window (the default where there is one).
 //! - [`devices`]: the machine's cameras, microphones and speakers.
 
 pub mod devices;
 pub mod events;
 pub mod frame_server;
 pub mod frames;
+pub mod paint;
 
 use crate::error::CockpitError;
 use crate::payments::{PaymentView, Payments};

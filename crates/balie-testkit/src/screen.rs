@@ -1,0 +1,90 @@
+//! What an X display shows, read back from the server: the pixels a person sees, including
+//! what is drawn outside a web view (the call window's native pictures), which WebDriver's
+//! screenshots leave out.
+
+use std::path::Path;
+use x11rb::connection::Connection as _;
+use x11rb::protocol::xproto::{ConnectionExt as _, ImageFormat};
+
+/// A picture of (part of) the screen, 8-bit RGB rows.
+#[derive(Clone)]
+pub struct Screen {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    rgb: Vec<u8>,
+}
+
+impl Screen {
+    /// The part `x, y, width, height` of display `display`'s root window, cut to the
+    /// screen (24-bit TrueColor servers, as Xvfb and Xorg's dummy driver run here).
+    pub fn grab(display: &str, x: i64, y: i64, width: i64, height: i64) -> Screen {
+        let (conn, screen) = x11rb::connect(Some(display)).expect("connect to the X server");
+        let root_screen = &conn.setup().roots[screen];
+        let root = root_screen.root;
+        let (sw, sh) = (
+            i64::from(root_screen.width_in_pixels),
+            i64::from(root_screen.height_in_pixels),
+        );
+        let (left, top) = (x.clamp(0, sw - 1), y.clamp(0, sh - 1));
+        let (right, bottom) = (
+            (x + width).clamp(left + 1, sw),
+            (y + height).clamp(top + 1, sh),
+        );
+        let (x, y, width, height) = (
+            left as i16,
+            top as i16,
+            (right - left) as u16,
+            (bottom - top) as u16,
+        );
+        let image = conn
+            .get_image(ImageFormat::Z_PIXMAP, root, x, y, width, height, !0)
+            .expect("GetImage")
+            .reply()
+            .expect("the screen's pixels");
+        assert_eq!(image.depth, 24, "a 24-bit screen");
+        // ZPixmap at depth 24: 32 bits per pixel, little-endian BGRx.
+        let rgb = image
+            .data
+            .chunks_exact(4)
+            .flat_map(|p| [p[2], p[1], p[0]])
+            .collect();
+        Screen {
+            width: u32::from(width),
+            height: u32::from(height),
+            rgb,
+        }
+    }
+
+    /// The (red, green, blue) at `x, y`.
+    pub fn pixel(&self, x: u32, y: u32) -> (u8, u8, u8) {
+        let i = (y as usize * self.width as usize + x as usize) * 3;
+        (self.rgb[i], self.rgb[i + 1], self.rgb[i + 2])
+    }
+
+    /// The red channel sampled on a `columns` x `rows` grid (nearest pixel), row by row.
+    pub fn red_grid(&self, columns: u32, rows: u32) -> Vec<u64> {
+        (0..rows)
+            .flat_map(|r| {
+                (0..columns).map(move |c| {
+                    let x = (u64::from(c) * u64::from(self.width) / u64::from(columns)) as u32;
+                    let y = (u64::from(r) * u64::from(self.height) / u64::from(rows)) as u32;
+                    u64::from(self.pixel(x, y).0)
+                })
+            })
+            .collect()
+    }
+
+    /// Saves it as a PNG file.
+    pub fn save_png(&self, path: &Path) {
+        let file = std::fs::File::create(path).expect("create the screenshot file");
+        let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), self.width, self.height);
+        encoder.set_color(png::ColorType::Rgb);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder
+            .write_header()
+            .and_then(|mut w| w.write_image_data(&self.rgb))
+            .expect("write the screenshot");
+    }
+}
