@@ -55,6 +55,8 @@ struct SurfaceState {
     /// part), in logical pixels: x, y, width, height.
     whole: (f64, f64, f64, f64),
     mirrored: bool,
+    /// The white frame's width around the picture area, logical pixels.
+    border: f64,
     image: Option<cairo::ImageSurface>,
     placed: Option<Placed>,
     /// The number of the picture in `image`.
@@ -232,6 +234,13 @@ fn draw(
     stream: VideoStream,
     counts: &PaintCounts,
 ) -> Result<(), Box<dyn std::error::Error>> {
+    let (x, y, w, h) = state.whole;
+    if state.border > 0.0 {
+        cr.set_source_rgb(1.0, 1.0, 1.0);
+        cr.paint()?;
+        cr.rectangle(x, y, w, h);
+        cr.clip();
+    }
     cr.set_source_rgb(0.0, 0.0, 0.0);
     cr.paint()?;
     let scale = f64::from(area.scale_factor().max(1));
@@ -280,7 +289,6 @@ fn draw(
     let (Some(image), Some(placed)) = (state.image.as_ref(), state.placed) else {
         return Ok(());
     };
-    let (x, y, _, _) = state.whole;
     let (px, py) = (
         x + f64::from(placed.x) / scale,
         y + f64::from(placed.y) / scale,
@@ -334,11 +342,16 @@ fn position(
 ) {
     let visible = area.and_then(|a| {
         let (x, y, w, h) = (a.x * zoom, a.y * zoom, a.width * zoom, a.height * zoom);
-        if !(x.is_finite() && y.is_finite() && w.is_finite() && h.is_finite()) {
+        let b = (a.border * zoom).clamp(0.0, 16.0);
+        if !(x.is_finite() && y.is_finite() && w.is_finite() && h.is_finite() && b.is_finite()) {
             return None;
         }
-        let (left, top) = (x.max(0.0).round(), y.max(0.0).round());
-        let (right, bottom) = ((x + w).min(view.0).round(), (y + h).min(view.1).round());
+        // The drawing area holds the frame too.
+        let (left, top) = ((x - b).max(0.0).round(), (y - b).max(0.0).round());
+        let (right, bottom) = (
+            (x + w + b).min(view.0).round(),
+            (y + h + b).min(view.1).round(),
+        );
         (right - left >= 1.0 && bottom - top >= 1.0).then_some((
             a,
             (x, y, w, h),
@@ -356,6 +369,7 @@ fn position(
         let mut state = surface.state.borrow_mut();
         state.whole = (x - left, y - top, w, h);
         state.mirrored = a.mirrored;
+        state.border = (a.border * zoom).clamp(0.0, 16.0);
     }
     let scale = f64::from(surface.area.scale_factor().max(1));
     let device = ((w * scale).round() as u32, (h * scale).round() as u32);

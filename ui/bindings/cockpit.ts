@@ -272,7 +272,12 @@ height: number,
 /**
  * Shown mirrored (the clerk's own picture, as in a mirror).
  */
-mirrored: boolean, };
+mirrored: boolean, 
+/**
+ * A white frame this wide (CSS pixels) drawn around the area, as the page's border
+ * (0: none).
+ */
+border: number, };
 
 export type VideoPainted = { 
 /**

@@ -217,6 +217,8 @@ function areaOf(canvas: HTMLCanvasElement, mirrored: boolean): VideoArea | null 
     width: canvas.clientWidth,
     height: canvas.clientHeight,
     mirrored,
+    // The picture under it would hide the canvas's own border: the host draws it.
+    border: canvas.clientLeft,
   };
 }
 

@@ -174,6 +174,9 @@ pub struct VideoArea {
     pub height: f64,
     /// Shown mirrored (the clerk's own picture, as in a mirror).
     pub mirrored: bool,
+    /// A white frame this wide (CSS pixels) drawn around the area, as the page's border
+    /// (0: none).
+    pub border: f64,
 }
 
 /// What the native surfaces have painted since they were last shown: the page reads it
