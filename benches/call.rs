@@ -1,32 +1,51 @@
-//! The call benchmark, run by `benches/call.sh`. Every figure is printed beside its peer
-//! figure from the same run:
+//! The call benchmark, run by `benches/call.sh`: the whole cockpit against a Chromium tab
+//! doing the clerk's side of the same call, like for like. Every figure is printed beside
+//! its peer's from the same run.
 //!
-//! - call set-up, admit → first remote picture on each side, median of N calls: Balie's
-//!   engine against a Chromium tab doing the clerk's side (benches/chromium-clerk.html), both
-//!   through the same relay to the same citizen page in Chromium;
-//! - clerk CPU per call-minute at 640x480@30 with sound both ways: the engine alone
-//!   (`balie-call-cli`), the whole cockpit drawing both pictures (under Xvfb), and the
-//!   Chromium tab's whole process tree;
-//! - memory (PSS of the process tree) in a call: the cockpit and the Chromium tab.
+//! The same on every side:
+//! - **input**: one clip (640x480 at 30 frames/s, made here) is the clerk's camera: the
+//!   cockpit reads it through a GStreamer source (`camera` = `gst:multifilesrc … !
+//!   rawvideoparse`), the Chromium tab through `--use-file-for-fake-video-capture`; the
+//!   citizen (one headless Chromium for all runs) sends the same clip;
+//! - **window**: each clerk runs alone on its own Xvfb (1600x900), in a 1280x860 window
+//!   showing the citizen large and itself small and mirrored (benches/chromium-clerk.html
+//!   copies the cockpit's layout, its stage as wide as the cockpit's);
+//! - **scope**: CPU is utime+stime of the clerk's whole process tree (the cockpit with its
+//!   WebKit processes; chromedriver with all of Chromium's) and, beside it, of its X
+//!   server; memory is the PSS of the tree (`/proc/<pid>/smaps_rollup`);
+//! - **timing points**: set-up runs from the clerk's admit (the cockpit: the click's
+//!   script, in the page; the tab: the bench sending the admit) to the first remote picture
+//!   *on the screen* (the cockpit: the end of the GTK frame that painted it, or the page's
+//!   next animation frame on the WebGL way; the tab: `requestVideoFrameCallback`), all on
+//!   the machine's one wall clock; median of N calls;
+//! - **rates**: what the clerk sends is read from the citizen's own statistics
+//!   (`inbound-rtp`: resolution, frames per second), the same code for every side; what the
+//!   clerk shows is counted where it is painted (the cockpit's `data-frames`, the tab's
+//!   `requestVideoFrameCallback`s).
 //!
-//! CPU is utime+stime of every process of the tree from `/proc/<pid>/stat`, PSS from
-//! `/proc/<pid>/smaps_rollup`, as in `../shared/reference/PLATFORM.md`.
+//! Sides: the cockpit drawing natively (the default), the cockpit drawing with WebGL
+//! (`BALIE_VIDEO=webgl`, the fallback), and the Chromium tab.
 #![allow(clippy::unwrap_used, clippy::print_stdout, missing_docs)]
 
+use balie_protocol::signaling::{ClerkMessage, RelayToClerk, SIGNALING_VERSION, Signal};
 use balie_testkit::chromium;
 use balie_testkit::cockpit::Cockpit;
 use balie_testkit::display::one_monitor;
-
-use balie_call::{CallConfig, ClerkCall, ClerkCallEvent};
-use balie_protocol::signaling::{ClerkMessage, RelayToClerk, SIGNALING_VERSION, Signal};
 use balie_testkit::procfs::{cpu_seconds, tree};
 use futures_util::{SinkExt as _, StreamExt as _};
-use secrecy::{ExposeSecret as _, SecretString};
-use std::io::BufRead as _;
-use std::sync::{Arc, Mutex};
+use secrecy::ExposeSecret as _;
+use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
+
+const WIDTH: usize = 640;
+const HEIGHT: usize = 480;
+const FPS: usize = 30;
+/// The clip's length: it loops.
+const CLIP_FRAMES: usize = 150;
+/// Every clerk's window.
+const WINDOW: (u32, u32) = (1280, 860);
 
 fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name)
@@ -42,21 +61,101 @@ fn now_ms() -> u64 {
         .as_millis() as u64
 }
 
-fn median(values: &mut [u64]) -> u64 {
-    values.sort_unstable();
-    values[values.len() / 2]
+fn median(values: &[u64]) -> u64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    sorted[sorted.len() / 2]
+}
+
+// ---- The clip ---------------------------------------------------------------------------
+
+/// The camera clip, as single I420 frames (for GStreamer) and as one `.y4m` (for Chromium).
+struct Clip {
+    dir: tempfile::TempDir,
+}
+
+impl Clip {
+    /// A clip with what makes a camera picture cost something to encode: a textured
+    /// background that drifts, a large lit disc (a head) that moves, fine noise.
+    fn make() -> Clip {
+        use std::io::Write as _;
+        let dir = tempfile::tempdir().unwrap();
+        let mut y4m =
+            std::io::BufWriter::new(std::fs::File::create(dir.path().join("clip.y4m")).unwrap());
+        write!(
+            y4m,
+            "YUV4MPEG2 W{WIDTH} H{HEIGHT} F{FPS}:1 Ip A1:1 C420jpeg\n"
+        )
+        .unwrap();
+        let mut noise: u32 = 0x9E37_79B9;
+        for n in 0..CLIP_FRAMES {
+            let mut frame = vec![0u8; WIDTH * HEIGHT * 3 / 2];
+            let t = n as f64 / CLIP_FRAMES as f64 * std::f64::consts::TAU;
+            let (cx, cy) = (320.0 + 90.0 * t.cos(), 250.0 + 40.0 * (2.0 * t).sin());
+            let (luma, chroma) = frame.split_at_mut(WIDTH * HEIGHT);
+            for y in 0..HEIGHT {
+                for x in 0..WIDTH {
+                    noise = noise.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    let grain = (noise >> 29) as f64 - 3.5;
+                    let wall = 90.0 + 30.0 * (((x + n) / 24 + y / 24) % 2) as f64;
+                    let d = ((x as f64 - cx).powi(2) + (y as f64 - cy).powi(2)).sqrt();
+                    let value = if d < 110.0 { 170.0 - d * 0.4 } else { wall };
+                    luma[y * WIDTH + x] = (value + grain).clamp(16.0, 235.0) as u8;
+                }
+            }
+            let (u, v) = chroma.split_at_mut(WIDTH * HEIGHT / 4);
+            for y in 0..HEIGHT / 2 {
+                for x in 0..WIDTH / 2 {
+                    let d = ((2 * x) as f64 - cx).hypot((2 * y) as f64 - cy);
+                    let skin = d < 110.0;
+                    u[y * WIDTH / 2 + x] = if skin { 110 } else { 128 + (x / 40) as u8 };
+                    v[y * WIDTH / 2 + x] = if skin { 150 } else { 120 + (y / 40) as u8 };
+                }
+            }
+            std::fs::write(dir.path().join(format!("f{n:03}.yuv")), &frame).unwrap();
+            y4m.write_all(b"FRAME\n").unwrap();
+            y4m.write_all(&frame).unwrap();
+        }
+        y4m.flush().unwrap();
+        Clip { dir }
+    }
+
+    fn y4m(&self) -> PathBuf {
+        self.dir.path().join("clip.y4m")
+    }
+
+    /// The cockpit's camera: the frames in a loop, at the clip's rate in real time.
+    fn gstreamer_source(&self) -> String {
+        format!(
+            "gst:multifilesrc location={}/f%03d.yuv index=0 stop-index={} loop=true ! \
+             rawvideoparse width={WIDTH} height={HEIGHT} format=i420 framerate={FPS}/1 ! clocksync",
+            self.dir.path().display(),
+            CLIP_FRAMES - 1
+        )
+    }
+
+    /// Chromium's flags for the clip as its camera (and its fake microphone).
+    fn chromium_flags(&self) -> Vec<String> {
+        vec![
+            "--use-fake-device-for-media-stream".into(),
+            format!("--use-file-for-fake-video-capture={}", self.y4m().display()),
+            "--use-fake-ui-for-media-stream".into(),
+            "--autoplay-policy=no-user-gesture-required".into(),
+            "--allow-loopback-in-peer-connection".into(),
+        ]
+    }
 }
 
 // ---- Processes ----------------------------------------------------------------------
 
-/// CPU seconds the tree under `root` uses over `seconds` (processes that come and go in
-/// between are counted from when they are first seen).
-async fn cpu_over(root: u32, seconds: u64) -> f64 {
-    let pids = tree(root);
+/// CPU seconds of the tree under `root` and of the X server `x`, over `seconds`.
+async fn cpu_over(root: u32, x: u32, seconds: u64) -> (f64, f64) {
+    let (pids, before_x) = (tree(root), cpu_seconds(&[x]));
     let before = cpu_seconds(&pids);
     tokio::time::sleep(Duration::from_secs(seconds)).await;
-    let pids = tree(root);
-    cpu_seconds(&pids) - before
+    // Processes that came in between are counted from zero: only ever more.
+    let after = cpu_seconds(&tree(root));
+    (after - before, cpu_seconds(&[x]) - before_x)
 }
 
 /// Proportional set size of the tree under `root`, MiB.
@@ -74,7 +173,7 @@ fn pss_mib(root: u32) -> f64 {
     kib as f64 / 1024.0
 }
 
-/// The process named `name` (its `comm`).
+/// The process named `name` (its `comm`); its WebKit processes are its children.
 fn find_process(name: &str) -> Option<u32> {
     std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
         let pid: u32 = e.file_name().to_string_lossy().parse().ok()?;
@@ -91,6 +190,12 @@ struct Relay {
     _dir: tempfile::TempDir,
 }
 
+/// The keyring service the cockpits under test use (see balie_testkit::cockpit).
+fn keyring_service() -> String {
+    format!("be.balie.e2e.{}", std::process::id())
+}
+
+/// The municipality's relay for every side; the cockpit's token in the keyring.
 async fn relay() -> Relay {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let dir = tempfile::tempdir().unwrap();
@@ -103,6 +208,12 @@ async fn relay() -> Relay {
             .expose_secret()
             .to_string()
     };
+    balie_secrets::SecretStore::new(keyring_service())
+        .set(
+            balie_secrets::SecretName::RelayClerkToken,
+            &token.clone().into(),
+        )
+        .unwrap();
     let relay = balie_relay::Relay::bind(config).await.unwrap();
     let url = relay.public_url().to_string();
     tokio::spawn(relay.serve(std::future::pending()));
@@ -126,13 +237,17 @@ async fn room(relay: &Relay) -> balie_protocol::CreateRoomResponse {
         .unwrap()
 }
 
-/// The citizen opens the link, the page notes its first presented picture, and knocks.
+/// The citizen opens the link and knocks; the page's peer connections are kept where the
+/// bench can read their statistics.
 async fn citizen_knocks(citizen: &fantoccini::Client, join_url: &str) {
     citizen.goto(join_url).await.unwrap();
     citizen
         .execute(
-            "window.firstFrameAt = null;
-             document.getElementById('remote').requestVideoFrameCallback(() => { window.firstFrameAt = Date.now(); });",
+            "window.peers = [];
+             const Original = window.RTCPeerConnection;
+             window.RTCPeerConnection = function (...args) { const pc = new Original(...args); window.peers.push(pc); return pc; };
+             window.RTCPeerConnection.prototype = Original.prototype;
+             return true;",
             vec![],
         )
         .await
@@ -140,86 +255,159 @@ async fn citizen_knocks(citizen: &fantoccini::Client, join_url: &str) {
     chromium::click(citizen, "#knock").await;
 }
 
-/// `window.firstFrameAt` of a page, once set.
-async fn first_frame_at(page: &fantoccini::Client) -> u64 {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let value = page
-            .execute("return window.firstFrameAt", vec![])
-            .await
-            .unwrap();
-        if let Some(at) = value.as_u64() {
-            return at;
-        }
-        assert!(Instant::now() < deadline, "no first picture");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+/// What the citizen receives from the clerk: width, height, frames per second (the
+/// driver waits for the promise the script returns).
+async fn citizen_receives(citizen: &fantoccini::Client) -> (u64, u64, f64) {
+    let v = citizen
+        .execute(
+            "const pc = window.peers[window.peers.length - 1];
+             return pc.getStats().then((stats) => {
+               for (const r of stats.values())
+                 if (r.type === 'inbound-rtp' && r.kind === 'video')
+                   return [r.frameWidth ?? 0, r.frameHeight ?? 0, r.framesPerSecond ?? 0];
+               return [0, 0, 0];
+             });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    (
+        v[0].as_u64().unwrap_or(0),
+        v[1].as_u64().unwrap_or(0),
+        v[2].as_f64().unwrap_or(0.0),
+    )
 }
 
 async fn wait_until_true(page: &fantoccini::Client, script: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
     while page.execute(script, vec![]).await.unwrap().as_bool() != Some(true) {
         assert!(Instant::now() < deadline, "never true: {script}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
-// ---- Balie's engine -------------------------------------------------------------------
+/// A number a page script returns, once it returns one.
+async fn wait_for_number(page: &fantoccini::Client, script: &str) -> u64 {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let v = page.execute(script, vec![]).await.unwrap();
+        if let Some(n) = v
+            .as_u64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+        {
+            return n;
+        }
+        assert!(Instant::now() < deadline, "never a number: {script}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
 
-/// One call with the engine: admit → first picture on the engine side and on the page.
-async fn engine_setup(relay: &Relay, citizen: &fantoccini::Client) -> (u64, u64) {
-    let room = room(relay).await;
-    let first: Arc<Mutex<Option<u64>>> = Arc::default();
-    let sink_first = first.clone();
-    let config = CallConfig {
-        bind: vec![std::net::IpAddr::from([127, 0, 0, 1])],
-        remote_video: Some(Arc::new(move |_| {
-            let mut first = sink_first.lock().unwrap();
-            first.get_or_insert_with(now_ms);
-        })),
-        ..CallConfig::default()
-    };
-    let mut clerk = ClerkCall::connect(
-        &relay.url,
-        &room.room_id,
-        SecretString::from(relay.token.clone()),
-        config,
-    );
-    let (admitted_tx, mut admitted) = mpsc::channel(1);
-    let (stop_tx, mut stop) = mpsc::channel::<()>(1);
-    let task = tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                event = clerk.next_event() => match event {
-                    Some(ClerkCallEvent::Knock { knock_id, .. }) => {
-                        let at = now_ms();
-                        clerk.admit(knock_id).await.unwrap();
-                        let _ = admitted_tx.send(at).await;
-                    }
-                    Some(_) => {}
-                    None => return,
-                },
-                _ = stop.recv() => { clerk.end().await; return; }
-            }
-        }
-    });
-    citizen_knocks(citizen, &room.join_url).await;
-    let admit_at = admitted.recv().await.unwrap();
-    let page_first = first_frame_at(citizen).await;
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let engine_first = loop {
-        if let Some(at) = *first.lock().unwrap() {
-            break at;
-        }
-        assert!(Instant::now() < deadline, "the engine saw no picture");
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    };
-    let _ = stop_tx.send(()).await;
-    let _ = task.await;
-    (
-        engine_first.saturating_sub(admit_at),
-        page_first.saturating_sub(admit_at),
+// ---- Figures ----------------------------------------------------------------------------
+
+/// What one clerk did.
+#[derive(Default)]
+struct Figures {
+    set_up_ms: Vec<u64>,
+    /// CPU-s of the clerk's tree and of its X server over the measured span.
+    cpu: (f64, f64),
+    idle_pss: f64,
+    call_pss: f64,
+    /// Pictures painted per second: the citizen's, the clerk's own.
+    painted_fps: (f64, f64),
+    /// What the citizen received from this clerk: width, height, frames/s.
+    sent: (u64, u64, f64),
+    /// The width of the call window's picture area, CSS pixels.
+    stage_width: u64,
+}
+
+// ---- The cockpit --------------------------------------------------------------------------
+
+async fn cockpit_side(
+    citizen: &fantoccini::Client,
+    relay: &Relay,
+    clip: &Clip,
+    web_video: bool,
+    calls: usize,
+    seconds: u64,
+) -> Figures {
+    let display = one_monitor(1600, 900);
+    let data = tempfile::tempdir().unwrap();
+    let mut env = vec![("BALIE_RELAY_URL", relay.url.as_str())];
+    if web_video {
+        env.push(("BALIE_VIDEO", "webgl"));
+    }
+    let cockpit = Cockpit::start_with(
+        env!("CARGO_BIN_EXE_balie-cockpit"),
+        &display,
+        data.path(),
+        &env,
     )
+    .await;
+    cockpit.window("gesprek").await;
+    cockpit
+        .client
+        .set_window_rect(0, 0, WINDOW.0, WINDOW.1)
+        .await
+        .unwrap();
+    // The clip as the camera (a GStreamer source is a camera name), no other devices.
+    let source = clip.gstreamer_source();
+    cockpit
+        .value(&format!(
+            "window.__TAURI_INTERNALS__.invoke('choose_devices', {{ choice: {{ camera: {source:?}, microphone: null, speaker: null }} }}); return true;"
+        ))
+        .await;
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let root = find_process("balie-cockpit").expect("the cockpit process");
+    let mut figures = Figures {
+        idle_pss: pss_mib(root),
+        ..Figures::default()
+    };
+    for i in 0..calls {
+        let join_url = cockpit.new_conversation().await;
+        citizen_knocks(citizen, &join_url).await;
+        cockpit.wait_until("#knock", "!el.hidden").await;
+        let admit_at = cockpit
+            .value("const at = Date.now(); document.querySelector('#admit').click(); return at;")
+            .await
+            .as_u64()
+            .unwrap();
+        let first = wait_for_number(
+            &cockpit.client,
+            "const v = document.querySelector('#remote-video').dataset.firstPaintAt; return v ? Number(v) : null;",
+        )
+        .await;
+        figures.set_up_ms.push(first.saturating_sub(admit_at));
+        eprintln!(
+            "  cockpit ({}) call {}: {} ms",
+            if web_video { "WebGL" } else { "native" },
+            i + 1,
+            first.saturating_sub(admit_at)
+        );
+        if i + 1 < calls {
+            cockpit.click("#hangup").await;
+            cockpit.wait_until("#call", "el.hidden").await;
+        }
+    }
+    // The last call goes on: measured after it settled.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let drawn = "return [document.querySelector('#remote-video').dataset.frames, document.querySelector('#self-video').dataset.frames].map(Number)";
+    let before = cockpit.value(drawn).await;
+    figures.cpu = cpu_over(root, display.pid(), seconds).await;
+    let after = cockpit.value(drawn).await;
+    let rate = |i: usize| {
+        (after[i].as_f64().unwrap_or(0.0) - before[i].as_f64().unwrap_or(0.0)) / seconds as f64
+    };
+    figures.painted_fps = (rate(0), rate(1));
+    figures.sent = citizen_receives(citizen).await;
+    figures.call_pss = pss_mib(root);
+    figures.stage_width = cockpit
+        .value("return Math.round(document.querySelector('.stage').getBoundingClientRect().width)")
+        .await
+        .as_u64()
+        .unwrap_or(0);
+    cockpit.click("#hangup").await;
+    cockpit.stop().await;
+    figures
 }
 
 // ---- The Chromium tab as clerk ----------------------------------------------------------
@@ -252,20 +440,15 @@ async fn clerk_page_server() -> (String, mpsc::Receiver<axum::extract::ws::WebSo
     (url, sockets)
 }
 
-/// A call between the Chromium clerk page and the citizen page, through the relay. Returns
-/// the admit time and a sender that ends the call.
+/// Carries the tab's signaling to the relay; returns the admit time and a sender that
+/// ends the call.
 async fn chromium_call(
     relay: &Relay,
-    clerk_page: &fantoccini::Client,
-    page_url: &str,
-    bridges: &mut mpsc::Receiver<axum::extract::ws::WebSocket>,
+    mut page: axum::extract::ws::WebSocket,
     citizen: &fantoccini::Client,
 ) -> (u64, mpsc::Sender<()>, tokio::task::JoinHandle<()>) {
     use axum::extract::ws::Message as PageMessage;
     let room = room(relay).await;
-    clerk_page.goto(&format!("{page_url}/clerk")).await.unwrap();
-    wait_until_true(clerk_page, "return window.clerkReady === true").await;
-    let mut page = bridges.recv().await.unwrap();
     let mut request =
         tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(format!(
             "{}/ws/clerk/{}",
@@ -324,227 +507,147 @@ async fn chromium_call(
     (admit_at, stop_tx, task)
 }
 
+async fn chromium_side(
+    citizen: &fantoccini::Client,
+    relay: &Relay,
+    clip: &Clip,
+    stage_width: u64,
+    calls: usize,
+    seconds: u64,
+) -> Figures {
+    let display = one_monitor(1600, 900);
+    let mut flags = clip.chromium_flags();
+    flags.push(format!("--window-size={},{}", WINDOW.0, WINDOW.1));
+    flags.push("--window-position=0,0".into());
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let (page, driver) = chromium::chromium_on(&display, &flags).await;
+    let (page_url, mut bridges) = clerk_page_server().await;
+    let clerk_url = format!("{page_url}/clerk?stage={stage_width}");
+    page.goto(&clerk_url).await.unwrap();
+    wait_until_true(&page, "return window.clerkReady === true").await;
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let mut figures = Figures {
+        idle_pss: pss_mib(driver.pid()),
+        ..Figures::default()
+    };
+    let mut running = None;
+    for i in 0..calls {
+        if i > 0 {
+            // A fresh page for each call, as the cockpit starts each call anew.
+            page.goto(&clerk_url).await.unwrap();
+            wait_until_true(&page, "return window.clerkReady === true").await;
+        }
+        let bridge = bridges.recv().await.unwrap();
+        let (admit_at, stop, task) = chromium_call(relay, bridge, citizen).await;
+        let first = wait_for_number(&page, "return window.firstFrameAt").await;
+        figures.set_up_ms.push(first.saturating_sub(admit_at));
+        eprintln!(
+            "  Chromium tab call {}: {} ms",
+            i + 1,
+            first.saturating_sub(admit_at)
+        );
+        if i + 1 < calls {
+            let _ = stop.send(()).await;
+            let _ = task.await;
+        } else {
+            running = Some((stop, task));
+        }
+    }
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let presented = "return [window.presented.remote, window.presented.self]";
+    let before = page.execute(presented, vec![]).await.unwrap();
+    figures.cpu = cpu_over(driver.pid(), display.pid(), seconds).await;
+    let after = page.execute(presented, vec![]).await.unwrap();
+    let rate = |i: usize| {
+        (after[i].as_f64().unwrap_or(0.0) - before[i].as_f64().unwrap_or(0.0)) / seconds as f64
+    };
+    figures.painted_fps = (rate(0), rate(1));
+    figures.sent = citizen_receives(citizen).await;
+    figures.call_pss = pss_mib(driver.pid());
+    if let Some((stop, task)) = running {
+        let _ = stop.send(()).await;
+        let _ = task.await;
+    }
+    let _ = page.close().await;
+    drop(driver);
+    figures
+}
+
 // ---- Main -------------------------------------------------------------------------------
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let calls = env_number("BALIE_BENCH_CALLS", 10).max(1) as usize;
+    let calls = env_number("BALIE_BENCH_CALLS", 5).max(1) as usize;
     let seconds = env_number("BALIE_BENCH_SECONDS", 60).max(5);
+    let clip = Clip::make();
     let relay = relay().await;
-    let (citizen, citizen_driver) = chromium::chromium_with(chromium::FAKE_MEDIA).await;
-    let (clerk_page, clerk_driver) = chromium::chromium_with(chromium::FAKE_MEDIA).await;
-    let (page_url, mut bridges) = clerk_page_server().await;
-    let mut tab = ChromiumClerk {
-        page: &clerk_page,
-        url: &page_url,
-        bridges: &mut bridges,
-    };
+    let flags = clip.chromium_flags();
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let (citizen, citizen_driver) = chromium::chromium_with(&flags).await;
 
-    let mut setup = set_up_times(&relay, &citizen, &mut tab, calls).await;
-    let engine_cpu = engine_cpu(&relay, &citizen, seconds).await;
-    let (chrome_cpu, chrome_pss) =
-        chromium_cpu_and_memory(&relay, &citizen, &mut tab, &clerk_driver, seconds).await;
-    let _ = clerk_page.close().await;
-    drop(clerk_driver);
-    let cockpit = cockpit_cpu_and_memory(&citizen, seconds).await;
+    let native = cockpit_side(&citizen, &relay, &clip, false, calls, seconds).await;
+    let webgl = cockpit_side(&citizen, &relay, &clip, true, calls, seconds).await;
+    let tab = chromium_side(&citizen, &relay, &clip, native.stage_width, calls, seconds).await;
     let _ = citizen.close().await;
     drop(citizen_driver);
+    let _ = balie_secrets::SecretStore::new(keyring_service())
+        .delete(balie_secrets::SecretName::RelayClerkToken);
+    report(
+        &[
+            ("Balie cockpit, native pictures", &native),
+            ("Balie cockpit, WebGL (fallback)", &webgl),
+            ("Chromium tab as clerk", &tab),
+        ],
+        calls,
+        seconds,
+    );
+}
 
+fn report(sides: &[(&str, &Figures)], calls: usize, seconds: u64) {
     let per_minute = |cpu: f64| cpu * 60.0 / seconds as f64;
     println!();
-    println!("Call set-up, admit → first remote picture, median of {calls} calls (ms)");
-    println!("                          clerk side   citizen side");
     println!(
-        "  Balie engine            {:>10}   {:>12}",
-        median(&mut setup.ours_clerk),
-        median(&mut setup.ours_citizen)
-    );
-    println!(
-        "  Chromium tab as clerk   {:>10}   {:>12}",
-        median(&mut setup.chrome_clerk),
-        median(&mut setup.chrome_citizen)
+        "Conditions: clip {WIDTH}x{HEIGHT}@{FPS} (the same camera on every side), window {}x{} on its own Xvfb 1600x900, {} cores, {calls} calls, {seconds} s measured",
+        WINDOW.0,
+        WINDOW.1,
+        std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     println!();
     println!(
-        "Clerk CPU per call-minute, 640x480@30 with sound both ways (CPU-s, {seconds} s measured)"
+        "{:<34} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10} {:>14} {:>12}",
+        "clerk",
+        "set-up",
+        "CPU tree",
+        "CPU X",
+        "CPU sum",
+        "PSS idle",
+        "PSS call",
+        "sent (citizen)",
+        "painted/s"
     );
     println!(
-        "  Balie engine alone (balie-call-cli)            {:>6.1}",
-        per_minute(engine_cpu)
+        "{:<34} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10} {:>14} {:>12}",
+        "", "ms, med.", "s/min", "s/min", "s/min", "MiB", "MiB", "WxH@fps", "them / self"
     );
-    println!(
-        "  Balie cockpit, whole tree, drawing both        {:>6.1}   (drew {:.1} remote / {:.1} self pictures/s)",
-        per_minute(cockpit.cpu),
-        cockpit.remote_fps,
-        cockpit.self_fps
-    );
-    println!(
-        "  Chromium tab as clerk, whole process tree      {:>6.1}",
-        per_minute(chrome_cpu)
-    );
-    println!();
-    println!("Memory in a call, PSS of the process tree (MiB)");
-    println!("  Balie cockpit           {:>7.1}", cockpit.pss);
-    println!("  Chromium tab as clerk   {chrome_pss:>7.1}");
-}
-
-/// The Chromium tab that does the clerk's side, and the server of its page.
-struct ChromiumClerk<'a> {
-    page: &'a fantoccini::Client,
-    url: &'a str,
-    bridges: &'a mut mpsc::Receiver<axum::extract::ws::WebSocket>,
-}
-
-/// Admit → first remote picture per call, in ms, each side, for the engine and the tab.
-struct SetUpTimes {
-    ours_clerk: Vec<u64>,
-    ours_citizen: Vec<u64>,
-    chrome_clerk: Vec<u64>,
-    chrome_citizen: Vec<u64>,
-}
-
-/// 1. Set-up times: `calls` calls with the engine, each followed by one with the tab.
-async fn set_up_times(
-    relay: &Relay,
-    citizen: &fantoccini::Client,
-    tab: &mut ChromiumClerk<'_>,
-    calls: usize,
-) -> SetUpTimes {
-    let mut times = SetUpTimes {
-        ours_clerk: Vec::new(),
-        ours_citizen: Vec::new(),
-        chrome_clerk: Vec::new(),
-        chrome_citizen: Vec::new(),
-    };
-    for i in 0..calls {
-        let (clerk, page) = engine_setup(relay, citizen).await;
-        times.ours_clerk.push(clerk);
-        times.ours_citizen.push(page);
-        let (admit_at, stop, task) =
-            chromium_call(relay, tab.page, tab.url, tab.bridges, citizen).await;
-        let citizen_first = first_frame_at(citizen).await;
-        let clerk_first = first_frame_at(tab.page).await;
-        let _ = stop.send(()).await;
-        let _ = task.await;
-        times
-            .chrome_clerk
-            .push(clerk_first.saturating_sub(admit_at));
-        times
-            .chrome_citizen
-            .push(citizen_first.saturating_sub(admit_at));
-        eprintln!(
-            "call {}: engine {} / {} ms, Chromium tab {} / {} ms (clerk / citizen side)",
-            i + 1,
-            times.ours_clerk[i],
-            times.ours_citizen[i],
-            times.chrome_clerk[i],
-            times.chrome_citizen[i]
+    for (name, f) in sides {
+        println!(
+            "{:<34} {:>9} {:>9.1} {:>9.1} {:>9.1} {:>10.1} {:>10.1} {:>14} {:>12}",
+            name,
+            median(&f.set_up_ms),
+            per_minute(f.cpu.0),
+            per_minute(f.cpu.1),
+            per_minute(f.cpu.0 + f.cpu.1),
+            f.idle_pss,
+            f.call_pss,
+            format!("{}x{}@{:.0}", f.sent.0, f.sent.1, f.sent.2),
+            format!("{:.1} / {:.1}", f.painted_fps.0, f.painted_fps.1),
         );
     }
-    times
-}
-
-/// 2a. The engine alone: balie-call-cli's whole process, CPU-s over `seconds` in a call.
-async fn engine_cpu(relay: &Relay, citizen: &fantoccini::Client, seconds: u64) -> f64 {
-    let cli = std::env::var("BALIE_CALL_CLI").expect("BALIE_CALL_CLI (benches/call.sh sets it)");
-    let mut child = std::process::Command::new(cli)
-        .args([
-            "--relay",
-            &relay.url,
-            "--duration",
-            &(seconds + 15).to_string(),
-        ])
-        .env("BALIE_CLERK_TOKEN", &relay.token)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let join_url = tokio::task::spawn_blocking(move || {
-        let mut line = String::new();
-        std::io::BufReader::new(stdout)
-            .read_line(&mut line)
-            .unwrap();
-        line.trim().to_owned()
-    })
-    .await
-    .unwrap();
-    citizen_knocks(citizen, &join_url).await;
-    first_frame_at(citizen).await;
-    tokio::time::sleep(Duration::from_secs(5)).await;
-    let cpu = cpu_over(child.id(), seconds).await;
-    let _ = child.kill();
-    let _ = child.wait();
-    cpu
-}
-
-/// 2b. The Chromium tab: CPU-s of its whole process tree over `seconds`, and its PSS in
-/// MiB mid-call.
-async fn chromium_cpu_and_memory(
-    relay: &Relay,
-    citizen: &fantoccini::Client,
-    tab: &mut ChromiumClerk<'_>,
-    clerk_driver: &chromium::Driver,
-    seconds: u64,
-) -> (f64, f64) {
-    let (_, stop, task) = chromium_call(relay, tab.page, tab.url, tab.bridges, citizen).await;
-    first_frame_at(tab.page).await;
-    tokio::time::sleep(Duration::from_secs(5)).await;
-    let cpu = cpu_over(clerk_driver.pid(), seconds).await;
-    let pss = pss_mib(clerk_driver.pid());
-    let _ = stop.send(()).await;
-    let _ = task.await;
-    (cpu, pss)
-}
-
-/// The whole cockpit in a call, drawing both pictures.
-struct CockpitFigures {
-    cpu: f64,
-    pss: f64,
-    remote_fps: f64,
-    self_fps: f64,
-}
-
-/// 2c. The whole cockpit under Xvfb: CPU-s of its process tree over `seconds`, its PSS,
-/// and the pictures it drew per second in that time.
-async fn cockpit_cpu_and_memory(citizen: &fantoccini::Client, seconds: u64) -> CockpitFigures {
-    let display = one_monitor(1600, 900);
-    let data = tempfile::tempdir().unwrap();
-    let cockpit = Cockpit::start(env!("CARGO_BIN_EXE_balie-cockpit"), &display, data.path()).await;
-    cockpit.window("gesprek").await;
-    cockpit.click("#new-conversation").await;
-    cockpit.wait_until("#join-url", "el.value.length > 0").await;
-    let join_url = cockpit
-        .value("return document.querySelector('#join-url').value")
-        .await
-        .as_str()
-        .unwrap()
-        .to_owned();
-    citizen_knocks(citizen, &join_url).await;
-    cockpit.wait_until("#knock", "!el.hidden").await;
-    cockpit.click("#admit").await;
-    cockpit
-        .wait_until("#remote-video", "Number(el.dataset.frames) > 30")
-        .await;
-    tokio::time::sleep(Duration::from_secs(5)).await;
-    let cockpit_pid = find_process("balie-cockpit").expect("the cockpit process");
-    let frames = |v: serde_json::Value| {
-        v.as_str()
-            .and_then(|s| s.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    let drawn = "return [document.querySelector('#remote-video').dataset.frames, document.querySelector('#self-video').dataset.frames]";
-    let before = cockpit.value(drawn).await;
-    let cpu = cpu_over(cockpit_pid, seconds).await;
-    let after = cockpit.value(drawn).await;
-    let pss = pss_mib(cockpit_pid);
-    let fps = |i: usize| (frames(after[i].clone()) - frames(before[i].clone())) / seconds as f64;
-    let figures = CockpitFigures {
-        cpu,
-        pss,
-        remote_fps: fps(0),
-        self_fps: fps(1),
-    };
-    cockpit.stop().await;
-    figures
+    println!();
+    println!(
+        "set-up: clerk's admit → first citizen picture on the screen (cockpit: end of the GTK frame that painted it, WebGL: the page's next animation frame; tab: requestVideoFrameCallback), one wall clock."
+    );
+    println!(
+        "CPU: utime+stime of the clerk's whole process tree and of its own X server, per call-minute; PSS of the tree; sent: the citizen's inbound-rtp statistics."
+    );
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The call benchmark (benches/call.rs): set-up time, clerk CPU per call-minute and memory,
-# each beside the same figure for a Chromium tab doing the clerk's side of the same call.
-# Builds in release mode. Knobs: BALIE_BENCH_CALLS (default 10), BALIE_BENCH_SECONDS
-# (default 60).
+# The call benchmark (benches/call.rs): the whole cockpit (native pictures, and the WebGL
+# fallback) against a Chromium tab doing the clerk's side of the same call, with the same
+# camera clip and window: set-up to the first painted picture, CPU per call-minute (tree
+# and X server), memory idle and in a call, what is sent and painted. Builds in release
+# mode. Knobs: BALIE_BENCH_CALLS (default 5), BALIE_BENCH_SECONDS (default 60).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -12,13 +13,9 @@ ensure_toolchains
 build_ui
 
 say "Building in release mode"
-cargo build --release --locked -p balie-call --bin balie-call-cli
 cargo bench --locked --bench call --no-run
-target_dir=$(cargo metadata --format-version 1 --no-deps | jq -r .target_directory)
-export BALIE_CALL_CLI="$target_dir/release/balie-call-cli"
-# The cockpit sends the test pattern and tone, like the engine alone and the Chromium tab
-# (fake devices): the same work on every side.
-export BALIE_MEDIA=synthetic
+# The cockpit's camera is the clip (a GStreamer source), not the test pattern.
+unset BALIE_MEDIA
 
 keyring_home=$(mktemp -d)
 trap 'rm -rf "$keyring_home"' EXIT

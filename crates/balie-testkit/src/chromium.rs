@@ -46,6 +46,19 @@ impl Drop for Driver {
 
 /// Debian's Chromium, headless, under chromedriver, with `extra` flags.
 pub async fn chromium_with(extra: &[&str]) -> (fantoccini::Client, Driver) {
+    start(None, extra).await
+}
+
+/// Debian's Chromium in a real window on `display` (as a clerk would run it), under
+/// chromedriver, with `extra` flags.
+pub async fn chromium_on(
+    display: &crate::display::Display,
+    extra: &[&str],
+) -> (fantoccini::Client, Driver) {
+    start(Some(&display.name), extra).await
+}
+
+async fn start(display: Option<&str>, extra: &[&str]) -> (fantoccini::Client, Driver) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -55,6 +68,7 @@ pub async fn chromium_with(extra: &[&str]) -> (fantoccini::Client, Driver) {
     let driver = Driver(
         Command::new("chromedriver")
             .arg(format!("--port={port}"))
+            .envs(display.map(|d| ("DISPLAY", d)))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -66,21 +80,23 @@ pub async fn chromium_with(extra: &[&str]) -> (fantoccini::Client, Driver) {
         assert!(Instant::now() < deadline, "chromedriver did not start");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let args: Vec<String> = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ]
-    .iter()
-    .chain(extra)
-    .map(|a| a.to_string())
-    .chain([format!("--user-data-dir={}", driver.1.path().display())])
-    .collect();
+    let args: Vec<String> = display
+        .is_none()
+        .then_some("--headless")
+        .iter()
+        .chain(&[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ])
+        .chain(extra)
+        .map(|a| a.to_string())
+        .chain([format!("--user-data-dir={}", driver.1.path().display())])
+        .collect();
     let mut caps = serde_json::Map::new();
     caps.insert(
         "goog:chromeOptions".into(),

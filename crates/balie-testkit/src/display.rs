@@ -12,6 +12,14 @@ pub struct Display {
     child: Child,
 }
 
+impl Display {
+    /// The X server's process id (benchmarks count its CPU: it does the drawing's last
+    /// step for every program on it).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
 impl Drop for Display {
     fn drop(&mut self) {
         // SIGTERM, so the server removes its lock file and socket.

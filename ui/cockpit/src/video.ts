@@ -178,6 +178,7 @@ export async function showStream(stream: VideoStream, canvas: HTMLCanvasElement,
   const renderer = rendererFor(canvas);
   const url = await frameUrl(stream);
   canvas.dataset.frames = "0";
+  delete canvas.dataset.firstPaintAt;
   let seq = 0;
   while (!signal.aborted) {
     await new Promise<void>((resolve) => {
@@ -192,6 +193,11 @@ export async function showStream(stream: VideoStream, canvas: HTMLCanvasElement,
           seq = picture.seq;
           renderer.draw(picture);
           canvas.dataset.frames = String(Number(canvas.dataset.frames) + 1);
+          // When the first picture goes to the screen: the frame after its drawing.
+          if (canvas.dataset.firstPaintAt === undefined) {
+            canvas.dataset.firstPaintAt = "";
+            requestAnimationFrame(() => (canvas.dataset.firstPaintAt = String(Date.now())));
+          }
         }
         // Drawn: now the next one (the server sends one picture at a time).
         socket.send("drawn");
