@@ -238,6 +238,11 @@ function areaOf(canvas: HTMLCanvasElement, mirrored: boolean): VideoArea | null 
 export async function showNative(remote: HTMLCanvasElement, own: HTMLCanvasElement, signal: AbortSignal): Promise<boolean> {
   const areas = (): [VideoArea | null, VideoArea | null] =>
     document.querySelector("dialog[open]") ? [null, null] : [areaOf(remote, false), areaOf(own, true)];
+  // Nothing of the last call's counts stays.
+  for (const canvas of [remote, own]) {
+    canvas.dataset.frames = "0";
+    delete canvas.dataset.firstPaintAt;
+  }
   // The canvases stay empty when the host draws: give them the pictures' usual sizes, so
   // the page lays out as when it draws them itself (an empty canvas is 300x150).
   for (const [canvas, width, height] of [
@@ -258,11 +263,7 @@ export async function showNative(remote: HTMLCanvasElement, own: HTMLCanvasEleme
     void videoAreas(null, null);
     return true;
   }
-  for (const canvas of [remote, own]) {
-    canvas.dataset.frames = "0";
-    canvas.dataset.drawing = "native";
-    delete canvas.dataset.firstPaintAt;
-  }
+  for (const canvas of [remote, own]) canvas.dataset.drawing = "native";
   let last = JSON.stringify(first);
 
   let pending = false;
