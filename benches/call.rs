@@ -82,9 +82,9 @@ impl Clip {
         let dir = tempfile::tempdir().unwrap();
         let mut y4m =
             std::io::BufWriter::new(std::fs::File::create(dir.path().join("clip.y4m")).unwrap());
-        write!(
+        writeln!(
             y4m,
-            "YUV4MPEG2 W{WIDTH} H{HEIGHT} F{FPS}:1 Ip A1:1 C420jpeg\n"
+            "YUV4MPEG2 W{WIDTH} H{HEIGHT} F{FPS}:1 Ip A1:1 C420jpeg"
         )
         .unwrap();
         let mut noise: u32 = 0x9E37_79B9;
