@@ -363,6 +363,10 @@ async fn cockpit_side(
         ..Figures::default()
     };
     for i in 0..calls {
+        // The last call's link stays in the field until the new one comes: not that one.
+        cockpit
+            .value("document.querySelector('#join-url').value = ''; return true;")
+            .await;
         let join_url = cockpit.new_conversation().await;
         citizen_knocks(citizen, &join_url).await;
         cockpit.wait_until("#knock", "!el.hidden").await;
