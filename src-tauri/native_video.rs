@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// The native pictures of the call window, managed as Tauri state.
 pub struct NativeVideo {
     /// Whether the surfaces exist (attached to the window, and not switched off).
-    available: AtomicBool,
+    available: Arc<AtomicBool>,
     counts: Arc<PaintCounts>,
 }
 
@@ -25,7 +25,7 @@ impl NativeVideo {
     /// Not attached yet.
     pub fn new() -> Self {
         Self {
-            available: AtomicBool::new(false),
+            available: Arc::default(),
             counts: Arc::default(),
         }
     }
@@ -65,12 +65,12 @@ pub fn attach(
     }
     #[cfg(target_os = "linux")]
     {
-        let counts = state.counts.clone();
-        match window.with_webview(move |webview| {
-            gtk_surface::attach(webview.inner(), frames, counts);
+        let (counts, available) = (state.counts.clone(), state.available.clone());
+        if let Err(e) = window.with_webview(move |webview| {
+            let attached = gtk_surface::attach(webview.inner(), frames, counts);
+            available.store(attached, Ordering::Relaxed);
         }) {
-            Ok(()) => state.available.store(true, Ordering::Relaxed),
-            Err(e) => tracing::warn!(error = %e, "native pictures unavailable; the web view draws"),
+            tracing::warn!(error = %e, "native pictures unavailable; the web view draws");
         }
     }
     #[cfg(not(target_os = "linux"))]
@@ -80,12 +80,13 @@ pub fn attach(
 }
 
 /// Shows the pictures at `remote` and `own` (CSS pixels of the window's viewport), or
-/// hides either with `None`. Showing after both were hidden starts the paint counts anew.
+/// hides either with `None`; `fresh` (a call starts) starts the paint counts anew.
 pub fn set_areas(
     window: &tauri::WebviewWindow,
     state: &NativeVideo,
     remote: Option<VideoArea>,
     own: Option<VideoArea>,
+    fresh: bool,
 ) -> bool {
     if !state.available() {
         return false;
@@ -94,13 +95,13 @@ pub fn set_areas(
     {
         let counts = state.counts.clone();
         let placed = window.run_on_main_thread(move || {
-            gtk_surface::place(remote, own, &counts);
+            gtk_surface::place(remote, own, &counts, fresh);
         });
         placed.is_ok()
     }
     #[cfg(not(target_os = "linux"))]
     {
-        let _ = (window, remote, own);
+        let _ = (window, remote, own, fresh);
         false
     }
 }

@@ -86,16 +86,17 @@ pub async fn frame_url(
 }
 
 /// Shows the call's pictures natively at `remote` and `own` (CSS pixels of the window's
-/// viewport; `None` hides one). Answers whether the host draws them: `false` means the
-/// page draws them itself (WebGL).
+/// viewport; `None` hides one); `fresh` when a call starts (the paint counts start anew).
+/// Answers whether the host draws them: `false` means the page draws them itself (WebGL).
 #[tauri::command]
 pub fn video_areas(
     window: tauri::WebviewWindow,
     video: State<'_, NativeVideo>,
     remote: Option<VideoArea>,
     own: Option<VideoArea>,
+    fresh: bool,
 ) -> bool {
-    crate::native_video::set_areas(&window, &video, remote, own)
+    crate::native_video::set_areas(&window, &video, remote, own, fresh)
 }
 
 /// What the native surfaces painted since the pictures were last shown.

@@ -75,15 +75,20 @@ thread_local! {
     static SURFACES: RefCell<Option<Surfaces>> = const { RefCell::new(None) };
 }
 
-/// Wraps `webview` in an overlay with the two drawing areas, fed from `frames`.
-pub(super) fn attach(webview: webkit2gtk::WebView, frames: Arc<Frames>, counts: Arc<PaintCounts>) {
+/// Wraps `webview` in an overlay with the two drawing areas, fed from `frames`; whether
+/// it could.
+pub(super) fn attach(
+    webview: webkit2gtk::WebView,
+    frames: Arc<Frames>,
+    counts: Arc<PaintCounts>,
+) -> bool {
     let Some(parent) = webview.parent() else {
         tracing::warn!("the web view has no parent; the web view draws the pictures");
-        return;
+        return false;
     };
     let Ok(container) = parent.clone().downcast::<gtk::Container>() else {
         tracing::warn!("the web view's parent is no container; the web view draws the pictures");
-        return;
+        return false;
     };
     let overlay = gtk::Overlay::new();
     let position = parent
@@ -122,7 +127,21 @@ pub(super) fn attach(webview: webkit2gtk::WebView, frames: Arc<Frames>, counts: 
     if overlay.is_realized()
         && let Some(clock) = overlay.frame_clock()
     {
+        let counts = counts.clone();
         clock.connect_after_paint(move |_| counts.frame_done());
+    }
+    // A page that reloads or whose process died no longer says where its pictures go.
+    {
+        let counts = counts.clone();
+        webview.connect_load_changed(move |_, event| {
+            if event == webkit2gtk::LoadEvent::Started {
+                place(None, None, &counts, false);
+            }
+        });
+    }
+    {
+        let counts = counts.clone();
+        webview.connect_web_process_terminated(move |_, _| place(None, None, &counts, false));
     }
     SURFACES.with(|s| {
         *s.borrow_mut() = Some(Surfaces {
@@ -133,6 +152,7 @@ pub(super) fn attach(webview: webkit2gtk::WebView, frames: Arc<Frames>, counts: 
             shown: false,
         });
     });
+    true
 }
 
 /// A drawing area for `stream`, with its worker thread and the wake-up of its redraws.
@@ -216,6 +236,9 @@ fn convert_forever(slot: &FrameSlot, shared: &Shared) {
                 }
             }
         });
+        // Hidden in the meantime: keep nothing.
+        let shown = shared.target.lock().is_ok_and(|t| t.is_some());
+        let converted = converted.filter(|_| shown);
         if let Ok(mut slot) = shared.converted.lock()
             && let Some(old) = std::mem::replace(&mut *slot, converted)
         {
@@ -312,17 +335,21 @@ fn draw(
 }
 
 /// Places (or hides) both pictures; see [`super::set_areas`].
-pub(super) fn place(remote: Option<VideoArea>, own: Option<VideoArea>, counts: &PaintCounts) {
+pub(super) fn place(
+    remote: Option<VideoArea>,
+    own: Option<VideoArea>,
+    counts: &PaintCounts,
+    fresh: bool,
+) {
     SURFACES.with(|s| {
         let mut surfaces = s.borrow_mut();
         let Some(surfaces) = surfaces.as_mut() else {
             return;
         };
-        let showing = remote.is_some() || own.is_some();
-        if showing && !surfaces.shown {
+        if fresh {
             counts.reset();
         }
-        surfaces.shown = showing;
+        surfaces.shown = remote.is_some() || own.is_some();
         let zoom = surfaces.webview.zoom_level().max(0.1);
         let width = f64::from(surfaces.webview.allocated_width());
         let height = f64::from(surfaces.webview.allocated_height());
@@ -332,6 +359,10 @@ pub(super) fn place(remote: Option<VideoArea>, own: Option<VideoArea>, counts: &
     });
 }
 
+/// The largest picture area, in device pixels a side: what the page asks beyond it is
+/// refused (hidden), so a wrong size cannot make the worker allocate gigabytes.
+const MAX_SIDE: f64 = 8192.0;
+
 /// Puts `surface` at the visible part of `area` (scaled by the page's zoom), or hides it.
 fn position(
     fixed: &gtk::Fixed,
@@ -340,10 +371,14 @@ fn position(
     zoom: f64,
     view: (f64, f64),
 ) {
+    let scale = f64::from(surface.area.scale_factor().max(1));
     let visible = area.and_then(|a| {
         let (x, y, w, h) = (a.x * zoom, a.y * zoom, a.width * zoom, a.height * zoom);
         let b = (a.border * zoom).clamp(0.0, 16.0);
-        if !(x.is_finite() && y.is_finite() && w.is_finite() && h.is_finite() && b.is_finite()) {
+        if !(x.is_finite() && y.is_finite() && w.is_finite() && h.is_finite() && b.is_finite())
+            || w * scale > MAX_SIDE
+            || h * scale > MAX_SIDE
+        {
             return None;
         }
         // The drawing area holds the frame too.
@@ -363,6 +398,13 @@ fn position(
         if let Ok(mut target) = surface.shared.target.lock() {
             *target = None;
         }
+        // Nothing of this picture is shown again when the area comes back (a next call).
+        if let Ok(mut converted) = surface.shared.converted.lock() {
+            *converted = None;
+        }
+        let mut state = surface.state.borrow_mut();
+        state.image = None;
+        state.placed = None;
         return;
     };
     {
@@ -371,7 +413,6 @@ fn position(
         state.mirrored = a.mirrored;
         state.border = (a.border * zoom).clamp(0.0, 16.0);
     }
-    let scale = f64::from(surface.area.scale_factor().max(1));
     let device = ((w * scale).round() as u32, (h * scale).round() as u32);
     if let Ok(mut target) = surface.shared.target.lock()
         && *target != Some(device)

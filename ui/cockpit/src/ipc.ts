@@ -164,11 +164,12 @@ export const endConversation = (): Promise<void> => invoke("end_conversation");
 /** The loopback WebSocket address that streams `stream`'s pictures. */
 export const frameUrl = (stream: VideoStream): Promise<string> => invoke("frame_url", { stream });
 /**
- * Asks the host to draw the call's pictures natively at these areas (`null` hides one).
- * `false`: it cannot here, and the page draws them itself.
+ * Asks the host to draw the call's pictures natively at these areas (`null` hides one);
+ * `fresh` when a call starts (its paint counts start anew). `false`: it cannot here, and
+ * the page draws them itself.
  */
-export const videoAreas = (remote: VideoArea | null, own: VideoArea | null): Promise<boolean> =>
-  invoke("video_areas", { remote, own });
+export const videoAreas = (remote: VideoArea | null, own: VideoArea | null, fresh = false): Promise<boolean> =>
+  invoke("video_areas", { remote, own, fresh });
 /** What the host's native surfaces painted since the pictures were last shown. */
 export const videoPainted = (): Promise<VideoPainted> => invoke("video_painted");
 export const listDevices = (): Promise<DeviceList> => invoke("list_devices");

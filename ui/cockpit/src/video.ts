@@ -257,7 +257,7 @@ export async function showNative(remote: HTMLCanvasElement, own: HTMLCanvasEleme
   // After the layout of the call.
   await new Promise((resolve) => window.setTimeout(resolve, 0));
   const first = areas();
-  if (signal.aborted || !(await videoAreas(...first))) return false;
+  if (signal.aborted || !(await videoAreas(...first, true))) return false;
   if (signal.aborted) {
     // The call ended while the host placed them.
     void videoAreas(null, null);
@@ -285,7 +285,14 @@ export async function showNative(remote: HTMLCanvasElement, own: HTMLCanvasEleme
   const resized = new ResizeObserver(follow);
   for (const canvas of [remote, own]) resized.observe(canvas);
   const changed = new MutationObserver(follow);
-  changed.observe(document.body, { subtree: true, attributes: true, attributeFilter: ["open", "hidden", "class", "style"] });
+  // Text that grows (a status line above the pictures) moves them too.
+  changed.observe(document.body, {
+    subtree: true,
+    childList: true,
+    characterData: true,
+    attributes: true,
+    attributeFilter: ["open", "hidden", "class", "style"],
+  });
   window.addEventListener("resize", follow);
   window.addEventListener("scroll", follow, { capture: true, passive: true });
   const counting = window.setInterval(() => {
