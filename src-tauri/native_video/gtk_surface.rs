@@ -159,6 +159,13 @@ pub(super) fn attach(
 fn surface(stream: VideoStream, frames: &Arc<Frames>, counts: &Arc<PaintCounts>) -> Surface {
     let area = gtk::DrawingArea::new();
     area.set_no_show_all(true);
+    // Clicks go to the page, also in the moment a picture is still where the page just put
+    // something else (the overlay's pass-through does not reach a child's own window).
+    area.connect_realize(|area| {
+        if let Some(window) = area.window() {
+            window.set_pass_through(true);
+        }
+    });
     let shared: Arc<Shared> = Arc::default();
     let state: std::rc::Rc<RefCell<SurfaceState>> = std::rc::Rc::default();
     {
