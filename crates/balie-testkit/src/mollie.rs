@@ -1,8 +1,11 @@
 //! A local Mollie for the payment tests: Payments API v2 as Mollie's documentation writes
 //! it (mode from the key, the amount as a decimal string, idempotency keys, problem
 //! bodies), and faults a test can switch on: another amount, a slow create, an answer that
-//! comes late, 429, 5xx, garbage, an answer lost after the payment was made. The cockpit
-//! is pointed at it with `BALIE_MOLLIE_API_URL` (or `CockpitConfig::provider_hosts`).
+//! comes late, 429, 5xx, garbage, an answer lost after the payment was made. For the
+//! benchmarks it can also answer every question after a delay (the way to Mollie and back)
+//! and call the payment's `webhookUrl` after a delay once it is paid, as Mollie does: a
+//! form POST with only `id=tr_…`. The cockpit is pointed at it with `BALIE_MOLLIE_API_URL`
+//! (or `CockpitConfig::provider_hosts`).
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -64,6 +67,11 @@ pub struct FakeMollie {
     pub create_fault: Mutex<Option<Fault>>,
     /// Creates that reached the fake (answered or not).
     pub creates: Mutex<u32>,
+    /// How long every question about a payment (`GET`) takes to be answered.
+    pub read_delay: Mutex<Duration>,
+    /// When set, [`FakeMollie::pay`] calls the payment's `webhookUrl` this long after the
+    /// payment was paid (Mollie promises no delivery time).
+    pub webhook_delay: Mutex<Option<Duration>>,
 }
 
 /// The fake's state, shared by the server and the test.
@@ -149,12 +157,15 @@ fn made(fake: &FakeMollie, key: Option<String>, body: &Value, mode: &str) -> Val
             if let Some(other) = fake.create_amount.lock().unwrap().clone() {
                 amount["value"] = other.into();
             }
-            let payment = json!({
+            let mut payment = json!({
                 "resource": "payment", "id": id, "mode": mode, "amount": amount,
                 "description": body["description"], "status": "open",
                 "expiresAt": "2026-12-02T11:00:00+00:00",
                 "_links": { "checkout": { "href": format!("https://www.mollie.com/checkout/select-method/{id}"), "type": "text/html" } }
             });
+            if let Some(webhook) = body["webhookUrl"].as_str() {
+                payment["webhookUrl"] = webhook.into();
+            }
             payments.insert(id.clone(), payment.clone());
             if let Some(key) = key {
                 fake.keys.lock().unwrap().insert(key, id);
@@ -168,6 +179,8 @@ async fn read(State(fake): State<Shared>, headers: HeaderMap, Path(id): Path<Str
     if mode(&headers).is_none() {
         return StatusCode::UNAUTHORIZED.into_response();
     }
+    let delay = *fake.read_delay.lock().unwrap();
+    tokio::time::sleep(delay).await;
     let fault = *fake.read_fault.lock().unwrap();
     if fault == Some(Fault::Timeout) {
         tokio::time::sleep(Duration::from_secs(60)).await;
@@ -206,8 +219,28 @@ pub async fn fake_mollie() -> (String, Shared) {
 }
 
 impl FakeMollie {
-    /// The payer pays payment `id` (the provider's).
+    /// The payer pays payment `id` (the provider's). With a [`FakeMollie::webhook_delay`]
+    /// and a `webhookUrl` on the payment, its webhook is called that long after (needs a
+    /// Tokio runtime); the answer to that call is not looked at, as Mollie only retries.
     pub fn pay(&self, id: &str) {
-        self.payments.lock().unwrap().get_mut(id).unwrap()["status"] = "paid".into();
+        let webhook = {
+            let mut payments = self.payments.lock().unwrap();
+            let payment = payments.get_mut(id).unwrap();
+            payment["status"] = "paid".into();
+            payment["webhookUrl"].as_str().map(str::to_owned)
+        };
+        let delay = *self.webhook_delay.lock().unwrap();
+        if let (Some(url), Some(delay)) = (webhook, delay) {
+            let form = [("id", id.to_owned())];
+            tokio::spawn(async move {
+                tokio::time::sleep(delay).await;
+                let _ = reqwest::Client::new()
+                    .post(url)
+                    .header("user-agent", "Mollie HTTP client/1.0")
+                    .form(&form)
+                    .send()
+                    .await;
+            });
+        }
     }
 }
