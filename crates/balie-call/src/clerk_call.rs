@@ -50,11 +50,18 @@ pub enum ClerkCallEvent {
     Call(CallEvent),
 }
 
+/// Engine events held while the citizen is not let in yet, at most.
+const HELD_EVENTS: usize = 32;
+
 /// One conversation, clerk side.
 pub struct ClerkCall {
     signaling: ClerkSignaling,
     config: CallConfig,
     call: Option<Call>,
+    /// Whether the citizen was let in. Before that a [prepared](ClerkCall::prepare) engine
+    /// may run; its events wait in `held` until the admit (or go with the engine).
+    admitted: bool,
+    held: std::collections::VecDeque<CallEvent>,
     /// The figures of the last call, kept after it ended.
     last_stats: Option<CallStats>,
 }
@@ -72,6 +79,8 @@ impl ClerkCall {
             signaling: ClerkSignaling::connect(relay_url, room_id, token),
             config,
             call: None,
+            admitted: false,
+            held: std::collections::VecDeque::new(),
             last_stats: None,
         }
     }
@@ -94,21 +103,49 @@ impl ClerkCall {
         self.call.as_mut()
     }
 
-    /// Lets the knocking citizen in: starts the call engine, then admits. The citizen page
-    /// says `ready` and the engine offers.
-    pub async fn admit(&mut self, knock_id: String) -> Result<(), CallError> {
+    /// Starts the call engine before the citizen is let in, while they knock: sockets,
+    /// codecs, camera, microphone and speaker are then ready when the clerk admits, which
+    /// takes their opening off the way to the first picture. Nothing is sent before the
+    /// admit (the engine offers only when the admitted page says `ready`), and the engine's
+    /// events wait until then. A declined or withdrawn knock stops it again.
+    pub async fn prepare(&mut self) -> Result<(), CallError> {
         if self.call.is_none() {
             self.call = Some(Call::start(self.config.clone()).await?);
         }
+        Ok(())
+    }
+
+    /// Whether an engine runs for a citizen not (yet) let in.
+    pub fn prepared(&self) -> bool {
+        self.call.is_some() && !self.admitted
+    }
+
+    /// Lets the knocking citizen in: starts the call engine (unless it was
+    /// [prepared](ClerkCall::prepare)), then admits. The citizen page says `ready` and the
+    /// engine offers.
+    pub async fn admit(&mut self, knock_id: String) -> Result<(), CallError> {
+        self.prepare().await?;
+        self.admitted = true;
         self.signaling.send(ClerkMessage::Admit { knock_id }).await;
         Ok(())
     }
 
-    /// Turns the knocking citizen away.
-    pub async fn decline(&self, knock_id: String) {
+    /// Turns the knocking citizen away (a prepared engine stops).
+    pub async fn decline(&mut self, knock_id: String) {
         self.signaling
             .send(ClerkMessage::Decline { knock_id })
             .await;
+        self.stop_prepared().await;
+    }
+
+    /// Stops an engine that runs for a citizen not let in, with its held events.
+    async fn stop_prepared(&mut self) {
+        if !self.admitted {
+            self.held.clear();
+            if let Some(call) = self.call.take() {
+                call.hang_up().await;
+            }
+        }
     }
 
     /// Ends the conversation for both sides (the join link stops working) and stops.
@@ -124,6 +161,11 @@ impl ClerkCall {
     /// Signals are forwarded between relay and engine on the way.
     pub async fn next_event(&mut self) -> Option<ClerkCallEvent> {
         loop {
+            if self.admitted
+                && let Some(event) = self.held.pop_front()
+            {
+                return Some(ClerkCallEvent::Call(event));
+            }
             let from_call = async {
                 match self.call.as_mut() {
                     Some(call) => call.next_event().await,
@@ -141,7 +183,12 @@ impl ClerkCall {
                     Some(CallEvent::Signal(signal)) => {
                         self.signaling.send(ClerkMessage::Signal { signal }).await;
                     }
-                    Some(event) => return Some(ClerkCallEvent::Call(event)),
+                    Some(event) if self.admitted => return Some(ClerkCallEvent::Call(event)),
+                    Some(event) => {
+                        if self.held.len() < HELD_EVENTS {
+                            self.held.push_back(event);
+                        }
+                    }
                     None => self.call = None,
                 },
             }
@@ -171,14 +218,21 @@ impl ClerkCall {
                 RelayToClerk::Knock { knock_id, locale } => {
                     ClerkCallEvent::Knock { knock_id, locale }
                 }
-                RelayToClerk::KnockWithdrawn { .. } => ClerkCallEvent::KnockWithdrawn,
+                RelayToClerk::KnockWithdrawn { .. } => {
+                    self.stop_prepared().await;
+                    ClerkCallEvent::KnockWithdrawn
+                }
                 RelayToClerk::CitizenAway => ClerkCallEvent::CitizenAway,
                 RelayToClerk::CitizenBack => ClerkCallEvent::CitizenBack,
                 RelayToClerk::CitizenLeft => {
                     if let Some(call) = self.call.take() {
-                        self.last_stats = Some(call.stats());
+                        if self.admitted {
+                            self.last_stats = Some(call.stats());
+                        }
                         call.hang_up().await;
                     }
+                    self.admitted = false;
+                    self.held.clear();
                     ClerkCallEvent::CitizenLeft
                 }
                 RelayToClerk::Error { code } => ClerkCallEvent::RelayError(code),

@@ -10,6 +10,10 @@ use tokio::sync::{mpsc, oneshot};
 
 pub(super) enum Command {
     Admit(String),
+    /// Prepare the engine; answers whether one runs for a citizen not let in.
+    Prepare(oneshot::Sender<bool>),
+    /// Decline the knock; answers whether an engine still runs for them.
+    Decline(String, oneshot::Sender<bool>),
     Chat(String),
     Pay(Box<balie_protocol::channel::PaymentCard>),
     Stats(oneshot::Sender<Option<CallStats>>),
@@ -45,6 +49,14 @@ impl Clerk {
                     },
                     command = command_rx.recv() => match command {
                         Some(Command::Admit(knock_id)) => call.admit(knock_id).await.unwrap(),
+                        Some(Command::Prepare(reply)) => {
+                            call.prepare().await.unwrap();
+                            let _ = reply.send(call.prepared());
+                        }
+                        Some(Command::Decline(knock_id, reply)) => {
+                            call.decline(knock_id).await;
+                            let _ = reply.send(call.prepared() || call.call().is_some());
+                        }
                         Some(Command::Chat(text)) => {
                             call.call_mut().expect("a call").send_chat(&text).await;
                         }
@@ -278,6 +290,87 @@ async fn a_call_carries_video_audio_and_chat_both_ways_and_the_citizen_hangs_up(
     wait_for_text(&client, "#lobby-status", "U hebt het gesprek verlaten").await;
     let _ = clerk.commands.send(Command::End);
     let _ = client.close().await;
+}
+
+/// The knock of a citizen who opened the join link, once it reaches the clerk.
+async fn knock_of(
+    s: &Setup,
+    clerk: &mut Clerk,
+) -> (String, fantoccini::Client, super::chromium::Driver) {
+    let (client, driver) = chromium_with(FAKE_MEDIA).await;
+    balie_testkit::seen::set_viewport(&client, 360, 640).await;
+    client
+        .goto(&format!("{}/j/{}?lang=nl", s.url, s.join_token))
+        .await
+        .unwrap();
+    super::chromium::click(&client, "#knock").await;
+    let knock_id = clerk
+        .wait_for("a knock", |e| match e {
+            ClerkCallEvent::Knock { knock_id, .. } => Some(knock_id.clone()),
+            _ => None,
+        })
+        .await;
+    (knock_id, client, driver)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_engine_prepared_at_the_knock_is_silent_until_the_admit_and_then_connects() {
+    let _serial = serial().await;
+    let s = setup().await;
+    let mut clerk = Clerk::start(&s);
+    let (knock_id, client, _driver) = knock_of(&s, &mut clerk).await;
+    let (tx, rx) = oneshot::channel();
+    clerk.commands.send(Command::Prepare(tx)).unwrap();
+    assert!(rx.await.unwrap(), "an engine runs for the knocking citizen");
+
+    // Before the admit the engine's events wait, and the citizen still waits outside.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    while let Ok(event) = clerk.events.try_recv() {
+        assert!(
+            !matches!(event, ClerkCallEvent::Call(_)),
+            "an engine event before the admit: {event:?}"
+        );
+    }
+    let lobby = client
+        .find(Locator::Css("#lobby-status"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!lobby.contains("verbonden"), "not let in yet: {lobby}");
+
+    // Let in: the held events come (which devices the engine opened), and the call connects.
+    clerk.commands.send(Command::Admit(knock_id)).unwrap();
+    clerk
+        .wait_for("the engine's devices, held until the admit", |e| {
+            matches!(e, ClerkCallEvent::Call(CallEvent::Devices { .. })).then_some(())
+        })
+        .await;
+    clerk.wait_connected().await;
+    wait_for_text(
+        &client,
+        "#lobby-status",
+        "U bent verbonden met de medewerker",
+    )
+    .await;
+    clerk.commands.send(Command::End).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn declining_a_knock_stops_the_engine_prepared_for_it() {
+    let _serial = serial().await;
+    let s = setup().await;
+    let mut clerk = Clerk::start(&s);
+    let (knock_id, client, _driver) = knock_of(&s, &mut clerk).await;
+    let (tx, rx) = oneshot::channel();
+    clerk.commands.send(Command::Prepare(tx)).unwrap();
+    assert!(rx.await.unwrap(), "an engine runs for the knocking citizen");
+    let (tx, rx) = oneshot::channel();
+    clerk.commands.send(Command::Decline(knock_id, tx)).unwrap();
+    assert!(!rx.await.unwrap(), "no engine runs after the decline");
+    wait_for_text(&client, "#lobby-status", "kan u nu niet ontvangen").await;
+    clerk.commands.send(Command::End).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -188,9 +188,21 @@ impl<F: Fn(ConversationEvent) + Send + 'static> ConversationTask<F> {
     }
 
     async fn on_call_event(&mut self, event: ClerkCallEvent) {
-        if let ClerkCallEvent::CitizenLeft = event {
-            self.frames.remote.clear();
-            self.frames.self_view.clear();
+        match event {
+            // The engine starts while the citizen knocks: camera, microphone and codecs are
+            // then ready when the clerk lets them in (nothing is sent before). Should it
+            // fail, admitting tries again and says why.
+            ClerkCallEvent::Knock { .. } => {
+                if let Err(e) = self.call.prepare().await {
+                    tracing::info!(error = %e, "call engine not prepared at the knock");
+                }
+            }
+            // Nothing of this citizen's (or the clerk's) picture stays for the next one.
+            ClerkCallEvent::CitizenLeft | ClerkCallEvent::KnockWithdrawn => {
+                self.frames.remote.clear();
+                self.frames.self_view.clear();
+            }
+            _ => {}
         }
         if let ClerkCallEvent::Call(CallEvent::ChatReady) = event {
             // A new data channel (a new page, or the page came back): every card of this
@@ -215,7 +227,11 @@ impl<F: Fn(ConversationEvent) + Send + 'static> ConversationTask<F> {
                 }
                 let _ = reply.send(result);
             }
-            Some(Command::Decline(knock_id)) => call.decline(knock_id).await,
+            Some(Command::Decline(knock_id)) => {
+                call.decline(knock_id).await;
+                self.frames.remote.clear();
+                self.frames.self_view.clear();
+            }
             Some(Command::Chat(text, reply)) => {
                 let id = match call.call_mut() {
                     Some(engine) => Some(engine.send_chat(&text).await),
