@@ -397,6 +397,9 @@ function createCallView(error: HTMLElement, setStatus: (key: string) => void) {
     stop() {
       drawing?.abort();
       drawing = null;
+      // Nothing of this citizen's picture may show at the next call: setting a canvas's
+      // size empties it at once (the renderer's own clear comes only when its stream ends).
+      for (const canvas of [remote, own]) canvas.width = canvas.width;
       window.clearInterval(ticking);
       ticking = undefined;
       view.chatReady = false;

@@ -176,6 +176,7 @@ function rendererFor(canvas: HTMLCanvasElement): Renderer {
  */
 export async function showStream(stream: VideoStream, canvas: HTMLCanvasElement, signal: AbortSignal): Promise<void> {
   const renderer = rendererFor(canvas);
+  renderer.clear();
   const url = await frameUrl(stream);
   canvas.dataset.frames = "0";
   delete canvas.dataset.firstPaintAt;
