@@ -6,18 +6,25 @@
 //! - **input**: one clip (640x480 at 30 frames/s, made here) is the clerk's camera: the
 //!   cockpit reads it through a GStreamer source (`camera` = `gst:multifilesrc … !
 //!   rawvideoparse`), the Chromium tab through `--use-file-for-fake-video-capture`; the
-//!   citizen (one headless Chromium for all runs) sends the same clip;
+//!   citizen (one headless Chromium for all runs) sends the same clip; it runs from its
+//!   own copy of Chromium's directory, so the Chromium tab shares none of Chromium's pages
+//!   with it and its PSS is what it would be alone (system libraries are shared alike by
+//!   every side);
 //! - **window**: each clerk runs alone on its own Xvfb (1600x900), in a 1280x860 window
 //!   showing the citizen large and itself small and mirrored (benches/chromium-clerk.html
 //!   copies the cockpit's layout, its stage as wide as the cockpit's);
 //! - **scope**: CPU is utime+stime of the clerk's whole process tree (the cockpit with its
-//!   WebKit processes; chromedriver with all of Chromium's) and, beside it, of its X
+//!   WebKit processes; Chromium with all of its processes; neither WebDriver server
+//!   counted) and, beside it, of its X
 //!   server; memory is the PSS of the tree (`/proc/<pid>/smaps_rollup`);
 //! - **timing points**: set-up runs from the clerk's admit (the cockpit: the click's
 //!   script, in the page; the tab: the bench sending the admit) to the first remote picture
-//!   *on the screen* (the cockpit: the end of the GTK frame that painted it, or the page's
-//!   next animation frame on the WebGL way; the tab: `requestVideoFrameCallback`), all on
-//!   the machine's one wall clock; median of N calls;
+//!   *on the screen*, read back from the clerk's X server by the same code for every side
+//!   (the colour of the clip's face at the centre of the remote picture, read every 2 ms),
+//!   all on the machine's one wall clock; median of N calls. Beside it, what each window
+//!   reports of its own paint (the cockpit: the end of the GTK frame that painted it, or
+//!   the page's next animation frame on the WebGL way; the tab:
+//!   `requestVideoFrameCallback`), whose points differ per side;
 //! - **rates**: what the clerk sends is read from the citizen's own statistics
 //!   (`inbound-rtp`: resolution, frames per second), the same code for every side; what the
 //!   clerk shows is counted where it is painted (the cockpit's `data-frames`, the tab's
@@ -30,8 +37,9 @@
 use balie_protocol::signaling::{ClerkMessage, RelayToClerk, SIGNALING_VERSION, Signal};
 use balie_testkit::chromium;
 use balie_testkit::cockpit::Cockpit;
-use balie_testkit::display::one_monitor;
+use balie_testkit::display::{Display, one_monitor};
 use balie_testkit::procfs::{cpu_seconds, tree};
+use balie_testkit::screen::Reader;
 use futures_util::{SinkExt as _, StreamExt as _};
 use secrecy::ExposeSecret as _;
 use std::path::PathBuf;
@@ -302,12 +310,59 @@ async fn wait_for_number(page: &fantoccini::Client, script: &str) -> u64 {
     }
 }
 
+/// When the citizen's first picture is on the clerk's screen, read back from its X server:
+/// 8x8 pixels at the centre of the element `css` (the remote picture) every 2 ms, until
+/// they have the colour of the clip's face (the face disc always covers the clip's centre;
+/// the window's empty picture area and the clip's wall are grey). The element's place is
+/// asked again every 100 ms (the window lays itself out for the call meanwhile). The
+/// same code for every side; it sees a picture up to ~2 ms (one read) plus a place
+/// question (a few ms) late.
+async fn first_on_screen(page: &fantoccini::Client, display: &Display, css: &str) -> u64 {
+    let reader = Reader::new(&display.name);
+    let (wx, wy, _, _) = page.get_window_rect().await.unwrap();
+    let locate = format!(
+        "const el = document.querySelector({css:?});
+         if (!el || el.offsetParent === null) return null;
+         const b = el.getBoundingClientRect();
+         if (b.width < 50 || b.height < 50) return null;
+         return [window.outerWidth - window.innerWidth + b.left + b.width / 2,
+                 window.outerHeight - window.innerHeight + b.top + b.height / 2];"
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut centre: Option<(i64, i64)> = None;
+    let mut asked: Option<Instant> = None;
+    loop {
+        if asked.is_none_or(|at| at.elapsed() >= Duration::from_millis(100)) {
+            let v = page.execute(&locate, vec![]).await.unwrap();
+            centre = v.as_array().map(|a| {
+                let n = |i: usize| a[i].as_f64().unwrap_or(0.0).round() as i64;
+                (wx as i64 + n(0), wy as i64 + n(1))
+            });
+            asked = Some(Instant::now());
+        }
+        if let Some((x, y)) = centre {
+            let (r, _, b) = reader.grab(x - 4, y - 4, 8, 8).mean();
+            if r > 120.0 && r - b > 40.0 {
+                return now_ms();
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the citizen's picture never reached the screen"
+        );
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
 // ---- Figures ----------------------------------------------------------------------------
 
 /// What one clerk did.
 #[derive(Default)]
 struct Figures {
+    /// Admit → the citizen's first picture read back from the screen.
     set_up_ms: Vec<u64>,
+    /// Admit → the first picture as the clerk's window reports its paint.
+    reported_ms: Vec<u64>,
     /// CPU-s of the clerk's tree and of its X server over the measured span.
     cpu: (f64, f64),
     idle_pss: f64,
@@ -375,16 +430,19 @@ async fn cockpit_side(
             .await
             .as_u64()
             .unwrap();
+        let seen = first_on_screen(&cockpit.client, &display, "#remote-video").await;
         let first = wait_for_number(
             &cockpit.client,
             "const v = document.querySelector('#remote-video').dataset.firstPaintAt; return v ? Number(v) : null;",
         )
         .await;
-        figures.set_up_ms.push(first.saturating_sub(admit_at));
+        figures.set_up_ms.push(seen.saturating_sub(admit_at));
+        figures.reported_ms.push(first.saturating_sub(admit_at));
         eprintln!(
-            "  cockpit ({}) call {}: {} ms",
+            "  cockpit ({}) call {}: on the screen {} ms, reported {} ms",
             if web_video { "WebGL" } else { "native" },
             i + 1,
+            seen.saturating_sub(admit_at),
             first.saturating_sub(admit_at)
         );
         if i + 1 < calls {
@@ -530,8 +588,17 @@ async fn chromium_side(
     page.goto(&clerk_url).await.unwrap();
     wait_until_true(&page, "return window.clerkReady === true").await;
     tokio::time::sleep(Duration::from_secs(10)).await;
+    // Chromium's own tree, as the cockpit's is its own: chromedriver is left out, as
+    // WebKitWebDriver is on the cockpit's side.
+    let browser = balie_testkit::procfs::children_of(driver.pid())
+        .into_iter()
+        .find(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|comm| comm.trim() == "chromium")
+        })
+        .expect("Chromium under chromedriver");
     let mut figures = Figures {
-        idle_pss: pss_mib(driver.pid()),
+        idle_pss: pss_mib(browser),
         ..Figures::default()
     };
     let mut running = None;
@@ -543,11 +610,14 @@ async fn chromium_side(
         }
         let bridge = bridges.recv().await.unwrap();
         let (admit_at, stop, task) = chromium_call(relay, bridge, citizen).await;
+        let seen = first_on_screen(&page, &display, "#remote").await;
         let first = wait_for_number(&page, "return window.firstFrameAt").await;
-        figures.set_up_ms.push(first.saturating_sub(admit_at));
+        figures.set_up_ms.push(seen.saturating_sub(admit_at));
+        figures.reported_ms.push(first.saturating_sub(admit_at));
         eprintln!(
-            "  Chromium tab call {}: {} ms",
+            "  Chromium tab call {}: on the screen {} ms, reported {} ms",
             i + 1,
+            seen.saturating_sub(admit_at),
             first.saturating_sub(admit_at)
         );
         if i + 1 < calls {
@@ -560,14 +630,14 @@ async fn chromium_side(
     tokio::time::sleep(Duration::from_secs(5)).await;
     let presented = "return [window.presented.remote, window.presented.self]";
     let before = page.execute(presented, vec![]).await.unwrap();
-    figures.cpu = cpu_over(driver.pid(), display.pid(), seconds).await;
+    figures.cpu = cpu_over(browser, display.pid(), seconds).await;
     let after = page.execute(presented, vec![]).await.unwrap();
     let rate = |i: usize| {
         (after[i].as_f64().unwrap_or(0.0) - before[i].as_f64().unwrap_or(0.0)) / seconds as f64
     };
     figures.painted_fps = (rate(0), rate(1));
     figures.sent = citizen_receives(citizen).await;
-    figures.call_pss = pss_mib(driver.pid());
+    figures.call_pss = pss_mib(browser);
     if let Some((stop, task)) = running {
         let _ = stop.send(()).await;
         let _ = task.await;
@@ -587,7 +657,10 @@ async fn main() {
     let relay = relay().await;
     let flags = clip.chromium_flags();
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
-    let (citizen, citizen_driver) = chromium::chromium_with(&flags).await;
+    // The citizen's Chromium from its own copy: the tab's memory is then its own, not
+    // lowered by pages it shares with the citizen's Chromium.
+    let citizen_dir = tempfile::tempdir().unwrap();
+    let (citizen, citizen_driver) = chromium::chromium_copy_with(citizen_dir.path(), &flags).await;
 
     let native = cockpit_side(&citizen, &relay, &clip, false, calls, seconds).await;
     let webgl = cockpit_side(&citizen, &relay, &clip, true, calls, seconds).await;
@@ -618,9 +691,10 @@ fn report(sides: &[(&str, &Figures)], calls: usize, seconds: u64) {
     );
     println!();
     println!(
-        "{:<34} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10} {:>14} {:>12}",
+        "{:<34} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10} {:>14} {:>12}",
         "clerk",
         "set-up",
+        "reported",
         "CPU tree",
         "CPU X",
         "CPU sum",
@@ -630,14 +704,24 @@ fn report(sides: &[(&str, &Figures)], calls: usize, seconds: u64) {
         "painted/s"
     );
     println!(
-        "{:<34} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10} {:>14} {:>12}",
-        "", "ms, med.", "s/min", "s/min", "s/min", "MiB", "MiB", "WxH@fps", "them / self"
+        "{:<34} {:>9} {:>9} {:>9} {:>9} {:>9} {:>10} {:>10} {:>14} {:>12}",
+        "",
+        "ms, med.",
+        "ms, med.",
+        "s/min",
+        "s/min",
+        "s/min",
+        "MiB",
+        "MiB",
+        "WxH@fps",
+        "them / self"
     );
     for (name, f) in sides {
         println!(
-            "{:<34} {:>9} {:>9.1} {:>9.1} {:>9.1} {:>10.1} {:>10.1} {:>14} {:>12}",
+            "{:<34} {:>9} {:>9} {:>9.1} {:>9.1} {:>9.1} {:>10.1} {:>10.1} {:>14} {:>12}",
             name,
             median(&f.set_up_ms),
+            median(&f.reported_ms),
             per_minute(f.cpu.0),
             per_minute(f.cpu.1),
             per_minute(f.cpu.0 + f.cpu.1),
@@ -649,7 +733,7 @@ fn report(sides: &[(&str, &Figures)], calls: usize, seconds: u64) {
     }
     println!();
     println!(
-        "set-up: clerk's admit → first citizen picture on the screen (cockpit: end of the GTK frame that painted it, WebGL: the page's next animation frame; tab: requestVideoFrameCallback), one wall clock."
+        "set-up: clerk's admit → the citizen's first picture read back from the X server's screen (the same reader for every side), one wall clock; reported: → the paint as the window reports it (cockpit: end of the GTK frame that painted it, WebGL: the page's next animation frame; tab: requestVideoFrameCallback)."
     );
     println!(
         "CPU: utime+stime of the clerk's whole process tree and of its own X server, per call-minute; PSS of the tree; sent: the citizen's inbound-rtp statistics."

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idle memory of the cockpit (two windows, embedded relay) and of a standalone relay:
-# PSS summed over each process tree from /proc/<pid>/smaps_rollup, as PLATFORM.md measures
-# Chromium. Release builds. Needs the packages scripts/test.sh installs.
+# PSS summed over each process tree from /proc/<pid>/smaps_rollup. Release builds. Needs
+# the packages scripts/test.sh installs. The comparison with Chromium (idle against idle,
+# in a call against in a call, each alone) is benches/call.sh.
 #   benches/idle_memory.sh [seconds to settle, default 15]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,4 +61,5 @@ read -r cockpit_kb cockpit_n < "$work/cockpit.pss"
 
 awk -v kb="$relay_kb" -v n="$relay_n" 'BEGIN { printf "relay idle PSS:   %6.1f MiB (%d process)\n", kb / 1024, n }'
 awk -v kb="$cockpit_kb" -v n="$cockpit_n" 'BEGIN { printf "cockpit idle PSS: %6.1f MiB (%d processes: app, WebKit network and web processes)\n", kb / 1024, n }'
-echo "peer (PLATFORM.md): a minimal Tauri app with two windows idles at 339 MB PSS; one Chromium in a call 323 MiB"
+echo "No peer here: the cockpit idle and in a call beside a Chromium tab idle and in the same call, each"
+echo "measured alone on its own X server from the same run, is benches/call.sh (columns PSS idle / PSS call)."

@@ -46,8 +46,29 @@ impl Drop for Driver {
 
 /// Debian's Chromium, headless, under chromedriver, with `extra` flags.
 pub async fn chromium_with(extra: &[&str]) -> (fantoccini::Client, Driver) {
-    start(None, extra).await
+    start(None, DEBIAN_CHROMIUM, extra).await
 }
+
+/// Debian's Chromium as [`chromium_with`] starts it, but run from a copy of its directory
+/// in `dir`: it then shares none of Chromium's own pages with another Chromium on the
+/// machine (the system libraries stay shared), so that a benchmark measuring that other
+/// one's memory (PSS) does not see its share fall by this one's presence.
+pub async fn chromium_copy_with(
+    dir: &std::path::Path,
+    extra: &[&str],
+) -> (fantoccini::Client, Driver) {
+    let copy = dir.join("chromium");
+    let status = Command::new("cp")
+        .args(["-a", "/usr/lib/chromium"])
+        .arg(&copy)
+        .status()
+        .expect("cp");
+    assert!(status.success(), "copying /usr/lib/chromium failed");
+    start(None, &copy.join("chromium").to_string_lossy(), extra).await
+}
+
+/// Where Debian's package starts Chromium (a script that runs /usr/lib/chromium/chromium).
+const DEBIAN_CHROMIUM: &str = "/usr/bin/chromium";
 
 /// Debian's Chromium in a real window on `display` (as a clerk would run it), under
 /// chromedriver, with `extra` flags.
@@ -55,10 +76,14 @@ pub async fn chromium_on(
     display: &crate::display::Display,
     extra: &[&str],
 ) -> (fantoccini::Client, Driver) {
-    start(Some(&display.name), extra).await
+    start(Some(&display.name), DEBIAN_CHROMIUM, extra).await
 }
 
-async fn start(display: Option<&str>, extra: &[&str]) -> (fantoccini::Client, Driver) {
+async fn start(
+    display: Option<&str>,
+    binary: &str,
+    extra: &[&str],
+) -> (fantoccini::Client, Driver) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -101,7 +126,7 @@ async fn start(display: Option<&str>, extra: &[&str]) -> (fantoccini::Client, Dr
     caps.insert(
         "goog:chromeOptions".into(),
         serde_json::json!({
-            "binary": "/usr/bin/chromium",
+            "binary": binary,
             "args": args,
         }),
     );

@@ -20,41 +20,19 @@ impl Screen {
     /// The part `x, y, width, height` of display `display`'s root window, cut to the
     /// screen (24-bit TrueColor servers, as Xvfb and Xorg's dummy driver run here).
     pub fn grab(display: &str, x: i64, y: i64, width: i64, height: i64) -> Screen {
-        let (conn, screen) = x11rb::connect(Some(display)).expect("connect to the X server");
-        let root_screen = &conn.setup().roots[screen];
-        let root = root_screen.root;
-        let (sw, sh) = (
-            i64::from(root_screen.width_in_pixels),
-            i64::from(root_screen.height_in_pixels),
-        );
-        let (left, top) = (x.clamp(0, sw - 1), y.clamp(0, sh - 1));
-        let (right, bottom) = (
-            (x + width).clamp(left + 1, sw),
-            (y + height).clamp(top + 1, sh),
-        );
-        let (x, y, width, height) = (
-            left as i16,
-            top as i16,
-            (right - left) as u16,
-            (bottom - top) as u16,
-        );
-        let image = conn
-            .get_image(ImageFormat::Z_PIXMAP, root, x, y, width, height, !0)
-            .expect("GetImage")
-            .reply()
-            .expect("the screen's pixels");
-        assert_eq!(image.depth, 24, "a 24-bit screen");
-        // ZPixmap at depth 24: 32 bits per pixel, little-endian BGRx.
-        let rgb = image
-            .data
-            .chunks_exact(4)
-            .flat_map(|p| [p[2], p[1], p[0]])
-            .collect();
-        Screen {
-            width: u32::from(width),
-            height: u32::from(height),
-            rgb,
+        Reader::new(display).grab(x, y, width, height)
+    }
+
+    /// The mean (red, green, blue) of the whole picture.
+    pub fn mean(&self) -> (f64, f64, f64) {
+        let n = (self.rgb.len() / 3).max(1) as f64;
+        let mut sum = [0u64; 3];
+        for p in self.rgb.chunks_exact(3) {
+            for (s, &c) in sum.iter_mut().zip(p) {
+                *s += u64::from(c);
+            }
         }
+        (sum[0] as f64 / n, sum[1] as f64 / n, sum[2] as f64 / n)
     }
 
     /// The (red, green, blue) at `x, y`.
@@ -86,5 +64,64 @@ impl Screen {
             .write_header()
             .and_then(|mut w| w.write_image_data(&self.rgb))
             .expect("write the screenshot");
+    }
+}
+
+/// One connection to an X display's server, to read its screen again and again (a
+/// benchmark watching for a picture to appear reads every few milliseconds).
+pub struct Reader {
+    conn: x11rb::rust_connection::RustConnection,
+    root: u32,
+    size: (i64, i64),
+}
+
+impl Reader {
+    /// Connects to display `display` (":99").
+    pub fn new(display: &str) -> Reader {
+        let (conn, screen) = x11rb::connect(Some(display)).expect("connect to the X server");
+        let root_screen = &conn.setup().roots[screen];
+        let (root, size) = (
+            root_screen.root,
+            (
+                i64::from(root_screen.width_in_pixels),
+                i64::from(root_screen.height_in_pixels),
+            ),
+        );
+        Reader { conn, root, size }
+    }
+
+    /// The part `x, y, width, height` of the root window, cut to the screen (24-bit
+    /// TrueColor servers, as Xvfb and Xorg's dummy driver run here).
+    pub fn grab(&self, x: i64, y: i64, width: i64, height: i64) -> Screen {
+        let (sw, sh) = self.size;
+        let (left, top) = (x.clamp(0, sw - 1), y.clamp(0, sh - 1));
+        let (right, bottom) = (
+            (x + width).clamp(left + 1, sw),
+            (y + height).clamp(top + 1, sh),
+        );
+        let (x, y, width, height) = (
+            left as i16,
+            top as i16,
+            (right - left) as u16,
+            (bottom - top) as u16,
+        );
+        let image = self
+            .conn
+            .get_image(ImageFormat::Z_PIXMAP, self.root, x, y, width, height, !0)
+            .expect("GetImage")
+            .reply()
+            .expect("the screen's pixels");
+        assert_eq!(image.depth, 24, "a 24-bit screen");
+        // ZPixmap at depth 24: 32 bits per pixel, little-endian BGRx.
+        let rgb = image
+            .data
+            .chunks_exact(4)
+            .flat_map(|p| [p[2], p[1], p[0]])
+            .collect();
+        Screen {
+            width: u32::from(width),
+            height: u32::from(height),
+            rgb,
+        }
     }
 }
