@@ -382,17 +382,21 @@ fn position(
     let visible = area.and_then(|a| {
         let (x, y, w, h) = (a.x * zoom, a.y * zoom, a.width * zoom, a.height * zoom);
         let b = (a.border * zoom).clamp(0.0, 16.0);
-        if !(x.is_finite() && y.is_finite() && w.is_finite() && h.is_finite() && b.is_finite())
+        let clip = a.clip.map(|edge| edge * zoom);
+        if ![x, y, w, h, b].into_iter().chain(clip).all(f64::is_finite)
             || w * scale > MAX_SIDE
             || h * scale > MAX_SIDE
         {
             return None;
         }
-        // The drawing area holds the frame too.
-        let (left, top) = ((x - b).max(0.0).round(), (y - b).max(0.0).round());
+        // The drawing area holds the frame too, within the page's clip and the view.
+        let (left, top) = (
+            (x - b).max(clip[0]).max(0.0).round(),
+            (y - b).max(clip[1]).max(0.0).round(),
+        );
         let (right, bottom) = (
-            (x + w + b).min(view.0).round(),
-            (y + h + b).min(view.1).round(),
+            (x + w + b).min(clip[2]).min(view.0).round(),
+            (y + h + b).min(clip[3]).min(view.1).round(),
         );
         (right - left >= 1.0 && bottom - top >= 1.0).then_some((
             a,

@@ -439,6 +439,60 @@ async fn a_citizen_in_chromium_is_seen_moving_in_the_call_window_and_they_chat()
         )
         .await;
 
+    // A picture scrolled partly out of the call's column is cut where the page cuts it:
+    // above the column the screen shows what the page shows there, not the picture.
+    cockpit
+        .client
+        .set_window_rect(0, 0, 1000, 520)
+        .await
+        .unwrap();
+    cockpit
+        .wait_until(
+            ".primary",
+            "window.innerHeight < 560 && el.scrollHeight > el.clientHeight + 40",
+        )
+        .await;
+    let scrolled = cockpit
+        .value(
+            "const p = document.querySelector('.primary'); p.scrollTop = 150; return p.scrollTop;",
+        )
+        .await
+        .as_f64()
+        .unwrap();
+    assert!(scrolled > 30.0, "the call's column scrolls ({scrolled})");
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    let v = cockpit
+        .value(
+            "const c = document.querySelector('#remote-video').getBoundingClientRect();
+             const p = document.querySelector('.primary').getBoundingClientRect();
+             return [c.left, Math.max(c.top, 0), c.width, p.top - Math.max(c.top, 0),
+                     window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight];",
+        )
+        .await;
+    let n = |i: usize| v[i].as_f64().unwrap().round() as i64;
+    assert!(n(3) >= 10, "the picture reaches above the column: {v}");
+    let (wx, wy, _, _) = cockpit.client.get_window_rect().await.unwrap();
+    let on_screen = balie_testkit::screen::Screen::grab(
+        &display.name,
+        wx as i64 + n(4) + n(0),
+        wy as i64 + n(5) + n(1),
+        n(2),
+        n(3),
+    );
+    let page = balie_testkit::screen::Screen::from_png(&cockpit.client.screenshot().await.unwrap())
+        .crop(n(0) as u32, n(1) as u32, n(2) as u32, n(3) as u32);
+    let difference = on_screen.difference(&page);
+    assert!(
+        difference < 12.0,
+        "above the column the screen differs from the page by {difference:.1}: the picture is drawn there"
+    );
+    cockpit.screen_shot(&display, "gesprek-call-scrolled").await;
+    cockpit
+        .client
+        .set_window_rect(0, 0, 1280, 860)
+        .await
+        .unwrap();
+
     // The citizen hangs up; the call window says so and stops drawing.
     chromium::click(&browser, "#hangup").await;
     cockpit

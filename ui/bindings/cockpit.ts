@@ -277,7 +277,13 @@ mirrored: boolean,
  * A white frame this wide (CSS pixels) drawn around the area, as the page's border
  * (0: none).
  */
-border: number, };
+border: number, 
+/**
+ * The part of the viewport the page shows the area in (its scrolling containers'
+ * boxes): left, top, right, bottom edges. Nothing of the picture is drawn outside it,
+ * so a picture scrolled under the window's top bar stays under it.
+ */
+clip: [number, number, number, number], };
 
 export type VideoPainted = { 
 /**

@@ -23,6 +23,58 @@ impl Screen {
         Reader::new(display).grab(x, y, width, height)
     }
 
+    /// A PNG (8-bit RGB or RGBA, as WebDriver's screenshots are) as a picture.
+    pub fn from_png(bytes: &[u8]) -> Screen {
+        let mut reader = png::Decoder::new(std::io::Cursor::new(bytes))
+            .read_info()
+            .expect("a PNG");
+        let mut data = vec![0; reader.output_buffer_size().expect("a PNG's size")];
+        let info = reader.next_frame(&mut data).expect("the PNG's pixels");
+        let channels = match info.color_type {
+            png::ColorType::Rgb => 3,
+            png::ColorType::Rgba => 4,
+            other => panic!("a PNG in {other:?}"),
+        };
+        assert_eq!(info.bit_depth, png::BitDepth::Eight, "8 bits a channel");
+        let rgb = data[..info.buffer_size()]
+            .chunks_exact(channels)
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect();
+        Screen {
+            width: info.width,
+            height: info.height,
+            rgb,
+        }
+    }
+
+    /// The part `x, y, width, height` of this picture, cut to it.
+    pub fn crop(&self, x: u32, y: u32, width: u32, height: u32) -> Screen {
+        let (x, y) = (x.min(self.width), y.min(self.height));
+        let (width, height) = (width.min(self.width - x), height.min(self.height - y));
+        let mut rgb = Vec::with_capacity(width as usize * height as usize * 3);
+        for row in y..y + height {
+            let start = (row as usize * self.width as usize + x as usize) * 3;
+            rgb.extend_from_slice(&self.rgb[start..start + width as usize * 3]);
+        }
+        Screen { width, height, rgb }
+    }
+
+    /// The mean difference per colour channel (0–255) from `other`, over the part both
+    /// cover from their top left.
+    pub fn difference(&self, other: &Screen) -> f64 {
+        let (width, height) = (self.width.min(other.width), self.height.min(other.height));
+        let mut sum = 0u64;
+        for y in 0..height {
+            for x in 0..width {
+                let (a, b) = (self.pixel(x, y), other.pixel(x, y));
+                sum += u64::from(a.0.abs_diff(b.0))
+                    + u64::from(a.1.abs_diff(b.1))
+                    + u64::from(a.2.abs_diff(b.2));
+            }
+        }
+        sum as f64 / (3.0 * f64::from(width.max(1)) * f64::from(height.max(1)))
+    }
+
     /// The mean (red, green, blue) of the whole picture.
     pub fn mean(&self) -> (f64, f64, f64) {
         let n = (self.rgb.len() / 3).max(1) as f64;

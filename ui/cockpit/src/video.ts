@@ -213,12 +213,33 @@ export async function showStream(stream: VideoStream, canvas: HTMLCanvasElement,
   renderer.clear();
 }
 
+/** Where `element` can be seen: the viewport cut by the inner boxes of every ancestor that
+ * clips what overflows it (a scrolling column), as left, top, right, bottom. */
+function clipOf(element: Element): [number, number, number, number] {
+  const clip: [number, number, number, number] = [0, 0, window.innerWidth, window.innerHeight];
+  for (let parent = element.parentElement; parent && parent !== document.body; parent = parent.parentElement) {
+    const style = getComputedStyle(parent);
+    if (style.overflowX === "visible" && style.overflowY === "visible") continue;
+    const box = parent.getBoundingClientRect();
+    const left = box.left + parent.clientLeft;
+    const top = box.top + parent.clientTop;
+    clip[0] = Math.max(clip[0], left);
+    clip[1] = Math.max(clip[1], top);
+    clip[2] = Math.min(clip[2], left + parent.clientWidth);
+    clip[3] = Math.min(clip[3], top + parent.clientHeight);
+  }
+  return clip;
+}
+
 /** The content box of `canvas` in viewport pixels, or null when it is not shown. */
 function areaOf(canvas: HTMLCanvasElement, mirrored: boolean): VideoArea | null {
   if (canvas.hidden || canvas.offsetParent === null) return null;
   const box = canvas.getBoundingClientRect();
   if (box.width < 1 || box.height < 1) return null;
+  const clip = clipOf(canvas);
+  if (clip[2] - clip[0] < 1 || clip[3] - clip[1] < 1) return null;
   return {
+    clip,
     x: box.left + canvas.clientLeft,
     y: box.top + canvas.clientTop,
     width: canvas.clientWidth,

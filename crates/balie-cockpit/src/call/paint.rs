@@ -177,6 +177,10 @@ pub struct VideoArea {
     /// A white frame this wide (CSS pixels) drawn around the area, as the page's border
     /// (0: none).
     pub border: f64,
+    /// The part of the viewport the page shows the area in (its scrolling containers'
+    /// boxes): left, top, right, bottom edges. Nothing of the picture is drawn outside it,
+    /// so a picture scrolled under the window's top bar stays under it.
+    pub clip: [f64; 4],
 }
 
 /// What the native surfaces have painted since they were last shown: the page reads it
