@@ -69,6 +69,8 @@ struct Surfaces {
     remote: Surface,
     own: Surface,
     shown: bool,
+    /// The areas last placed, to place again when the window's scale factor changes.
+    last: (Option<VideoArea>, Option<VideoArea>),
 }
 
 thread_local! {
@@ -143,6 +145,17 @@ pub(super) fn attach(
         let counts = counts.clone();
         webview.connect_web_process_terminated(move |_, _| place(None, None, &counts, false));
     }
+    // Moved to a monitor with another scale factor: the same places, other device pixels
+    // (the page's CSS pixels do not change, so it says nothing).
+    {
+        let counts = counts.clone();
+        webview.connect_scale_factor_notify(move |_| {
+            let last = SURFACES.with(|s| s.borrow().as_ref().map(|s| s.last));
+            if let Some((remote, own)) = last {
+                place(remote, own, &counts, false);
+            }
+        });
+    }
     SURFACES.with(|s| {
         *s.borrow_mut() = Some(Surfaces {
             webview,
@@ -150,6 +163,7 @@ pub(super) fn attach(
             remote,
             own,
             shown: false,
+            last: (None, None),
         });
     });
     true
@@ -357,6 +371,7 @@ pub(super) fn place(
             counts.reset();
         }
         surfaces.shown = remote.is_some() || own.is_some();
+        surfaces.last = (remote, own);
         let zoom = surfaces.webview.zoom_level().max(0.1);
         let width = f64::from(surfaces.webview.allocated_width());
         let height = f64::from(surfaces.webview.allocated_height());
