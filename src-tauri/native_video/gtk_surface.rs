@@ -279,14 +279,6 @@ fn draw(
     counts: &PaintCounts,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let (x, y, w, h) = state.whole;
-    if state.border > 0.0 {
-        cr.set_source_rgb(1.0, 1.0, 1.0);
-        cr.paint()?;
-        cr.rectangle(x, y, w, h);
-        cr.clip();
-    }
-    cr.set_source_rgb(0.0, 0.0, 0.0);
-    cr.paint()?;
     let scale = f64::from(area.scale_factor().max(1));
     let mut new_picture = false;
     if let Ok(converted) = shared.converted.lock() {
@@ -330,22 +322,50 @@ fn draw(
             Some(_) => {}
         }
     }
-    let (Some(image), Some(placed)) = (state.image.as_ref(), state.placed) else {
+    // Each pixel is painted once, without blending (the picture is most of the area, and
+    // this runs 30 times a second): the frame white, the bars around the picture black,
+    // the picture itself copied.
+    let shown = state.image.as_ref().zip(state.placed);
+    let picture = shown.map(|(_, placed)| {
+        (
+            x + f64::from(placed.x) / scale,
+            y + f64::from(placed.y) / scale,
+            f64::from(placed.width) / scale,
+            f64::from(placed.height) / scale,
+        )
+    });
+    cr.set_operator(cairo::Operator::Source);
+    cr.set_fill_rule(cairo::FillRule::EvenOdd);
+    if state.border > 0.0 {
+        cr.set_source_rgb(1.0, 1.0, 1.0);
+        cr.rectangle(
+            0.0,
+            0.0,
+            f64::from(area.allocated_width()),
+            f64::from(area.allocated_height()),
+        );
+        cr.rectangle(x, y, w, h);
+        cr.fill()?;
+    }
+    cr.set_source_rgb(0.0, 0.0, 0.0);
+    cr.rectangle(x, y, w, h);
+    if let Some((px, py, pw, ph)) = picture {
+        cr.rectangle(px, py, pw, ph);
+    }
+    cr.fill()?;
+    let (Some((image, _)), Some((px, py, pw, ph))) = (shown, picture) else {
         return Ok(());
     };
-    let (px, py) = (
-        x + f64::from(placed.x) / scale,
-        y + f64::from(placed.y) / scale,
-    );
     cr.save()?;
     if state.mirrored {
-        cr.translate(px + f64::from(placed.width) / scale, py);
+        cr.translate(px + pw, py);
         cr.scale(-1.0, 1.0);
     } else {
         cr.translate(px, py);
     }
     cr.set_source_surface(image, 0.0, 0.0)?;
-    cr.paint()?;
+    cr.rectangle(0.0, 0.0, pw, ph);
+    cr.fill()?;
     cr.restore()?;
     // Let go of the image, so the next picture can be written into it.
     cr.set_source_rgb(0.0, 0.0, 0.0);
