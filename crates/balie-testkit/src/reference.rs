@@ -27,7 +27,10 @@ fn repository() -> PathBuf {
 }
 
 /// Serves the reference page at `/`, the MediaPipe package under `/mp/` and the picture
-/// at `/picture.rgb`, one thread per connection; answers the base URL.
+/// at `/picture.rgb`; for the benchmark also the Tasks page at `/tasks.html`, the
+/// `@mediapipe/tasks-vision` package under `/tasks/` and Balie's model at `/model.tflite`
+/// (with the metadata Tasks needs: benches/fixtures/add_tflite_metadata.py).
+/// One thread per connection; answers the base URL.
 pub fn serve_reference(picture: Vec<u8>) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
@@ -53,13 +56,31 @@ pub fn serve_reference(picture: Vec<u8>) -> String {
                         std::fs::read(root.join("benches/mediapipe-segment.html")).ok(),
                         "text/html",
                     ),
+                    "/tasks.html" => (
+                        std::fs::read(root.join("benches/mediapipe-tasks-cpu.html")).ok(),
+                        "text/html",
+                    ),
                     "/picture.rgb" => (Some(picture.to_vec()), "application/octet-stream"),
-                    p if p.starts_with("/mp/") && !p.contains("..") => {
-                        let file = root
-                            .join("node_modules/@mediapipe/selfie_segmentation")
-                            .join(&p[4..]);
+                    "/model.tflite" => (
+                        std::fs::read(root.join(
+                            "benches/fixtures/selfie_segmentation_landscape.metadata.tflite",
+                        ))
+                        .ok(),
+                        "application/octet-stream",
+                    ),
+                    p if (p.starts_with("/mp/") || p.starts_with("/tasks/"))
+                        && !p.contains("..") =>
+                    {
+                        let file = match p.strip_prefix("/mp/") {
+                            Some(rest) => root
+                                .join("node_modules/@mediapipe/selfie_segmentation")
+                                .join(rest),
+                            None => root
+                                .join("node_modules/@mediapipe/tasks-vision")
+                                .join(&p["/tasks/".len()..]),
+                        };
                         let kind = match file.extension().and_then(|e| e.to_str()) {
-                            Some("js") => "text/javascript",
+                            Some("js" | "mjs") => "text/javascript",
                             Some("wasm") => "application/wasm",
                             _ => "application/octet-stream",
                         };
@@ -112,4 +133,67 @@ pub async fn mediapipe_mask(
         .map(|v| v.as_u64().expect("a byte") as u8)
         .collect();
     (mask, result["ms"].as_f64())
+}
+
+/// MediaPipe Tasks' image segmenter on its CPU path, loaded in `client` on the served
+/// picture and run `warmups` times untimed; answers the WebAssembly build it loaded. Then
+/// [`mediapipe_tasks_run`] times it.
+pub async fn mediapipe_tasks_prepare(
+    client: &fantoccini::Client,
+    url: &str,
+    warmups: u32,
+) -> String {
+    client.goto(&format!("{url}/tasks.html")).await.unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while client
+        .execute("return typeof window.tasksPrepare === 'function'", vec![])
+        .await
+        .unwrap()
+        .as_bool()
+        != Some(true)
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the Tasks page did not load"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let result = client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             tasksPrepare(arguments[0]).then(done, (e) => done({ error: String(e) }));",
+            vec![serde_json::json!(warmups)],
+        )
+        .await
+        .unwrap();
+    assert!(
+        result.get("error").is_none(),
+        "MediaPipe Tasks failed: {result}"
+    );
+    result.as_str().unwrap_or("").to_string()
+}
+
+/// `runs` segmentations by the prepared Tasks segmenter, each timed alone in the page
+/// (milliseconds), and the last mask (one byte per pixel, 255 = person).
+pub async fn mediapipe_tasks_run(client: &fantoccini::Client, runs: u32) -> (Vec<f64>, Vec<u8>) {
+    let result = client
+        .execute(
+            "return tasksRun(arguments[0]);",
+            vec![serde_json::json!(runs)],
+        )
+        .await
+        .unwrap();
+    let times = result["times"]
+        .as_array()
+        .expect("times")
+        .iter()
+        .map(|v| v.as_f64().expect("a time"))
+        .collect();
+    let mask = result["mask"]
+        .as_array()
+        .expect("a mask")
+        .iter()
+        .map(|v| v.as_u64().expect("a byte") as u8)
+        .collect();
+    (times, mask)
 }
