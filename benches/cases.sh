@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# The case-file benchmark (benches/cases.rs): generated data (100,000 cases, 1,000,000
-# notes; BALIE_BENCH_CASES scales it), then search p50/p95, opening a case, the recent list
-# and the cockpit's start with that database. Builds in release mode.
+# The case-file benchmark (benches/cases.rs): a generated store of 100,000 and then one of
+# 1,000,000 cases (BALIE_BENCH_CASES=N for one size, e.g. 20000 for a quick check), each
+# measured cold (page cache dropped) and warm: search over a few hundred distinct queries,
+# opening random cases, the recent list, the cockpit's core start and the whole
+# application's start. Builds in release mode. Run it as root on an otherwise idle machine:
+# without root the cold figures are left out (the run says so), and anything else reading
+# or writing the disk makes them slower. About 20 minutes on two cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
