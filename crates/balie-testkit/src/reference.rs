@@ -109,6 +109,37 @@ pub fn serve_reference(picture: Vec<u8>) -> String {
     url
 }
 
+/// What the page's promise `call` (an expression over `arguments[0]`) settles to, given
+/// `argument`; a rejection fails the test with `what`.
+async fn settled(
+    client: &fantoccini::Client,
+    call: &str,
+    argument: serde_json::Value,
+    what: &str,
+) -> serde_json::Value {
+    let result = client
+        .execute_async(
+            &format!(
+                "const done = arguments[arguments.length - 1];
+                 {call}.then(done, (e) => done({{ error: String(e) }}));"
+            ),
+            vec![argument],
+        )
+        .await
+        .unwrap();
+    assert!(result.get("error").is_none(), "{what} failed: {result}");
+    result
+}
+
+/// The bytes of the page's mask (a JSON array of numbers 0–255).
+fn mask_bytes(mask: &serde_json::Value) -> Vec<u8> {
+    mask.as_array()
+        .expect("a mask")
+        .iter()
+        .map(|v| v.as_u64().expect("a byte") as u8)
+        .collect()
+}
+
 /// MediaPipe's mask of the served picture (one byte per pixel), and its milliseconds per
 /// picture over `runs` more runs.
 pub async fn mediapipe_mask(
@@ -117,21 +148,14 @@ pub async fn mediapipe_mask(
     runs: u32,
 ) -> (Vec<u8>, Option<f64>) {
     client.goto(url).await.unwrap();
-    let result = client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             mediapipeSegment(arguments[0]).then(done, (e) => done({ error: String(e) }));",
-            vec![serde_json::json!(runs)],
-        )
-        .await
-        .unwrap();
-    assert!(result.get("error").is_none(), "MediaPipe failed: {result}");
-    let mask = result["mask"]
-        .as_array()
-        .expect("a mask")
-        .iter()
-        .map(|v| v.as_u64().expect("a byte") as u8)
-        .collect();
+    let result = settled(
+        client,
+        "mediapipeSegment(arguments[0])",
+        serde_json::json!(runs),
+        "MediaPipe",
+    )
+    .await;
+    let mask = mask_bytes(&result["mask"]);
     (mask, result["ms"].as_f64())
 }
 
@@ -158,18 +182,13 @@ pub async fn mediapipe_tasks_prepare(
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    let result = client
-        .execute_async(
-            "const done = arguments[arguments.length - 1];
-             tasksPrepare(arguments[0]).then(done, (e) => done({ error: String(e) }));",
-            vec![serde_json::json!(warmups)],
-        )
-        .await
-        .unwrap();
-    assert!(
-        result.get("error").is_none(),
-        "MediaPipe Tasks failed: {result}"
-    );
+    let result = settled(
+        client,
+        "tasksPrepare(arguments[0])",
+        serde_json::json!(warmups),
+        "MediaPipe Tasks",
+    )
+    .await;
     result.as_str().unwrap_or("").to_string()
 }
 
@@ -189,11 +208,5 @@ pub async fn mediapipe_tasks_run(client: &fantoccini::Client, runs: u32) -> (Vec
         .iter()
         .map(|v| v.as_f64().expect("a time"))
         .collect();
-    let mask = result["mask"]
-        .as_array()
-        .expect("a mask")
-        .iter()
-        .map(|v| v.as_u64().expect("a byte") as u8)
-        .collect();
-    (times, mask)
+    (times, mask_bytes(&result["mask"]))
 }
