@@ -425,13 +425,14 @@ fn position(
             return None;
         }
         // The drawing area holds the frame too, within the page's clip and the view.
+        // Inwards: not a row of picture over what the page draws beside the clip.
         let (left, top) = (
-            (x - b).max(clip[0]).max(0.0).round(),
-            (y - b).max(clip[1]).max(0.0).round(),
+            (x - b).max(clip[0]).max(0.0).ceil(),
+            (y - b).max(clip[1]).max(0.0).ceil(),
         );
         let (right, bottom) = (
-            (x + w + b).min(clip[2]).min(view.0).round(),
-            (y + h + b).min(clip[3]).min(view.1).round(),
+            (x + w + b).min(clip[2]).min(view.0).floor(),
+            (y + h + b).min(clip[3]).min(view.1).floor(),
         );
         (right - left >= 1.0 && bottom - top >= 1.0).then_some((
             a,

@@ -61,6 +61,8 @@ pub struct ClerkCall {
     /// Whether the citizen was let in. Before that a [prepared](ClerkCall::prepare) engine
     /// may run; its events wait in `held` until the admit (or go with the engine).
     admitted: bool,
+    /// Whether the relay passed on a signal since the admit (so it took the admit).
+    confirmed: bool,
     held: std::collections::VecDeque<CallEvent>,
     /// The figures of the last call, kept after it ended.
     last_stats: Option<CallStats>,
@@ -80,6 +82,7 @@ impl ClerkCall {
             config,
             call: None,
             admitted: false,
+            confirmed: false,
             held: std::collections::VecDeque::new(),
             last_stats: None,
         }
@@ -126,6 +129,7 @@ impl ClerkCall {
     pub async fn admit(&mut self, knock_id: String) -> Result<(), CallError> {
         self.prepare().await?;
         self.admitted = true;
+        self.confirmed = false;
         self.signaling.send(ClerkMessage::Admit { knock_id }).await;
         Ok(())
     }
@@ -135,15 +139,17 @@ impl ClerkCall {
         self.signaling
             .send(ClerkMessage::Decline { knock_id })
             .await;
-        self.stop_prepared().await;
+        self.stop_prepared();
     }
 
-    /// Stops an engine that runs for a citizen not let in, with its held events.
-    async fn stop_prepared(&mut self) {
+    /// Stops an engine that runs for a citizen not let in, with its held events. The
+    /// engine winds down in the background: this runs inside `next_event`, which must not
+    /// wait (a caller's `select!` may drop it, and the event with it).
+    fn stop_prepared(&mut self) {
         if !self.admitted {
             self.held.clear();
             if let Some(call) = self.call.take() {
-                call.hang_up().await;
+                tokio::spawn(call.hang_up());
             }
         }
     }
@@ -189,7 +195,10 @@ impl ClerkCall {
                             self.held.push_back(event);
                         }
                     }
-                    None => self.call = None,
+                    None => {
+                        self.call = None;
+                        self.held.clear();
+                    }
                 },
             }
         }
@@ -205,11 +214,15 @@ impl ClerkCall {
                 ClerkCallEvent::RelayConnected { citizen_present }
             }
             SignalingEvent::Disconnected { retry_in } => {
+                // A withdrawal while the link is down is never told: the relay repeats a
+                // knock that still waits when the link is back, which prepares again.
+                self.stop_prepared();
                 ClerkCallEvent::RelayDisconnected { retry_in }
             }
             SignalingEvent::Refused { status } => ClerkCallEvent::RelayRefused { status },
             SignalingEvent::Message(message) => match message {
                 RelayToClerk::Signal { signal } => {
+                    self.confirmed |= self.admitted;
                     if let Some(call) = &self.call {
                         call.handle_signal(signal).await;
                     }
@@ -219,7 +232,7 @@ impl ClerkCall {
                     ClerkCallEvent::Knock { knock_id, locale }
                 }
                 RelayToClerk::KnockWithdrawn { .. } => {
-                    self.stop_prepared().await;
+                    self.stop_prepared();
                     ClerkCallEvent::KnockWithdrawn
                 }
                 RelayToClerk::CitizenAway => ClerkCallEvent::CitizenAway,
@@ -229,13 +242,23 @@ impl ClerkCall {
                         if self.admitted {
                             self.last_stats = Some(call.stats());
                         }
-                        call.hang_up().await;
+                        // In the background, for the same reason as in `stop_prepared`.
+                        tokio::spawn(call.hang_up());
                     }
                     self.admitted = false;
+                    self.confirmed = false;
                     self.held.clear();
                     ClerkCallEvent::CitizenLeft
                 }
-                RelayToClerk::Error { code } => ClerkCallEvent::RelayError(code),
+                RelayToClerk::Error { code } => {
+                    // The admit came too late (the citizen left meanwhile): nobody is let
+                    // in, so the engine must not go on as if somebody were.
+                    if code == SignalError::OutOfOrder && self.admitted && !self.confirmed {
+                        self.admitted = false;
+                        self.stop_prepared();
+                    }
+                    ClerkCallEvent::RelayError(code)
+                }
                 RelayToClerk::Welcome { .. } => return None,
             },
         })

@@ -374,6 +374,32 @@ async fn declining_a_knock_stops_the_engine_prepared_for_it() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_withdrawn_knock_stops_the_engine_prepared_for_it() {
+    let _serial = serial().await;
+    let s = setup().await;
+    let mut clerk = Clerk::start(&s);
+    let (_knock_id, client, _driver) = knock_of(&s, &mut clerk).await;
+    let (tx, rx) = oneshot::channel();
+    clerk.commands.send(Command::Prepare(tx)).unwrap();
+    assert!(rx.await.unwrap(), "an engine runs for the knocking citizen");
+    // The citizen gives up: the page goes.
+    let _ = client.close().await;
+    clerk
+        .wait_for("the knock withdrawn", |e| {
+            (e == &ClerkCallEvent::KnockWithdrawn).then_some(())
+        })
+        .await;
+    // Whether an engine still runs (a decline answers it; nobody is knocking now).
+    let (tx, rx) = oneshot::channel();
+    clerk
+        .commands
+        .send(Command::Decline("gone".into(), tx))
+        .unwrap();
+    assert!(!rx.await.unwrap(), "no engine runs after the withdrawal");
+    clerk.commands.send(Command::End).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_clerk_hangs_up_and_the_page_says_the_call_ended() {
     let _serial = serial().await;
     let s = setup().await;

@@ -188,15 +188,8 @@ impl<F: Fn(ConversationEvent) + Send + 'static> ConversationTask<F> {
     }
 
     async fn on_call_event(&mut self, event: ClerkCallEvent) {
+        let knock = matches!(event, ClerkCallEvent::Knock { .. });
         match event {
-            // The engine starts while the citizen knocks: camera, microphone and codecs are
-            // then ready when the clerk lets them in (nothing is sent before). Should it
-            // fail, admitting tries again and says why.
-            ClerkCallEvent::Knock { .. } => {
-                if let Err(e) = self.call.prepare().await {
-                    tracing::info!(error = %e, "call engine not prepared at the knock");
-                }
-            }
             // Nothing of this citizen's (or the clerk's) picture stays for the next one.
             ClerkCallEvent::CitizenLeft | ClerkCallEvent::KnockWithdrawn => {
                 self.frames.remote.clear();
@@ -211,6 +204,12 @@ impl<F: Fn(ConversationEvent) + Send + 'static> ConversationTask<F> {
         }
         if let Some(event) = ConversationEvent::from_call(event) {
             (self.on_event)(event);
+        }
+        // Once the clerk was told of the knock, the engine starts: camera, microphone and
+        // codecs are then ready when the clerk lets the citizen in (nothing is sent
+        // before). Should it fail, admitting tries again and says why.
+        if knock && let Err(e) = self.call.prepare().await {
+            tracing::info!(error = %e, "call engine not prepared at the knock");
         }
     }
 
