@@ -313,15 +313,21 @@ async fn knock_of(
     (knock_id, client, driver)
 }
 
+/// A citizen knocking and the clerk's engine prepared for them.
+async fn prepared_knock(s: &Setup) -> (Clerk, String, fantoccini::Client, super::chromium::Driver) {
+    let mut clerk = Clerk::start(s);
+    let (knock_id, client, driver) = knock_of(s, &mut clerk).await;
+    let (tx, rx) = oneshot::channel();
+    clerk.commands.send(Command::Prepare(tx)).unwrap();
+    assert!(rx.await.unwrap(), "an engine runs for the knocking citizen");
+    (clerk, knock_id, client, driver)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_engine_prepared_at_the_knock_is_silent_until_the_admit_and_then_connects() {
     let _serial = serial().await;
     let s = setup().await;
-    let mut clerk = Clerk::start(&s);
-    let (knock_id, client, _driver) = knock_of(&s, &mut clerk).await;
-    let (tx, rx) = oneshot::channel();
-    clerk.commands.send(Command::Prepare(tx)).unwrap();
-    assert!(rx.await.unwrap(), "an engine runs for the knocking citizen");
+    let (mut clerk, knock_id, client, _driver) = prepared_knock(&s).await;
 
     // Before the admit the engine's events wait, and the citizen still waits outside.
     tokio::time::sleep(Duration::from_secs(1)).await;
@@ -361,11 +367,7 @@ async fn an_engine_prepared_at_the_knock_is_silent_until_the_admit_and_then_conn
 async fn declining_a_knock_stops_the_engine_prepared_for_it() {
     let _serial = serial().await;
     let s = setup().await;
-    let mut clerk = Clerk::start(&s);
-    let (knock_id, client, _driver) = knock_of(&s, &mut clerk).await;
-    let (tx, rx) = oneshot::channel();
-    clerk.commands.send(Command::Prepare(tx)).unwrap();
-    assert!(rx.await.unwrap(), "an engine runs for the knocking citizen");
+    let (mut clerk, knock_id, client, _driver) = prepared_knock(&s).await;
     let (tx, rx) = oneshot::channel();
     clerk.commands.send(Command::Decline(knock_id, tx)).unwrap();
     assert!(!rx.await.unwrap(), "no engine runs after the decline");
@@ -377,11 +379,7 @@ async fn declining_a_knock_stops_the_engine_prepared_for_it() {
 async fn a_withdrawn_knock_stops_the_engine_prepared_for_it() {
     let _serial = serial().await;
     let s = setup().await;
-    let mut clerk = Clerk::start(&s);
-    let (_knock_id, client, _driver) = knock_of(&s, &mut clerk).await;
-    let (tx, rx) = oneshot::channel();
-    clerk.commands.send(Command::Prepare(tx)).unwrap();
-    assert!(rx.await.unwrap(), "an engine runs for the knocking citizen");
+    let (mut clerk, _knock_id, client, _driver) = prepared_knock(&s).await;
     // The citizen gives up: the page goes.
     let _ = client.close().await;
     clerk
