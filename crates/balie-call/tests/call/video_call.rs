@@ -367,7 +367,7 @@ async fn an_engine_prepared_at_the_knock_is_silent_until_the_admit_and_then_conn
 async fn declining_a_knock_stops_the_engine_prepared_for_it() {
     let _serial = serial().await;
     let s = setup().await;
-    let (mut clerk, knock_id, client, _driver) = prepared_knock(&s).await;
+    let (clerk, knock_id, client, _driver) = prepared_knock(&s).await;
     let (tx, rx) = oneshot::channel();
     clerk.commands.send(Command::Decline(knock_id, tx)).unwrap();
     assert!(!rx.await.unwrap(), "no engine runs after the decline");
